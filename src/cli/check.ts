@@ -1,0 +1,51 @@
+import { Option, type Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { checkDetailed } from '../check.js';
+import { failsAt, type FailOn } from '../findings/order.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { styleFor } from '../report/style.js';
+import type { SetExit } from './main.js';
+
+interface CheckFlags {
+  file?: string[];
+  envFile?: string[];
+  config?: string;
+  profile?: string[];
+  recursive?: boolean;
+  format: ReportFormat;
+  output?: string;
+  failOn: FailOn;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function registerCheck(program: Command, setExit: SetExit): void {
+  program
+    .command('check')
+    .description('static production audit of a compose app for a confidential VM')
+    .argument('[paths...]', 'directories (finds compose.yaml, docker-compose.yml, … or app-compose.json) or files')
+    .option('-f, --file <file>', 'compose file, repeatable, merged in order', collect)
+    .option('--env-file <file>', 'variables for interpolation (replaces .env), repeatable', collect)
+    .option('-c, --config <file>', 'configuration file (default: .preflight.yml beside the compose file)')
+    .option('--profile <name>', 'activate a compose profile, repeatable', collect)
+    .option('-r, --recursive', 'check every compose project below each directory')
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
+    .action((paths: string[], flags: CheckFlags) => {
+      const { report, projects } = checkDetailed(paths, {
+        files: flags.file,
+        envFiles: flags.envFile,
+        configFile: flags.config,
+        profiles: flags.profile,
+        recursive: flags.recursive,
+      });
+      const sources = new Map<string, string>();
+      for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
+      const style = flags.output ? undefined : styleFor(process.stdout);
+      const text = renderReport(report, flags.format, { sources, style });
+      if (flags.output) writeFileSync(flags.output, text);
+      else process.stdout.write(text);
+      setExit(failsAt(report.findings, flags.failOn) ? 1 : 0);
+    });
+}

@@ -1,0 +1,11 @@
+export { loadProject, resolveTargets, locate, locateValue, type LoadOptions, type Project } from './project.js';
+export { discoverInDir, discoverRecursive, COMPOSE_FILE_NAMES, type DiscoveredProject } from './discover.js';
+export { interpolateString, type VarRef, type VarModifier } from './interpolate.js';
+export { parseDotenv, dotenvToMap } from './dotenv.js';
+export { parseShortVolume, parseShortPort } from './normalize.js';
+export { loadConfig, findConfig, type PreflightConfig, type Exemption } from './config.js';
+export { PHALA_CLOUD_DEFAULTS, DSTACK_DEFAULTS, effectiveKeyProvider, type Deployment, type DeploymentSettings } from './deployment.js';
+export { parseAppCompose, EMBEDDED_COMPOSE_SUFFIX, type AppComposeManifest } from './app-compose.js';
+export type { Location, LNode, LMap, Path, SourceText } from './located.js';
+export type * from './types.js';
+export { parseDuration } from './duration.js';

@@ -1,0 +1,181 @@
+import { InputError } from '../errors.js';
+import type { LNode, Location, Path, PathSegment } from './located.js';
+
+/**
+ * Compose-spec interpolation: `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`, `${VAR?e}`,
+ * `${VAR:+r}`, `${VAR+r}`, `$$` for a literal dollar, and nested expressions inside the argument
+ * (`${A:-${B}}`), as compose-go does.
+ */
+
+export type VarModifier = '' | ':-' | '-' | ':?' | '?' | ':+' | '+';
+
+export interface VarRef {
+  name: string;
+  modifier: VarModifier;
+  /** Default, error message or replacement text as written (before its own interpolation). */
+  argument?: string;
+  /** Where the string holding the reference is. */
+  loc: Location;
+  /** Path in the compose model of the value holding the reference. */
+  path: PathSegment[];
+  /** Service the reference is in, when it is in one. */
+  service?: string;
+  /** True when the reference is the whole value (`KEY: ${VAR}`), false when embedded in text. */
+  whole: boolean;
+}
+
+export interface InterpolationResult {
+  value: string;
+  refs: Omit<VarRef, 'loc' | 'path' | 'service'>[];
+  /** `:?`/`?` references whose variable is missing. */
+  missingRequired: { name: string; message: string }[];
+}
+
+export type Lookup = (name: string) => string | undefined;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+export function interpolateString(input: string, lookup: Lookup): InterpolationResult {
+  const refs: InterpolationResult['refs'] = [];
+  const missingRequired: InterpolationResult['missingRequired'] = [];
+  const value = expand(input, lookup, refs, missingRequired, 0);
+  const whole = refs.length === 1 && /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(input.trim());
+  for (const r of refs) (r as { whole: boolean }).whole = whole;
+  return { value, refs, missingRequired };
+}
+
+function expand(s: string, lookup: Lookup, refs: InterpolationResult['refs'], missing: InterpolationResult['missingRequired'], depth: number): string {
+  if (depth > 20) throw new Error('interpolation nested too deeply');
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
+    const next = s[i + 1];
+    if (next === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (next === '{') {
+      const close = matchingBrace(s, i + 1);
+      if (close < 0) throw new Error(`unclosed "\${" in "${preview(s)}"`);
+      const body = s.slice(i + 2, close);
+      out += expandBraced(body, lookup, refs, missing, depth);
+      i = close + 1;
+      continue;
+    }
+    const m = NAME.exec(s.slice(i + 1));
+    if (m) {
+      refs.push({ name: m[0], modifier: '', whole: false });
+      out += lookup(m[0]) ?? '';
+      i += 1 + m[0].length;
+      continue;
+    }
+    // A lone `$` followed by something that is not a name is kept as is (compose does the same).
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function expandBraced(body: string, lookup: Lookup, refs: InterpolationResult['refs'], missing: InterpolationResult['missingRequired'], depth: number): string {
+  const m = NAME.exec(body);
+  if (!m) throw new Error(`invalid interpolation "\${${preview(body)}}": expected a variable name`);
+  const name = m[0];
+  const rest = body.slice(name.length);
+  if (rest === '') {
+    refs.push({ name, modifier: '', whole: false });
+    return lookup(name) ?? '';
+  }
+  const mod = (['.:-', ':-', ':?', ':+', '-', '?', '+'].find((p) => rest.startsWith(p)) ?? '') as VarModifier | '.:-';
+  if (!mod || mod === '.:-') throw new Error(`invalid interpolation "\${${preview(body)}}": unknown modifier`);
+  const argument = rest.slice(mod.length);
+  refs.push({ name, modifier: mod, argument, whole: false });
+  const val = lookup(name);
+  const set = val !== undefined;
+  const nonEmpty = set && val !== '';
+  const arg = () => expand(argument, lookup, refs, missing, depth + 1);
+  switch (mod) {
+    case ':-':
+      return nonEmpty ? val! : arg();
+    case '-':
+      return set ? val! : arg();
+    case ':?':
+      if (!nonEmpty) missing.push({ name, message: argument || `required variable ${name} is missing a value` });
+      return val ?? '';
+    case '?':
+      if (!set) missing.push({ name, message: argument || `required variable ${name} is missing a value` });
+      return val ?? '';
+    case ':+':
+      return nonEmpty ? arg() : '';
+    case '+':
+      return set ? arg() : '';
+  }
+}
+
+function matchingBrace(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '{') depth++;
+    else if (s[i] === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function preview(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + '…' : s;
+}
+
+export interface InterpolateTreeOptions {
+  lookup: Lookup;
+  /** Throw on a missing `:?` variable (drills); the static check records the reference instead. */
+  strictRequired?: boolean;
+}
+
+/**
+ * Interpolate every string value of a located tree in place and collect the variable references.
+ * Keys are not interpolated, as in compose. Extension fields (`x-*`) are interpolated too.
+ */
+export function interpolateTree(root: LNode, opts: InterpolateTreeOptions): VarRef[] {
+  const found: VarRef[] = [];
+  const visit = (node: LNode, path: PathSegment[]) => {
+    if (node.kind === 'map') {
+      for (const [k, e] of node.entries) visit(e.node, [...path, k]);
+    } else if (node.kind === 'seq') {
+      node.items.forEach((n, i) => visit(n, [...path, i]));
+    } else if (typeof node.value === 'string' && node.value.includes('$')) {
+      let r: InterpolationResult;
+      try {
+        r = interpolateString(node.value, opts.lookup);
+      } catch (err) {
+        throw new InputError((err as Error).message, { file: node.loc.file, line: node.loc.line, column: node.loc.column });
+      }
+      if (opts.strictRequired && r.missingRequired.length) {
+        const miss = r.missingRequired[0]!;
+        throw new InputError(`required variable ${miss.name} is missing a value: ${miss.message}`, { file: node.loc.file, line: node.loc.line, column: node.loc.column });
+      }
+      const service = path[0] === 'services' && typeof path[1] === 'string' ? path[1] : undefined;
+      for (const ref of r.refs) found.push({ ...ref, loc: node.loc, path, service });
+      if (r.value !== node.value) {
+        node.raw = node.value;
+        node.value = r.value;
+      } else if (r.refs.length) {
+        node.raw = node.value;
+      }
+    }
+  };
+  visit(root, []);
+  return found;
+}
+
+export function pathKey(path: Path): string {
+  return path.map(String).join('.');
+}

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
+import { findConfig, loadConfig, type PreflightConfig } from './config.js';
+import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment } from './deployment.js';
+import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
+import { dotenvToMap, parseDotenv } from './dotenv.js';
+import { interpolateTree, type VarRef } from './interpolate.js';
+import { nodeAt, parseYamlSource, toLocated, toPlain, type LMap, type LNode, type Location, type Path, type SourceText } from './located.js';
+import { mergeNodes } from './merge.js';
+import { normalizeFile } from './normalize.js';
+import { validateCompose, type SchemaProblem } from './schema.js';
+import type { ComposeModel } from './types.js';
+import { resolveExtends } from './extends.js';
+
+export interface LoadOptions {
+  /** Explicit compose files (`-f`), merged in order. Relative to `cwd`. */
+  files?: string[];
+  /** `--env-file` (replaces the project's `.env`, as in compose). */
+  envFiles?: string[];
+  /** `--config`; default: `.preflight.yml` in the project directory. */
+  configFile?: string;
+  /** Active compose profiles; COMPOSE_PROFILES from the env files is added. */
+  profiles?: string[];
+  /** Throw on a missing `${VAR:?}` (drills run the app, the static check only records it). */
+  strictRequired?: boolean;
+  /** Extra variables for interpolation, over the env files (drills pass the secret set here). */
+  env?: Record<string, string>;
+  /** Rule ids the configuration may name (unknown ids are an input error). */
+  knownRules?: ReadonlySet<string>;
+  cwd?: string;
+}
+
+export interface Project {
+  /** Project directory (where the first compose file or the manifest is). */
+  dir: string;
+  /** Compose files in merge order (an embedded one is named `<manifest>#docker_compose_file`). */
+  composeFiles: string[];
+  /** Every source text read (compose files, extended files, manifest), for excerpts and suppressions. */
+  sources: Map<string, SourceText>;
+  /** The merged, interpolated, normalised model rules read. */
+  model: ComposeModel;
+  /** The same, with locations. */
+  tree: LMap;
+  /** Every `${VAR}` reference, with where it is. */
+  variables: VarRef[];
+  /** Variables available for interpolation and where they came from (values: never print them). */
+  env: Map<string, string>;
+  envFiles: string[];
+  deployment: Deployment;
+  manifest?: AppComposeManifest;
+  config: PreflightConfig;
+  /** Services left out because none of their profiles is active (the CVM starts none of them). */
+  inactiveServices: { name: string; profiles: string[]; loc: Location }[];
+  /** compose-spec violations, per file. */
+  schemaProblems: SchemaProblem[];
+}
+
+/** Where a model path is written: the key when it is a map entry, else the value, else the nearest parent. */
+export function locate(project: Pick<Project, 'tree' | 'composeFiles'>, path: Path): Location {
+  const at = nodeAt(project.tree, path);
+  return at.keyLoc ?? at.node?.loc ?? at.nearestKeyLoc ?? at.nearest?.loc ?? project.tree.loc;
+}
+
+/** Where the value at a model path is written (falls back like `locate`). */
+export function locateValue(project: Pick<Project, 'tree'>, path: Path): Location {
+  const at = nodeAt(project.tree, path);
+  return at.node?.loc ?? at.nearestKeyLoc ?? at.nearest?.loc ?? project.tree.loc;
+}
+
+/** Resolve the CLI's inputs to the projects to check. A directory or file is one project each. */
+export function resolveTargets(paths: string[], opts: { files?: string[]; cwd?: string }): DiscoveredProject[] {
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.files?.length) {
+    const files = opts.files.map((f) => resolve(cwd, f));
+    for (const f of files) if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
+    return [{ dir: dirname(files[0]!), files, kind: files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose' }];
+  }
+  const targets = paths.length ? paths : ['.'];
+  return targets.map((p) => {
+    const abs = resolve(cwd, p);
+    if (isDir(abs)) {
+      const found = discoverInDir(abs);
+      if (!found) throw new InputError('no compose file (compose.yaml, docker-compose.yml, …) or app-compose.json in this directory', { file: rel(cwd, abs) || '.' });
+      return found;
+    }
+    if (!isFile(abs)) throw new InputError('no such file or directory', { file: p });
+    return { dir: dirname(abs), files: [abs], kind: isAppComposeFile(abs) ? 'app-compose' : 'compose' };
+  });
+}
+
+export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): Project {
+  const cwd = opts.cwd ?? process.cwd();
+  const sources = new Map<string, SourceText>();
+  const display = (abs: string) => rel(cwd, abs);
+
+  let manifest: AppComposeManifest | undefined;
+  let composeInputs: { file: string; text: string }[];
+  if (target.kind === 'app-compose') {
+    const file = display(target.files[0]!);
+    manifest = parseAppCompose(file, readText(target.files[0]!, file));
+    sources.set(file, manifest.source);
+    if (!manifest.compose) throw new InputError('app-compose.json has no docker_compose_file', { file, line: 1 });
+    composeInputs = [manifest.compose];
+  } else {
+    composeInputs = target.files.map((f) => ({ file: display(f), text: readText(f, display(f)) }));
+  }
+
+  const envFiles = (opts.envFiles ?? []).map((f) => resolve(cwd, f));
+  if (!opts.envFiles?.length && isFile(resolve(target.dir, '.env'))) envFiles.push(resolve(target.dir, '.env'));
+  const env = new Map<string, string>();
+  for (const f of envFiles) {
+    const shown = display(f);
+    for (const [k, v] of dotenvToMap(parseDotenv(readText(f, shown), shown))) env.set(k, v);
+  }
+  for (const [k, v] of Object.entries(opts.env ?? {})) env.set(k, v);
+  const lookup = (name: string) => env.get(name);
+
+  const variables: VarRef[] = [];
+  const schemaProblems: SchemaProblem[] = [];
+  const parseCompose = (file: string, text: string): LMap => {
+    const { doc, source } = parseYamlSource(file, text);
+    sources.set(file, source);
+    const root = toLocated(doc, source);
+    if (!root) return { kind: 'map', entries: new Map(), loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 } };
+    if (root.kind !== 'map') throw new InputError('a compose file must be a mapping with a services key', { file, line: root.loc.line, column: root.loc.column });
+    checkShape(root);
+    variables.push(...interpolateTree(root, { lookup, strictRequired: opts.strictRequired }));
+    schemaProblems.push(...validateCompose(toPlain(root), root));
+    normalizeFile(root);
+    return root;
+  };
+
+  const loadedFiles = new Map<string, LMap>();
+  const loadFile = (absOrDisplay: string, text?: string): LMap => {
+    const cached = loadedFiles.get(absOrDisplay);
+    if (cached) return cached;
+    const display = text !== undefined ? absOrDisplay : rel(cwd, absOrDisplay);
+    const root = parseCompose(display, text ?? readText(absOrDisplay, display));
+    loadedFiles.set(absOrDisplay, root);
+    return root;
+  };
+
+  let merged: LNode | undefined;
+  for (const input of composeInputs) {
+    const root = loadFile(input.file, input.text);
+    const fileDir = input.file.includes('#') ? target.dir : dirname(resolve(cwd, input.file));
+    resolveExtends(root, fileDir, (f) => loadFile(f));
+    merged = merged ? mergeNodes(merged, root) : root;
+  }
+  const tree = (merged ?? { kind: 'map', entries: new Map(), loc: composeInputsLoc(composeInputs[0]!.file) }) as LMap;
+
+  const activeProfiles = new Set([...(opts.profiles ?? []), ...(env.get('COMPOSE_PROFILES') ?? '').split(',').filter(Boolean)]);
+  const inactiveServices = applyProfiles(tree, activeProfiles);
+
+  const configFile = opts.configFile ? resolve(cwd, opts.configFile) : findConfig(target.dir);
+  const config = loadConfig(configFile, opts.knownRules, configFile ? display(configFile) : undefined);
+  const deployment = resolveDeployment(manifest, config);
+
+  return {
+    dir: target.dir,
+    composeFiles: composeInputs.map((c) => c.file),
+    sources,
+    model: toPlain(tree) as ComposeModel,
+    tree,
+    variables,
+    env,
+    envFiles: envFiles.map(display),
+    deployment,
+    manifest,
+    config,
+    inactiveServices,
+    schemaProblems,
+  };
+}
+
+function resolveDeployment(manifest: AppComposeManifest | undefined, config: PreflightConfig): Deployment {
+  if (manifest) {
+    return { settings: deploymentFrom(DSTACK_DEFAULTS, manifest.json), source: 'app-compose.json', file: manifest.file, locations: manifest.locations };
+  }
+  if (config.deployment && config.file) {
+    return { settings: deploymentFrom(PHALA_CLOUD_DEFAULTS, config.deployment), source: '.preflight.yml', file: config.file, locations: config.deploymentLocations };
+  }
+  return { settings: { ...PHALA_CLOUD_DEFAULTS }, source: 'phala-cloud-defaults', locations: {} };
+}
+
+/** Structural errors no rule can work around: the file is not a compose file at all. */
+function checkShape(root: LMap): void {
+  const services = root.entries.get('services');
+  if (!services) return;
+  const where = (loc: Location) => ({ file: loc.file, line: loc.line, column: loc.column });
+  if (services.node.kind !== 'map' && !(services.node.kind === 'scalar' && services.node.value === null)) {
+    throw new InputError(`services must be a mapping of service names to definitions, not a ${services.node.kind === 'seq' ? 'list' : 'scalar'}`, where(services.keyLoc));
+  }
+  if (services.node.kind !== 'map') return;
+  for (const [name, e] of services.node.entries) {
+    if (e.node.kind === 'scalar' && e.node.value === null) continue;
+    if (e.node.kind !== 'map') throw new InputError(`service "${name}" must be a mapping, not a ${e.node.kind === 'seq' ? 'list' : 'scalar'}`, where(e.keyLoc));
+  }
+}
+
+function applyProfiles(tree: LMap, active: Set<string>): Project['inactiveServices'] {
+  const services = tree.entries.get('services')?.node;
+  const out: Project['inactiveServices'] = [];
+  if (services?.kind !== 'map') return out;
+  for (const [name, e] of [...services.entries]) {
+    const profiles = e.node.kind === 'map' ? (toPlain(e.node.entries.get('profiles')?.node) as unknown) : undefined;
+    if (!Array.isArray(profiles) || profiles.length === 0) continue;
+    if (profiles.some((p) => active.has(String(p)) || active.has('*'))) continue;
+    out.push({ name, profiles: profiles.map(String), loc: e.keyLoc });
+    services.entries.delete(name);
+  }
+  return out;
+}
+
+function composeInputsLoc(file: string): Location {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
+}
+
+function readText(abs: string, display: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? 'error'})`, { file: display });
+  }
+  if (buf.includes(0)) throw new InputError('binary file, not text', { file: display });
+  return buf.toString('utf8');
+}
+
+function rel(cwd: string, abs: string): string {
+  const r = relative(cwd, abs);
+  return r === '' ? basename(abs) : r.startsWith('..') || isAbsolute(r) ? abs : r;
+}

@@ -1,0 +1,21 @@
+import { SECTIONS, SEVERITIES, type Finding, type Severity } from './types.js';
+
+/** Report order: checklist section, then file, line, column, rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) ||
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
+
+export type FailOn = Severity | 'never';
+
+/** Does any finding reach the `--fail-on` threshold? */
+export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  const limit = SEVERITIES.indexOf(failOn);
+  return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+}

@@ -1,0 +1,80 @@
+/** The one data model every output (text, json, sarif, junit) is rendered from. */
+
+export const SECTIONS = [
+  'restart',
+  'volumes',
+  'secrets',
+  'keys',
+  'upgrades',
+  'rollout',
+  'observability',
+  'logs',
+  'platform',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Replace the bytes [start, end) of `file` with `text`. Offsets are into the file's source text. */
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  description: string;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  section: Section;
+  /** Never contains a secret value: key names and redacted previews only. */
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Absent for findings about the deployment as a whole. */
+  service?: string;
+  fix?: Fix;
+}
+
+export interface Suppression {
+  kind: 'inline' | 'config';
+  reason: string;
+}
+
+export interface SuppressedFinding extends Finding {
+  suppression: Suppression;
+}
+
+export type DeploymentSource = 'app-compose.json' | '.preflight.yml' | 'phala-cloud-defaults';
+
+export interface Target {
+  /** Directory the project was found in (or the app-compose.json's directory). */
+  dir: string;
+  /** Files that make up the project, in merge order. */
+  files: string[];
+  /** Where the deployment settings came from. */
+  deploymentSource: DeploymentSource;
+  services: number;
+}
+
+export interface SectionScores {
+  overall: number;
+  sections: Record<Section, number>;
+}
+
+export interface Report {
+  tool: { name: string; version: string };
+  targets: Target[];
+  score: SectionScores;
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+}

@@ -1,0 +1,79 @@
+/**
+ * Which images keep data where. One entry per product; `images` match an image's repository path
+ * (`postgres`, `bitnami/postgresql`, `ghcr.io/...` without registry) or its last segment.
+ * Each entry names its source: the image's documentation of its data directory.
+ */
+export interface StatefulImage {
+  /** Product name used in messages. */
+  product: string;
+  images: string[];
+  /** Container paths where the product keeps data (alternatives by version or variant: a volume over any one counts). */
+  dataDirs: string[];
+  /** Environment variables that move the data directory (first set one wins). */
+  dataDirEnv?: string[];
+  /** Command-line flags that move the data directory (`--dir`, `--data-dir=...`). */
+  dataDirFlags?: string[];
+  /** Subcommands whose next argument is the data directory (`minio server /data`). */
+  dataDirArgAfter?: string[];
+  /** Takes long to start or recover (needs a start_period on its healthcheck). */
+  slowStart?: boolean;
+  /** Data format changes across major versions: a major upgrade needs a migration (pg_upgrade, dump/restore…). */
+  majorUpgradeNeedsMigration?: boolean;
+  /** Only stateful when this pattern matches the command (e.g. NATS only with JetStream). */
+  statefulWhenCommand?: RegExp;
+  source: string;
+}
+
+export const STATEFUL_IMAGES: StatefulImage[] = [
+  { product: 'PostgreSQL', images: ['postgres', 'postgis/postgis', 'timescale/timescaledb', 'timescale/timescaledb-ha', 'pgvector/pgvector', 'supabase/postgres'], dataDirs: ['/var/lib/postgresql/data'], dataDirEnv: ['PGDATA'], dataDirFlags: ['-D', '--pgdata'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/postgres (PGDATA)' },
+  { product: 'PostgreSQL (Bitnami)', images: ['bitnami/postgresql'], dataDirs: ['/bitnami/postgresql'], dataDirEnv: ['POSTGRESQL_DATA_DIR'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/r/bitnami/postgresql (Persisting your database)' },
+  { product: 'MySQL', images: ['mysql', 'mysql/mysql-server', 'percona', 'percona/percona-server'], dataDirs: ['/var/lib/mysql'], dataDirFlags: ['--datadir'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/mysql (Where to Store Data)' },
+  { product: 'MariaDB', images: ['mariadb'], dataDirs: ['/var/lib/mysql'], dataDirFlags: ['--datadir'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/mariadb (Where to Store Data)' },
+  { product: 'MySQL/MariaDB (Bitnami)', images: ['bitnami/mysql', 'bitnami/mariadb'], dataDirs: ['/bitnami/mysql', '/bitnami/mariadb'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/r/bitnami/mysql' },
+  { product: 'MongoDB', images: ['mongo', 'mongodb/mongodb-community-server', 'bitnami/mongodb'], dataDirs: ['/data/db'], dataDirFlags: ['--dbpath'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/mongo (Where to Store Data; feature compatibility version)' },
+  { product: 'Redis', images: ['redis', 'redis/redis-stack', 'redis/redis-stack-server', 'bitnami/redis'], dataDirs: ['/data'], dataDirFlags: ['--dir'], source: 'https://hub.docker.com/_/redis (start with persistent storage)' },
+  { product: 'Valkey', images: ['valkey/valkey', 'bitnami/valkey'], dataDirs: ['/data'], dataDirFlags: ['--dir'], source: 'https://hub.docker.com/r/valkey/valkey' },
+  { product: 'KeyDB', images: ['eqalpha/keydb'], dataDirs: ['/data'], dataDirFlags: ['--dir'], source: 'https://hub.docker.com/r/eqalpha/keydb' },
+  { product: 'Elasticsearch', images: ['elasticsearch', 'elasticsearch/elasticsearch', 'bitnami/elasticsearch'], dataDirs: ['/usr/share/elasticsearch/data'], dataDirEnv: ['path.data'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (persistent data)' },
+  { product: 'OpenSearch', images: ['opensearchproject/opensearch'], dataDirs: ['/usr/share/opensearch/data'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/' },
+  { product: 'RabbitMQ', images: ['rabbitmq', 'bitnami/rabbitmq'], dataDirs: ['/var/lib/rabbitmq'], dataDirEnv: ['RABBITMQ_MNESIA_BASE'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/rabbitmq (hostname and data)' },
+  { product: 'MinIO', images: ['minio/minio', 'bitnami/minio', 'quay.io/minio/minio'], dataDirs: ['/data'], dataDirArgAfter: ['server'], source: 'https://min.io/docs/minio/container/index.html (server /data)' },
+  { product: 'Qdrant', images: ['qdrant/qdrant'], dataDirs: ['/qdrant/storage'], dataDirEnv: ['QDRANT__STORAGE__STORAGE_PATH'], source: 'https://qdrant.tech/documentation/guides/installation/ (storage volume)' },
+  { product: 'ClickHouse', images: ['clickhouse/clickhouse-server', 'yandex/clickhouse-server', 'clickhouse'], dataDirs: ['/var/lib/clickhouse'], slowStart: true, source: 'https://hub.docker.com/r/clickhouse/clickhouse-server (volumes)' },
+  { product: 'InfluxDB', images: ['influxdb'], dataDirs: ['/var/lib/influxdb2', '/var/lib/influxdb'], majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/influxdb (data directory)' },
+  { product: 'etcd', images: ['etcd', 'quay.io/coreos/etcd', 'bitnami/etcd', 'coreos/etcd'], dataDirs: ['/etcd-data', '/bitnami/etcd'], dataDirEnv: ['ETCD_DATA_DIR'], dataDirFlags: ['--data-dir'], source: 'https://etcd.io/docs/latest/op-guide/container/' },
+  { product: 'NATS JetStream', images: ['nats', 'bitnami/nats'], dataDirs: ['/data', '/tmp/nats/jetstream'], dataDirFlags: ['--store_dir', '-sd'], statefulWhenCommand: /(^|\s)(-js|--jetstream)(\s|$)|jetstream/i, source: 'https://docs.nats.io/running-a-nats-service/nats_docker/jetstream_docker' },
+  { product: 'Grafana', images: ['grafana/grafana', 'grafana/grafana-oss', 'grafana/grafana-enterprise', 'bitnami/grafana'], dataDirs: ['/var/lib/grafana'], dataDirEnv: ['GF_PATHS_DATA'], source: 'https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (persistent storage)' },
+  { product: 'Prometheus', images: ['prom/prometheus', 'bitnami/prometheus'], dataDirs: ['/prometheus'], dataDirFlags: ['--storage.tsdb.path'], source: 'https://prometheus.io/docs/prometheus/latest/installation/ (volumes & bind-mount)' },
+  { product: 'Vault', images: ['hashicorp/vault', 'vault'], dataDirs: ['/vault/file', '/vault/data'], source: 'https://hub.docker.com/r/hashicorp/vault (/vault/file)' },
+  { product: 'Neo4j', images: ['neo4j'], dataDirs: ['/data'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://neo4j.com/docs/operations-manual/current/docker/mounting-volumes/' },
+  { product: 'Cassandra', images: ['cassandra', 'bitnami/cassandra'], dataDirs: ['/var/lib/cassandra'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/cassandra (Where to Store Data)' },
+  { product: 'CouchDB', images: ['couchdb', 'apache/couchdb'], dataDirs: ['/opt/couchdb/data'], source: 'https://hub.docker.com/_/couchdb (Persistent data)' },
+  { product: 'Meilisearch', images: ['getmeili/meilisearch'], dataDirs: ['/meili_data'], dataDirEnv: ['MEILI_DB_PATH'], dataDirFlags: ['--db-path'], majorUpgradeNeedsMigration: true, source: 'https://www.meilisearch.com/docs/learn/self_hosted/install_meilisearch_locally (Docker)' },
+  { product: 'Weaviate', images: ['semitechnologies/weaviate', 'cr.weaviate.io/semitechnologies/weaviate'], dataDirs: ['/var/lib/weaviate'], dataDirEnv: ['PERSISTENCE_DATA_PATH'], source: 'https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH)' },
+  { product: 'Chroma', images: ['chromadb/chroma'], dataDirs: ['/chroma/chroma', '/data'], dataDirEnv: ['PERSIST_DIRECTORY'], source: 'https://docs.trychroma.com/production/containers/docker' },
+  { product: 'Milvus', images: ['milvusdb/milvus'], dataDirs: ['/var/lib/milvus'], source: 'https://milvus.io/docs/install_standalone-docker-compose.md' },
+  { product: 'Gitea', images: ['gitea/gitea'], dataDirs: ['/data'], source: 'https://docs.gitea.com/installation/install-with-docker (volumes)' },
+  { product: 'Forgejo', images: ['forgejo/forgejo', 'codeberg.org/forgejo/forgejo'], dataDirs: ['/data'], source: 'https://forgejo.org/docs/latest/admin/installation-docker/' },
+  { product: 'Nextcloud', images: ['nextcloud'], dataDirs: ['/var/www/html'], source: 'https://hub.docker.com/_/nextcloud (Persistent data)' },
+  { product: 'WordPress', images: ['wordpress', 'bitnami/wordpress'], dataDirs: ['/var/www/html'], source: 'https://hub.docker.com/_/wordpress (wp-content persistence)' },
+  { product: 'Ghost', images: ['ghost'], dataDirs: ['/var/lib/ghost/content'], source: 'https://hub.docker.com/_/ghost (Stateful)' },
+  { product: 'n8n', images: ['n8nio/n8n', 'docker.n8n.io/n8nio/n8n'], dataDirs: ['/home/node/.n8n'], dataDirEnv: ['N8N_USER_FOLDER'], source: 'https://docs.n8n.io/hosting/installation/docker/ (n8n_data volume)' },
+  { product: 'Ollama', images: ['ollama/ollama'], dataDirs: ['/root/.ollama'], dataDirEnv: ['OLLAMA_MODELS'], source: 'https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)' },
+  { product: 'Open WebUI', images: ['open-webui/open-webui', 'ghcr.io/open-webui/open-webui'], dataDirs: ['/app/backend/data'], dataDirEnv: ['DATA_DIR'], source: 'https://docs.openwebui.com/getting-started/quick-start (open-webui volume)' },
+  { product: 'Mosquitto', images: ['eclipse-mosquitto'], dataDirs: ['/mosquitto/data'], source: 'https://hub.docker.com/_/eclipse-mosquitto (Directories)' },
+  { product: 'Kafka', images: ['apache/kafka', 'bitnami/kafka', 'confluentinc/cp-kafka'], dataDirs: ['/var/lib/kafka/data', '/bitnami/kafka', '/tmp/kafka-logs'], dataDirEnv: ['KAFKA_LOG_DIRS'], slowStart: true, source: 'https://hub.docker.com/r/apache/kafka' },
+  { product: 'ZooKeeper', images: ['zookeeper', 'bitnami/zookeeper', 'confluentinc/cp-zookeeper'], dataDirs: ['/data', '/datalog', '/bitnami/zookeeper', '/var/lib/zookeeper/data'], source: 'https://hub.docker.com/_/zookeeper (Where to store data)' },
+  { product: 'Memgraph', images: ['memgraph/memgraph', 'memgraph/memgraph-platform'], dataDirs: ['/var/lib/memgraph'], source: 'https://memgraph.com/docs/getting-started/install-memgraph/docker' },
+  { product: 'SurrealDB', images: ['surrealdb/surrealdb'], dataDirs: ['/data'], source: 'https://surrealdb.com/docs/surrealdb/installation/running/docker' },
+  { product: 'CockroachDB', images: ['cockroachdb/cockroach'], dataDirs: ['/cockroach/cockroach-data'], dataDirFlags: ['--store'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://www.cockroachlabs.com/docs/stable/start-a-local-cluster-in-docker-linux' },
+  { product: 'Loki', images: ['grafana/loki'], dataDirs: ['/loki'], source: 'https://grafana.com/docs/loki/latest/setup/install/docker/' },
+  { product: 'Typesense', images: ['typesense/typesense'], dataDirs: ['/data'], dataDirFlags: ['--data-dir'], source: 'https://typesense.org/docs/guide/install-typesense.html (docker)' },
+  { product: 'Bitcoin Core', images: ['ruimarinho/bitcoin-core', 'bitcoin/bitcoin'], dataDirs: ['/home/bitcoin/.bitcoin'], dataDirFlags: ['-datadir'], source: 'https://hub.docker.com/r/ruimarinho/bitcoin-core' },
+  { product: 'Geth', images: ['ethereum/client-go'], dataDirs: ['/root/.ethereum'], dataDirFlags: ['--datadir'], slowStart: true, source: 'https://geth.ethereum.org/docs/getting-started/installing-geth (docker)' },
+];
+
+/** The table entry for an image reference, by repository path or last path segment. */
+export function findStatefulImage(path: string, name: string): StatefulImage | undefined {
+  return STATEFUL_IMAGES.find((e) => e.images.includes(path)) ?? STATEFUL_IMAGES.find((e) => e.images.some((i) => !i.includes('/') && i === name));
+}

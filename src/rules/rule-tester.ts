@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadProject } from '../compose/project.js';
+import type { Finding } from '../findings/types.js';
+import { runRules } from './engine.js';
+import type { Rule } from './types.js';
+
+/**
+ * Tests for one rule in the style of ESLint's RuleTester: `valid` snippets must draw no finding of
+ * the rule, `invalid` snippets must draw exactly the listed findings (in order of line).
+ */
+export interface RuleTestFiles {
+  /** The compose file (docker-compose.yml). */
+  compose?: string;
+  /** app-compose.json text; when given, the project is loaded from it. */
+  appCompose?: string;
+  /** .preflight.yml text. */
+  config?: string;
+  /** .env text. */
+  env?: string;
+  /** Other files beside the compose file (name → text), e.g. for extends. */
+  extra?: Record<string, string>;
+}
+
+export type RuleTestCase = string | (RuleTestFiles & { name?: string });
+
+export interface ExpectedFinding {
+  line?: number;
+  column?: number;
+  service?: string;
+  /** Substring or pattern the message must match. */
+  message?: string | RegExp;
+  severity?: Finding['severity'];
+  file?: string;
+}
+
+export interface InvalidCase {
+  name?: string;
+  code: RuleTestCase;
+  errors: ExpectedFinding[];
+}
+
+export function ruleTester(rule: Rule, cases: { valid: RuleTestCase[]; invalid: InvalidCase[] }): void {
+  describe(`rule ${rule.id}`, () => {
+    cases.valid.forEach((c, i) => {
+      it(`valid #${i + 1}${caseName(c)}`, () => {
+        const found = run(rule, c);
+        assert.deepEqual(found.map(describeFinding), [], `expected no ${rule.id} finding`);
+      });
+    });
+    cases.invalid.forEach((c, i) => {
+      it(`invalid #${i + 1}${c.name ? `: ${c.name}` : caseName(c.code)}`, () => {
+        const found = run(rule, c.code);
+        assert.equal(found.length, c.errors.length, `expected ${c.errors.length} finding(s), got:\n${found.map(describeFinding).join('\n')}`);
+        c.errors.forEach((exp, j) => {
+          const f = found[j]!;
+          if (exp.line !== undefined) assert.equal(f.line, exp.line, `finding ${j + 1} line: ${describeFinding(f)}`);
+          if (exp.column !== undefined) assert.equal(f.column, exp.column, `finding ${j + 1} column: ${describeFinding(f)}`);
+          if (exp.service !== undefined) assert.equal(f.service, exp.service, `finding ${j + 1} service: ${describeFinding(f)}`);
+          if (exp.severity !== undefined) assert.equal(f.severity, exp.severity, `finding ${j + 1} severity: ${describeFinding(f)}`);
+          if (exp.file !== undefined) assert.equal(f.file, exp.file, `finding ${j + 1} file`);
+          if (exp.message !== undefined) {
+            if (typeof exp.message === 'string') assert.ok(f.message.includes(exp.message), `finding ${j + 1} message "${f.message}" lacks "${exp.message}"`);
+            else assert.match(f.message, exp.message);
+          }
+          assert.equal(f.section, rule.section);
+        });
+      });
+    });
+  });
+}
+
+/** Load a snippet as a project in a temporary directory and run one rule on it. */
+export function run(rule: Rule, c: RuleTestCase): Finding[] {
+  const files: RuleTestFiles = typeof c === 'string' ? { compose: c } : c;
+  const dir = mkdtempSync(join(tmpdir(), 'preflight-rule-'));
+  try {
+    const kind = files.appCompose !== undefined ? 'app-compose' : 'compose';
+    const main = kind === 'app-compose' ? join(dir, 'app-compose.json') : join(dir, 'docker-compose.yml');
+    writeFileSync(main, kind === 'app-compose' ? files.appCompose! : dedent(files.compose ?? 'services: {}\n'));
+    if (files.config !== undefined) writeFileSync(join(dir, '.preflight.yml'), dedent(files.config));
+    if (files.env !== undefined) writeFileSync(join(dir, '.env'), files.env);
+    for (const [name, text] of Object.entries(files.extra ?? {})) writeFileSync(join(dir, name), dedent(text));
+    const project = loadProject({ dir, files: [main], kind }, { cwd: dir });
+    const { findings } = runRules(project, [rule]);
+    return findings.filter((f) => f.ruleId === rule.id).sort((a, b) => a.line - b.line || a.column - b.column);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Strip the common indentation of a template literal so snippets can be indented in test files. */
+export function dedent(text: string): string {
+  const lines = text.replace(/^\n/, '').split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
+  const min = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(min)).join('\n');
+}
+
+function caseName(c: RuleTestCase): string {
+  return typeof c === 'object' && c.name ? `: ${c.name}` : '';
+}
+
+function describeFinding(f: Finding): string {
+  return `${f.file}:${f.line}:${f.column} ${f.ruleId} [${f.service ?? '-'}] ${f.message}`;
+}

@@ -1,0 +1,51 @@
+import type { Project } from '../compose/project.js';
+import type { Finding, SuppressedFinding } from '../findings/types.js';
+
+/** `# preflight-ignore <rule-id>[,<rule-id>…] -- <reason>` on the finding's line or the line above. */
+const INLINE = /#\s*preflight-ignore\s+([\w,\s-]+?)\s*(?:--\s*(.*))?$/;
+
+export interface InlineDirective {
+  rules: string[];
+  reason?: string;
+  file: string;
+  line: number;
+}
+
+export function inlineDirectives(project: Project): Map<string, InlineDirective[]> {
+  const out = new Map<string, InlineDirective[]>();
+  for (const [file, source] of project.sources) {
+    const list: InlineDirective[] = [];
+    source.text.split('\n').forEach((text, i) => {
+      const m = INLINE.exec(text);
+      if (!m) return;
+      list.push({ rules: m[1]!.split(/[\s,]+/).filter(Boolean), reason: m[2]?.trim() || undefined, file, line: i + 1 });
+    });
+    if (list.length) out.set(file, list);
+  }
+  return out;
+}
+
+/**
+ * Move findings covered by an exemption in `.preflight.yml` or an inline directive to `suppressed`,
+ * keeping the reason. An inline directive without a reason suppresses nothing (rule
+ * `suppression-without-reason` reports it), so a silenced finding always says why.
+ */
+export function applySuppressions(project: Project, findings: Finding[]): { findings: Finding[]; suppressed: SuppressedFinding[] } {
+  const directives = inlineDirectives(project);
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  for (const f of findings) {
+    const exemption = project.config.exemptions.find((e) => e.rule === f.ruleId && (e.service === undefined || e.service === f.service));
+    if (exemption) {
+      suppressed.push({ ...f, suppression: { kind: 'config', reason: exemption.reason } });
+      continue;
+    }
+    const inline = (directives.get(f.file) ?? []).find((d) => (d.line === f.line || d.line === f.line - 1) && d.rules.includes(f.ruleId) && d.reason);
+    if (inline) {
+      suppressed.push({ ...f, suppression: { kind: 'inline', reason: inline.reason! } });
+      continue;
+    }
+    kept.push(f);
+  }
+  return { findings: kept, suppressed };
+}

@@ -1,0 +1,51 @@
+import type { Deployment, DeploymentSettings } from '../compose/deployment.js';
+import type { Location, Path } from '../compose/located.js';
+import type { Project } from '../compose/project.js';
+import type { ComposeModel, Service } from '../compose/types.js';
+import type { Fix, Section, Severity } from '../findings/types.js';
+
+/**
+ * A rule is one small module, like an ESLint rule: metadata plus `check(ctx)`, which reads the
+ * parsed project and reports findings through `ctx.report`.
+ */
+export interface Rule {
+  id: string;
+  section: Section;
+  severity: Severity;
+  /** One line: what is wrong. */
+  title: string;
+  /** Why it matters in a CVM, citing the checklist or a platform fact. */
+  rationale: string;
+  /** What to do about it. */
+  fixHint: string;
+  docsUrl?: string;
+  check(ctx: RuleContext): void;
+}
+
+export interface RuleReport {
+  message: string;
+  /** Model path whose key the finding points at (e.g. ['services', 'db', 'image']). */
+  path?: Path;
+  /** Model path whose value the finding points at. */
+  valuePath?: Path;
+  /** An explicit location (wins over paths). */
+  loc?: Location;
+  /** Omit for findings about the deployment as a whole. */
+  service?: string;
+  /** Overrides the rule's default severity for this finding (e.g. worse with debug logging on). */
+  severity?: Severity;
+  fix?: Fix;
+}
+
+export interface RuleContext {
+  project: Project;
+  model: ComposeModel;
+  /** Services the CVM starts (profiles applied), in file order. */
+  services: [name: string, service: Service][];
+  deployment: DeploymentSettings;
+  report(r: RuleReport): void;
+  /** Where a deployment setting is written (manifest or .preflight.yml), else the top of the compose file. */
+  deploymentLocation(field?: string): Location;
+}
+
+export type { Deployment };
