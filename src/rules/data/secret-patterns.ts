@@ -118,7 +118,7 @@ export const SECRET_NAME_WORDS = {
   ] as ReadonlyArray<readonly [string, string]>,
   /** `<X>_KEY` is a credential (STRIPE_KEY, APP_KEY, SIGNING_KEY) unless X says otherwise. */
   keySuffix: 'KEY',
-  notCredentialKeyQualifiers: ['PUBLIC', 'PUB', 'PUBLISHABLE', 'CACHE', 'SORT', 'PARTITION', 'PRIMARY', 'FOREIGN', 'ROUTING', 'IDEMPOTENCY', 'LOOKUP', 'SHARD', 'HOST', 'SSH_HOST', 'REDIS', 'MAP', 'HOT', 'SITE', 'PUSH'],
+  notCredentialKeyQualifiers: ['PUBLIC', 'PUB', 'PUBLISHABLE', 'CACHE', 'SORT', 'PARTITION', 'PRIMARY', 'FOREIGN', 'ROUTING', 'IDEMPOTENCY', 'LOOKUP', 'SHARD', 'HOST', 'MAP', 'HOT', 'SITE', 'PUSH'],
 } as const;
 
 /**
