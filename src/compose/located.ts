@@ -61,7 +61,8 @@ export function parseYamlSource(file: string, text: string): { doc: Document; so
   }
   if (text.includes('\u0000')) throw new InputError('binary file, not YAML', { file });
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: false, uniqueKeys: true, prettyErrors: false, strict: false });
+  // Duplicate keys are found while converting (yaml's own check is quadratic in a map's size).
+  const doc = parseDocument(text, { lineCounter, merge: false, uniqueKeys: false, prettyErrors: false, strict: false });
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
@@ -81,6 +82,11 @@ export function locationOf(source: SourceText, range: readonly number[] | null |
 
 /** Convert a parsed YAML document to located nodes, resolving aliases and `<<` merge keys. */
 export function toLocated(doc: Document, source: SourceText): LNode | undefined {
+  // Measure the expansion first (memoised per node, so it costs one pass over the written nodes):
+  // an alias bomb is rejected before any of it is built.
+  if (expandedSize(doc, doc.contents, new Map(), 0) > MAX_EXPANDED_NODES) {
+    throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, { file: source.file });
+  }
   let budget = MAX_EXPANDED_NODES;
   const convert = (node: unknown, depth: number): LNode => {
     if (--budget < 0) throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, { file: source.file });
@@ -114,6 +120,7 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
           }
           continue;
         }
+        if (entries.has(key)) throw new InputError(`invalid YAML: duplicate key "${key}"`, { file: source.file, line: keyLoc.line, column: keyLoc.column });
         const value = pair.value == null ? nullScalar(keyLoc) : convert(pair.value, depth + 1);
         entries.set(key, { keyLoc, node: value });
       }
@@ -130,6 +137,29 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
   };
   if (doc.contents == null) return undefined;
   return convert(doc.contents, 0);
+}
+
+/** How many nodes `node` becomes once aliases are expanded (stops counting past the limit). */
+function expandedSize(doc: Document, node: unknown, memo: Map<unknown, number>, depth: number): number {
+  if (node == null || depth > 200) return 1;
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  memo.set(node, MAX_EXPANDED_NODES + 1); // a cycle through an alias counts as too large
+  let size = 1;
+  if (isAlias(node)) size = expandedSize(doc, node.resolve(doc), memo, depth + 1);
+  else if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isPair(pair)) size += expandedSize(doc, pair.value, memo, depth + 1);
+      if (size > MAX_EXPANDED_NODES) break;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      size += expandedSize(doc, item, memo, depth + 1);
+      if (size > MAX_EXPANDED_NODES) break;
+    }
+  }
+  memo.set(node, size);
+  return size;
 }
 
 function nullScalar(loc: Location): LScalar {

@@ -1,6 +1,7 @@
 import { ruleMeta } from '../findings/catalog.js';
 import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
 import { PLAIN, type Style } from './style.js';
+import { redactSourceLine } from '../secrets/redact-source.js';
 
 export interface TextOptions {
   style?: Style;
@@ -67,7 +68,8 @@ function excerpt(text: string, line: number, column: number, context: number, st
   for (let n = from; n <= to; n++) {
     const marker = n === line ? '>' : ' ';
     const body = (all[n - 1] ?? '').replace(/\r$/, '');
-    out.push(st.dim(`    ${marker} ${String(n).padStart(width)} | `) + clip(body));
+    // Excerpts show source lines, which may hold the very secret a finding is about.
+    out.push(st.dim(`    ${marker} ${String(n).padStart(width)} | `) + clip(redactSourceLine(body)));
     if (n === line) out.push(st.dim(`      ${' '.repeat(width)} | `) + ' '.repeat(Math.max(0, column - 1)) + st.red('^'));
   }
   return out;

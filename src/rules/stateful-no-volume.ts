@@ -1,6 +1,7 @@
 import type { ComposeModel, Service } from '../compose/types.js';
 import { pathCovers } from './lib/services.js';
 import { statefulService } from './lib/stateful.js';
+import { coveredByPersistentBind } from './lib/volumes.js';
 import type { Rule } from './types.js';
 
 export const statefulNoVolume: Rule = {
@@ -15,7 +16,8 @@ export const statefulNoVolume: Rule = {
     for (const [name, svc] of ctx.services) {
       const stateful = statefulService(svc);
       if (!stateful) continue;
-      if (stateful.dataDirs.some((dir) => coveredByNamedVolume(ctx.model, svc, dir))) continue;
+      // A bind mount from the persistent disk (`/dstack/persistent/...`) keeps data as well as a named volume.
+      if (stateful.dataDirs.some((dir) => coveredByNamedVolume(ctx.model, svc, dir) || coveredByPersistentBind(svc, dir))) continue;
       const dir = stateful.dataDirs[0]!;
       const moved = stateful.overriddenBy ? ` (set by ${stateful.overriddenBy})` : '';
       ctx.report({

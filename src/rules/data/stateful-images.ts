@@ -19,6 +19,11 @@ export interface StatefulImage {
   slowStart?: boolean;
   /** Data format changes across major versions: a major upgrade needs a migration (pg_upgrade, dump/restore…). */
   majorUpgradeNeedsMigration?: boolean;
+  /**
+   * Stops well within Docker's 10 s default: a web app whose data is plain files or SQLite (crash-safe
+   * journal), with no buffers to flush on shutdown; stop-grace-period leaves it alone.
+   */
+  quickShutdown?: boolean;
   /** Only stateful when this pattern matches the command (e.g. NATS only with JetStream). */
   statefulWhenCommand?: RegExp;
   source: string;
@@ -43,7 +48,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
   { product: 'InfluxDB', images: ['influxdb'], dataDirs: ['/var/lib/influxdb2', '/var/lib/influxdb'], majorUpgradeNeedsMigration: true, source: 'https://hub.docker.com/_/influxdb (data directory)' },
   { product: 'etcd', images: ['etcd', 'quay.io/coreos/etcd', 'bitnami/etcd', 'coreos/etcd'], dataDirs: ['/etcd-data', '/bitnami/etcd'], dataDirEnv: ['ETCD_DATA_DIR'], dataDirFlags: ['--data-dir'], source: 'https://etcd.io/docs/latest/op-guide/container/' },
   { product: 'NATS JetStream', images: ['nats', 'bitnami/nats'], dataDirs: ['/data', '/tmp/nats/jetstream'], dataDirFlags: ['--store_dir', '-sd'], statefulWhenCommand: /(^|\s)(-js|--jetstream)(\s|$)|jetstream/i, source: 'https://docs.nats.io/running-a-nats-service/nats_docker/jetstream_docker' },
-  { product: 'Grafana', images: ['grafana/grafana', 'grafana/grafana-oss', 'grafana/grafana-enterprise', 'bitnami/grafana'], dataDirs: ['/var/lib/grafana'], dataDirEnv: ['GF_PATHS_DATA'], source: 'https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (persistent storage)' },
+  { product: 'Grafana', images: ['grafana/grafana', 'grafana/grafana-oss', 'grafana/grafana-enterprise', 'bitnami/grafana'], dataDirs: ['/var/lib/grafana'], dataDirEnv: ['GF_PATHS_DATA'], quickShutdown: true, source: 'https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (persistent storage)' },
   { product: 'Prometheus', images: ['prom/prometheus', 'bitnami/prometheus'], dataDirs: ['/prometheus'], dataDirFlags: ['--storage.tsdb.path'], source: 'https://prometheus.io/docs/prometheus/latest/installation/ (volumes & bind-mount)' },
   { product: 'Vault', images: ['hashicorp/vault', 'vault'], dataDirs: ['/vault/file', '/vault/data'], source: 'https://hub.docker.com/r/hashicorp/vault (/vault/file)' },
   { product: 'Neo4j', images: ['neo4j'], dataDirs: ['/data'], slowStart: true, majorUpgradeNeedsMigration: true, source: 'https://neo4j.com/docs/operations-manual/current/docker/mounting-volumes/' },
@@ -53,14 +58,14 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
   { product: 'Weaviate', images: ['semitechnologies/weaviate', 'cr.weaviate.io/semitechnologies/weaviate'], dataDirs: ['/var/lib/weaviate'], dataDirEnv: ['PERSISTENCE_DATA_PATH'], source: 'https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH)' },
   { product: 'Chroma', images: ['chromadb/chroma'], dataDirs: ['/chroma/chroma', '/data'], dataDirEnv: ['PERSIST_DIRECTORY'], source: 'https://docs.trychroma.com/production/containers/docker' },
   { product: 'Milvus', images: ['milvusdb/milvus'], dataDirs: ['/var/lib/milvus'], source: 'https://milvus.io/docs/install_standalone-docker-compose.md' },
-  { product: 'Gitea', images: ['gitea/gitea'], dataDirs: ['/data'], source: 'https://docs.gitea.com/installation/install-with-docker (volumes)' },
-  { product: 'Forgejo', images: ['forgejo/forgejo', 'codeberg.org/forgejo/forgejo'], dataDirs: ['/data'], source: 'https://forgejo.org/docs/latest/admin/installation-docker/' },
-  { product: 'Nextcloud', images: ['nextcloud'], dataDirs: ['/var/www/html'], source: 'https://hub.docker.com/_/nextcloud (Persistent data)' },
-  { product: 'WordPress', images: ['wordpress', 'bitnami/wordpress'], dataDirs: ['/var/www/html'], source: 'https://hub.docker.com/_/wordpress (wp-content persistence)' },
-  { product: 'Ghost', images: ['ghost'], dataDirs: ['/var/lib/ghost/content'], source: 'https://hub.docker.com/_/ghost (Stateful)' },
-  { product: 'n8n', images: ['n8nio/n8n', 'docker.n8n.io/n8nio/n8n'], dataDirs: ['/home/node/.n8n'], dataDirEnv: ['N8N_USER_FOLDER'], source: 'https://docs.n8n.io/hosting/installation/docker/ (n8n_data volume)' },
-  { product: 'Ollama', images: ['ollama/ollama'], dataDirs: ['/root/.ollama'], dataDirEnv: ['OLLAMA_MODELS'], source: 'https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)' },
-  { product: 'Open WebUI', images: ['open-webui/open-webui', 'ghcr.io/open-webui/open-webui'], dataDirs: ['/app/backend/data'], dataDirEnv: ['DATA_DIR'], source: 'https://docs.openwebui.com/getting-started/quick-start (open-webui volume)' },
+  { product: 'Gitea', images: ['gitea/gitea'], dataDirs: ['/data'], quickShutdown: true, source: 'https://docs.gitea.com/installation/install-with-docker (volumes)' },
+  { product: 'Forgejo', images: ['forgejo/forgejo', 'codeberg.org/forgejo/forgejo'], dataDirs: ['/data'], quickShutdown: true, source: 'https://forgejo.org/docs/latest/admin/installation-docker/' },
+  { product: 'Nextcloud', images: ['nextcloud'], dataDirs: ['/var/www/html'], quickShutdown: true, source: 'https://hub.docker.com/_/nextcloud (Persistent data)' },
+  { product: 'WordPress', images: ['wordpress', 'bitnami/wordpress'], dataDirs: ['/var/www/html'], quickShutdown: true, source: 'https://hub.docker.com/_/wordpress (wp-content persistence)' },
+  { product: 'Ghost', images: ['ghost'], dataDirs: ['/var/lib/ghost/content'], quickShutdown: true, source: 'https://hub.docker.com/_/ghost (Stateful)' },
+  { product: 'n8n', images: ['n8nio/n8n', 'docker.n8n.io/n8nio/n8n'], dataDirs: ['/home/node/.n8n'], dataDirEnv: ['N8N_USER_FOLDER'], quickShutdown: true, source: 'https://docs.n8n.io/hosting/installation/docker/ (n8n_data volume)' },
+  { product: 'Ollama', images: ['ollama/ollama'], dataDirs: ['/root/.ollama'], dataDirEnv: ['OLLAMA_MODELS'], quickShutdown: true, source: 'https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)' },
+  { product: 'Open WebUI', images: ['open-webui/open-webui', 'ghcr.io/open-webui/open-webui'], dataDirs: ['/app/backend/data'], dataDirEnv: ['DATA_DIR'], quickShutdown: true, source: 'https://docs.openwebui.com/getting-started/quick-start (open-webui volume)' },
   { product: 'Mosquitto', images: ['eclipse-mosquitto'], dataDirs: ['/mosquitto/data'], source: 'https://hub.docker.com/_/eclipse-mosquitto (Directories)' },
   { product: 'Kafka', images: ['apache/kafka', 'bitnami/kafka', 'confluentinc/cp-kafka'], dataDirs: ['/var/lib/kafka/data', '/bitnami/kafka', '/tmp/kafka-logs'], dataDirEnv: ['KAFKA_LOG_DIRS'], slowStart: true, source: 'https://hub.docker.com/r/apache/kafka' },
   { product: 'ZooKeeper', images: ['zookeeper', 'bitnami/zookeeper', 'confluentinc/cp-zookeeper'], dataDirs: ['/data', '/datalog', '/bitnami/zookeeper', '/var/lib/zookeeper/data'], source: 'https://hub.docker.com/_/zookeeper (Where to store data)' },

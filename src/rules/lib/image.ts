@@ -41,3 +41,14 @@ export function majorVersion(tag: string | undefined): number | undefined {
   const m = /^v?(\d+)(?:[.\-_]|$)/.exec(tag ?? '');
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Does the image match one of `entries` (a data table's image list)? An entry matches the repository
+ * path (`bitnami/redis`), the path with its registry (`gcr.io/cadvisor/cadvisor`), or, when it has no
+ * slash, the last path segment (`redis` matches `myorg/redis`).
+ */
+export function imageMatches(image: string, entries: readonly string[]): boolean {
+  const ref = parseImage(image);
+  const full = ref.registry ? `${ref.registry}/${ref.path}` : ref.path;
+  return entries.some((e) => e === ref.path || e === full || (!e.includes('/') && e === ref.name));
+}

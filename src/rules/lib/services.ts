@@ -1,8 +1,22 @@
 import type { ComposeModel, Service } from '../../compose/types.js';
 
-/** Services that list `name` in their depends_on. */
+const dependentsIndex = new WeakMap<ComposeModel, Map<string, [string, Service][]>>();
+
+/** Services that list `name` in their depends_on (indexed once per model: rules ask for every service). */
 export function dependentsOf(model: ComposeModel, name: string): [string, Service][] {
-  return Object.entries(model.services ?? {}).filter(([, s]) => s.depends_on && name in s.depends_on);
+  let index = dependentsIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const [other, s] of Object.entries(model.services ?? {})) {
+      for (const dep of Object.keys(s.depends_on ?? {})) {
+        const list = index.get(dep) ?? [];
+        list.push([other, s]);
+        index.set(dep, list);
+      }
+    }
+    dependentsIndex.set(model, index);
+  }
+  return index.get(name) ?? [];
 }
 
 /**
