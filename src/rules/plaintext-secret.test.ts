@@ -148,3 +148,38 @@ ruleTester(plaintextSecret, {
     },
   ],
 });
+
+ruleTester(plaintextSecret, {
+  valid: [
+    {
+      name: 'inline config referencing its own environment ($$ escape) in a flow map and a block',
+      compose: `
+        services:
+          vector: { image: timberio/vector:0.41.1, configs: [vector] }
+        configs:
+          vector:
+            content: |
+              sinks:
+                remote:
+                  auth: { strategy: bearer, token: "$\${LOG_SINK_TOKEN}" }
+                  password: "$\${SINK_PASSWORD}"
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'inline config with a literal password in a block value',
+      code: `
+        services:
+          vector: { image: timberio/vector:0.41.1, configs: [vector] }
+        configs:
+          vector:
+            content: |
+              sinks:
+                remote:
+                  password: "Xk9#mQ2!vLp8@wR4"
+      `,
+      errors: [{ line: 8, message: 'config "vector"' }],
+    },
+  ],
+});

@@ -56,13 +56,17 @@ function checkInlineConfigs(ctx: RuleContext): void {
   for (const name of Object.keys(ctx.model.configs ?? {})) {
     const path = ['configs', name, 'content'];
     const node = nodeAt(ctx.project.tree, path).node;
-    const text = writtenText(node);
+    // The text as the container sees it (after compose interpolation): `$${TOKEN}` there is the
+    // config file's own reference to its environment, not a literal.
+    const text = node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
     if (!node || text === undefined) continue;
     const source = ctx.project.sources.get(node.loc.file)?.text;
     const block = source !== undefined && /^[|>]/.test(source.slice(node.loc.offset));
     text.split('\n').forEach((line, i) => {
       const kv = CONFIG_LINE.exec(line);
-      const found: LiteralSecret | undefined = (kv ? literalSecretInPair(kv[1]!, kv[2]!) : undefined) ?? fromLine(line);
+      // A flow collection (`auth: { strategy: bearer, token: ... }`) is structure, not one value.
+      const pairValue = kv && !/^[{[]/.test(kv[2]!.trim()) ? kv[2]! : undefined;
+      const found: LiteralSecret | undefined = (kv && pairValue !== undefined ? literalSecretInPair(kv[1]!, pairValue) : undefined) ?? fromLine(line);
       if (!found) return;
       const lineNo = node.loc.line + (block ? 1 : 0) + i;
       const srcLine = source?.split('\n')[lineNo - 1] ?? '';
