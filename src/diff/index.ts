@@ -1,0 +1,93 @@
+import { relative } from 'node:path';
+import { loadProject, resolveTargets, type Project } from '../compose/project.js';
+import { compareFindings } from '../findings/order.js';
+import { score } from '../findings/score.js';
+import type { Finding, Report, Target } from '../findings/types.js';
+import { applySuppressions } from '../rules/suppress.js';
+import { TOOL_NAME, VERSION } from '../version.js';
+import { toFinding, type DiffContext } from './context.js';
+import { checkDeployment } from './deployment.js';
+import { planUpgradeSecrets, type SecretSets } from './secrets.js';
+import { checkStateful } from './stateful.js';
+import { checkVolumes } from './volumes.js';
+import type { SecretPlan } from '../secrets/plan.js';
+import './rules.js';
+
+export { DIFF_RULE_IDS, DIFF_RULE_META } from './rules.js';
+export { composeHashChange } from './deployment.js';
+
+export interface DiffOptions extends SecretSets {
+  cwd?: string;
+}
+
+export interface DiffResult {
+  report: Report;
+  old: Project;
+  new: Project;
+  /** The secrets plan the secret findings come from, when a new secret set was known. */
+  secretPlan?: SecretPlan;
+  /** Things the diff could not check, for the person reading (no values). */
+  notes: string[];
+}
+
+/** `preflight diff OLD NEW`: load both sides (compose project or app-compose.json) and compare them. */
+export function diffPaths(oldPath: string, newPath: string, opts: DiffOptions = {}): DiffResult {
+  const cwd = opts.cwd ?? process.cwd();
+  const [oldTarget] = resolveTargets([oldPath], { cwd });
+  const [newTarget] = resolveTargets([newPath], { cwd });
+  // Each side is interpolated with its own secret set, as the CVM does before and after the upgrade.
+  const oldP = loadProject(oldTarget!, { cwd, envFiles: opts.oldEnvFile ? [opts.oldEnvFile] : undefined });
+  const newP = loadProject(newTarget!, { cwd, envFiles: opts.newEnvFile ? [opts.newEnvFile] : undefined });
+  return diffProjects(oldP, newP, opts);
+}
+
+/** Compare two loaded projects: findings point at NEW's lines, or OLD's for what NEW no longer has. */
+export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {}): DiffResult {
+  const cwd = opts.cwd ?? process.cwd();
+  const raw: Finding[] = [];
+  const ctx: DiffContext = { old: oldP, new: newP, report: (r) => raw.push(toFinding(ctx, r)) };
+  checkVolumes(ctx);
+  checkStateful(ctx);
+  checkDeployment(ctx);
+  const secrets = planUpgradeSecrets(oldP, newP, opts, cwd);
+  raw.push(...secrets.findings.map((f) => withConfiguredSeverity(newP, f)));
+
+  const enabled = raw.filter((f) => newP.config.rules[f.ruleId] !== 'off');
+  const { findings, suppressed } = applySuppressions(newP, dedupe(enabled));
+  findings.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  const report: Report = {
+    tool: { name: TOOL_NAME, version: VERSION },
+    targets: [targetOf(oldP, cwd), targetOf(newP, cwd)],
+    score: score(findings),
+    findings,
+    suppressed,
+  };
+  return { report, old: oldP, new: newP, ...(secrets.plan ? { secretPlan: secrets.plan } : {}), notes: secrets.note ? [secrets.note] : [] };
+}
+
+function withConfiguredSeverity(p: Project, f: Finding): Finding {
+  const c = p.config.rules[f.ruleId];
+  return c && c !== 'off' ? { ...f, severity: c } : f;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.service ?? ''}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function targetOf(p: Project, cwd: string): Target {
+  return { dir: relative(cwd, p.dir) || '.', files: p.composeFiles, deploymentSource: p.deployment.source, services: Object.keys(p.model.services ?? {}).length };
+}
+
+/** Source texts of both sides by file name, for excerpts in the text report. */
+export function diffSources(r: DiffResult): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of [r.old, r.new]) for (const [file, src] of p.sources) out.set(file, src.text);
+  return out;
+}
