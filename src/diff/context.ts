@@ -1,3 +1,4 @@
+import { findingAt } from '../findings/build.js';
 import { locate, locateValue, type Project } from '../compose/project.js';
 import type { Location, Path } from '../compose/located.js';
 import type { Finding, Severity } from '../findings/types.js';
@@ -29,17 +30,6 @@ export function toFinding(ctx: Pick<DiffContext, 'old' | 'new'>, r: DiffReport):
   const loc = r.loc ?? (r.valuePath ? locateValue(project, r.valuePath) : locate(project, r.path ?? []));
   const rule = diffRule(r.ruleId);
   const configured = ctx.new.config.rules[r.ruleId];
-  const f: Finding = {
-    ruleId: r.ruleId,
-    severity: configured && configured !== 'off' ? configured : (r.severity ?? rule.severity),
-    section: rule.section,
-    message: r.message,
-    file: loc.file,
-    line: loc.line,
-    column: loc.column,
-    endLine: loc.endLine,
-    endColumn: loc.endColumn,
-  };
-  if (r.service !== undefined) f.service = r.service;
-  return f;
+  const severity = configured && configured !== 'off' ? configured : (r.severity ?? rule.severity);
+  return findingAt({ id: r.ruleId, section: rule.section, severity }, loc, r.message, r);
 }

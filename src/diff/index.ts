@@ -1,3 +1,4 @@
+import { dedupeFindings } from '../findings/build.js';
 import { relative } from 'node:path';
 import { loadProject, resolveTargets, type Project } from '../compose/project.js';
 import { compareFindings } from '../findings/order.js';
@@ -53,7 +54,7 @@ export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {
   raw.push(...secrets.findings.map((f) => withConfiguredSeverity(newP, f)));
 
   const enabled = raw.filter((f) => newP.config.rules[f.ruleId] !== 'off');
-  const { findings, suppressed } = applySuppressions(newP, dedupe(enabled));
+  const { findings, suppressed } = applySuppressions(newP, dedupeFindings(enabled));
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
   const report: Report = {
@@ -69,16 +70,6 @@ export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {
 function withConfiguredSeverity(p: Project, f: Finding): Finding {
   const c = p.config.rules[f.ruleId];
   return c && c !== 'off' ? { ...f, severity: c } : f;
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.service ?? ''}|${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 function targetOf(p: Project, cwd: string): Target {

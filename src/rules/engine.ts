@@ -1,5 +1,6 @@
 import { locate, locateValue, type Project } from '../compose/project.js';
 import type { Finding, Severity, SuppressedFinding } from '../findings/types.js';
+import { dedupeFindings, findingAt } from '../findings/build.js';
 import { applySuppressions } from './suppress.js';
 import type { Rule, RuleContext, RuleReport } from './types.js';
 
@@ -26,25 +27,12 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
     };
     rule.check(ctx);
   }
-  return applySuppressions(project, dedupe(raw));
+  return applySuppressions(project, dedupeFindings(raw));
 }
 
 function toFinding(project: Project, rule: Rule, r: RuleReport, configured: Severity | undefined): Finding {
   const loc = r.loc ?? (r.valuePath ? locateValue(project, r.valuePath) : r.path ? locate(project, r.path) : deploymentLocation(project));
-  const f: Finding = {
-    ruleId: rule.id,
-    severity: configured ?? r.severity ?? rule.severity,
-    section: rule.section,
-    message: r.message,
-    file: loc.file,
-    line: loc.line,
-    column: loc.column,
-    endLine: loc.endLine,
-    endColumn: loc.endColumn,
-  };
-  if (r.service !== undefined) f.service = r.service;
-  if (r.fix) f.fix = r.fix;
-  return f;
+  return findingAt({ ...rule, severity: configured ?? r.severity ?? rule.severity }, loc, r.message, r);
 }
 
 export function deploymentLocation(project: Project, field?: string) {
@@ -54,14 +42,4 @@ export function deploymentLocation(project: Project, field?: string) {
   if (d.file && d.source === 'app-compose.json') return d.locations.docker_compose_file ?? { file: d.file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
   const file = project.composeFiles[0]!;
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.service ?? ''}|${f.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
