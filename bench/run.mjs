@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` (builds first): whole-process wall time of
+ *   1. `preflight check -r <corpus>` against `dclint -r <corpus>` (the TypeScript compose linter, a dev dependency),
+ *      runs interleaved, median of each; target: Preflight ≤ 0.2× dclint's time;
+ *   2. the rule counts of both; target: Preflight runs more than 2× dclint's rules;
+ *   3. `preflight check` of a generated 1,000-service compose file; target: median < 2 s.
+ * Prints a table with PASS/FAIL per target and exits 1 when a target fails. Not part of `npm test`.
+ *
+ * Options (environment): BENCH_RUNS (default 5, at least 5), BENCH_CORPUS (default ../shared/corpus).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PREFLIGHT = join(ROOT, 'bin', 'preflight.js');
+const DCLINT = join(ROOT, 'node_modules', 'dclint', 'bin', 'dclint.cjs');
+const CORPUS = resolve(ROOT, process.env.BENCH_CORPUS ?? join('..', 'shared', 'corpus'));
+const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5) || 5);
+
+const TARGET_TIME_RATIO = 0.2;
+const TARGET_RULE_RATIO = 2;
+const TARGET_SYNTHETIC_MS = 2000;
+const SYNTHETIC_SERVICES = 1000;
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+/** Run a command once; whole-process wall time in ms. Exit 0 or 1 (findings) is success; anything else aborts. */
+function timed(label, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && r.status !== 1) fail(`${label} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').split('\n')[0]}`);
+  return { ms, stdout: r.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+
+/** Rule counts: ours from the rule registry (what `check` runs), dclint's from the rules its linter loads. */
+async function ruleCounts() {
+  const { RULES } = await import(pathToFileURL(join(ROOT, 'dist', 'rules', 'index.js')).href);
+  let dclint;
+  try {
+    const { DCLinter } = await import('dclint');
+    // With no configuration every built-in rule is enabled, so this is the number of rules dclint has.
+    dclint = new DCLinter({ rules: {}, quiet: true, debug: false, exclude: [] }).rules.length;
+  } catch {
+    // Fallback: one declaration file per rule in the package.
+    const dir = join(ROOT, 'node_modules', 'dclint', 'dist', 'types', 'src', 'rules');
+    dclint = readdirSync(dir).filter((f) => f.endsWith('-rule.d.ts')).length;
+  }
+  return { ours: RULES.length, dclint };
+}
+
+/** A compose file of `n` services in the shapes real apps have (web, workers, databases, caches, sidecars). */
+function syntheticCompose(n) {
+  const lines = ['name: synthetic', 'services:'];
+  const volumes = [];
+  for (let i = 0; i < n; i++) {
+    const kind = i % 5;
+    lines.push(`  svc-${i}:`);
+    if (kind === 0) {
+      lines.push(
+        `    image: ghcr.io/example/web-${i}:1.${i % 10}.0`,
+        '    restart: unless-stopped',
+        '    ports:',
+        `      - "${10000 + i}:8080"`,
+        '    environment:',
+        `      DATABASE_URL: postgres://app:\${DB_PASSWORD_${i}:?}@svc-${i + 1}:5432/app`,
+        `      LOG_LEVEL: info`,
+        '    depends_on:',
+        `      svc-${i + 1}:`,
+        '        condition: service_healthy',
+        '    healthcheck:',
+        '      test: ["CMD", "wget", "-qO-", "http://localhost:8080/health"]',
+        '      interval: 10s',
+        '      timeout: 3s',
+        '      retries: 3',
+      );
+    } else if (kind === 1) {
+      volumes.push(`pg-${i}`);
+      lines.push(
+        '    image: postgres:16.4',
+        '    restart: always',
+        '    environment:',
+        `      POSTGRES_PASSWORD: \${DB_PASSWORD_${i - 1}:?}`,
+        '    volumes:',
+        `      - pg-${i}:/var/lib/postgresql/data`,
+        '    stop_grace_period: 1m',
+        '    healthcheck:',
+        '      test: ["CMD-SHELL", "pg_isready -U postgres"]',
+        '      interval: 5s',
+        '      timeout: 3s',
+        '      retries: 5',
+        '      start_period: 30s',
+      );
+    } else if (kind === 2) {
+      lines.push(`    image: redis:7.4`, '    command: ["redis-server", "--appendonly", "yes"]', '    restart: unless-stopped', '    volumes:', `      - /data`);
+    } else if (kind === 3) {
+      lines.push(`    build: ./worker-${i}`, `    command: sh -c "node worker.js --queue q${i}"`, '    environment:', `      - API_KEY=sk-${'a1b2c3d4'.repeat(4)}`, `      - QUEUE=q${i}`);
+    } else {
+      lines.push('    image: prom/node-exporter:v1.8.2', '    pid: host', '    restart: unless-stopped', '    volumes:', '      - /:/host:ro,rslave', '    command: ["--path.rootfs=/host"]');
+    }
+  }
+  lines.push('volumes:', ...volumes.map((v) => `  ${v}: {}`));
+  return lines.join('\n') + '\n';
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) fail('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (!existsSync(DCLINT)) fail('dclint is not installed (npm ci installs it as a dev dependency)');
+  if (!existsSync(CORPUS)) fail(`corpus not found at ${CORPUS}`);
+
+  process.stdout.write(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${RUNS} runs each, interleaved\n`);
+  process.stdout.write(`corpus: ${CORPUS}\n\n`);
+
+  // 1. Corpus: one warm-up each (file cache, module compile cache), then interleaved timed runs.
+  const oursArgs = [PREFLIGHT, 'check', '-r', CORPUS, '--format', 'json', '--fail-on', 'never'];
+  const theirsArgs = [DCLINT, '-r', CORPUS];
+  const warm = timed('preflight', oursArgs);
+  const report = JSON.parse(warm.stdout);
+  timed('dclint', theirsArgs);
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < RUNS; i++) {
+    ours.push(timed('preflight', oursArgs).ms);
+    theirs.push(timed('dclint', theirsArgs).ms);
+    process.stdout.write(`  run ${i + 1}/${RUNS}: preflight ${fmtMs(ours[i])}, dclint ${fmtMs(theirs[i])}\n`);
+  }
+  const timeRatio = median(ours) / median(theirs);
+
+  // 2. Rules.
+  const rules = await ruleCounts();
+  const ruleRatio = rules.ours / rules.dclint;
+
+  // 3. Synthetic 1,000-service file.
+  const dir = mkdtempSync(join(tmpdir(), 'preflight-bench-'));
+  const synthetic = [];
+  let syntheticServices = 0;
+  let syntheticFindings = 0;
+  try {
+    writeFileSync(join(dir, 'compose.yaml'), syntheticCompose(SYNTHETIC_SERVICES));
+    const args = [PREFLIGHT, 'check', dir, '--format', 'json', '--fail-on', 'never'];
+    const first = JSON.parse(timed('preflight (synthetic)', args).stdout);
+    syntheticServices = first.targets[0]?.services ?? 0;
+    syntheticFindings = first.findings.length;
+    for (let i = 0; i < RUNS; i++) synthetic.push(timed('preflight (synthetic)', args).ms);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (syntheticServices !== SYNTHETIC_SERVICES) fail(`the synthetic file loaded ${syntheticServices} services, not ${SYNTHETIC_SERVICES}`);
+  const syntheticMedian = median(synthetic);
+
+  const rows = [
+    ['measure', 'Preflight', 'dclint', 'result', 'target', ''],
+    [`corpus -r, median wall time (${report.targets.length} projects)`, fmtMs(median(ours)), fmtMs(median(theirs)), `${timeRatio.toFixed(3)}×`, `≤ ${TARGET_TIME_RATIO}×`, timeRatio <= TARGET_TIME_RATIO ? 'PASS' : 'FAIL'],
+    ['rules', String(rules.ours), String(rules.dclint), `${ruleRatio.toFixed(2)}×`, `> ${TARGET_RULE_RATIO}×`, ruleRatio > TARGET_RULE_RATIO ? 'PASS' : 'FAIL'],
+    [`synthetic ${SYNTHETIC_SERVICES}-service file, median`, fmtMs(syntheticMedian), '', `${syntheticFindings} findings`, `< ${TARGET_SYNTHETIC_MS / 1000} s`, syntheticMedian < TARGET_SYNTHETIC_MS ? 'PASS' : 'FAIL'],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  process.stdout.write('\n' + line(rows[0]) + '\n' + widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
+  for (const r of rows.slice(1)) process.stdout.write(line(r) + '\n');
+  process.stdout.write(`\nall runs (ms): preflight [${ours.map(Math.round).join(', ')}], dclint [${theirs.map(Math.round).join(', ')}], synthetic [${synthetic.map(Math.round).join(', ')}]\n`);
+
+  const failed = rows.slice(1).filter((r) => r[5] === 'FAIL');
+  process.stdout.write(failed.length ? `\n${failed.length} target(s) missed\n` : '\nall targets met\n');
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((err) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ruleMeta } from '../findings/catalog.js';
+import type { Finding, Report, Severity, SuppressedFinding } from '../findings/types.js';
+
+/**
+ * SARIF 2.1.0 (OASIS) rendering of the report, for code-scanning UIs (GitHub, Azure DevOps, IDEs).
+ * One run; the driver lists a reportingDescriptor for each rule that appears, with the rule's title,
+ * rationale and fix hint from the catalog; suppressed findings are results with `suppressions`.
+ */
+
+const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+/** Where users read about the tool (the npm package page of `cvm-preflight`). */
+export const INFORMATION_URI = 'https://www.npmjs.com/package/cvm-preflight';
+/** Name of our partial fingerprint: stable across edits that move a finding to another line. */
+export const FINGERPRINT_NAME = 'preflightFinding/v1';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+export interface SarifOptions {
+  /** Directory the relative file names are relative to; recorded as the `%SRCROOT%` base. */
+  srcRoot?: string;
+}
+
+export function renderSarif(report: Report, opts: SarifOptions = {}): string {
+  return JSON.stringify(sarifLog(report, opts), null, 2) + '\n';
+}
+
+export function sarifLog(report: Report, opts: SarifOptions = {}) {
+  const all: (Finding | SuppressedFinding)[] = [...report.findings, ...report.suppressed];
+  const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const artifacts = artifactList(all.map((f) => f.file));
+
+  const result = (f: Finding | SuppressedFinding) => {
+    const r: Record<string, unknown> = {
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId),
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [location(f, artifacts.index)],
+      partialFingerprints: { [FINGERPRINT_NAME]: fingerprint(f) },
+      properties: { section: f.section, ...(f.service !== undefined ? { service: f.service } : {}) },
+    };
+    if ('suppression' in f) {
+      r.suppressions = [{ kind: f.suppression.kind === 'inline' ? 'inSource' : 'external', status: 'accepted', justification: f.suppression.reason }];
+    }
+    const fixes = sarifFixes(f);
+    if (fixes) r.fixes = fixes;
+    return r;
+  };
+
+  const run: Record<string, unknown> = {
+    tool: {
+      driver: {
+        name: report.tool.name,
+        version: report.tool.version,
+        semanticVersion: report.tool.version,
+        informationUri: INFORMATION_URI,
+        rules: ruleIds.map(descriptor),
+      },
+    },
+    artifacts: artifacts.list,
+    results: [...report.findings.map(result), ...report.suppressed.map(result)],
+    columnKind: 'unicodeCodePoints',
+    properties: {
+      score: report.score,
+      targets: report.targets,
+    },
+  };
+  if (opts.srcRoot) run.originalUriBaseIds = { '%SRCROOT%': { uri: dirUri(opts.srcRoot) } };
+  return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+}
+
+function descriptor(id: string) {
+  const meta = ruleMeta(id);
+  if (!meta) return { id, name: ruleName(id) };
+  const d: Record<string, unknown> = {
+    id,
+    name: ruleName(id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: meta.rationale },
+    help: { text: meta.fixHint, markdown: `**Fix:** ${meta.fixHint}\n\n${meta.rationale}` },
+    defaultConfiguration: { level: LEVEL[meta.severity] },
+    properties: { section: meta.section, tags: ['cvm', meta.section] },
+  };
+  if (meta.docsUrl) d.helpUri = meta.docsUrl;
+  return d;
+}
+
+/** `restart-policy` → `RestartPolicy` (SARIF's `name` is an identifier-like form of the id). */
+function ruleName(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/**
+ * The files results point into. A compose file embedded in an app-compose.json
+ * (`app-compose.json#docker_compose_file`) is a nested artifact whose parent is the manifest.
+ */
+function artifactList(files: string[]) {
+  const list: Record<string, unknown>[] = [];
+  const index = new Map<string, number>();
+  const add = (file: string): number => {
+    const known = index.get(file);
+    if (known !== undefined) return known;
+    const hash = file.indexOf('#');
+    const parent = hash > 0 ? add(file.slice(0, hash)) : undefined;
+    const entry: Record<string, unknown> = { location: artifactUri(file) };
+    if (parent !== undefined) {
+      entry.parentIndex = parent;
+      entry.description = { text: `the compose file embedded in ${file.slice(0, hash)} (its ${file.slice(hash + 1)} string); lines count from the start of that string` };
+    }
+    index.set(file, list.length);
+    list.push(entry);
+    return list.length - 1;
+  };
+  for (const f of files) add(f);
+  return { list, index };
+}
+
+function location(f: Finding, artifactIndex: Map<string, number>) {
+  const region: Record<string, number> = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
+  if (f.endLine !== undefined && f.endColumn !== undefined) {
+    const endLine = Math.max(region.startLine!, f.endLine);
+    const endColumn = endLine === region.startLine ? Math.max(region.startColumn!, f.endColumn) : Math.max(1, f.endColumn);
+    region.endLine = endLine;
+    region.endColumn = endColumn;
+  }
+  return {
+    physicalLocation: {
+      artifactLocation: { ...artifactUri(f.file), index: artifactIndex.get(f.file) },
+      region,
+    },
+  };
+}
+
+/** A relative path becomes a relative URI reference (against `%SRCROOT%`); an absolute one a file: URI. */
+function artifactUri(file: string): { uri: string; uriBaseId?: string } {
+  const hash = file.indexOf('#');
+  const path = hash > 0 ? file.slice(0, hash) : file;
+  const fragment = hash > 0 ? '#' + encodeURIComponent(file.slice(hash + 1)) : '';
+  if (isAbsolute(path)) return { uri: pathToFileURL(path).href + fragment };
+  const uri = path.split(/[\\/]/).map(encodeURIComponent).join('/') + fragment;
+  return { uri, uriBaseId: '%SRCROOT%' };
+}
+
+function dirUri(dir: string): string {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith('/') ? href : href + '/';
+}
+
+/** A finding's automatic fix as SARIF replacements (edits inside an embedded compose string have no file offsets). */
+function sarifFixes(f: Finding) {
+  const edits = f.fix?.edits.filter((e) => !e.file.includes('#')) ?? [];
+  if (!f.fix || !edits.length) return undefined;
+  const byFile = new Map<string, typeof edits>();
+  for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  return [
+    {
+      description: { text: f.fix.description },
+      artifactChanges: [...byFile].map(([file, list]) => ({
+        artifactLocation: artifactUri(file),
+        replacements: list.map((e) => ({ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.text } })),
+      })),
+    },
+  ];
+}
+
+/** Identity of a finding without its line: rule, file, service and message. */
+function fingerprint(f: Finding): string {
+  return createHash('sha256').update([f.ruleId, f.file, f.service ?? '', f.message].join('\u0000')).digest('hex').slice(0, 32);
+}
