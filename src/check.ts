@@ -35,7 +35,7 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
     const result = checkProject(project, options.rules ?? RULES);
     findings.push(...result.findings);
     suppressed.push(...result.suppressed);
-    summaries.push(targetSummary(project, options.cwd ?? process.cwd()));
+    summaries.push({ ...targetSummary(project, options.cwd ?? process.cwd()), score: score(result.findings).overall });
     projects.push(project);
   }
   findings.sort(compareFindings);

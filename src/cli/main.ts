@@ -1,12 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { registerCheck } from './check.js';
-import { registerFix } from './fix.js';
-import { registerSecrets } from './secrets.js';
-import { registerDiff } from './diff.js';
-import { registerDrill } from './drill.js';
-import { registerAgent } from './agent.js';
+
+/**
+ * The commands, each loaded only when it runs (or for the overall help): `check` should not pay
+ * for the drill engine, the Phala Cloud SDK or the agent at start-up.
+ */
+const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
+  check: async () => (await import('./check.js')).registerCheck,
+  secrets: async () => (await import('./secrets.js')).registerSecrets,
+  diff: async () => (await import('./diff.js')).registerDiff,
+  drill: async () => (await import('./drill.js')).registerDrill,
+  agent: async () => (await import('./agent.js')).registerAgent,
+};
 
 /**
  * Entry point of the `preflight` command. Each command lives in its own file and only parses flags
@@ -25,10 +31,10 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
-  const commands: RegisterCommand[] = [registerCheck, registerFix, registerSecrets, registerDiff, registerDrill, registerAgent];
-  for (const register of commands) register(program, setExit);
 
   try {
+    const named = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? [argv[2]] : Object.keys(COMMANDS);
+    for (const name of named) (await COMMANDS[name]!())(program, setExit);
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {

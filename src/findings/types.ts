@@ -64,6 +64,8 @@ export interface Target {
   /** Where the deployment settings came from. */
   deploymentSource: DeploymentSource;
   services: number;
+  /** This project's own overall score (the report's `score` covers every target together). */
+  score?: number;
 }
 
 export interface SectionScores {

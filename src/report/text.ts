@@ -22,7 +22,8 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const st = opts.style ?? PLAIN;
   const out: string[] = [];
   for (const t of report.targets) {
-    out.push(st.bold(t.files.join(' + ')) + st.dim(`  ${t.services} service${t.services === 1 ? '' : 's'}; deployment settings: ${DEPLOYMENT_SOURCE_LABEL[t.deploymentSource]}`));
+    const own = report.targets.length > 1 && t.score !== undefined ? `; score ${t.score}/100` : '';
+    out.push(st.bold(t.files.join(' + ')) + st.dim(`  ${t.services} service${t.services === 1 ? '' : 's'}; deployment settings: ${DEPLOYMENT_SOURCE_LABEL[t.deploymentSource]}${own}`));
   }
   out.push('');
   for (const section of SECTIONS) {
