@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadProject, resolveTargets } from '../compose/index.js';
+import { UsageError } from '../errors.js';
+import { cleanDrills } from '../drills/clean.js';
+import { FAULT_KINDS, type FaultKind } from '../drills/faults.js';
+import { createProgress } from '../drills/progress.js';
+import { renderText } from '../drills/report.js';
+import { runRestartDrill } from '../drills/restart.js';
+import { registerDrillUpgrade } from './drill-upgrade.js';
+import type { SetExit } from './main.js';
+
+interface RestartFlags {
+  file?: string[];
+  envFile?: string;
+  faults?: string;
+  rounds?: string;
+  seed?: string;
+  format: string;
+  output?: string;
+  runDir: string;
+  quiet?: boolean;
+}
+
+const DEFAULT_RUN_ROOT = '.preflight-drills';
+
+/** `preflight drill restart|clean`: parses flags and prints; the drill lives in src/drills. */
+export function registerDrill(program: Command, setExit: SetExit): void {
+  const drill = program.command('drill').description('rehearse CVM restarts on a local Docker engine');
+  registerDrillUpgrade(drill, setExit, DEFAULT_RUN_ROOT);
+  drill
+    .command('restart')
+    .description('run the app as a CVM does, inject restarts, kills, power loss and reboots, and check that no acknowledged write is lost')
+    .argument('[dir]', 'project directory (compose file and .preflight.yml)')
+    .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
+    .option('--env-file <file>', 'variables for ${VAR} references (the secrets the CVM would get)')
+    .option('--faults <list>', `comma-separated faults: ${FAULT_KINDS.join(', ')}`)
+    .option('--rounds <n>', 'number of faults to inject (default: each selected fault once)')
+    .option('--seed <seed>', 'seed of the fault order and targets (printed in the report)')
+    .option('--format <format>', 'text | json', 'text')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--run-dir <dir>', 'where run directories (journal, history) go', DEFAULT_RUN_ROOT)
+    .option('--quiet', 'no progress output')
+    .action(async (dir: string | undefined, flags: RestartFlags) => {
+      if (!['text', 'json'].includes(flags.format)) throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
+      const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
+      const rounds = flags.rounds === undefined ? undefined : parseRounds(flags.rounds);
+      if (dir && flags.file?.length) throw new UsageError('drill restart: give a directory or -f files, not both');
+      const [target] = resolveTargets(dir ? [dir] : [], { files: flags.file });
+      const project = loadProject(target!, { envFiles: flags.envFile ? [flags.envFile] : undefined, strictRequired: true });
+      const result = await runRestartDrill({
+        project,
+        faults,
+        rounds,
+        seed: flags.seed,
+        runRoot: resolve(flags.runDir),
+        progress: createProgress(process.stderr, flags.quiet),
+        handleSignals: true,
+      });
+      const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderText(result.report);
+      if (flags.output) writeFileSync(flags.output, text);
+      else process.stdout.write(text);
+      setExit(result.failed ? 1 : 0);
+    });
+
+  drill
+    .command('clean')
+    .description('remove containers, volumes and networks left by crashed or killed drills')
+    .option('--run-dir <dir>', 'run directories whose unfinished journals to close', DEFAULT_RUN_ROOT)
+    .option('--all', 'also remove resources of drills that are still running')
+    .action(async (flags: { runDir: string; all?: boolean }) => {
+      const r = await cleanDrills({ runRoot: resolve(flags.runDir), all: flags.all });
+      process.stdout.write(`removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`);
+      if (r.spared.length) process.stdout.write(`left alone (still running): ${r.spared.join(', ')}\n`);
+      if (r.closedRuns.length) process.stdout.write(`closed ${r.closedRuns.length} unfinished run journal(s)\n`);
+      setExit(0);
+    });
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function parseFaults(s: string): FaultKind[] {
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError('drill restart: --faults is empty');
+  for (const f of list) if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new UsageError(`drill restart: unknown fault "${f}" (expected ${FAULT_KINDS.join(', ')})`);
+  return [...new Set(list)] as FaultKind[];
+}
+
+function parseRounds(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`drill restart: --rounds must be an integer from 1 to 1000, got "${s}"`);
+  return n;
+}

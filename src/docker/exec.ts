@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** Result of one finished engine/compose command. */
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the command in milliseconds. */
+  ms: number;
+}
+
+export interface ExecOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Every command the engine layer runs, with its duration, so drills can report raw engine time. */
+export interface OpRecord {
+  kind: 'compose' | 'docker';
+  args: string[];
+  ms: number;
+  code: number;
+}
+export type OpListener = (op: OpRecord) => void;
+
+/**
+ * Run a program to completion without a shell (arguments are never re-parsed), collecting its
+ * output. Never throws for a non-zero exit: callers decide what a failure means.
+ */
+export function execFileCapture(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    live.add(child);
+    child.on('exit', () => live.delete(child));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: 127, stdout: '', stderr: String(e.message), ms: performance.now() - started });
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({
+        code: code ?? (signal ? 128 + 9 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: performance.now() - started,
+      });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+const live = new Set<ChildProcess>();
+
+/**
+ * Stop every engine/compose command still running (on SIGINT/SIGTERM, before cleanup), so no
+ * `compose up` creates containers after the cleanup removed them.
+ */
+export async function killRunningCommands(): Promise<void> {
+  const children = [...live];
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+}
+
+/** Thrown when an engine command fails where failure is not expected. */
+export class EngineError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: ExecResult,
+  ) {
+    super(`${command} failed (exit ${result.code}): ${lastLine(result.stderr || result.stdout)}`);
+    this.name = 'EngineError';
+  }
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split('\n').filter(Boolean);
+  return (lines[lines.length - 1] ?? '').slice(0, 400);
+}

@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import { stringify } from 'yaml';
+
+/** Every container, named volume and network a drill creates carries this label with the drill id. */
+export const DRILL_LABEL = 'io.preflight.drill';
+/** `<hostname>/<pid>` of the process that runs the drill, so `drill clean` spares live drills. */
+export const OWNER_LABEL = 'io.preflight.drill.owner';
+/** Set by Compose on everything of a project. */
+export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
+
+export function ownerValue(pid = process.pid): string {
+  return `${hostname()}/${pid}`;
+}
+
+/** Compose project name of a drill run: unique per run, valid for v1 and v2. */
+export function projectName(drillId: string): string {
+  return `pf-${drillId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+}
+
+export interface OverrideInput {
+  drillId: string;
+  owner: string;
+  /** The `version:` of the app's compose file, repeated so Compose v1 accepts the merge. */
+  version?: string;
+  services: { name: string; mounts?: { source: string; target: string; readOnly?: boolean }[] }[];
+  /** Named volumes and networks the project declares (external ones excluded). */
+  volumes: string[];
+  networks: string[];
+  /** Whether the project uses the implicit `default` network. */
+  defaultNetwork: boolean;
+}
+
+/**
+ * A compose override file (YAML text) that labels every service, named volume and network with the
+ * drill id, and replaces chosen bind mounts (short syntax, merged by target path by both Compose
+ * versions) with drill-owned paths: the guest-agent socket and the unshipped relative binds.
+ */
+export function labelOverride(input: OverrideInput): string {
+  const labels = { [DRILL_LABEL]: input.drillId, [OWNER_LABEL]: input.owner };
+  // Compose file format 2.0 has no labels on volumes/networks; their project label still finds them.
+  const resourceLabels = !(input.version !== undefined && /^2(\.0)?$/.test(input.version));
+  const doc: Record<string, unknown> = {};
+  if (input.version !== undefined) doc.version = input.version;
+  doc.services = Object.fromEntries(
+    input.services.map((s) => {
+      const svc: Record<string, unknown> = { labels };
+      if (s.mounts?.length) svc.volumes = s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+      return [s.name, svc];
+    }),
+  );
+  if (resourceLabels) {
+    if (input.volumes.length) doc.volumes = Object.fromEntries(input.volumes.map((v) => [v, { labels }]));
+    const nets = [...input.networks, ...(input.defaultNetwork && !input.networks.includes('default') ? ['default'] : [])];
+    if (nets.length) doc.networks = Object.fromEntries(nets.map((n) => [n, { labels }]));
+  }
+  return stringify(doc);
+}

@@ -1,0 +1,87 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Finding } from '../findings/types.js';
+import type { OpRecord } from '../docker/exec.js';
+import type { HistoryOp } from './history.js';
+import type { FaultKind, PlannedFault } from './faults.js';
+
+/**
+ * The drill's journal: one JSON object per line, appended as things happen, and the single source
+ * of truth of a run. The report is rebuilt from it (report.ts), and `drill clean` reads it to find
+ * runs that never reached `run-end`.
+ */
+export type DrillState = 'starting' | 'ready' | 'faults' | 'final-read' | 'checking' | 'teardown' | 'done';
+
+export type JournalEvent = { t: number } & (
+  | {
+      type: 'run-start';
+      drill: 'restart' | 'upgrade' | string;
+      drillId: string;
+      project: string;
+      dir: string;
+      files: string[];
+      compose: { kind: string; version: string };
+      seed: string;
+      plan: PlannedFault[];
+      services: string[];
+      pid: number;
+      owner: string;
+    }
+  | { type: 'state'; state: DrillState }
+  | { type: 'fault-start'; index: number; kind: FaultKind; service?: string }
+  | { type: 'fault-end'; index: number; kind: FaultKind; service?: string; injectMs: number; recoverMs: number; ready: boolean; notReady?: string[] }
+  | { type: 'op'; op: HistoryOp }
+  | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'engine-op'; op: OpRecord }
+  | { type: 'timing'; wallMs: number; waitMs: number }
+  | { type: 'cleanup'; containers: number; volumes: number; networks: number }
+  | { type: 'run-end'; status: 'passed' | 'failed' | 'error' | 'interrupted'; error?: string }
+);
+
+/** Distributes `Omit` over the union so each event keeps its own fields. */
+export type NewJournalEvent = JournalEvent extends infer E ? (E extends { t: number } ? Omit<E, 't'> : never) : never;
+
+export const JOURNAL_FILE = 'journal.jsonl';
+export const HISTORY_FILE = 'history.json';
+
+export class Journal {
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  /** Appended synchronously, so a crash right after still finds the line on disk. */
+  append(event: NewJournalEvent): void {
+    appendFileSync(this.path, JSON.stringify({ t: Date.now(), ...event }) + '\n');
+  }
+
+  read(): JournalEvent[] {
+    return readJournal(this.path);
+  }
+}
+
+export function readJournal(path: string): JournalEvent[] {
+  if (!existsSync(path)) return [];
+  const out: JournalEvent[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as JournalEvent);
+    } catch {
+      // A torn last line from a crash: everything before it still counts.
+    }
+  }
+  return out;
+}
+
+/** Runs under a drills root (`.preflight-drills/`) whose journal has no `run-end`. */
+export function unfinishedRuns(root: string): { drillId: string; dir: string; events: JournalEvent[] }[] {
+  if (!existsSync(root)) return [];
+  const out: { drillId: string; dir: string; events: JournalEvent[] }[] = [];
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const events = readJournal(join(root, e.name, JOURNAL_FILE));
+    if (events.length && !events.some((ev) => ev.type === 'run-end')) out.push({ drillId: e.name, dir: join(root, e.name), events });
+  }
+  return out;
+}

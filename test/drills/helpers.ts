@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProject, resolveTargets } from '../../src/compose/index.js';
+import { runRestartDrill, type RestartDrillResult } from '../../src/drills/restart.js';
+import type { FaultKind } from '../../src/drills/faults.js';
+import { drillAppsDir, nodeImage } from '../support/images.js';
+
+/** A TCP port nobody listens on right now (the test app publishes it on 127.0.0.1). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const scratch = mkdtempSync(join(tmpdir(), 'pf-drill-test-'));
+// Run directories, env files and histories of this test process go with it.
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+/** Write the env file a drill of test app `app` runs with: the image, a free port, extras. */
+export async function envFileFor(app: string, extra: Record<string, string> = {}): Promise<{ file: string; port: number }> {
+  const port = await freePort();
+  const dir = join(scratch, app);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'drill.env');
+  const vars = { IMAGE: nodeImage(), PORT: String(port), ...extra };
+  writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  return { file, port };
+}
+
+export function appDir(app: string): string {
+  return join(drillAppsDir(), app);
+}
+
+/** Run the restart drill on a test app through the library (the CLI is exercised separately). */
+export async function drillApp(app: string, opts: { faults?: FaultKind[]; rounds?: number; seed?: string; env?: Record<string, string> } = {}): Promise<RestartDrillResult & { envFile: string }> {
+  const { file } = await envFileFor(app, opts.env);
+  const [target] = resolveTargets([appDir(app)], {});
+  const project = loadProject(target!, { envFiles: [file], strictRequired: true });
+  const result = await runRestartDrill({ project, faults: opts.faults, rounds: opts.rounds, seed: opts.seed ?? 'test', runRoot: join(scratch, 'runs') });
+  return { ...result, envFile: file };
+}
+
+export function ruleIds(r: RestartDrillResult): string[] {
+  return [...new Set(r.report.findings.map((f) => f.ruleId))].sort();
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadProject, resolveTargets } from '../../src/compose/index.js';
+import { drillLeftovers } from '../../src/docker/cleanup.js';
+import { renderUpgradeText, type UpgradeReport } from '../../src/drills/upgrade/report.js';
+import { runUpgradeDrill } from '../../src/drills/upgrade/run.js';
+import { describeDocker } from '../support/docker.js';
+import { upgradeImage } from '../fixtures/upgrade-apps/image.js';
+
+/**
+ * `preflight drill upgrade` on the real engine, with the upgrade test apps
+ * (test/fixtures/upgrade-apps): OLD is `old/`, each other folder is a NEW with one flaw, or none.
+ */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const APPS = join(ROOT, 'test', 'fixtures', 'upgrade-apps');
+
+let work: string;
+
+async function drill(next: string, opts: { rollback?: boolean; nextEnv?: string } = {}): Promise<UpgradeReport> {
+  // Absolute paths: DrillApp resolves compose files against the process's working directory.
+  const at = (p: string) => join(work, p);
+  const nextEnv = at(opts.nextEnv ?? 'new.env');
+  const from = loadProject(resolveTargets([at('old')], {})[0]!, { envFiles: [at('old.env')], strictRequired: true });
+  const to = loadProject(resolveTargets([at(next)], {})[0]!, { envFiles: [nextEnv] });
+  const r = await runUpgradeDrill({ from, to, envFile: at('old.env'), nextEnvFile: nextEnv, rollback: opts.rollback, runRoot: at('runs') });
+  const left = await drillLeftovers(undefined, r.report.drillId);
+  assert.deepEqual(left, { containers: [], volumes: [], networks: [] }, 'the drill removed everything it created');
+  assert.equal(r.failed, r.report.status !== 'passed' || r.report.findings.some((f) => f.severity !== 'info'));
+  return r.report;
+}
+
+const ids = (r: UpgradeReport) => r.findings.map((f) => f.ruleId);
+const step = (r: UpgradeReport, name: string) => r.steps.find((s) => s.step === name)!;
+
+await describeDocker('drill upgrade (real engine)', () => {
+  before(() => {
+    upgradeImage();
+    work = mkdtempSync(join(tmpdir(), 'pf-upgrade-'));
+    cpSync(APPS, work, { recursive: true });
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('a good upgrade passes: every step ok, migration rewrite expected, no write lost', async () => {
+    const r = await drill('good');
+    assert.equal(r.status, 'passed', renderUpgradeText(r));
+    assert.deepEqual(ids(r), []);
+    assert.deepEqual(r.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.ok(r.check && r.check.valid && r.check.acknowledged >= 5, 'seeded writes read back after the upgrade');
+    const [vol] = r.volumes;
+    assert.equal(vol?.key, 'data');
+    assert.deepEqual(vol?.expected.map((e) => `${e.path}:${e.change}`), ['items.log:rewritten']);
+    const text = renderUpgradeText(r);
+    assert.match(text, /6\. verify/);
+    assert.match(text, /expected {2}items\.log/);
+    assert.ok(r.timing.wallMs > 0 && r.timing.dockerOps > 0);
+    assert.doesNotMatch(JSON.stringify(r), /s3cr3t-old-Passw0rd/, 'no secret value in the report');
+  });
+
+  it('--rollback onto data NEW migrated one way: upgrade-rollback-failed, quoting the log', async () => {
+    const r = await drill('good', { rollback: true });
+    assert.deepEqual(ids(r), ['upgrade-rollback-failed']);
+    assert.equal(r.stoppedAt?.step, 'rollback');
+    assert.match(r.findings[0]!.message, /cannot read data format 2/);
+  });
+
+  it('NEW renames the volume: the plan (diff) flags it, the drill loses the writes and sees the old volume orphaned', async () => {
+    const r = await drill('rename-volume');
+    assert.ok(r.diff.some((f) => f.ruleId === 'volume-renamed'), 'diff catches it beforehand');
+    assert.ok(ids(r).includes('drill-lost-writes'), renderUpgradeText(r));
+    const orphan = r.findings.find((f) => f.ruleId === 'upgrade-files-changed');
+    assert.match(orphan?.message ?? '', /does not mount volume data/);
+    assert.equal(r.volumes[0]?.orphaned, true);
+  });
+
+  it('NEW\'s migration deletes rows: lost writes, and the data file shrank', async () => {
+    const r = await drill('drop-rows');
+    const lost = r.findings.find((f) => f.ruleId === 'drill-lost-writes');
+    assert.ok(lost, renderUpgradeText(r));
+    assert.ok(r.check && r.check.lost.length >= 2);
+    assert.deepEqual(r.volumes[0]?.shrunk, ['items.log']);
+    assert.ok(ids(r).includes('upgrade-files-changed'));
+  });
+
+  it('NEW requires a secret the new env file lacks: the plan flags it, NEW never gets ready (CLI, --format json)', () => {
+    const cli = join(ROOT, 'test', 'agent', 'run-cli.ts');
+    const p = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, 'drill', 'upgrade', '--from', 'old', '--to', 'needs-secret', '--env-file', 'old.env', '--next-env-file', 'new.env', '--run-dir', 'runs', '--format', 'json', '--quiet'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    assert.equal(p.status, 1, p.stderr);
+    const r = JSON.parse(p.stdout) as UpgradeReport;
+    assert.ok(r.diff.some((f) => f.ruleId === 'secret-missing' && f.message.includes('API_TOKEN')));
+    const nr = r.findings.find((f) => f.ruleId === 'drill-not-ready');
+    assert.match(nr?.message ?? '', /API_TOKEN is not set/);
+    assert.equal(r.stoppedAt?.step, 'verify');
+    assert.doesNotMatch(p.stdout, /s3cr3t-old-Passw0rd/);
+  });
+
+  it('NEW moves the data directory: the diff flags it, the drill sees lost writes and files outside the volume', async () => {
+    const r = await drill('moved-datadir');
+    assert.ok(r.diff.some((f) => f.ruleId === 'data-dir-moved'));
+    assert.ok(ids(r).includes('drill-lost-writes'), renderUpgradeText(r));
+    assert.match(r.findings.find((f) => f.ruleId === 'drill-write-outside-volume')?.message ?? '', /\/srv/);
+  });
+
+  it('NEW cannot read OLD\'s data format: never ready, the report says where it stopped and why', async () => {
+    const r = await drill('unreadable-format');
+    assert.equal(r.stoppedAt?.step, 'verify');
+    assert.match(r.stoppedAt?.detail ?? '', /not ready.*cannot read data format 1/);
+    const nr = r.findings.find((f) => f.ruleId === 'drill-not-ready');
+    assert.match(nr?.message ?? '', /after the upgrade/);
+    assert.equal(r.volumes[0]?.deleted.length, 0, 'the refusing version left the data alone');
+    assert.match(renderUpgradeText(r), /stopped at step "verify"/);
+  });
+});
