@@ -2,7 +2,7 @@ import type { Finding, Section, Severity } from '../findings/types.js';
 import type { ContainerInfo, LayerChange } from '../docker/engine.js';
 import type { DrillApp, StopOutcome } from './app.js';
 import type { SetCheck } from './history.js';
-import { SECRET_PATTERNS, worthScanning } from './data/secret-patterns.js';
+import { classifyValue, findSecretInText, isSecretLikeName } from '../secrets/detect.js';
 import { formatMs } from './timefmt.js';
 
 /** The drill's checks as findings, each pointing at the compose service definition. */
@@ -87,8 +87,29 @@ export function writeOutsideVolume(app: DrillApp, service: string, paths: string
 /** Secrets seen in logs, by name only (never the value). */
 export function secretsInLogs(log: string, env: ReadonlyMap<string, string>): { names: string[]; patterns: string[] } {
   const names = [...env].filter(([k, v]) => worthScanning(k, v) && log.includes(v)).map(([k]) => k).sort();
-  const patterns = SECRET_PATTERNS.filter((p) => p.pattern.test(log)).map((p) => p.name);
+  const patterns = [...new Set(findSecretInText(log).map((m) => m.what))].sort();
   return { names, patterns };
+}
+
+/**
+ * Env-file values worth looking for in logs (the shared detectors of src/secrets/detect.ts decide):
+ * any value of a secret-like name, or a value that looks like a secret under another name. Short or
+ * common values (`true`, a port) would match ordinary log text and prove nothing.
+ */
+export function worthScanning(name: string, value: string): boolean {
+  if (value.length < 4) return false;
+  const c = classifyValue(value);
+  if (c.kind === 'boolean' || c.kind === 'number' || c.kind === 'reference') return false;
+  if (isSecretLikeName(name)) return value.length >= 6;
+  return c.looksSecret;
+}
+
+/** `text` with every env-file secret value and every provider-pattern secret replaced by its name. */
+export function maskSecrets(text: string, env: ReadonlyMap<string, string>): string {
+  let out = text;
+  for (const [k, v] of env) if (worthScanning(k, v)) out = out.split(v).join(`<${k}>`);
+  for (const m of findSecretInText(out).reverse()) out = out.slice(0, m.index) + `<${m.what}>` + out.slice(m.index + m.length);
+  return out;
 }
 
 export function secretInLogs(app: DrillApp, service: string, hit: { names: string[]; patterns: string[] }, publicLogs: boolean): Finding {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareVolume } from '../../src/drills/upgrade/compare.js';
 import { globToRegExp, parseUpgradeConfig } from '../../src/drills/upgrade/config.js';
-import { dataErrorLines, redact } from '../../src/drills/upgrade/checks.js';
+import { dataErrorLines } from '../../src/drills/upgrade/checks.js';
+import { maskSecrets } from '../../src/drills/checks.js';
 import type { VolumeFingerprint } from '../../src/drills/upgrade/fingerprint.js';
 import { InputError } from '../../src/errors.js';
 
@@ -64,6 +65,6 @@ describe('drill.upgrade settings', () => {
     const lines = dataErrorLines('ok\nFATAL: database files are incompatible with server (password hunter2-very-secret)\n', parseUpgradeConfig(undefined).dataErrors, env);
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0]!, /hunter2/);
-    assert.match(redact('key AKIAABCDEFGHIJKLMNOP', new Map()), /<AWS access key id>/);
+    assert.match(maskSecrets('key AKIAABCDEFGHIJKLMNOP', new Map()), /<AWS access key id>/);
   });
 });

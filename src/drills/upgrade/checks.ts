@@ -1,6 +1,6 @@
 import { registerRuleMeta } from '../../findings/catalog.js';
 import type { Finding, Section, Severity } from '../../findings/types.js';
-import { SECRET_PATTERNS, worthScanning } from '../data/secret-patterns.js';
+import { maskSecrets } from '../checks.js';
 import type { VolumeDiff } from './compare.js';
 
 /**
@@ -58,15 +58,9 @@ export function dataErrorLines(log: string, patterns: readonly RegExp[], env: Re
   const out: string[] = [];
   for (const line of log.split('\n')) {
     if (!patterns.some((p) => p.test(line))) continue;
-    out.push(redact(line.trim(), env).slice(0, 300));
+    out.push(maskSecrets(line.trim(), env).slice(0, 300));
     if (out.length >= max) break;
   }
   return out;
 }
 
-export function redact(text: string, env: ReadonlyMap<string, string>): string {
-  let out = text;
-  for (const [k, v] of env) if (worthScanning(k, v)) out = out.split(v).join(`<${k}>`);
-  for (const p of SECRET_PATTERNS) out = out.replace(new RegExp(p.pattern.source, p.pattern.flags.includes('g') ? p.pattern.flags : p.pattern.flags + 'g'), `<${p.name}>`);
-  return out;
-}

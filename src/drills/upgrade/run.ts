@@ -22,7 +22,8 @@ import { probeAll } from '../recovery.js';
 import { newDrillId } from '../restart.js';
 import { formatMs } from '../timefmt.js';
 import { Writer } from '../writer.js';
-import { dataErrorLines, filesChanged, redact, upgradeFinding } from './checks.js';
+import { dataErrorLines, filesChanged, upgradeFinding } from './checks.js';
+import { maskSecrets } from '../checks.js';
 import { compareVolume } from './compare.js';
 import { parseUpgradeConfig, type UpgradeConfig } from './config.js';
 import { fingerprintVolume, type VolumeFingerprint } from './fingerprint.js';
@@ -103,7 +104,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
     const history = journal.read().flatMap((e) => (e.type === 'op' ? [e.op] : []));
     writeFileSync(join(runDir, HISTORY_FILE), JSON.stringify(history, null, 1));
     journal.append({ type: 'timing', wallMs: performance.now() - wallStart, waitMs });
-    journal.append({ type: 'run-end', status, ...(error ? { error: redact(error, secrets) } : {}) });
+    journal.append({ type: 'run-end', status, ...(error ? { error: maskSecrets(error, secrets) } : {}) });
   };
   const onSignal = (sig: NodeJS.Signals) => {
     void (async () => {
@@ -147,7 +148,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
         r = await run();
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
-        r = { ok: false, detail: redact(err.message, secrets) };
+        r = { ok: false, detail: maskSecrets(err.message, secrets) };
       }
       const ms = performance.now() - t0;
       journal.append({ type: 'step-end', step: name, ok: r.ok, ms, detail: r.detail });
@@ -200,7 +201,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
           await wait(() => newApp.up());
         } catch (err) {
           if (!(err instanceof EngineError)) throw err;
-          const why = redact(err.message, secrets);
+          const why = maskSecrets(err.message, secrets);
           addFinding(checks.notReady(newApp, newApp.services[0]!, 'the upgrade', 0, `compose could not start NEW: ${why}`));
           return { ok: false, detail: `NEW did not start: ${why}` };
         }
@@ -262,7 +263,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
             await wait(() => oldApp.up());
           } catch (err) {
             if (!(err instanceof EngineError)) throw err;
-            return failed(`compose could not start OLD: ${redact(err.message, secrets)}`);
+            return failed(`compose could not start OLD: ${maskSecrets(err.message, secrets)}`);
           }
           const ready = await wait(() => probeAll(oldApp, oldApp.services, config, ctx, sleep));
           const down = ready.filter((r) => !r.ready);
@@ -330,7 +331,7 @@ async function lastLogLines(app: DrillApp, services: string[], secrets: Readonly
     const svc = DrillApp.serviceOf(c);
     if (!services.includes(svc)) continue;
     const last = (await app.engine.logs(c.Id)).split('\n').map((l) => l.trim()).filter(Boolean).pop();
-    if (last) out.push(`${svc}: ${redact(last, secrets).slice(0, 300)}`);
+    if (last) out.push(`${svc}: ${maskSecrets(last, secrets).slice(0, 300)}`);
   }
   return out;
 }
