@@ -68,7 +68,7 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
     } else if (e.keyword === 'enum') {
       message = `${describe(segs)}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'type') {
-      const types = errs.filter((x) => x.keyword === 'type').map((x) => (x.params as { type: string }).type);
+      const types = errs.filter((x) => x.keyword === 'type').flatMap((x) => (x.params as { type: string | string[] }).type);
       message = `${describe(segs)}: must be ${[...new Set(types.flatMap((t) => t.split(',')))].join(' or ')}`;
     } else {
       message = `${describe(segs)}: ${e.message ?? 'is invalid'}`;

@@ -25,7 +25,15 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
       report: (r) => raw.push(toFinding(project, rule, r, severity)),
       deploymentLocation: (field) => deploymentLocation(project, field),
     };
-    rule.check(ctx);
+    try {
+      rule.check(ctx);
+    } catch (err) {
+      // A value of the wrong type can trip a rule; compose-invalid already reports it, and one
+      // rule must not take the whole report down (Compose would refuse such a file outright, so the
+      // rule's other findings matter less than the report). On a valid file a crash is our bug.
+      if (project.schemaProblems.length) continue;
+      throw new Error(`rule ${rule.id} failed on ${project.composeFiles.join(', ')}: ${(err as Error).message}`);
+    }
   }
   return applySuppressions(project, dedupeFindings(raw));
 }
