@@ -11,6 +11,8 @@ import { SECTIONS } from '../src/findings/types.js';
 import { RULES } from '../src/rules/index.js';
 // Modules that register the rule ids of other commands in the catalogue when they load.
 import '../src/diff/rules.js';
+import '../src/drills/rules.js';
+import '../src/drills/upgrade/checks.js';
 
 export const RULES_DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
 

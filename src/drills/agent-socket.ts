@@ -1,16 +1,44 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_SOCKET_TARGETS as AGENT_TARGETS, startAgentForDrill, type DrillAgent as AgentForDrill } from '../agent/index.js';
+import { AGENT_SOCKET_TARGETS as AGENT_TARGETS, startAgentForDrill, type DrillAgent as AgentForDrill, type KeyLogEntry, type KeyProvider } from '../agent/index.js';
+import { effectiveKeyProvider, type DeploymentSettings } from '../compose/deployment.js';
 
 /** Container paths where apps expect the guest agent (platform-facts.md: special sockets). */
 export const AGENT_SOCKET_TARGETS: readonly string[] = AGENT_TARGETS;
 
+export interface DrillAgentOptions {
+  /** app-compose.json text, for Info's compose_hash. */
+  appCompose?: string;
+  /** How the deployment's keys behave (drillKeyProvider); default `kms`. */
+  keyProvider?: KeyProvider;
+}
+
 export interface DrillAgent {
-  /** Host path of the socket mounted into the services that ask for the agent. */
-  socketPath: string;
-  agent: AgentForDrill;
+  /** Host path of the socket mounted into the services that ask for the agent. The same across restarts. */
+  readonly socketPath: string;
+  /** The running agent instance (a new one after each restart). */
+  readonly agent: AgentForDrill;
+  readonly keyProvider: KeyProvider;
+  /**
+   * The CVM booted: a new agent on the same socket path. With `kms`/`local` it reloads the run's
+   * state file (same keys); with `none` it starts from a fresh root (new keys), as a CVM without a
+   * key provider does. Containers must be (re)created after this: a bind mount pins the old socket's inode.
+   */
+  restart(opts?: { keyProvider?: KeyProvider }): Promise<void>;
+  /** Key requests logged since the previous call (across agent restarts; public keys only). */
+  takeKeyLog(): KeyLogEntry[];
   close(): Promise<void>;
+}
+
+/**
+ * How the agent must behave to give the keys the deployment would give: the KMS keeps keys per app
+ * across boots and upgrades; the local (and TPM) providers keep them per instance, which a drill's
+ * single instance cannot tell apart; without a key provider every boot gets a new root.
+ */
+export function drillKeyProvider(settings: DeploymentSettings): KeyProvider {
+  const p = effectiveKeyProvider(settings);
+  return p === 'kms' ? 'kms' : p === 'none' ? 'none' : 'local';
 }
 
 /**
@@ -18,16 +46,37 @@ export interface DrillAgent {
  * stable across the faults of one run, as the KMS keeps them across CVM restarts. Started before
  * `compose up`, or Docker would create a directory where the socket should be.
  */
-export async function startDrillAgent(runDir: string, appCompose?: string): Promise<DrillAgent> {
+export async function startDrillAgent(runDir: string, opts: DrillAgentOptions = {}): Promise<DrillAgent> {
   let dir = join(runDir, 'agent');
   let tempDir: string | undefined;
   // sun_path is short (108 bytes): deep run directories get the agent in a short temp dir.
   if (join(dir, 'agent.sock').length > 100) dir = tempDir = mkdtempSync(join(tmpdir(), 'pfagent-'));
   mkdirSync(dir, { recursive: true });
-  const agent = await startAgentForDrill({ dir, appCompose });
+  let keyProvider = opts.keyProvider ?? 'kms';
+  const start = () => startAgentForDrill({ dir, appCompose: opts.appCompose, keyProvider });
+  let agent = await start();
+  let taken = 0;
   return {
-    socketPath: agent.socketPath,
-    agent,
+    get socketPath() {
+      return agent.socketPath;
+    },
+    get agent() {
+      return agent;
+    },
+    get keyProvider() {
+      return keyProvider;
+    },
+    async restart(o = {}) {
+      await agent.close();
+      keyProvider = o.keyProvider ?? keyProvider;
+      agent = await start();
+    },
+    takeKeyLog() {
+      const all = agent.readKeyLogFile();
+      const fresh = all.slice(taken);
+      taken = all.length;
+      return fresh;
+    },
     async close() {
       await agent.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import type { ContainerInfo, Engine } from '../docker/engine.js';
 import type { OpListener } from '../docker/exec.js';
 import { COMPOSE_PROJECT_LABEL, labelOverride, ownerValue, projectName } from '../docker/labels.js';
 import { AGENT_SOCKET_TARGETS } from './agent-socket.js';
+import { finding } from './checks.js';
 
 const SERVICE_LABEL = 'com.docker.compose.service';
 const DEFAULT_GRACE_MS = 10_000;
@@ -18,9 +19,17 @@ export function isAgentMount(v: { type: string; source?: string; target: string 
   return v.type === 'bind' && !!v.source && (AGENT_SOCKET_TARGETS.includes(v.source) || AGENT_SOCKET_TARGETS.includes(v.target));
 }
 
+/** The services that mount the guest-agent socket, with where they mount it. */
+export function agentMounters(project: Project): { service: string; targets: string[] }[] {
+  return Object.entries(project.model.services ?? {}).flatMap(([service, s]) => {
+    const targets = (s.volumes ?? []).filter(isAgentMount).map((v) => v.target);
+    return targets.length ? [{ service, targets }] : [];
+  });
+}
+
 /** Whether any service asks for the guest agent (the drill then starts its stand-in). */
 export function asksForAgent(project: Project): boolean {
-  return Object.values(project.model.services ?? {}).some((s) => (s.volumes ?? []).some(isAgentMount));
+  return agentMounters(project).length > 0;
 }
 
 /** How one container answered a graceful stop. */
@@ -78,16 +87,8 @@ export class DrillApp {
           mkdirSync(dir, { recursive: true });
           mounts.push({ source: dir, target: v.target, readOnly: v.read_only });
           const loc = locate(project, ['services', name, 'volumes', i]);
-          findings.push({
-            ruleId: 'drill-bind-not-shipped',
-            severity: 'error',
-            section: 'platform',
-            message: `${name} bind-mounts ${v.source} → ${v.target}, but only the compose file is shipped to the CVM: the drill ran it with an empty directory there`,
-            file: loc.file,
-            line: loc.line,
-            column: loc.column,
-            service: name,
-          });
+          const message = `${name} bind-mounts ${v.source} → ${v.target}, but only the compose file is shipped to the CVM: the drill ran it with an empty directory there`;
+          findings.push(finding('drill-bind-not-shipped', message, { file: loc.file, line: loc.line, column: loc.column }, name));
         }
       });
       return { name, mounts };

@@ -1,20 +1,13 @@
-import type { Finding, Section, Severity } from '../findings/types.js';
+import type { Finding, Severity } from '../findings/types.js';
 import type { ContainerInfo, LayerChange } from '../docker/engine.js';
 import type { DrillApp, StopOutcome } from './app.js';
 import type { SetCheck } from './history.js';
 import { classifyValue, findSecretInText, isSecretLikeName } from '../secrets/detect.js';
 import { formatMs } from './timefmt.js';
+import { DRILL_RULES, type DrillRuleId } from './rules.js';
 
-/** The drill's checks as findings, each pointing at the compose service definition. */
-export const DRILL_RULES = {
-  'drill-not-ready': { section: 'restart', severity: 'error' },
-  'drill-lost-writes': { section: 'volumes', severity: 'error' },
-  'drill-sigterm-ignored': { section: 'restart', severity: 'warning' },
-  'drill-write-outside-volume': { section: 'volumes', severity: 'error' },
-  'drill-secret-in-logs': { section: 'logs', severity: 'warning' },
-  'drill-restart-loop': { section: 'restart', severity: 'error' },
-} as const satisfies Record<string, { section: Section; severity: Severity }>;
-export type DrillRuleId = keyof typeof DRILL_RULES;
+/** The drill's checks as findings, each pointing at the compose service definition (ids and metadata: rules.ts). */
+export { DRILL_RULES, type DrillRuleId };
 
 /** Paths every container changes by itself (the engine's own files, scratch space). */
 export const DIFF_NOISE = ['/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/etc/mtab', '/dev', '/proc', '/sys', '/run', '/var/run', '/tmp', '/var/tmp', '/root/.npm', '/root/.cache'];
@@ -24,7 +17,7 @@ export const RESTART_LOOP_THRESHOLD = 3;
 
 type Where = { file: string; line: number; column: number };
 
-function finding(ruleId: DrillRuleId, message: string, where: Where, service?: string, severity?: Severity): Finding {
+export function finding(ruleId: DrillRuleId, message: string, where: Where, service?: string, severity?: Severity): Finding {
   const rule = DRILL_RULES[ruleId];
   return { ruleId, severity: severity ?? rule.severity, section: rule.section, message, ...where, ...(service ? { service } : {}) };
 }

@@ -9,6 +9,7 @@ export { Writer } from './writer.js';
 export { perform, parseReadIds, substitute, type ActionContext, type ActionResult, type Outcome } from './actions.js';
 export { waitReady, type ReadyResult } from './probes.js';
 export { createProgress, type Progress } from './progress.js';
-export { startDrillAgent, type DrillAgent } from './agent-socket.js';
+export { drillKeyProvider, startDrillAgent, type DrillAgent, type DrillAgentOptions } from './agent-socket.js';
+export { keyChanges, keyFindings, keyProviderSource, type KeyPhase, type KeyRecord } from './keys.js';
 export { DRILL_RULES, type DrillRuleId } from './checks.js';
 export { cleanDrills, type CleanDrillsResult } from './clean.js';

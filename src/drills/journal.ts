@@ -4,6 +4,7 @@ import type { Finding } from '../findings/types.js';
 import type { OpRecord } from '../docker/exec.js';
 import type { HistoryOp } from './history.js';
 import type { FaultKind, PlannedFault } from './faults.js';
+import type { KeyPhase } from './keys.js';
 
 /**
  * The drill's journal: one JSON object per line, appended as things happen, and the single source
@@ -32,6 +33,8 @@ export type JournalEvent = { t: number } & (
   | { type: 'fault-end'; index: number; kind: FaultKind; service?: string; injectMs: number; recoverMs: number; ready: boolean; notReady?: string[] }
   | { type: 'op'; op: HistoryOp }
   | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string }
+  /** The keys the app asked the agent for during one phase (public keys only). */
+  | { type: 'keys'; keys: KeyPhase }
   | { type: 'finding'; finding: Finding }
   | { type: 'engine-op'; op: OpRecord }
   | { type: 'timing'; wallMs: number; waitMs: number }

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import type { PlannedFault } from './faults.js';
 import { checkSet, type HistoryOp, type SetCheck } from './history.js';
 import { HISTORY_FILE, type JournalEvent } from './journal.js';
+import { renderKeyPhases, type KeyPhase } from './keys.js';
 import { formatMs } from './timefmt.js';
 
 export interface FaultResult {
@@ -36,6 +37,8 @@ export interface DrillReport {
   check?: SetCheck;
   finalRead?: { ok: boolean; error?: string };
   historyFile: string;
+  /** Keys the app asked the guest agent for, per phase (when a service mounts the agent socket). */
+  keys?: KeyPhase[];
   findings: Finding[];
   timing: {
     wallMs: number;
@@ -57,6 +60,7 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
   const ops: HistoryOp[] = [];
   const faults: FaultResult[] = [];
   const findings: Finding[] = [];
+  const keys: KeyPhase[] = [];
   let finalRead: { ok: boolean; ids?: string[]; error?: string } | undefined;
   let timing = { wallMs: 0, waitMs: 0 };
   let cleanupEv: DrillReport['cleanup'];
@@ -75,6 +79,9 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
         break;
       case 'final-read':
         finalRead = e;
+        break;
+      case 'keys':
+        keys.push(e.keys);
         break;
       case 'engine-op':
         if (e.op.kind === 'compose') {
@@ -119,6 +126,7 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
     ...(check ? { check } : {}),
     ...(finalRead ? { finalRead: { ok: finalRead.ok, ...(finalRead.error ? { error: finalRead.error } : {}) } } : {}),
     historyFile: join(runDir, HISTORY_FILE),
+    ...(keys.length ? { keys } : {}),
     findings,
     timing: { wallMs: timing.wallMs, waitMs: timing.waitMs, overheadMs: Math.max(0, timing.wallMs - timing.waitMs), ...engine },
     ...(cleanupEv ? { cleanup: cleanupEv } : {}),
@@ -152,6 +160,7 @@ export function renderText(r: DrillReport): string {
   else out.push('Writes: no workload configured (drill.workload in .preflight.yml), data not checked');
   out.push(`  history: ${r.historyFile}`);
   out.push('');
+  if (r.keys) out.push(...renderKeyPhases(r.keys), '');
   if (r.findings.length) {
     out.push('Findings');
     for (const f of r.findings) out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);

@@ -10,12 +10,13 @@ import { Engine } from '../docker/engine.js';
 import { EngineError, killRunningCommands, type OpRecord } from '../docker/exec.js';
 import { ownerValue } from '../docker/labels.js';
 import { parseReadIds, perform, type ActionContext } from './actions.js';
-import { startDrillAgent, type DrillAgent } from './agent-socket.js';
-import { asksForAgent, DrillApp, type StopOutcome } from './app.js';
+import { drillKeyProvider, startDrillAgent, type DrillAgent } from './agent-socket.js';
+import { agentMounters, DrillApp, type StopOutcome } from './app.js';
 import * as checks from './checks.js';
 import { parseDrillConfig, type DrillConfig } from './config.js';
 import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults.js';
 import { HISTORY_FILE, JOURNAL_FILE, Journal, type DrillState } from './journal.js';
+import { keyFindings, keyProviderSource, phaseOf } from './keys.js';
 import { createProgress, type Progress } from './progress.js';
 import { probeAll, type Evidence } from './recovery.js';
 import { buildReport, drillFailed, type DrillReport } from './report.js';
@@ -98,8 +99,13 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   const state = (s: DrillState) => journal.append({ type: 'state', state: s });
   const addFinding = (f: Finding) => journal.append({ type: 'finding', finding: f });
 
-  const needsAgent = asksForAgent(project);
+  const mounters = agentMounters(project);
   let agent: DrillAgent | undefined;
+  // The keys served from the start of one phase (first start, then each fault) to the next, journaled.
+  let keyPhase: { label: string; fault?: number } = { label: 'the first start' };
+  const closeKeyPhase = () => {
+    if (agent) journal.append({ type: 'keys', keys: phaseOf(keyPhase.label, agent.keyProvider, agent.takeKeyLog(), keyPhase.fault) });
+  };
   let writer: Writer | undefined;
   let finished = false;
 
@@ -132,7 +138,7 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   }
 
   try {
-    if (needsAgent) agent = await startDrillAgent(runDir);
+    if (mounters.length) agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
     const { app, findings: prepFindings } = DrillApp.prepare({ project, drillId, runDir, engine, cli, agentSocket: agent?.socketPath, onOp });
     journal.append({
       type: 'run-start',
@@ -183,10 +189,12 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
       progress.step(`traffic before ${label}`);
       await wait(() => sleep(config.trafficMs));
       currentFault = fault.index;
+      closeKeyPhase();
+      keyPhase = { label: `fault ${fault.index + 1} (${fault.kind})`, fault: fault.index };
       journal.append({ type: 'fault-start', index: fault.index, kind: fault.kind, service: fault.service });
       progress.step(label);
       const t0 = performance.now();
-      const stops = await wait(() => inject(app, fault, writer, evidence));
+      const stops = await wait(() => inject(app, fault, writer, evidence, () => agent?.restart() ?? Promise.resolve()));
       const injectMs = performance.now() - t0;
       for (const o of stops.filter((s) => s.killed)) addFinding(checks.sigtermIgnored(app, o, `${fault.kind}`));
       const t1 = performance.now();
@@ -229,12 +237,15 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     }
 
     state('checking');
+    closeKeyPhase();
     progress.step('checking the containers (diff, logs)');
     await wait(() => collectEvidence(app, evidence, project.env));
     const events = journal.read();
     const partial = buildReport(events, runDir);
     if (partial.check) checks.lostWrites(app, writeService, partial.check).forEach(addFinding);
     for (const [svc, paths] of evidence.outside) addFinding(checks.writeOutsideVolume(app, svc, [...paths].sort()));
+    const keyPhases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
+    keyFindings(keyPhases, { mounters, where: (svc) => app.where(svc), providerSource: keyProviderSource(project.deployment) }).forEach(addFinding);
     for (const [svc, hit] of evidence.secrets) addFinding(checks.secretInLogs(app, svc, { names: [...hit.names].sort(), patterns: [...hit.patterns].sort() }, project.deployment.settings.public_logs));
 
     const failing = journal.read().some((e) => e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning'));
@@ -256,8 +267,11 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   return { report, runDir, failed: drillFailed(report) };
 }
 
-/** Inject one fault; returns how containers answered graceful stops (for the SIGTERM check). */
-async function inject(app: DrillApp, fault: PlannedFault, writer: Writer | undefined, evidence: Evidence): Promise<StopOutcome[]> {
+/**
+ * Inject one fault; returns how containers answered graceful stops (for the SIGTERM check).
+ * `onBoot` runs when the whole CVM goes down, before it boots again (the guest agent restarts too).
+ */
+async function inject(app: DrillApp, fault: PlannedFault, writer: Writer | undefined, evidence: Evidence, onBoot: () => Promise<void>): Promise<StopOutcome[]> {
   switch (fault.kind) {
     case 'restart': {
       const stops = await app.stopService(fault.service!);
@@ -276,11 +290,13 @@ async function inject(app: DrillApp, fault: PlannedFault, writer: Writer | undef
     case 'kill-all':
       await app.killAll();
       await collectEvidence(app, evidence, undefined);
+      await onBoot();
       await app.boot();
       return [];
     case 'reboot': {
       const stops = await app.stopAll();
       await collectEvidence(app, evidence, undefined);
+      await onBoot();
       await app.boot();
       return stops;
     }

@@ -5,6 +5,7 @@ import { VERSION } from '../../version.js';
 import { checkSet, type SetCheck } from '../history.js';
 import { HISTORY_FILE, readJournal, type JournalEvent } from '../journal.js';
 import { formatMs } from '../timefmt.js';
+import { renderKeyPhases, type KeyPhase } from '../keys.js';
 import { describeVolumeDiff, type VolumeDiff } from './compare.js';
 import type { VolumeFingerprint } from './fingerprint.js';
 
@@ -77,6 +78,8 @@ export interface UpgradeReport {
   check?: SetCheck;
   rollbackCheck?: SetCheck;
   historyFile: string;
+  /** Keys the app asked the guest agent for: OLD, after the upgrade, after the rollback. */
+  keys?: KeyPhase[];
   findings: Finding[];
   timing: { wallMs: number; waitMs: number; overheadMs: number; composeOps: number; composeMs: number; dockerOps: number; dockerMs: number };
   cleanup?: { containers: number; volumes: number; networks: number };
@@ -90,6 +93,7 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
   const ops = events.flatMap((e) => (e.type === 'op' ? [e.op] : []));
   const findings = events.flatMap((e) => (e.type === 'finding' ? [e.finding] : []));
   const diff = events.flatMap((e) => (e.type === 'diff' ? e.findings : []));
+  const keys = events.flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
   const volumes = events.flatMap((e) => (e.type === 'volume-diff' ? e.diffs : []));
   const steps: StepResult[] = [];
   let stoppedAt: UpgradeReport['stoppedAt'];
@@ -138,6 +142,7 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
     ...(check ? { check } : {}),
     ...(rollbackCheck ? { rollbackCheck } : {}),
     historyFile: join(runDir, HISTORY_FILE),
+    ...(keys.length ? { keys } : {}),
     findings,
     timing: { ...timing, overheadMs: Math.max(0, timing.wallMs - timing.waitMs), ...engine },
     ...(cleanup ? { cleanup } : {}),
@@ -179,6 +184,7 @@ export function renderUpgradeText(r: UpgradeReport): string {
   checkLine('Writes after the upgrade', r.check);
   checkLine('Writes after the rollback', r.rollbackCheck);
   out.push(`  history: ${r.historyFile}`);
+  if (r.keys) out.push('', ...renderKeyPhases(r.keys));
   out.push('');
   if (r.findings.length) {
     out.push('Findings');

@@ -11,8 +11,9 @@ import { Engine } from '../../docker/engine.js';
 import { EngineError, killRunningCommands, type OpRecord } from '../../docker/exec.js';
 import { ownerValue } from '../../docker/labels.js';
 import { parseReadIds, perform, type ActionContext } from '../actions.js';
-import { startDrillAgent, type DrillAgent } from '../agent-socket.js';
-import { DrillApp } from '../app.js';
+import { drillKeyProvider, startDrillAgent, type DrillAgent } from '../agent-socket.js';
+import { agentMounters, DrillApp } from '../app.js';
+import { keyFindings, keyProviderSource, phaseOf } from '../keys.js';
 import * as checks from '../checks.js';
 import { parseDrillConfig, type DrillConfig } from '../config.js';
 import { checkSet, type HistoryOp } from '../history.js';
@@ -91,8 +92,17 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
   // Secrets of both sets: a value of either showing up in a log is a leak.
   const secrets = new Map([...from.env, ...to.env]);
 
-  const needsAgent = [from, to].some((p) => Object.values(p.model.services ?? {}).some((s) => (s.volumes ?? []).some((v) => v.type === 'bind' && /\/(dstack|tappd)\.sock$/.test(v.source ?? ''))));
+  const mounters = [...agentMounters(to), ...agentMounters(from).filter((m) => !agentMounters(to).some((n) => n.service === m.service))];
+  const providers = { old: drillKeyProvider(from.deployment.settings), new: drillKeyProvider(to.deployment.settings) };
   let agent: DrillAgent | undefined;
+  let keyPhase = 'OLD (first start)';
+  // Closes the phase of keys served so far; the CVM then reboots into `next`, so its agent restarts.
+  const rebootAgent = async (next: string, provider: typeof providers.old) => {
+    if (!agent) return;
+    journal.append({ type: 'keys', keys: phaseOf(keyPhase, agent.keyProvider, agent.takeKeyLog()) });
+    await agent.restart({ keyProvider: provider });
+    keyPhase = next;
+  };
   let writer: Writer | undefined;
   let finished = false;
   const teardown = async (status: 'passed' | 'failed' | 'error' | 'interrupted', error?: string) => {
@@ -123,7 +133,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
   }
 
   try {
-    if (needsAgent) agent = await startDrillAgent(runDir);
+    if (mounters.length) agent = await startDrillAgent(runDir, { keyProvider: providers.old });
     const prep = (project: Project, side: string) => DrillApp.prepare({ project, drillId, runDir: join(runDir, side), engine, cli, agentSocket: agent?.socketPath, onOp });
     const oldPrep = prep(from, 'old');
     const newPrep = prep(to, 'new');
@@ -195,6 +205,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
 
       const startedNew = await step('upgrade', async () => {
         await wait(async () => engine.removeContainers((await oldApp.containers()).map((c) => c.Id)));
+        await rebootAgent('NEW (after the upgrade)', providers.new);
         current = newApp;
         ctx.vars = to.env;
         try {
@@ -253,6 +264,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
       if (opts.rollback) {
         await step('rollback', async () => {
           await wait(async () => engine.removeContainers((await newApp.containers()).map((c) => c.Id)));
+          await rebootAgent('OLD (after the rollback)', providers.old);
           current = oldApp;
           ctx.vars = from.env;
           const failed = (why: string) => {
@@ -282,6 +294,12 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
       }
     }
 
+    if (agent) {
+      journal.append({ type: 'keys', keys: phaseOf(keyPhase, agent.keyProvider, agent.takeKeyLog()) });
+      const phases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
+      const source = providers.new === 'none' || providers.old !== 'none' ? keyProviderSource(to.deployment) : `OLD ${keyProviderSource(from.deployment)}`;
+      keyFindings(phases, { mounters, where: (svc) => (newApp.services.includes(svc) ? newApp : oldApp).where(svc), providerSource: source }).forEach(addFinding);
+    }
     const failing = journal.read().some((e) => (e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning')) || (e.type === 'step-end' && !e.ok));
     await wait(() => teardown(failing ? 'failed' : 'passed'));
   } catch (err) {
