@@ -1,4 +1,5 @@
 import { registerRuleMeta, type RuleMeta } from '../findings/catalog.js';
+import '../secrets/rules.js';
 import type { Section, Severity } from '../findings/types.js';
 
 /**
@@ -68,23 +69,6 @@ const DIFF_RULES = [
     fixHint: 'Keep the user, or add a one-shot service that chowns the volume to the new uid before the app starts.',
   },
   {
-    id: 'secret-missing',
-    section: 'secrets',
-    severity: 'error',
-    title: 'NEW needs a variable the new secret set does not provide',
-    rationale: 'An upgrade replaces the encrypted environment as a whole: a variable NEW references but the new set lacks is empty (or the app fails), exactly as in production.',
-    fixHint: 'Add the variable to the new env file (and to allowed_envs), or give it a default in the compose file.',
-  },
-  {
-    id: 'secret-dropped',
-    // As the secrets plan (src/secrets/plan.ts) reports it: the one implementation of this check.
-    section: 'upgrades',
-    severity: 'error',
-    title: 'A variable OLD had is left out of the new secret set',
-    rationale: 'Secrets updates are full replacements: a key left out of the new set is gone after the upgrade.',
-    fixHint: 'Carry the key over to the new env file, or confirm it is no longer used.',
-  },
-  {
     id: 'deployment-changed',
     section: 'upgrades',
     severity: 'info',
@@ -105,7 +89,8 @@ const DIFF_RULES = [
 export type DiffRuleId = (typeof DIFF_RULES)[number]['id'];
 
 export const DIFF_RULE_META: readonly RuleMeta[] = DIFF_RULES.map((r) => ({ ...r, docsUrl: 'docs/upgrades.md', source: 'diff' as const }));
-export const DIFF_RULE_IDS: ReadonlySet<string> = new Set(DIFF_RULES.map((r) => r.id));
+/** Every id `diff` reports: its own, and the secrets plan's it passes on (registered by src/secrets/rules.ts). */
+export const DIFF_RULE_IDS: ReadonlySet<string> = new Set([...DIFF_RULES.map((r) => r.id), 'secret-missing', 'secret-dropped']);
 
 registerRuleMeta(DIFF_RULE_META);
 

@@ -4,6 +4,8 @@
  * out is gone (dropped); a required reference without a value breaks the app (missing). Both block.
  * Pure logic: plan-run.ts does the reading and writing.
  */
+import { findingAt } from '../findings/build.js';
+import { SECRET_PLAN_RULES } from './rules.js';
 import type { Finding } from '../findings/types.js';
 import type { VarRef } from '../compose/index.js';
 import { isSecretLikeName } from './detect.js';
@@ -103,15 +105,13 @@ export function planSecrets(input: PlanInput): SecretPlan {
 
   const missing = items.filter((i) => i.required && !i.provided);
   for (const i of missing) {
-    findings.push({
-      ruleId: 'secret-missing',
-      severity: 'error',
-      section: 'secrets',
-      message: `${i.name} is referenced without a default${i.guarded ? ' (guarded with :?)' : ''} but is not in the new secret set: the app would get an empty value${i.guarded ? ' or fail to start' : ''}`,
-      file: i.file,
-      line: i.line,
-      column: i.column,
-    });
+    findings.push(
+      findingAt(
+        SECRET_PLAN_RULES['secret-missing'],
+        i,
+        `${i.name} is referenced without a default${i.guarded ? ' (guarded with :?)' : ''} but is not in the new secret set: the app would get an empty value${i.guarded ? ' or fail to start' : ''}`,
+      ),
+    );
   }
 
   const prev = input.previous;
@@ -119,26 +119,27 @@ export function planSecrets(input: PlanInput): SecretPlan {
   const dropped = (prev?.envKeys ?? []).filter((k) => !provided.has(k)).map((name) => ({ name, allowed: allowDrop.has(name) }));
   for (const d of dropped) {
     const at = prev?.lock ? { file: prev.lock.file, line: lineOfKey(prev.lock.text, d.name), column: 1 } : where(d.name);
-    findings.push({
-      ruleId: 'secret-dropped',
-      severity: d.allowed ? 'info' : 'error',
-      section: 'upgrades',
-      message: d.allowed
-        ? `${d.name} is deployed now and left out of the new set (allowed with --allow-drop): the update removes it`
-        : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the whole set, so it would be gone. Add it, or pass --allow-drop ${d.name}`,
-      ...at,
-    });
+    const rule = SECRET_PLAN_RULES['secret-dropped'];
+    findings.push(
+      findingAt(
+        { ...rule, severity: d.allowed ? 'info' : rule.severity },
+        at,
+        d.allowed
+          ? `${d.name} is deployed now and left out of the new set (allowed with --allow-drop): the update removes it`
+          : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the whole set, so it would be gone. Add it, or pass --allow-drop ${d.name}`,
+      ),
+    );
   }
 
   const unreferenced = newKeys.filter((k) => !referenced.has(k));
   for (const name of unreferenced) {
-    findings.push({
-      ruleId: 'secret-unreferenced',
-      severity: 'warning',
-      section: 'secrets',
-      message: `${name} is in the new secret set but no \${${name}} in the compose file uses it (a typo?); values reach containers only through references`,
-      ...where(name),
-    });
+    findings.push(
+      findingAt(
+        SECRET_PLAN_RULES['secret-unreferenced'],
+        where(name),
+        `${name} is in the new secret set but no \${${name}} in the compose file uses it (a typo?); values reach containers only through references`,
+      ),
+    );
   }
 
   let changes: Record<string, KeyStatus> | undefined;
