@@ -1,4 +1,5 @@
-export { runRestartDrill, newDrillId, type RestartDrillOptions, type RestartDrillResult } from './restart.js';
+export { runRestartDrill, type RestartDrillOptions, type RestartDrillResult } from './restart.js';
+export { newDrillId, DrillRun } from './lifecycle.js';
 export { DrillApp, type StopOutcome } from './app.js';
 export { parseDrillConfig, DRILL_DEFAULTS, type Action, type DrillConfig, type ReadyConfig, type ReadyProbe, type WorkloadConfig } from './config.js';
 export { FAULT_KINDS, FAULT_DESCRIPTIONS, planFaults, seededRandom, type FaultKind, type PlannedFault } from './faults.js';

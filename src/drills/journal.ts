@@ -42,24 +42,26 @@ export type JournalEvent = { t: number } & (
   | { type: 'run-end'; status: 'passed' | 'failed' | 'error' | 'interrupted'; error?: string }
 );
 
-/** Distributes `Omit` over the union so each event keeps its own fields. */
-export type NewJournalEvent = JournalEvent extends infer E ? (E extends { t: number } ? Omit<E, 't'> : never) : never;
+/** Distributes `Omit` over a union of events so each event keeps its own fields. */
+export type WithoutTime<E> = E extends { t: number } ? Omit<E, 't'> : never;
+export type NewJournalEvent = WithoutTime<JournalEvent>;
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const HISTORY_FILE = 'history.json';
 
-export class Journal {
+/** A drill's journal file; the upgrade drill journals more event kinds (`E`) in the same format. */
+export class Journal<E extends { t: number } = JournalEvent> {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
   }
 
   /** Appended synchronously, so a crash right after still finds the line on disk. */
-  append(event: NewJournalEvent): void {
+  append(event: WithoutTime<E>): void {
     appendFileSync(this.path, JSON.stringify({ t: Date.now(), ...event }) + '\n');
   }
 
-  read(): JournalEvent[] {
-    return readJournal(this.path);
+  read(): E[] {
+    return readJournal(this.path) as unknown as E[];
   }
 }
 

@@ -10,18 +10,11 @@ import { finding } from './checks.js';
  * the service mounting the socket, or to all of them when several do.
  */
 
-/** One distinct key served during a phase (public key only). */
-export interface KeyRecord {
-  endpoint: string;
-  path: string;
-  purpose: string;
-  algorithm: string;
-  publicKeyHex: string;
-  /** False for per-call keys (TLS), which are never compared. */
-  stable: boolean;
+/** One distinct key served during a phase (public key only), as the agent's key log records it. */
+export type KeyRecord = Pick<KeyLogEntry, 'endpoint' | 'path' | 'purpose' | 'algorithm' | 'publicKeyHex' | 'stable'> & {
   /** How many times it was requested in the phase. */
   requests: number;
-}
+};
 
 /** The keys served during one phase of a run: from its start to the start of the next. */
 export interface KeyPhase {

@@ -3,19 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../compose/project.js';
 import { InputError } from '../errors.js';
-import type { Finding } from '../findings/types.js';
-import { detectCompose } from '../docker/compose.js';
-import { cleanup } from '../docker/cleanup.js';
-import { Engine } from '../docker/engine.js';
-import { EngineError, killRunningCommands, type OpRecord } from '../docker/exec.js';
+import { EngineError } from '../docker/exec.js';
 import { ownerValue } from '../docker/labels.js';
 import { parseReadIds, perform, type ActionContext } from './actions.js';
-import { drillKeyProvider, startDrillAgent, type DrillAgent } from './agent-socket.js';
+import { drillKeyProvider, startDrillAgent } from './agent-socket.js';
 import { agentMounters, DrillApp, type StopOutcome } from './app.js';
 import * as checks from './checks.js';
 import { parseDrillConfig, type DrillConfig } from './config.js';
 import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults.js';
-import { HISTORY_FILE, JOURNAL_FILE, Journal, type DrillState } from './journal.js';
+import { HISTORY_FILE, type DrillState } from './journal.js';
+import { DrillRun, requireDockerCompose, type RunStatus } from './lifecycle.js';
 import { keyFindings, keyProviderSource, phaseOf } from './keys.js';
 import { createProgress, type Progress } from './progress.js';
 import { probeAll, type Evidence } from './recovery.js';
@@ -47,11 +44,6 @@ function defaultFaults(config: DrillConfig): FaultKind[] {
   return FAULT_KINDS.filter((k) => k !== 'kill-midwrite' || config.workload);
 }
 
-export function newDrillId(kind: string): string {
-  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${kind}-${stamp}-${randomBytes(3).toString('hex')}`;
-}
-
 /**
  * `preflight drill restart`: run the app as a CVM would, inject the planned faults while a writer
  * records a history, read back, check, and clean up. Each step is journaled first; the report is
@@ -72,74 +64,31 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   const seed = opts.seed ?? config.seed ?? randomBytes(4).toString('hex');
   const writeService = config.workload?.service ?? guessWriteService(project, config) ?? services[0];
 
-  const engine0 = new Engine();
-  const cli = await detectCompose();
-  if (!cli) throw new InputError('no Docker Compose found: neither `docker compose` (v2) nor `docker-compose` (v1) answers');
-  if (!(await engine0.available())) throw new InputError('no Docker engine answers (`docker version` failed); start dockerd and retry');
+  const cli = await requireDockerCompose();
 
-  const drillId = newDrillId('restart');
-  const runDir = join(opts.runRoot, drillId);
-  const journal = new Journal(join(runDir, JOURNAL_FILE));
-  const onOp = (op: OpRecord) => journal.append({ type: 'engine-op', op: { ...op, args: op.args.slice(0, 6) } });
-  const engine = new Engine(onOp);
+  const run = new DrillRun('restart', opts.runRoot, progress);
+  const { drillId, runDir, journal, engine, onOp } = run;
   const plan = planFaults(kinds, rounds, seed, services, writeService);
-
-  const wallStart = performance.now();
-  let waitMs = 0;
-  /** Time spent waiting on the engine or the containers: not the drill's own overhead. */
-  const wait = async <T>(p: () => Promise<T>): Promise<T> => {
-    const s = performance.now();
-    try {
-      return await p();
-    } finally {
-      waitMs += performance.now() - s;
-    }
-  };
+  const wait = <T>(p: () => Promise<T>) => run.wait(p);
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   const state = (s: DrillState) => journal.append({ type: 'state', state: s });
-  const addFinding = (f: Finding) => journal.append({ type: 'finding', finding: f });
+  const addFinding = run.addFinding;
 
   const mounters = agentMounters(project);
-  let agent: DrillAgent | undefined;
   // The keys served from the start of one phase (first start, then each fault) to the next, journaled.
   let keyPhase: { label: string; fault?: number } = { label: 'the first start' };
   const closeKeyPhase = () => {
-    if (agent) journal.append({ type: 'keys', keys: phaseOf(keyPhase.label, agent.keyProvider, agent.takeKeyLog(), keyPhase.fault) });
+    if (run.agent) journal.append({ type: 'keys', keys: phaseOf(keyPhase.label, run.agent.keyProvider, run.agent.takeKeyLog(), keyPhase.fault) });
   };
-  let writer: Writer | undefined;
-  let finished = false;
-
-  const teardown = async (status: 'passed' | 'failed' | 'error' | 'interrupted', error?: string) => {
-    if (finished) return;
-    finished = true;
+  const teardown = async (status: RunStatus, error?: string) => {
     state('teardown');
-    const c = await wait(() => cleanup({ drillId, engine }));
-    journal.append({ type: 'cleanup', containers: c.containers, volumes: c.volumes, networks: c.networks });
-    await agent?.close().catch(() => undefined);
-    journal.append({ type: 'timing', wallMs: performance.now() - wallStart, waitMs });
-    journal.append({ type: 'run-end', status, ...(error ? { error } : {}) });
+    await run.teardown(status, error);
   };
-
-  const onSignal = (sig: NodeJS.Signals) => {
-    void (async () => {
-      progress.note(`${sig}: stopping the drill and removing its containers, volumes and networks`);
-      await writer?.stop().catch(() => undefined);
-      await killRunningCommands();
-      await teardown('interrupted', sig);
-      // A command killed mid-`up` may have created containers right before dying.
-      await cleanup({ drillId, engine });
-      progress.stop();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    })();
-  };
-  if (opts.handleSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  if (opts.handleSignals) run.handleSignals();
 
   try {
-    if (mounters.length) agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
-    const { app, findings: prepFindings } = DrillApp.prepare({ project, drillId, runDir, engine, cli, agentSocket: agent?.socketPath, onOp });
+    if (mounters.length) run.agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
+    const { app, findings: prepFindings } = DrillApp.prepare({ project, drillId, runDir, engine, cli, agentSocket: run.agent?.socketPath, onOp });
     journal.append({
       type: 'run-start',
       drill: 'restart',
@@ -175,11 +124,9 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     progress.done(`started (${notReadyAtStart.length ? 'not ready: ' + notReadyAtStart.map((r) => r.service).join(', ') : 'ready'})`, notReadyAtStart.length === 0);
 
     let currentFault: number | undefined;
-    const clock = () => Math.round(performance.now() - wallStart);
-    if (config.workload && notReadyAtStart.length === 0) {
-      writer = new Writer(config.workload, ctx, drillId.slice(-6), clock, () => currentFault, (op) => journal.append({ type: 'op', op }));
-      writer.start();
-    }
+    const writer = config.workload && notReadyAtStart.length === 0 ? new Writer(config.workload, ctx, drillId.slice(-6), () => run.clock(), () => currentFault, (op) => journal.append({ type: 'op', op })) : undefined;
+    run.writer = writer;
+    writer?.start();
 
     state('faults');
     let stopped = notReadyAtStart.length > 0;
@@ -194,7 +141,7 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
       journal.append({ type: 'fault-start', index: fault.index, kind: fault.kind, service: fault.service });
       progress.step(label);
       const t0 = performance.now();
-      const stops = await wait(() => inject(app, fault, writer, evidence, () => agent?.restart() ?? Promise.resolve()));
+      const stops = await wait(() => inject(app, fault, writer, evidence, () => run.agent?.restart() ?? Promise.resolve()));
       const injectMs = performance.now() - t0;
       for (const o of stops.filter((s) => s.killed)) addFinding(checks.sigtermIgnored(app, o, `${fault.kind}`));
       const t1 = performance.now();
@@ -256,12 +203,7 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     if (err instanceof EngineError) throw new InputError(`the app could not be run: ${err.message}`, { file: project.composeFiles[0] });
     throw err;
   } finally {
-    await writer?.stop().catch(() => undefined);
-    if (opts.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    progress.stop();
+    await run.finish();
   }
   const report = buildReport(journal.read(), runDir);
   return { report, runDir, failed: drillFailed(report) };

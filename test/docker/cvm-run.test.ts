@@ -10,7 +10,7 @@ import { execFileCapture } from '../../src/docker/exec.js';
 import { DRILL_LABEL, OWNER_LABEL } from '../../src/docker/labels.js';
 import { startDrillAgent } from '../../src/drills/agent-socket.js';
 import { DrillApp } from '../../src/drills/app.js';
-import { newDrillId } from '../../src/drills/restart.js';
+import { newDrillId } from '../../src/drills/lifecycle.js';
 import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
 import { appDir, envFileFor, scratch } from '../drills/helpers.js';
 

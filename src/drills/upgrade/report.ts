@@ -1,9 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Finding } from '../../findings/types.js';
 import { VERSION } from '../../version.js';
 import { checkSet, type SetCheck } from '../history.js';
-import { HISTORY_FILE, readJournal, type JournalEvent } from '../journal.js';
+import { HISTORY_FILE, Journal, type JournalEvent, type WithoutTime } from '../journal.js';
 import { formatMs } from '../timefmt.js';
 import { renderKeyPhases, type KeyPhase } from '../keys.js';
 import { describeVolumeDiff, type VolumeDiff } from './compare.js';
@@ -35,21 +34,10 @@ export type UpgradeEvent =
       | { type: 'volume-diff'; diffs: VolumeDiff[] }
       | { type: 'read'; phase: 'verify' | 'rollback'; ok: boolean; ids?: string[]; error?: string }
     ));
-type Distribute<E> = E extends { t: number } ? Omit<E, 't'> : never;
-export type NewUpgradeEvent = Distribute<UpgradeEvent>;
+export type NewUpgradeEvent = WithoutTime<UpgradeEvent>;
 
-/** Appends one JSON line per event, synchronously (the journal format of src/drills/journal.ts). */
-export class UpgradeJournal {
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-  append(event: NewUpgradeEvent): void {
-    appendFileSync(this.path, JSON.stringify({ t: Date.now(), ...event }) + '\n');
-  }
-  read(): UpgradeEvent[] {
-    return readJournal(this.path) as UpgradeEvent[];
-  }
-}
+/** The upgrade drill's journal: the restart drill's format, with the upgrade's own events. */
+export class UpgradeJournal extends Journal<UpgradeEvent> {}
 
 export interface StepResult {
   step: UpgradeStep;

@@ -5,22 +5,19 @@ import type { TopLevelVolume } from '../../compose/types.js';
 import { diffProjects } from '../../diff/index.js';
 import { InputError } from '../../errors.js';
 import type { Finding } from '../../findings/types.js';
-import { detectCompose } from '../../docker/compose.js';
-import { cleanup } from '../../docker/cleanup.js';
 import { Engine } from '../../docker/engine.js';
-import { EngineError, killRunningCommands, type OpRecord } from '../../docker/exec.js';
+import { EngineError, type OpRecord } from '../../docker/exec.js';
 import { ownerValue } from '../../docker/labels.js';
 import { parseReadIds, perform, type ActionContext } from '../actions.js';
-import { drillKeyProvider, startDrillAgent, type DrillAgent } from '../agent-socket.js';
+import { drillKeyProvider, startDrillAgent } from '../agent-socket.js';
 import { agentMounters, DrillApp } from '../app.js';
 import { keyFindings, keyProviderSource, phaseOf } from '../keys.js';
 import * as checks from '../checks.js';
 import { parseDrillConfig, type DrillConfig } from '../config.js';
 import { checkSet, type HistoryOp } from '../history.js';
-import { HISTORY_FILE, JOURNAL_FILE } from '../journal.js';
+import { HISTORY_FILE, type Journal } from '../journal.js';
 import { createProgress, type Progress } from '../progress.js';
 import { probeAll } from '../recovery.js';
-import { newDrillId } from '../restart.js';
 import { formatMs } from '../timefmt.js';
 import { Writer } from '../writer.js';
 import { dataErrorLines, filesChanged, upgradeFinding } from './checks.js';
@@ -28,7 +25,8 @@ import { maskSecrets } from '../checks.js';
 import { compareVolume } from './compare.js';
 import { parseUpgradeConfig, type UpgradeConfig } from './config.js';
 import { fingerprintVolume, type VolumeFingerprint } from './fingerprint.js';
-import { buildUpgradeReport, STEP_TITLES, UpgradeJournal, upgradeFailed, type UpgradeReport, type UpgradeStep } from './report.js';
+import { buildUpgradeReport, STEP_TITLES, upgradeFailed, type UpgradeEvent, type UpgradeReport, type UpgradeStep } from './report.js';
+import { DrillRun, requireDockerCompose, type RunStatus } from '../lifecycle.js';
 
 export interface UpgradeDrillOptions {
   /** OLD, loaded with the old secrets (`--env-file`). */
@@ -67,74 +65,35 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
   const upCfg = parseUpgradeConfig((source.drill as { upgrade?: unknown } | undefined)?.upgrade, { file: source.file, tree: source.tree });
   for (const p of [from, to]) if (!Object.keys(p.model.services ?? {}).length) throw new InputError('the compose project has no services to drill', { file: p.composeFiles[0] });
 
-  const cli = await detectCompose();
-  if (!cli) throw new InputError('no Docker Compose found: neither `docker compose` (v2) nor `docker-compose` (v1) answers');
-  if (!(await new Engine().available())) throw new InputError('no Docker engine answers (`docker version` failed); start dockerd and retry');
-
-  const drillId = newDrillId('upgrade');
-  const runDir = join(opts.runRoot, drillId);
-  const journal = new UpgradeJournal(join(runDir, JOURNAL_FILE));
-  const onOp = (op: OpRecord) => journal.append({ type: 'engine-op', op: { ...op, args: op.args.slice(0, 6) } });
-  const engine = new Engine(onOp);
-  const wallStart = performance.now();
-  let waitMs = 0;
-  const wait = async <T>(p: () => Promise<T>): Promise<T> => {
-    const s = performance.now();
-    try {
-      return await p();
-    } finally {
-      waitMs += performance.now() - s;
-    }
-  };
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  const clock = () => Math.round(performance.now() - wallStart);
-  const addFinding = (f: Finding) => journal.append({ type: 'finding', finding: f });
+  const cli = await requireDockerCompose();
   // Secrets of both sets: a value of either showing up in a log is a leak.
   const secrets = new Map([...from.env, ...to.env]);
+  const run = new DrillRun<UpgradeEvent>('upgrade', opts.runRoot, progress, {
+    // The writer's history, saved beside the journal like the restart drill's.
+    beforeEnd: () => writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(ops(run.journal), null, 1)),
+    maskError: (text) => maskSecrets(text, secrets),
+  });
+  const { drillId, runDir, journal, engine, onOp, addFinding } = run;
+  const wait = <T>(p: () => Promise<T>) => run.wait(p);
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const clock = () => run.clock();
 
   const mounters = [...agentMounters(to), ...agentMounters(from).filter((m) => !agentMounters(to).some((n) => n.service === m.service))];
   const providers = { old: drillKeyProvider(from.deployment.settings), new: drillKeyProvider(to.deployment.settings) };
-  let agent: DrillAgent | undefined;
   let keyPhase = 'OLD (first start)';
   // Closes the phase of keys served so far; the CVM then reboots into `next`, so its agent restarts.
   const rebootAgent = async (next: string, provider: typeof providers.old) => {
-    if (!agent) return;
-    journal.append({ type: 'keys', keys: phaseOf(keyPhase, agent.keyProvider, agent.takeKeyLog()) });
-    await agent.restart({ keyProvider: provider });
+    if (!run.agent) return;
+    journal.append({ type: 'keys', keys: phaseOf(keyPhase, run.agent.keyProvider, run.agent.takeKeyLog()) });
+    await run.agent.restart({ keyProvider: provider });
     keyPhase = next;
   };
-  let writer: Writer | undefined;
-  let finished = false;
-  const teardown = async (status: 'passed' | 'failed' | 'error' | 'interrupted', error?: string) => {
-    if (finished) return;
-    finished = true;
-    const c = await cleanup({ drillId, engine });
-    journal.append({ type: 'cleanup', containers: c.containers, volumes: c.volumes, networks: c.networks });
-    await agent?.close().catch(() => undefined);
-    const history = journal.read().flatMap((e) => (e.type === 'op' ? [e.op] : []));
-    writeFileSync(join(runDir, HISTORY_FILE), JSON.stringify(history, null, 1));
-    journal.append({ type: 'timing', wallMs: performance.now() - wallStart, waitMs });
-    journal.append({ type: 'run-end', status, ...(error ? { error: maskSecrets(error, secrets) } : {}) });
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    void (async () => {
-      progress.note(`${sig}: stopping the drill and removing its containers, volumes and networks`);
-      await writer?.stop().catch(() => undefined);
-      await killRunningCommands();
-      await teardown('interrupted', sig);
-      await cleanup({ drillId, engine });
-      progress.stop();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    })();
-  };
-  if (opts.handleSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
+  const teardown = (status: RunStatus, error?: string) => run.teardown(status, error);
+  if (opts.handleSignals) run.handleSignals();
 
   try {
-    if (mounters.length) agent = await startDrillAgent(runDir, { keyProvider: providers.old });
-    const prep = (project: Project, side: string) => DrillApp.prepare({ project, drillId, runDir: join(runDir, side), engine, cli, agentSocket: agent?.socketPath, onOp });
+    if (mounters.length) run.agent = await startDrillAgent(runDir, { keyProvider: providers.old });
+    const prep = (project: Project, side: string) => DrillApp.prepare({ project, drillId, runDir: join(runDir, side), engine, cli, agentSocket: run.agent?.socketPath, onOp });
     const oldPrep = prep(from, 'old');
     const newPrep = prep(to, 'new');
     const oldApp = oldPrep.app;
@@ -186,11 +145,11 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
           if (r.outcome !== 'ok') return { ok: false, detail: `the seed command failed (${r.error ?? r.outcome})` };
         }
         if (!config.workload || upCfg.seedWrites === 0) return { ok: true, detail: upCfg.seed ? 'seed command ran; no workload writes' : 'no drill.workload or drill.upgrade.seed: data not checked' };
-        writer = new Writer(config.workload, ctx, `${drillId.slice(-6)}-s`, clock, () => undefined, (op) => journal.append({ type: 'op', op }));
+        const writer = (run.writer = new Writer(config.workload, ctx, `${drillId.slice(-6)}-s`, clock, () => undefined, (op) => journal.append({ type: 'op', op })));
         writer.start();
         const deadline = performance.now() + Math.min(120_000, 10_000 + upCfg.seedWrites * config.workload.timeoutMs);
         while (writer.acknowledged < upCfg.seedWrites && performance.now() < deadline) await wait(() => sleep(50));
-        await wait(() => writer!.stop());
+        await wait(() => writer.stop());
         const acked = writer.acknowledged;
         return { ok: acked > 0, detail: `${acked} write(s) acknowledged by OLD` };
       });
@@ -225,10 +184,10 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
           const outcome = await readyOutcome(newApp, 'the upgrade', ready, addFinding, secrets, upCfg);
           const notes: string[] = [outcome.detail];
           if (outcome.ok && config.workload) {
-            writer = new Writer(config.workload, ctx, `${drillId.slice(-6)}-v`, clock, () => undefined, (op) => journal.append({ type: 'op', op }));
+            const writer = (run.writer = new Writer(config.workload, ctx, `${drillId.slice(-6)}-v`, clock, () => undefined, (op) => journal.append({ type: 'op', op })));
             writer.start();
             await wait(() => sleep(config.trafficMs));
-            await wait(() => writer!.stop());
+            await wait(() => writer.stop());
             const read = await wait(() => finalRead(config, ctx, sleep));
             journal.append({ type: 'read', phase: 'verify', ...read });
             if (read.ok) {
@@ -294,30 +253,25 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
       }
     }
 
-    if (agent) {
-      journal.append({ type: 'keys', keys: phaseOf(keyPhase, agent.keyProvider, agent.takeKeyLog()) });
+    if (run.agent) {
+      journal.append({ type: 'keys', keys: phaseOf(keyPhase, run.agent.keyProvider, run.agent.takeKeyLog()) });
       const phases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
       const source = providers.new === 'none' || providers.old !== 'none' ? keyProviderSource(to.deployment) : `OLD ${keyProviderSource(from.deployment)}`;
       keyFindings(phases, { mounters, where: (svc) => (newApp.services.includes(svc) ? newApp : oldApp).where(svc), providerSource: source }).forEach(addFinding);
     }
     const failing = journal.read().some((e) => (e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning')) || (e.type === 'step-end' && !e.ok));
-    await wait(() => teardown(failing ? 'failed' : 'passed'));
+    await teardown(failing ? 'failed' : 'passed');
   } catch (err) {
     await teardown('error', err instanceof Error ? err.message.split('\n')[0] : String(err)).catch(() => undefined);
     throw err;
   } finally {
-    await writer?.stop().catch(() => undefined);
-    if (opts.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    progress.stop();
+    await run.finish();
   }
   const report = buildUpgradeReport(journal.read(), runDir);
   return { report, runDir, failed: upgradeFailed(report) };
 }
 
-function ops(journal: UpgradeJournal): HistoryOp[] {
+function ops(journal: Journal<UpgradeEvent>): HistoryOp[] {
   return journal.read().flatMap((e) => (e.type === 'op' ? [e.op] : []));
 }
 
