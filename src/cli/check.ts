@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { checkDetailed } from '../check.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';
 import type { SetExit } from './main.js';
+import { writeReport } from './output.js';
 
 interface CheckFlags {
   file?: string[];
@@ -44,8 +44,7 @@ export function registerCheck(program: Command, setExit: SetExit): void {
       for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
       const style = flags.output ? undefined : styleFor(process.stdout);
       const text = renderReport(report, flags.format, { sources, style });
-      if (flags.output) writeFileSync(flags.output, text);
-      else process.stdout.write(text);
+      writeReport(text, flags.output);
       setExit(failsAt(report.findings, flags.failOn) ? 1 : 0);
     });
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadProject, resolveTargets } from '../compose/index.js';
@@ -7,6 +6,7 @@ import { createProgress } from '../drills/progress.js';
 import { renderUpgradeText } from '../drills/upgrade/report.js';
 import { runUpgradeDrill } from '../drills/upgrade/run.js';
 import type { SetExit } from './main.js';
+import { writeReport } from './output.js';
 
 interface UpgradeFlags {
   from: string;
@@ -53,8 +53,7 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
         handleSignals: true,
       });
       const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderUpgradeText(result.report);
-      if (flags.output) writeFileSync(flags.output, text);
-      else process.stdout.write(text);
+      writeReport(text, flags.output);
       setExit(result.failed ? 1 : 0);
     });
 }

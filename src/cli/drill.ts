@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadProject, resolveTargets } from '../compose/index.js';
@@ -10,6 +9,7 @@ import { renderText } from '../drills/report.js';
 import { runRestartDrill } from '../drills/restart.js';
 import { registerDrillUpgrade } from './drill-upgrade.js';
 import type { SetExit } from './main.js';
+import { writeReport } from './output.js';
 
 interface RestartFlags {
   file?: string[];
@@ -59,8 +59,7 @@ export function registerDrill(program: Command, setExit: SetExit): void {
         handleSignals: true,
       });
       const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderText(result.report);
-      if (flags.output) writeFileSync(flags.output, text);
-      else process.stdout.write(text);
+      writeReport(text, flags.output);
       setExit(result.failed ? 1 : 0);
     });
 
