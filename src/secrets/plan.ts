@@ -126,7 +126,7 @@ export function planSecrets(input: PlanInput): SecretPlan {
         at,
         d.allowed
           ? `${d.name} is deployed now and left out of the new set (allowed with --allow-drop): the update removes it`
-          : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the whole set, so it would be gone. Add it, or pass --allow-drop ${d.name}`,
+          : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the whole set, so it would be gone. Add it, or confirm it is unused (secrets plan --allow-drop ${d.name})`,
       ),
     );
   }
