@@ -2,35 +2,23 @@
  * Canary: every `secrets` command runs with values holding a unique marker; the marker must show up
  * in no stdout, stderr, error or written file (the encrypted blob holds it only encrypted).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 import { decryptEnvBlob, x25519PublicFromSecret } from '../../src/secrets/envelope.js';
-import { startFakeCloud, type FakeCloudState } from './fake-cloud.js';
+import { useFakeCloud, type FakeCloudState } from './fake-cloud.js';
 
 const MARKER = `CANARY${crypto.randomBytes(6).toString('hex')}`;
 const secret = crypto.randomBytes(32);
 const pub = x25519PublicFromSecret(secret).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'preflight-canary-'));
 const state: FakeCloudState = { envPubkey: pub, allowedEnvs: ['DB_PASSWORD', 'GONE_TOKEN'], composeText: 'services: {}\n', requests: [] };
-let server: Awaited<ReturnType<typeof startFakeCloud>>;
 const outputs: string[] = [];
-
-before(async () => {
-  server = await startFakeCloud(state);
-  process.env.PHALA_CLOUD_API_PREFIX = server.baseURL;
-  process.env.PHALA_CLOUD_API_KEY = 'k';
-});
-after(async () => {
-  delete process.env.PHALA_CLOUD_API_PREFIX;
-  delete process.env.PHALA_CLOUD_API_KEY;
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useFakeCloud(state, dir);
 
 function assertClean(where: string, text: string): void {
   assert.ok(!text.includes(MARKER), `marker leaked in ${where}: ${text.slice(0, 300)}`);

@@ -1,12 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 import { decryptEnvBlob, x25519PublicFromSecret } from '../../src/secrets/envelope.js';
-import { startFakeCloud, KMS_SIGNER, APP_ID, type FakeCloudState } from './fake-cloud.js';
+import { useFakeCloud, KMS_SIGNER, APP_ID, type FakeCloudState } from './fake-cloud.js';
 
 const secret = crypto.randomBytes(32);
 const pub = x25519PublicFromSecret(secret).toString('hex');
@@ -17,18 +17,7 @@ const state: FakeCloudState = {
   composeText: 'services:\n  app:\n    image: x\n    environment:\n      P: ${DB_PASSWORD}\n',
   requests: [],
 };
-let server: Awaited<ReturnType<typeof startFakeCloud>>;
-before(async () => {
-  server = await startFakeCloud(state);
-  process.env.PHALA_CLOUD_API_PREFIX = server.baseURL;
-  process.env.PHALA_CLOUD_API_KEY = 'k';
-});
-after(async () => {
-  delete process.env.PHALA_CLOUD_API_PREFIX;
-  delete process.env.PHALA_CLOUD_API_KEY;
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useFakeCloud(state, dir);
 
 test('encrypt: --env-file to stdout, decryptable', async () => {
   writeFileSync(join(dir, 'a.env'), 'export DB_PASSWORD="multi\\nline"\nAPI_KEY=abc # comment\n');

@@ -2,6 +2,8 @@
  * A stand-in for the Phala Cloud API on 127.0.0.1, answering only what the `@phala/cloud` SDK's
  * zod schemas accept (each answer is checked against the SDK's own schema before it is served).
  */
+import { after, before } from 'node:test';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { secp256k1 } from '@noble/curves/secp256k1';
@@ -90,4 +92,24 @@ export async function startFakeCloud(state: FakeCloudState): Promise<{ baseURL: 
       server.closeAllConnections();
     }),
   };
+}
+
+/**
+ * For a test file that drives the CLI against the fake cloud: start it before the tests, point the
+ * SDK at it through the environment (the production path reads PHALA_CLOUD_API_PREFIX/_KEY), and
+ * stop it and remove `cleanupDir` after.
+ */
+export function useFakeCloud(state: FakeCloudState, cleanupDir?: string): void {
+  let server: Awaited<ReturnType<typeof startFakeCloud>>;
+  before(async () => {
+    server = await startFakeCloud(state);
+    process.env.PHALA_CLOUD_API_PREFIX = server.baseURL;
+    process.env.PHALA_CLOUD_API_KEY = 'k';
+  });
+  after(async () => {
+    delete process.env.PHALA_CLOUD_API_PREFIX;
+    delete process.env.PHALA_CLOUD_API_KEY;
+    await server.close();
+    if (cleanupDir) rmSync(cleanupDir, { recursive: true, force: true });
+  });
 }
