@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { Engine } from '../../src/docker/engine.js';
 
@@ -31,13 +31,18 @@ export async function describeDocker(name: string, fn: SuiteFn): Promise<void> {
     return;
   }
   if (dockerRequired()) {
+    // A failing test, not only a failing suite, so the runner's own count says so.
     describe(name, () => {
-      throw new Error('PREFLIGHT_REQUIRE_DOCKER=1 but no Docker engine answers (`docker version` failed)');
+      it('needs a Docker engine', () => {
+        throw new Error('PREFLIGHT_REQUIRE_DOCKER=1 but no Docker engine answers (`docker version` failed)');
+      });
     });
     return;
   }
   process.stderr.write(`\n# SKIPPED (no Docker engine): ${name} — set PREFLIGHT_REQUIRE_DOCKER=1 to make this a failure\n`);
-  describe(name, { skip: 'no Docker engine available' }, () => {});
+  describe(name, () => {
+    it('needs a Docker engine', { skip: 'no Docker engine available' }, () => {});
+  });
 }
 
 /**
