@@ -5,6 +5,14 @@ import type { Section, Severity } from '../findings/types.js';
  * The restart drill's checks (also reported by the upgrade drill, whose own ids live in
  * upgrade/checks.ts): section, default severity, and what the rule catalogue shows for them.
  */
+/** A drill's table of checks: id → section, default severity and catalogue text. */
+export type DrillRuleTable = Record<string, { section: Section; severity: Severity; title: string; rationale: string; fixHint: string }>;
+
+/** Put a drill's checks in the rule catalogue, so reports, SARIF and docs/rules.md know them. */
+export function registerDrillRules(table: DrillRuleTable, docsUrl: string): void {
+  registerRuleMeta(Object.entries(table).map(([id, r]) => ({ id, ...r, docsUrl, source: 'drill' as const })));
+}
+
 export const DRILL_RULES = {
   'drill-not-ready': {
     section: 'restart',
@@ -69,7 +77,7 @@ export const DRILL_RULES = {
     rationale: 'Keys are stable per app only with the KMS (platform facts: kms_enabled); with key provider none every boot gets a new root, so data encrypted with a derived key is lost on the next reboot or upgrade.',
     fixHint: 'Enable the KMS (kms_enabled: true, or key_provider: kms) in the deployment settings, or stop relying on the derived keys for data that must outlive a boot.',
   },
-} as const satisfies Record<string, { section: Section; severity: Severity; title: string; rationale: string; fixHint: string }>;
+} as const satisfies DrillRuleTable;
 export type DrillRuleId = keyof typeof DRILL_RULES;
 
-registerRuleMeta(Object.entries(DRILL_RULES).map(([id, r]) => ({ id, ...r, docsUrl: 'docs/drills.md', source: 'drill' as const })));
+registerDrillRules(DRILL_RULES, 'docs/drills.md');

@@ -1,5 +1,5 @@
-import { registerRuleMeta } from '../../findings/catalog.js';
-import type { Finding, Section, Severity } from '../../findings/types.js';
+import { registerDrillRules, type DrillRuleTable } from '../rules.js';
+import type { Finding, Severity } from '../../findings/types.js';
 import { maskSecrets } from '../checks.js';
 import type { VolumeDiff } from './compare.js';
 
@@ -29,10 +29,10 @@ export const UPGRADE_RULES = {
     rationale: 'An app may come up healthy while failing to read parts of the old data; its logs say so first.',
     fixHint: 'Read the quoted log lines; migrate the data before switching versions. Patterns: drill.upgrade.data_errors.',
   },
-} as const satisfies Record<string, { section: Section; severity: Severity; title: string; rationale: string; fixHint: string }>;
+} as const satisfies DrillRuleTable;
 export type UpgradeRuleId = keyof typeof UPGRADE_RULES;
 
-registerRuleMeta(Object.entries(UPGRADE_RULES).map(([id, r]) => ({ id, ...r, docsUrl: 'docs/upgrades.md', source: 'drill' as const })));
+registerDrillRules(UPGRADE_RULES, 'docs/upgrades.md');
 
 type Where = { file: string; line: number; column: number };
 
