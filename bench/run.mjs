@@ -34,9 +34,15 @@ function fail(message) {
 /** Run a command once; whole-process wall time in ms. Exit 0 or 1 (findings) is success; anything else aborts. */
 function timed(label, args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 && r.status !== 1) fail(`${label} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').split('\n')[0]}`);
+  if (r.status !== 0 && r.status !== 1)
+    fail(`${label} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').split('\n')[0]}`);
   return { ms, stdout: r.stdout };
 }
 
@@ -106,11 +112,30 @@ function syntheticCompose(n) {
         '      start_period: 30s',
       );
     } else if (kind === 2) {
-      lines.push(`    image: redis:7.4`, '    command: ["redis-server", "--appendonly", "yes"]', '    restart: unless-stopped', '    volumes:', `      - /data`);
+      lines.push(
+        `    image: redis:7.4`,
+        '    command: ["redis-server", "--appendonly", "yes"]',
+        '    restart: unless-stopped',
+        '    volumes:',
+        `      - /data`,
+      );
     } else if (kind === 3) {
-      lines.push(`    build: ./worker-${i}`, `    command: sh -c "node worker.js --queue q${i}"`, '    environment:', `      - API_KEY=sk-${'a1b2c3d4'.repeat(4)}`, `      - QUEUE=q${i}`);
+      lines.push(
+        `    build: ./worker-${i}`,
+        `    command: sh -c "node worker.js --queue q${i}"`,
+        '    environment:',
+        `      - API_KEY=sk-${'a1b2c3d4'.repeat(4)}`,
+        `      - QUEUE=q${i}`,
+      );
     } else {
-      lines.push('    image: prom/node-exporter:v1.8.2', '    pid: host', '    restart: unless-stopped', '    volumes:', '      - /:/host:ro,rslave', '    command: ["--path.rootfs=/host"]');
+      lines.push(
+        '    image: prom/node-exporter:v1.8.2',
+        '    pid: host',
+        '    restart: unless-stopped',
+        '    volumes:',
+        '      - /:/host:ro,rslave',
+        '    command: ["--path.rootfs=/host"]',
+      );
     }
   }
   lines.push('volumes:', ...volumes.map((v) => `  ${v}: {}`));
@@ -118,11 +143,16 @@ function syntheticCompose(n) {
 }
 
 async function main() {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) fail('dist/ is missing: run `npm run build` (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
+    fail('dist/ is missing: run `npm run build` (npm run bench does)');
   if (!existsSync(DCLINT)) fail('dclint is not installed (npm ci installs it as a dev dependency)');
   if (!existsSync(CORPUS)) fail(`corpus not found at ${CORPUS}`);
 
-  process.stdout.write(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${RUNS} runs each, interleaved\n`);
+  process.stdout.write(
+    `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${RUNS} runs each, interleaved\n`,
+  );
   process.stdout.write(`corpus: ${CORPUS}\n\n`);
 
   // 1. Corpus: one warm-up each (file cache, module compile cache), then interleaved timed runs.
@@ -159,20 +189,44 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (syntheticServices !== SYNTHETIC_SERVICES) fail(`the synthetic file loaded ${syntheticServices} services, not ${SYNTHETIC_SERVICES}`);
+  if (syntheticServices !== SYNTHETIC_SERVICES)
+    fail(`the synthetic file loaded ${syntheticServices} services, not ${SYNTHETIC_SERVICES}`);
   const syntheticMedian = median(synthetic);
 
   const rows = [
     ['measure', 'Preflight', 'dclint', 'result', 'target', ''],
-    [`corpus -r, median wall time (${report.targets.length} projects)`, fmtMs(median(ours)), fmtMs(median(theirs)), `${timeRatio.toFixed(3)}×`, `≤ ${TARGET_TIME_RATIO}×`, timeRatio <= TARGET_TIME_RATIO ? 'PASS' : 'FAIL'],
-    ['rules', String(rules.ours), String(rules.dclint), `${ruleRatio.toFixed(2)}×`, `> ${TARGET_RULE_RATIO}×`, ruleRatio > TARGET_RULE_RATIO ? 'PASS' : 'FAIL'],
-    [`synthetic ${SYNTHETIC_SERVICES}-service file, median`, fmtMs(syntheticMedian), '', `${syntheticFindings} findings`, `< ${TARGET_SYNTHETIC_MS / 1000} s`, syntheticMedian < TARGET_SYNTHETIC_MS ? 'PASS' : 'FAIL'],
+    [
+      `corpus -r, median wall time (${report.targets.length} projects)`,
+      fmtMs(median(ours)),
+      fmtMs(median(theirs)),
+      `${timeRatio.toFixed(3)}×`,
+      `≤ ${TARGET_TIME_RATIO}×`,
+      timeRatio <= TARGET_TIME_RATIO ? 'PASS' : 'FAIL',
+    ],
+    [
+      'rules',
+      String(rules.ours),
+      String(rules.dclint),
+      `${ruleRatio.toFixed(2)}×`,
+      `> ${TARGET_RULE_RATIO}×`,
+      ruleRatio > TARGET_RULE_RATIO ? 'PASS' : 'FAIL',
+    ],
+    [
+      `synthetic ${SYNTHETIC_SERVICES}-service file, median`,
+      fmtMs(syntheticMedian),
+      '',
+      `${syntheticFindings} findings`,
+      `< ${TARGET_SYNTHETIC_MS / 1000} s`,
+      syntheticMedian < TARGET_SYNTHETIC_MS ? 'PASS' : 'FAIL',
+    ],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   process.stdout.write('\n' + line(rows[0]) + '\n' + widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
   for (const r of rows.slice(1)) process.stdout.write(line(r) + '\n');
-  process.stdout.write(`\nall runs (ms): preflight [${ours.map(Math.round).join(', ')}], dclint [${theirs.map(Math.round).join(', ')}], synthetic [${synthetic.map(Math.round).join(', ')}]\n`);
+  process.stdout.write(
+    `\nall runs (ms): preflight [${ours.map(Math.round).join(', ')}], dclint [${theirs.map(Math.round).join(', ')}], synthetic [${synthetic.map(Math.round).join(', ')}]\n`,
+  );
 
   const failed = rows.slice(1).filter((r) => r[5] === 'FAIL');
   process.stdout.write(failed.length ? `\n${failed.length} target(s) missed\n` : '\nall targets met\n');

@@ -59,7 +59,12 @@ export function renderRuleDocs(): string {
   for (const source of SOURCE_ORDER) {
     const list = metas.filter((m) => m.source === source);
     if (!list.length) continue;
-    out.push(`## ${SOURCE_HEADING[source]} (${list.length})`, '', '| rule | section | severity | what it finds |', '| --- | --- | --- | --- |');
+    out.push(
+      `## ${SOURCE_HEADING[source]} (${list.length})`,
+      '',
+      '| rule | section | severity | what it finds |',
+      '| --- | --- | --- | --- |',
+    );
     for (const m of list) out.push(`| [\`${m.id}\`](#${m.id}) | ${m.section} | ${m.severity} | ${cell(m.title)} |`);
     out.push('');
     for (const m of list) out.push(...entry(m, examples.get(m.id)));

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const url = process.argv[2] ?? 'https://raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json';
+const url =
+  process.argv[2] ?? 'https://raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json';
 const res = await fetch(url);
 if (!res.ok) {
   console.error(`refresh-compose-schema: ${url} answered ${res.status}`);

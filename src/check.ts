@@ -40,7 +40,13 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
   }
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
-  const report: Report = { tool: { name: TOOL_NAME, version: VERSION }, targets: summaries, score: score(findings), findings, suppressed };
+  const report: Report = {
+    tool: { name: TOOL_NAME, version: VERSION },
+    targets: summaries,
+    score: score(findings),
+    findings,
+    suppressed,
+  };
   return { report, projects };
 }
 

@@ -43,7 +43,8 @@ export interface DrillAgent {
 }
 
 export async function startAgentForDrill(opts: DrillAgentOptions): Promise<DrillAgent> {
-  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory()) throw new InputError(`drill directory ${opts.dir} does not exist`);
+  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory())
+    throw new InputError(`drill directory ${opts.dir} does not exist`);
   const socketPath = join(opts.dir, 'agent.sock');
   const statePath = join(opts.dir, 'agent-state.json');
   const keyLogPath = join(opts.dir, 'agent-keys.jsonl');

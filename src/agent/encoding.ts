@@ -24,7 +24,11 @@ export function hkdfSha256(ikm: Uint8Array, info: Uint8Array, length = 32): Buff
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let counter = 1; Buffer.concat(blocks).length < length; counter++) {
-    previous = createHmac('sha256', prk).update(previous).update(info).update(Buffer.from([counter])).digest();
+    previous = createHmac('sha256', prk)
+      .update(previous)
+      .update(info)
+      .update(Buffer.from([counter]))
+      .digest();
     blocks.push(previous);
   }
   return Buffer.concat(blocks).subarray(0, length);
@@ -57,5 +61,8 @@ export function hashByName(name: string, data: Uint8Array): Uint8Array | undefin
 
 /** JSON with every non-ASCII character escaped: the SDK's unix-socket client measures bodies in characters. */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }

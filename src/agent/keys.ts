@@ -72,7 +72,9 @@ export class Keyring {
   getKey(path: string, purpose: string, algorithm: KeyAlgorithm): DerivedKey {
     const privateKey = k256Scalar(this.appKey, Buffer.from(path, 'utf8'));
     const publicKeyHex =
-      algorithm === 'ed25519' ? toHex(ed25519.getPublicKey(privateKey)) : toHex(secp256k1.getPublicKey(privateKey, true));
+      algorithm === 'ed25519'
+        ? toHex(ed25519.getPublicKey(privateKey))
+        : toHex(secp256k1.getPublicKey(privateKey, true));
     const appSignature = signRecoverable(this.appKey, Buffer.from(`${purpose}:${publicKeyHex}`, 'utf8'));
     return { algorithm, privateKey, publicKeyHex, signatureChain: [appSignature, this.kmsSignature] };
   }

@@ -110,7 +110,7 @@ export class SimulatedMeasurements {
   quote(reportData: Buffer): Buffer {
     const body = Buffer.alloc(BODY.size);
     this.mrtd.copy(body, BODY.mrtd);
-    this.rtmrs().forEach((mr, i) => mr.copy(body, BODY.rtmr0 + 48 * i));
+    for (const [i, mr] of this.rtmrs().entries()) mr.copy(body, BODY.rtmr0 + 48 * i);
     reportData.copy(body, BODY.reportData);
     return Buffer.concat([Buffer.from(QUOTE_MARKER, 'latin1'), body, Buffer.from(QUOTE_TRAILER)]);
   }

@@ -67,13 +67,15 @@ export function parseAppId(text: string): Buffer {
 }
 
 export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
-  if (!opts.socketPath && opts.tcpPort === undefined) throw new InputError('the agent needs a socket path or a TCP port');
+  if (!opts.socketPath && opts.tcpPort === undefined)
+    throw new InputError('the agent needs a socket path or a TCP port');
   if (opts.tcpPort !== undefined && (!Number.isInteger(opts.tcpPort) || opts.tcpPort < 0 || opts.tcpPort > 65535)) {
     throw new InputError(`TCP port must be an integer from 0 to 65535, got ${opts.tcpPort}`);
   }
   const appId = parseAppId(opts.appId ?? DEFAULT_APP_ID);
   const keyProvider = opts.keyProvider ?? 'kms';
-  if (!['kms', 'local', 'none'].includes(keyProvider)) throw new InputError(`key provider must be kms, local or none, got "${keyProvider}"`);
+  if (!['kms', 'local', 'none'].includes(keyProvider))
+    throw new InputError(`key provider must be kms, local or none, got "${keyProvider}"`);
   if (opts.socketPath) await checkSocketPath(opts.socketPath);
   // Key provider `none` mimics a CVM without a KMS: a new root on every boot, whatever the state file says.
   const state = keyProvider === 'none' || !opts.statePath ? ephemeralState() : loadOrCreateState(opts.statePath);
@@ -135,7 +137,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   } catch (err) {
     await handle.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new InputError(`cannot listen: ${code} (${(err as Error).message})`);
+    if (code === 'EADDRINUSE' || code === 'EACCES')
+      throw new InputError(`cannot listen: ${code} (${(err as Error).message})`);
     throw err;
   }
   return handle;
@@ -154,10 +157,13 @@ function defaultAppCompose(appName: string | undefined, keyProvider: KeyProvider
 /** The socket's directory must exist; a stale socket is replaced, a live one or any other file is an error. */
 async function checkSocketPath(path: string): Promise<void> {
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-    throw new InputError(`socket path is ${Buffer.byteLength(path)} bytes; unix sockets allow at most ${MAX_SOCKET_PATH}: ${path}`);
+    throw new InputError(
+      `socket path is ${Buffer.byteLength(path)} bytes; unix sockets allow at most ${MAX_SOCKET_PATH}: ${path}`,
+    );
   }
   const dir = dirname(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`directory ${dir} for the socket does not exist`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InputError(`directory ${dir} for the socket does not exist`);
   if (!existsSync(path)) return;
   if (!lstatSync(path).isSocket()) throw new InputError(`${path} exists and is not a socket; refusing to replace it`);
   if (await socketAnswers(path)) throw new InputError(`${path}: another process is already listening on this socket`);
@@ -211,7 +217,8 @@ async function handleRequest(service: AgentService, req: IncomingMessage, res: S
         return reply(400, { error: 'request body is not valid JSON' });
       }
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return reply(400, { error: 'request body must be a JSON object' });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return reply(400, { error: 'request body must be a JSON object' });
     return reply(200, route(body as Record<string, unknown>));
   } catch (err) {
     if (err instanceof RpcError) return reply(400, { error: err.message });

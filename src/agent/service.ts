@@ -4,7 +4,7 @@
  * Bytes travel as hex strings; errors are `{ "error": "…" }` with HTTP 400, like prpc.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { Keyring, normalizeKeyAlgorithm, signData, verifyData, type DerivedKey } from './keys.js';
+import { type Keyring, normalizeKeyAlgorithm, signData, verifyData, type DerivedKey } from './keys.js';
 import { SimulatedMeasurements, ATTESTATION_MARKER, pad64, tappdReportData } from './quote.js';
 import { issueCertificate } from './x509.js';
 import { parseHex, sha256, toHex } from './encoding.js';
@@ -46,7 +46,8 @@ const hexField = (body: Body, field: string): Buffer => {
 const strings = (body: Body, field: string): string[] => {
   const v = body[field];
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new RpcError(`${field} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new RpcError(`${field} must be a list of strings`);
   return v as string[];
 };
 const seconds = (body: Body, field: string): Date | undefined =>
@@ -166,7 +167,14 @@ export class AgentService {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const subject = str(b, 'subject');
     const certificate_chain = this.certificateFor(key, b, subject);
-    this.opts.recordKey({ endpoint: '/GetTlsKey', path: '', purpose: subject, algorithm: 'p256', publicKeyHex: p256PublicHex(key), stable: false });
+    this.opts.recordKey({
+      endpoint: '/GetTlsKey',
+      path: '',
+      purpose: subject,
+      algorithm: 'p256',
+      publicKeyHex: p256PublicHex(key),
+      stable: false,
+    });
     return { key: key.export({ type: 'pkcs8', format: 'pem' }), certificate_chain };
   }
 
@@ -174,14 +182,28 @@ export class AgentService {
   private tappdDeriveKey(b: Body): object {
     const path = str(b, 'path');
     const random = flag(b, 'random_seed', false);
-    const key = random ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : this.opts.keyring.p256Key(`tappd-derive-key:${path}`);
+    const key = random
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+      : this.opts.keyring.p256Key(`tappd-derive-key:${path}`);
     const subject = str(b, 'subject') || path;
     const certificate_chain = this.certificateFor(key, b, subject);
-    this.opts.recordKey({ endpoint: '/prpc/Tappd.DeriveKey', path, purpose: subject, algorithm: 'p256', publicKeyHex: p256PublicHex(key), stable: !random });
+    this.opts.recordKey({
+      endpoint: '/prpc/Tappd.DeriveKey',
+      path,
+      purpose: subject,
+      algorithm: 'p256',
+      publicKeyHex: p256PublicHex(key),
+      stable: !random,
+    });
     return { key: key.export({ type: 'pkcs8', format: 'pem' }), certificate_chain };
   }
 
-  private quoteResponse(reportData: Buffer): { quote: string; event_log: string; report_data: string; vm_config: string } {
+  private quoteResponse(reportData: Buffer): {
+    quote: string;
+    event_log: string;
+    report_data: string;
+    vm_config: string;
+  } {
     return {
       quote: toHex(this.measurements.quote(reportData)),
       event_log: JSON.stringify(this.measurements.eventLog()),
@@ -251,7 +273,13 @@ export class AgentService {
   }
 
   private vmConfig(): string {
-    return JSON.stringify({ spec_version: 1, os_image_hash: this.measurements.osImageHash, cpu_count: 1, memory_size: 1 << 30, simulated: true });
+    return JSON.stringify({
+      spec_version: 1,
+      os_image_hash: this.measurements.osImageHash,
+      cpu_count: 1,
+      memory_size: 1 << 30,
+      simulated: true,
+    });
   }
 
   private info(): object {

@@ -35,7 +35,9 @@ export function loadOrCreateState(path: string): AgentState {
     fd = openSync(path, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { rootSecret: readState(path), created: false };
-    throw new InputError(`cannot create the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+    throw new InputError(`cannot create the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file: path,
+    });
   }
   try {
     fchmodSync(fd, 0o600); // the umask may only have narrowed it, but make it exact
@@ -58,20 +60,25 @@ function readState(path: string): Buffer {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+    throw new InputError(`cannot read the state file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file: path,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputError('the state file is not valid JSON (corrupt?); move it away to start with new keys', { file: path, line: 1 });
+    throw new InputError('the state file is not valid JSON (corrupt?); move it away to start with new keys', {
+      file: path,
+      line: 1,
+    });
   }
   const obj = parsed as { format?: unknown; version?: unknown; root_secret?: unknown } | null;
   if (!obj || typeof obj !== 'object' || obj.format !== FORMAT || obj.version !== 1) {
     throw new InputError(`not a ${FORMAT} file (format/version missing)`, { file: path, line: 1 });
   }
   const secret = typeof obj.root_secret === 'string' ? parseHex(obj.root_secret) : undefined;
-  if (!secret || secret.length !== 32) {
+  if (secret?.length !== 32) {
     throw new InputError('root_secret must be 32 bytes of hex (corrupt state file?)', { file: path, line: 1 });
   }
   return secret;

@@ -35,7 +35,8 @@ export function registerAgent(program: Command, setExit: SetExit): void {
 
 async function runAgent(flags: AgentFlags): Promise<number> {
   if (!flags.socket && flags.tcp === undefined) throw new UsageError('agent: give --socket PATH and/or --tcp PORT');
-  if (flags.tcp !== undefined && !/^\d{1,5}$/.test(flags.tcp)) throw new UsageError(`agent: --tcp must be a port number, got "${flags.tcp}"`);
+  if (flags.tcp !== undefined && !/^\d{1,5}$/.test(flags.tcp))
+    throw new UsageError(`agent: --tcp must be a port number, got "${flags.tcp}"`);
   if (!['kms', 'local', 'none'].includes(flags.keyProvider)) {
     throw new UsageError(`agent: --key-provider must be kms, local or none, got "${flags.keyProvider}"`);
   }
@@ -63,11 +64,15 @@ async function runAgent(flags: AgentFlags): Promise<number> {
 }
 
 function printBanner(agent: AgentHandle, flags: AgentFlags, print: (line: string) => void): void {
-  if (agent.socketPath) print(`preflight agent: listening on unix:${agent.socketPath} (mode 0666; mount it at /var/run/dstack.sock or /var/run/tappd.sock)`);
+  if (agent.socketPath)
+    print(
+      `preflight agent: listening on unix:${agent.socketPath} (mode 0666; mount it at /var/run/dstack.sock or /var/run/tappd.sock)`,
+    );
   if (agent.tcpUrl) print(`preflight agent: listening on ${agent.tcpUrl} (DSTACK_SIMULATOR_ENDPOINT=${agent.tcpUrl})`);
   print(`  app id ${agent.appId}, key provider ${agent.keyProvider}, root public key ${agent.rootPublicKeyHex}`);
   if (agent.keyProvider === 'none') print('  key provider none: keys change on every start of the agent');
-  else if (flags.state) print(`  state ${flags.state} (${agent.stateCreated ? 'created' : 'loaded'}): keys stay the same across restarts`);
+  else if (flags.state)
+    print(`  state ${flags.state} (${agent.stateCreated ? 'created' : 'loaded'}): keys stay the same across restarts`);
   else print('  no --state: keys last only until the agent stops');
   print('  quotes and attestations are SIMULATED (not attestation); Ctrl-C or SIGTERM stops');
 }

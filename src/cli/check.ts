@@ -31,7 +31,11 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .option('-r, --recursive', 'check every compose project below each directory')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+        .choices(['error', 'warning', 'info', 'never'])
+        .default('error'),
+    )
     .action((paths: string[], flags: CheckFlags) => {
       const { report, projects } = checkDetailed(paths, {
         files: flags.file,

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { diffPaths, diffSources } from '../diff/index.js';
+import { type DiffResult, diffPaths, diffSources } from '../diff/index.js';
 import { UsageError } from '../errors.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
@@ -28,10 +28,14 @@ export function registerDiff(program: Command, setExit: SetExit): void {
     .option('--old-env-file <file>', 'the secret set deployed now (to find dropped variables)')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+        .choices(['error', 'warning', 'info', 'never'])
+        .default('error'),
+    )
     .action(async (first: string | undefined, second: string | undefined, flags: DiffFlags) => {
       const sets = { newEnvFile: flags.envFile, oldEnvFile: flags.oldEnvFile };
-      let result;
+      let result: DiffResult;
       if (flags.cvm !== undefined) {
         if (!first || second) throw new UsageError('with --cvm ID give only NEW: preflight diff --cvm ID NEW');
         // Loaded only here: the cloud client is not needed to diff two local projects.
@@ -42,7 +46,11 @@ export function registerDiff(program: Command, setExit: SetExit): void {
         result = diffPaths(first, second, sets);
       }
       const style = flags.output ? undefined : styleFor(process.stdout);
-      let text = renderReport(result.report, flags.format, { sources: diffSources(result), style, srcRoot: process.cwd() });
+      let text = renderReport(result.report, flags.format, {
+        sources: diffSources(result),
+        style,
+        srcRoot: process.cwd(),
+      });
       if (flags.format === 'text' && result.notes.length) text += result.notes.map((n) => `note: ${n}\n`).join('');
       writeReport(text, flags.output);
       setExit(failsAt(result.report.findings, flags.failOn) ? 1 : 0);

@@ -24,22 +24,31 @@ interface UpgradeFlags {
 export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRunRoot: string): void {
   drill
     .command('upgrade')
-    .description('rehearse an upgrade from OLD to NEW on sample data: seed, fingerprint volumes, upgrade as the CVM does, verify (and roll back)')
+    .description(
+      'rehearse an upgrade from OLD to NEW on sample data: seed, fingerprint volumes, upgrade as the CVM does, verify (and roll back)',
+    )
     .requiredOption('--from <old>', 'the deployed app: compose directory or file, or app-compose.json')
     .requiredOption('--to <new>', 'the upgrade: compose directory or file, or app-compose.json')
     .option('--env-file <file>', 'the secrets OLD runs with')
-    .option('--next-env-file <file>', 'the secrets NEW gets, as a whole (default: --env-file); a variable missing here is missing in the app')
+    .option(
+      '--next-env-file <file>',
+      'the secrets NEW gets, as a whole (default: --env-file); a variable missing here is missing in the app',
+    )
     .option('--rollback', 'after verifying NEW, go back to OLD on the upgraded data and verify again')
     .option('--format <format>', 'text | json', 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', defaultRunRoot)
     .option('--quiet', 'no progress output')
     .action(async (flags: UpgradeFlags) => {
-      if (!['text', 'json'].includes(flags.format)) throw new UsageError(`drill upgrade: --format must be text or json, got "${flags.format}"`);
+      if (!['text', 'json'].includes(flags.format))
+        throw new UsageError(`drill upgrade: --format must be text or json, got "${flags.format}"`);
       const [oldTarget] = resolveTargets([flags.from], {});
       const [newTarget] = resolveTargets([flags.to], {});
       const nextEnv = flags.nextEnvFile ?? flags.envFile;
-      const from = loadProject(oldTarget!, { envFiles: flags.envFile ? [flags.envFile] : undefined, strictRequired: true });
+      const from = loadProject(oldTarget!, {
+        envFiles: flags.envFile ? [flags.envFile] : undefined,
+        strictRequired: true,
+      });
       // NEW is not loaded strictly: a required variable missing from the new set is a finding, as in production.
       const to = loadProject(newTarget!, { envFiles: nextEnv ? [nextEnv] : undefined });
       const result = await runUpgradeDrill({
@@ -52,7 +61,8 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
         progress: createProgress(process.stderr, flags.quiet),
         handleSignals: true,
       });
-      const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderUpgradeText(result.report);
+      const text =
+        flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderUpgradeText(result.report);
       writeReport(text, flags.output);
       setExit(result.failed ? 1 : 0);
     });

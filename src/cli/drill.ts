@@ -31,7 +31,9 @@ export function registerDrill(program: Command, setExit: SetExit): void {
   registerDrillUpgrade(drill, setExit, DEFAULT_RUN_ROOT);
   drill
     .command('restart')
-    .description('run the app as a CVM does, inject restarts, kills, power loss and reboots, and check that no acknowledged write is lost')
+    .description(
+      'run the app as a CVM does, inject restarts, kills, power loss and reboots, and check that no acknowledged write is lost',
+    )
     .argument('[dir]', 'project directory (compose file and .preflight.yml)')
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
     .option('--env-file <file>', 'variables for ${VAR} references (the secrets the CVM would get)')
@@ -43,12 +45,16 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--run-dir <dir>', 'where run directories (journal, history) go', DEFAULT_RUN_ROOT)
     .option('--quiet', 'no progress output')
     .action(async (dir: string | undefined, flags: RestartFlags) => {
-      if (!['text', 'json'].includes(flags.format)) throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
+      if (!['text', 'json'].includes(flags.format))
+        throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
       const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
       const rounds = flags.rounds === undefined ? undefined : parseRounds(flags.rounds);
       if (dir && flags.file?.length) throw new UsageError('drill restart: give a directory or -f files, not both');
       const [target] = resolveTargets(dir ? [dir] : [], { files: flags.file });
-      const project = loadProject(target!, { envFiles: flags.envFile ? [flags.envFile] : undefined, strictRequired: true });
+      const project = loadProject(target!, {
+        envFiles: flags.envFile ? [flags.envFile] : undefined,
+        strictRequired: true,
+      });
       const result = await runRestartDrill({
         project,
         faults,
@@ -70,7 +76,9 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--all', 'also remove resources of drills that are still running')
     .action(async (flags: { runDir: string; all?: boolean }) => {
       const r = await cleanDrills({ runRoot: resolve(flags.runDir), all: flags.all });
-      process.stdout.write(`removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`);
+      process.stdout.write(
+        `removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`,
+      );
       if (r.spared.length) process.stdout.write(`left alone (still running): ${r.spared.join(', ')}\n`);
       if (r.closedRuns.length) process.stdout.write(`closed ${r.closedRuns.length} unfinished run journal(s)\n`);
       setExit(0);
@@ -82,14 +90,20 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function parseFaults(s: string): FaultKind[] {
-  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (!list.length) throw new UsageError('drill restart: --faults is empty');
-  for (const f of list) if (!(FAULT_KINDS as readonly string[]).includes(f)) throw new UsageError(`drill restart: unknown fault "${f}" (expected ${FAULT_KINDS.join(', ')})`);
+  for (const f of list)
+    if (!(FAULT_KINDS as readonly string[]).includes(f))
+      throw new UsageError(`drill restart: unknown fault "${f}" (expected ${FAULT_KINDS.join(', ')})`);
   return [...new Set(list)] as FaultKind[];
 }
 
 function parseRounds(s: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`drill restart: --rounds must be an integer from 1 to 1000, got "${s}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`drill restart: --rounds must be an integer from 1 to 1000, got "${s}"`);
   return n;
 }

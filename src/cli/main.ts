@@ -48,7 +48,8 @@ export type RegisterCommand = (program: Command, setExit: SetExit) => void;
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // commander already printed its message; --help and --version exit 0.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return 0;
     return 2;
   }
   if (err instanceof InputError || err instanceof UsageError) {

@@ -11,7 +11,9 @@ import { VERSION } from '../version.js';
  * Nothing printed here ever contains a secret value: key names, the encrypted blob, key metadata.
  */
 export function registerSecrets(program: Command, setExit: SetExit): void {
-  const secrets = program.command('secrets').description('encrypt secrets for a CVM; plan a secret-set change for an upgrade');
+  const secrets = program
+    .command('secrets')
+    .description('encrypt secrets for a CVM; plan a secret-set change for an upgrade');
 
   secrets
     .command('encrypt')
@@ -67,14 +69,19 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
 
   secrets
     .command('plan')
-    .description('plan a secret-set change for an upgrade: missing, dropped, changed keys and allowed_envs (exit 1 when it blocks)')
+    .description(
+      'plan a secret-set change for an upgrade: missing, dropped, changed keys and allowed_envs (exit 1 when it blocks)',
+    )
     .argument('[paths...]', 'compose directory or file, or app-compose.json (default: .)')
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
     .requiredOption('--env-file <file>', 'the new secret set (dotenv)')
     .option('--previous <lockfile>', 'the deployed set, as written by --write-lock')
-    .option('--cvm <id>', "read the deployed key list and compose from this CVM on Phala Cloud (PHALA_CLOUD_API_KEY)")
+    .option('--cvm <id>', 'read the deployed key list and compose from this CVM on Phala Cloud (PHALA_CLOUD_API_KEY)')
     .option('--allow-drop <key>', 'a deployed key the new set may leave out (repeatable)', collect, [])
-    .option('--write-lock <lockfile>', 'record the new set (names + HMACs) as deployed; only when the plan does not block')
+    .option(
+      '--write-lock <lockfile>',
+      'record the new set (names + HMACs) as deployed; only when the plan does not block',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts: PlanFlags) => {
       const outcome = await runSecretsPlan({
@@ -102,7 +109,10 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
       } else {
         const title = `secrets plan for ${outcome.composeFiles.join(', ')} with ${opts.envFile}${plan.previousSource ? ` against ${plan.previousSource}` : ''}`;
         process.stdout.write(renderPlanText(plan, title));
-        if (outcome.lockWritten) process.stdout.write(`lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the lockfile)\n`);
+        if (outcome.lockWritten)
+          process.stdout.write(
+            `lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the lockfile)\n`,
+          );
         else if (opts.writeLock) process.stdout.write(`lock NOT written: the plan blocks\n`);
       }
       setExit(plan.blocking ? 1 : 0);

@@ -67,7 +67,9 @@ function validator(): ValidateFunction {
   if (!configValidator) {
     const require = createRequire(import.meta.url);
     const Ajv = require('ajv');
-    configValidator = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA) as ValidateFunction;
+    configValidator = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false }).compile(
+      CONFIG_SCHEMA,
+    ) as ValidateFunction;
   }
   return configValidator;
 }
@@ -86,7 +88,11 @@ export function findConfig(dir: string): string | undefined {
 }
 
 /** Load `.preflight.yml` from `path`; messages and locations name it `file` (relative for display). */
-export function loadConfig(path: string | undefined, knownRules?: ReadonlySet<string>, file: string | undefined = path): PreflightConfig {
+export function loadConfig(
+  path: string | undefined,
+  knownRules?: ReadonlySet<string>,
+  file: string | undefined = path,
+): PreflightConfig {
   if (!path || !file) return emptyConfig();
   let text: string;
   try {
@@ -108,7 +114,11 @@ export function loadConfig(path: string | undefined, knownRules?: ReadonlySet<st
     for (const id of Object.keys(rules)) {
       if (!knownRules.has(id)) {
         const at = nodeAt(tree, ['rules', id]);
-        throw new InputError(`unknown rule "${id}" in rules`, { file, line: at.keyLoc?.line, column: at.keyLoc?.column });
+        throw new InputError(`unknown rule "${id}" in rules`, {
+          file,
+          line: at.keyLoc?.line,
+          column: at.keyLoc?.column,
+        });
       }
     }
   }

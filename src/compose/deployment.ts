@@ -54,9 +54,22 @@ export const DSTACK_DEFAULTS: DeploymentSettings = {
 };
 
 export const DEPLOYMENT_KEYS = [
-  'manifest_version', 'name', 'runner', 'public_logs', 'public_sysinfo', 'kms_enabled', 'gateway_enabled', 'tproxy_enabled',
-  'local_key_provider_enabled', 'key_provider', 'allowed_envs', 'no_instance_id', 'secure_time', 'pre_launch_script',
-  'init_script', 'storage_fs',
+  'manifest_version',
+  'name',
+  'runner',
+  'public_logs',
+  'public_sysinfo',
+  'kms_enabled',
+  'gateway_enabled',
+  'tproxy_enabled',
+  'local_key_provider_enabled',
+  'key_provider',
+  'allowed_envs',
+  'no_instance_id',
+  'secure_time',
+  'pre_launch_script',
+  'init_script',
+  'storage_fs',
 ] as const;
 
 export interface Deployment {
@@ -72,22 +85,33 @@ export interface Deployment {
 export function deploymentFrom(base: DeploymentSettings, given: Record<string, unknown>): DeploymentSettings {
   const s: DeploymentSettings = { ...base };
   const bool = (k: string) => (typeof given[k] === 'boolean' ? (given[k] as boolean) : undefined);
-  for (const k of ['public_logs', 'public_sysinfo', 'kms_enabled', 'gateway_enabled', 'local_key_provider_enabled', 'no_instance_id', 'secure_time'] as const) {
+  for (const k of [
+    'public_logs',
+    'public_sysinfo',
+    'kms_enabled',
+    'gateway_enabled',
+    'local_key_provider_enabled',
+    'no_instance_id',
+    'secure_time',
+  ] as const) {
     const v = bool(k);
     if (v !== undefined) s[k] = v;
   }
-  if (typeof given.tproxy_enabled === 'boolean' && typeof given.gateway_enabled !== 'boolean') s.gateway_enabled = given.tproxy_enabled;
+  if (typeof given.tproxy_enabled === 'boolean' && typeof given.gateway_enabled !== 'boolean')
+    s.gateway_enabled = given.tproxy_enabled;
   for (const k of ['name', 'runner', 'key_provider', 'pre_launch_script', 'init_script', 'storage_fs'] as const) {
     if (typeof given[k] === 'string') s[k] = given[k] as string;
   }
-  if (typeof given.manifest_version === 'number' || typeof given.manifest_version === 'string') s.manifest_version = given.manifest_version;
+  if (typeof given.manifest_version === 'number' || typeof given.manifest_version === 'string')
+    s.manifest_version = given.manifest_version;
   if (Array.isArray(given.allowed_envs)) s.allowed_envs = given.allowed_envs.map(String);
   return s;
 }
 
 /** Which key provider the guest would use: only `kms` gives keys that are stable per app across instances. */
 export function effectiveKeyProvider(s: DeploymentSettings): 'kms' | 'local' | 'tpm' | 'none' {
-  if (s.key_provider === 'kms' || s.key_provider === 'local' || s.key_provider === 'tpm' || s.key_provider === 'none') return s.key_provider;
+  if (s.key_provider === 'kms' || s.key_provider === 'local' || s.key_provider === 'tpm' || s.key_provider === 'none')
+    return s.key_provider;
   if (s.kms_enabled) return 'kms';
   if (s.local_key_provider_enabled) return 'local';
   return 'none';

@@ -68,4 +68,3 @@ export function isDir(p: string): boolean {
     return false;
   }
 }
-

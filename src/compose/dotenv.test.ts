@@ -4,12 +4,12 @@ import { parseDotenv, dotenvToMap } from './dotenv.js';
 import { InputError } from '../errors.js';
 
 const noEnv = { lookup: () => undefined };
-const parse = (text: string, env: Record<string, string> = {}) =>
-  parseDotenv(text, '.env', { lookup: (k) => env[k] });
+const parse = (text: string, env: Record<string, string> = {}) => parseDotenv(text, '.env', { lookup: (k) => env[k] });
 const pairs = (text: string, env: Record<string, string> = {}) => parse(text, env).map((e) => [e.key, e.value]);
 
 test('plain, export, empty, comments and blank lines', () => {
-  const text = '# comment\n\nA=1\nexport B=two words\nC=\n  D = spaced  \n\t# indented comment\nE=x # trailing comment\nF=x#not-a-comment\n';
+  const text =
+    '# comment\n\nA=1\nexport B=two words\nC=\n  D = spaced  \n\t# indented comment\nE=x # trailing comment\nF=x#not-a-comment\n';
   assert.deepEqual(pairs(text), [
     ['A', '1'],
     ['B', 'two words'],
@@ -22,7 +22,14 @@ test('plain, export, empty, comments and blank lines', () => {
 
 test('line numbers count comments, blank lines and multi-line values', () => {
   const entries = parse('# c\n\nA=1\nB="x\ny\nz"\nC=3\n');
-  assert.deepEqual(entries.map((e) => [e.key, e.line]), [['A', 3], ['B', 4], ['C', 7]]);
+  assert.deepEqual(
+    entries.map((e) => [e.key, e.line]),
+    [
+      ['A', 3],
+      ['B', 4],
+      ['C', 7],
+    ],
+  );
 });
 
 test('single quotes are literal and may span lines', () => {
@@ -42,20 +49,27 @@ test('double quotes: escapes and multi-line', () => {
 });
 
 test('CRLF line endings and BOM', () => {
-  assert.deepEqual(pairs('\uFEFFA=1\r\nB="x\r\ny"\r\nC=3\r\n'), [['A', '1'], ['B', 'x\ny'], ['C', '3']]);
+  assert.deepEqual(pairs('\uFEFFA=1\r\nB="x\r\ny"\r\nC=3\r\n'), [
+    ['A', '1'],
+    ['B', 'x\ny'],
+    ['C', '3'],
+  ]);
 });
 
 test('interpolation like Compose: earlier entries, environment first, defaults, $$', () => {
   const env = { HOME_DIR: '/home/u', A: 'from-env' };
-  assert.deepEqual(pairs('A=file\nB=${A}\nC=$HOME_DIR/x\nD=${NOPE:-dflt}\nE=${C:+set}\nF=$$literal\nG="${NOPE-${HOME_DIR}}"', env), [
-    ['A', 'file'],
-    ['B', 'from-env'],
-    ['C', '/home/u/x'],
-    ['D', 'dflt'],
-    ['E', 'set'],
-    ['F', '$literal'],
-    ['G', '/home/u'],
-  ]);
+  assert.deepEqual(
+    pairs('A=file\nB=${A}\nC=$HOME_DIR/x\nD=${NOPE:-dflt}\nE=${C:+set}\nF=$$literal\nG="${NOPE-${HOME_DIR}}"', env),
+    [
+      ['A', 'file'],
+      ['B', 'from-env'],
+      ['C', '/home/u/x'],
+      ['D', 'dflt'],
+      ['E', 'set'],
+      ['F', '$literal'],
+      ['G', '/home/u'],
+    ],
+  );
 });
 
 test('unset references become empty and are reported as unresolved', () => {
@@ -70,7 +84,10 @@ test('interpolate: false keeps dollars', () => {
 });
 
 test('bare KEY inherits from the environment or is left out', () => {
-  assert.deepEqual(pairs('A\nB\nC=1', { A: 'x' }), [['A', 'x'], ['C', '1']]);
+  assert.deepEqual(pairs('A\nB\nC=1', { A: 'x' }), [
+    ['A', 'x'],
+    ['C', '1'],
+  ]);
 });
 
 test('last assignment wins in the map', () => {
@@ -80,7 +97,7 @@ test('last assignment wins in the map', () => {
 test('bad lines are InputErrors naming file and line, never the value', () => {
   const cases: Array<[string, number]> = [
     ['A=1\nB="unterminated s3cr3t', 2],
-    ['A=1\n\nB=\'unterminated s3cr3t', 3],
+    ["A=1\n\nB='unterminated s3cr3t", 3],
     ['A=1\nBAD KEY=s3cr3t', 2],
     ['A="s3cr3t" trailing', 1],
     ['=s3cr3t', 1],

@@ -92,7 +92,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       pos = p;
       continue;
     }
-    if (sep !== '=' && sep !== ':') fail(`unexpected character ${describeChar(sep)} in variable name "${key}"`, keyLine);
+    if (sep !== '=' && sep !== ':')
+      fail(`unexpected character ${describeChar(sep)} in variable name "${key}"`, keyLine);
     p++;
     while (p < src.length && (src[p] === ' ' || src[p] === '\t')) p++;
 
@@ -117,7 +118,9 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
         value = body;
       } else {
         raw = expandEscapes(body);
-        ({ value, unresolved } = interpolate ? substitute(raw, resolve, file, keyLine, key) : { value: raw, unresolved: [] });
+        ({ value, unresolved } = interpolate
+          ? substitute(raw, resolve, file, keyLine, key)
+          : { value: raw, unresolved: [] });
       }
     } else {
       const eol = endOfLine(src, p);
@@ -126,7 +129,9 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       if (comment >= 0) raw = raw.slice(0, comment);
       raw = raw.replace(/[ \t]+$/, '');
       p = eol;
-      ({ value, unresolved } = interpolate ? substitute(raw, resolve, file, keyLine, key) : { value: raw, unresolved: [] });
+      ({ value, unresolved } = interpolate
+        ? substitute(raw, resolve, file, keyLine, key)
+        : { value: raw, unresolved: [] });
     }
     const entry: DotenvEntry = { key, value, line: keyLine };
     if (unresolved.length) entry.unresolved = unresolved;
@@ -185,7 +190,17 @@ function readQuoted(src: string, start: number, quote: string): { body: string; 
   return undefined;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '"': '"', '\\': '\\' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '"': '"',
+  '\\': '\\',
+};
 
 // `\$` becomes `$$`, which interpolation then turns into one literal `$`.
 function expandEscapes(body: string): string {
@@ -208,7 +223,10 @@ function substitute(
     throw new InputError(`invalid \${…} reference in the value of ${key}`, { file, line });
   }
   const missing = result.missingRequired[0];
-  if (missing) throw new InputError(`${missing.name} is required by the value of ${key}: ${missing.message}`, { file, line });
-  const unresolved = [...new Set(result.refs.filter((r) => r.modifier === '' && resolve(r.name) === undefined).map((r) => r.name))];
+  if (missing)
+    throw new InputError(`${missing.name} is required by the value of ${key}: ${missing.message}`, { file, line });
+  const unresolved = [
+    ...new Set(result.refs.filter((r) => r.modifier === '' && resolve(r.name) === undefined).map((r) => r.name)),
+  ];
   return { value: result.value, unresolved };
 }

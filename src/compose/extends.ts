@@ -14,16 +14,29 @@ export function resolveExtends(root: LMap, fileDir: string, loadFile: (absPath: 
   const resolveService = (svcRoot: LMap, dir: string, name: string, trail: string[]): LMap => {
     const servicesNode = svcRoot.entries.get('services')?.node;
     const entry = servicesNode?.kind === 'map' ? servicesNode.entries.get(name) : undefined;
-    if (!entry || entry.node.kind !== 'map') {
-      throw new InputError(`extends: no service "${name}"${trail.length ? ` (from ${trail.join(' → ')})` : ''}`, { file: svcRoot.loc.file, line: svcRoot.loc.line });
+    if (entry?.node.kind !== 'map') {
+      throw new InputError(`extends: no service "${name}"${trail.length ? ` (from ${trail.join(' → ')})` : ''}`, {
+        file: svcRoot.loc.file,
+        line: svcRoot.loc.line,
+      });
     }
     const svc = entry.node;
     const ext = svc.entries.get('extends');
     if (!ext) return svc;
     const spec = toPlain(ext.node) as { service?: string; file?: string };
     const key = `${svcRoot.loc.file}:${name}`;
-    if (resolving.has(key)) throw new InputError(`extends: cycle through service "${name}"`, { file: ext.keyLoc.file, line: ext.keyLoc.line, column: ext.keyLoc.column });
-    if (!spec?.service) throw new InputError('extends needs a service name', { file: ext.keyLoc.file, line: ext.keyLoc.line, column: ext.keyLoc.column });
+    if (resolving.has(key))
+      throw new InputError(`extends: cycle through service "${name}"`, {
+        file: ext.keyLoc.file,
+        line: ext.keyLoc.line,
+        column: ext.keyLoc.column,
+      });
+    if (!spec?.service)
+      throw new InputError('extends needs a service name', {
+        file: ext.keyLoc.file,
+        line: ext.keyLoc.line,
+        column: ext.keyLoc.column,
+      });
     resolving.add(key);
     let baseRoot = svcRoot;
     let baseDir = dir;
@@ -33,7 +46,11 @@ export function resolveExtends(root: LMap, fileDir: string, loadFile: (absPath: 
         baseRoot = loadFile(abs);
       } catch (err) {
         if (err instanceof InputError && /no such file/.test(err.message)) {
-          throw new InputError(`extends: file ${spec.file} not found`, { file: ext.keyLoc.file, line: ext.keyLoc.line, column: ext.keyLoc.column });
+          throw new InputError(`extends: file ${spec.file} not found`, {
+            file: ext.keyLoc.file,
+            line: ext.keyLoc.line,
+            column: ext.keyLoc.column,
+          });
         }
         throw err;
       }

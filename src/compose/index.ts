@@ -4,7 +4,13 @@ export { interpolateString, type VarRef, type VarModifier } from './interpolate.
 export { parseDotenv, dotenvToMap } from './dotenv.js';
 export { parseShortVolume, parseShortPort } from './normalize.js';
 export { loadConfig, findConfig, type PreflightConfig, type Exemption } from './config.js';
-export { PHALA_CLOUD_DEFAULTS, DSTACK_DEFAULTS, effectiveKeyProvider, type Deployment, type DeploymentSettings } from './deployment.js';
+export {
+  PHALA_CLOUD_DEFAULTS,
+  DSTACK_DEFAULTS,
+  effectiveKeyProvider,
+  type Deployment,
+  type DeploymentSettings,
+} from './deployment.js';
 export { parseAppCompose, EMBEDDED_COMPOSE_SUFFIX, type AppComposeManifest } from './app-compose.js';
 export type { Location, LNode, LMap, Path, SourceText } from './located.js';
 export type * from './types.js';

@@ -44,7 +44,13 @@ export function interpolateString(input: string, lookup: Lookup): InterpolationR
   return { value, refs, missingRequired };
 }
 
-function expand(s: string, lookup: Lookup, refs: InterpolationResult['refs'], missing: InterpolationResult['missingRequired'], depth: number): string {
+function expand(
+  s: string,
+  lookup: Lookup,
+  refs: InterpolationResult['refs'],
+  missing: InterpolationResult['missingRequired'],
+  depth: number,
+): string {
   if (depth > 20) throw new Error('interpolation nested too deeply');
   let out = '';
   let i = 0;
@@ -83,7 +89,13 @@ function expand(s: string, lookup: Lookup, refs: InterpolationResult['refs'], mi
   return out;
 }
 
-function expandBraced(body: string, lookup: Lookup, refs: InterpolationResult['refs'], missing: InterpolationResult['missingRequired'], depth: number): string {
+function expandBraced(
+  body: string,
+  lookup: Lookup,
+  refs: InterpolationResult['refs'],
+  missing: InterpolationResult['missingRequired'],
+  depth: number,
+): string {
   const m = NAME.exec(body);
   if (!m) throw new Error(`invalid interpolation "\${${preview(body)}}": expected a variable name`);
   const name = m[0];
@@ -150,17 +162,25 @@ export function interpolateTree(root: LNode, opts: InterpolateTreeOptions): VarR
     if (node.kind === 'map') {
       for (const [k, e] of node.entries) visit(e.node, [...path, k]);
     } else if (node.kind === 'seq') {
-      node.items.forEach((n, i) => visit(n, [...path, i]));
+      for (const [i, n] of node.items.entries()) visit(n, [...path, i]);
     } else if (typeof node.value === 'string' && node.value.includes('$')) {
       let r: InterpolationResult;
       try {
         r = interpolateString(node.value, opts.lookup);
       } catch (err) {
-        throw new InputError((err as Error).message, { file: node.loc.file, line: node.loc.line, column: node.loc.column });
+        throw new InputError((err as Error).message, {
+          file: node.loc.file,
+          line: node.loc.line,
+          column: node.loc.column,
+        });
       }
       if (opts.strictRequired && r.missingRequired.length) {
         const miss = r.missingRequired[0]!;
-        throw new InputError(`required variable ${miss.name} is missing a value: ${miss.message}`, { file: node.loc.file, line: node.loc.line, column: node.loc.column });
+        throw new InputError(`required variable ${miss.name} is missing a value: ${miss.message}`, {
+          file: node.loc.file,
+          line: node.loc.line,
+          column: node.loc.column,
+        });
       }
       const service = path[0] === 'services' && typeof path[1] === 'string' ? path[1] : undefined;
       for (const ref of r.refs) found.push({ ...ref, loc: node.loc, path, service });

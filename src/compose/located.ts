@@ -1,4 +1,14 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import { InputError } from '../errors.js';
 
 /**
@@ -57,7 +67,10 @@ const MAX_EXPANDED_NODES = 200_000;
 export function parseYamlSource(file: string, text: string): { doc: Document; source: SourceText } {
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     const mb = (Buffer.byteLength(text) / 1024 / 1024).toFixed(1);
-    throw new InputError(`file is ${mb} MiB; compose files over 5 MiB are not supported (Phala Cloud caps compose at about 200 KB)`, { file });
+    throw new InputError(
+      `file is ${mb} MiB; compose files over 5 MiB are not supported (Phala Cloud caps compose at about 200 KB)`,
+      { file },
+    );
   }
   if (text.includes('\u0000')) throw new InputError('binary file, not YAML', { file });
   const lineCounter = new LineCounter();
@@ -77,7 +90,15 @@ export function locationOf(source: SourceText, range: readonly number[] | null |
   const end = range?.[1] ?? start;
   const a = source.lineCounter.linePos(start);
   const b = source.lineCounter.linePos(end);
-  return { file: source.file, line: a.line + lineShift, column: a.col, endLine: b.line + lineShift, endColumn: b.col, offset: start, endOffset: end };
+  return {
+    file: source.file,
+    line: a.line + lineShift,
+    column: a.col,
+    endLine: b.line + lineShift,
+    endColumn: b.col,
+    offset: start,
+    endOffset: end,
+  };
 }
 
 /** Convert a parsed YAML document to located nodes, resolving aliases and `<<` merge keys. */
@@ -85,17 +106,26 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
   // Measure the expansion first (memoised per node, so it costs one pass over the written nodes):
   // an alias bomb is rejected before any of it is built.
   if (expandedSize(doc, doc.contents, new Map(), 0) > MAX_EXPANDED_NODES) {
-    throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, { file: source.file });
+    throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, {
+      file: source.file,
+    });
   }
   let budget = MAX_EXPANDED_NODES;
   const convert = (node: unknown, depth: number): LNode => {
-    if (--budget < 0) throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, { file: source.file });
+    if (--budget < 0)
+      throw new InputError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes (alias bomb?)`, {
+        file: source.file,
+      });
     if (depth > 200) throw new InputError('YAML nesting deeper than 200 levels', { file: source.file });
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target) {
         const loc = locationOf(source, node.range);
-        throw new InputError(`unknown YAML alias *${node.source}`, { file: source.file, line: loc.line, column: loc.column });
+        throw new InputError(`unknown YAML alias *${node.source}`, {
+          file: source.file,
+          line: loc.line,
+          column: loc.column,
+        });
       }
       return convert(target, depth + 1);
     }
@@ -115,12 +145,22 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
           const value = convert(pair.value, depth + 1);
           const sources = value.kind === 'seq' ? value.items : [value];
           for (const s of sources) {
-            if (s.kind !== 'map') throw new InputError('merge key << needs a mapping or a list of mappings', { file: source.file, line: keyLoc.line, column: keyLoc.column });
+            if (s.kind !== 'map')
+              throw new InputError('merge key << needs a mapping or a list of mappings', {
+                file: source.file,
+                line: keyLoc.line,
+                column: keyLoc.column,
+              });
             merged.push(s);
           }
           continue;
         }
-        if (entries.has(key)) throw new InputError(`invalid YAML: duplicate key "${key}"`, { file: source.file, line: keyLoc.line, column: keyLoc.column });
+        if (entries.has(key))
+          throw new InputError(`invalid YAML: duplicate key "${key}"`, {
+            file: source.file,
+            line: keyLoc.line,
+            column: keyLoc.column,
+          });
         const value = pair.value == null ? nullScalar(keyLoc) : convert(pair.value, depth + 1);
         entries.set(key, { keyLoc, node: value });
       }
@@ -130,7 +170,12 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
     if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i, depth + 1)), loc, tag };
     if (isScalar(node)) {
       const v = node.value;
-      const value: Scalar = v === null || v === undefined ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+      const value: Scalar =
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+            ? v
+            : String(v);
       return { kind: 'scalar', value, loc, tag };
     }
     return nullScalar(loc);
@@ -186,7 +231,10 @@ export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
 /** The node at `path`, and the location of its key when it is a map entry. */
-export function nodeAt(root: LNode | undefined, path: Path): { node?: LNode; keyLoc?: Location; nearest: LNode | undefined; nearestKeyLoc?: Location } {
+export function nodeAt(
+  root: LNode | undefined,
+  path: Path,
+): { node?: LNode; keyLoc?: Location; nearest: LNode | undefined; nearestKeyLoc?: Location } {
   let node: LNode | undefined = root;
   let keyLoc: Location | undefined;
   let nearest = root;

@@ -28,7 +28,12 @@ function mergeMaps(base: LMap, over: LMap, path: PathSegment[]): LMap {
 /** Service keys whose sequences are replaced, not appended (commands are one value). */
 const REPLACED_SEQUENCES = new Set(['command', 'entrypoint', 'test', 'cap_add', 'cap_drop', 'profiles']);
 /** Service keys whose long-syntax items are unique by a field: an override replaces the item. */
-const UNIQUE_BY: Record<string, string> = { volumes: 'target', secrets: 'target', configs: 'target', devices: 'target' };
+const UNIQUE_BY: Record<string, string> = {
+  volumes: 'target',
+  secrets: 'target',
+  configs: 'target',
+  devices: 'target',
+};
 
 function mergeSeqs(base: LNode & { kind: 'seq' }, over: LNode & { kind: 'seq' }, path: PathSegment[]): LNode {
   const key = String(path[path.length - 1] ?? '');
@@ -51,6 +56,9 @@ function identity(node: LNode, uniqueField: string | undefined): string | undefi
     const f = node.entries.get(uniqueField)?.node;
     if (f?.kind === 'scalar') return `${uniqueField}=${String(f.value)}`;
   }
-  if (node.kind === 'map') return JSON.stringify([...node.entries].map(([k, e]) => [k, e.node.kind === 'scalar' ? e.node.value : e.node.kind]));
+  if (node.kind === 'map')
+    return JSON.stringify(
+      [...node.entries].map(([k, e]) => [k, e.node.kind === 'scalar' ? e.node.value : e.node.kind]),
+    );
   return undefined;
 }

@@ -15,7 +15,8 @@ export function normalizeFile(root: LNode): void {
   for (const top of ['volumes', 'networks', 'secrets', 'configs']) {
     const section = root.entries.get(top)?.node;
     if (section?.kind !== 'map') continue;
-    for (const [, e] of section.entries) if (e.node.kind === 'scalar' && e.node.value === null) e.node = emptyMap(e.node.loc);
+    for (const [, e] of section.entries)
+      if (e.node.kind === 'scalar' && e.node.value === null) e.node = emptyMap(e.node.loc);
   }
 }
 
@@ -29,17 +30,32 @@ export function normalizeService(svc: LMap): void {
     const m = emptyMap(dep.node.loc, dep.node.tag);
     for (const item of dep.node.items) {
       if (item.kind !== 'scalar' || item.value === null) continue;
-      m.entries.set(String(item.value), { keyLoc: item.loc, node: mapOf(item.loc, { condition: 'service_started', required: true }) });
+      m.entries.set(String(item.value), {
+        keyLoc: item.loc,
+        node: mapOf(item.loc, { condition: 'service_started', required: true }),
+      });
     }
     dep.node = m;
   }
   const vols = svc.entries.get('volumes');
-  if (vols?.node.kind === 'seq') vols.node.items = vols.node.items.map((v) => (v.kind === 'scalar' && typeof v.value === 'string' ? shortVolume(v) : v));
+  if (vols?.node.kind === 'seq')
+    vols.node.items = vols.node.items.map((v) =>
+      v.kind === 'scalar' && typeof v.value === 'string' ? shortVolume(v) : v,
+    );
   const ports = svc.entries.get('ports');
-  if (ports?.node.kind === 'seq') ports.node.items = ports.node.items.flatMap((p) => (p.kind === 'scalar' && p.value !== null ? shortPorts(p) : [p]));
+  if (ports?.node.kind === 'seq')
+    ports.node.items = ports.node.items.flatMap((p) => (p.kind === 'scalar' && p.value !== null ? shortPorts(p) : [p]));
   for (const key of ['secrets', 'configs'] as const) {
     const list = svc.entries.get(key);
-    if (list?.node.kind === 'seq') list.node.items = list.node.items.map((s) => (s.kind === 'scalar' && s.value !== null ? mapOf(s.loc, { source: String(s.value), target: key === 'secrets' ? `/run/secrets/${s.value}` : `/${s.value}` }) : s));
+    if (list?.node.kind === 'seq')
+      list.node.items = list.node.items.map((s) =>
+        s.kind === 'scalar' && s.value !== null
+          ? mapOf(s.loc, {
+              source: String(s.value),
+              target: key === 'secrets' ? `/run/secrets/${s.value}` : `/${s.value}`,
+            })
+          : s,
+      );
   }
   const networks = svc.entries.get('networks');
   if (networks?.node.kind === 'seq') networks.node = listToMap(networks.node, /$^/);
@@ -51,9 +67,11 @@ export function normalizeService(svc: LMap): void {
     }
   }
   const build = svc.entries.get('build');
-  if (build?.node.kind === 'scalar' && build.node.value !== null) build.node = mapOf(build.node.loc, { context: String(build.node.value) });
+  if (build?.node.kind === 'scalar' && build.node.value !== null)
+    build.node = mapOf(build.node.loc, { context: String(build.node.value) });
   const ext = svc.entries.get('extends');
-  if (ext?.node.kind === 'scalar' && ext.node.value !== null) ext.node = mapOf(ext.node.loc, { service: String(ext.node.value) });
+  if (ext?.node.kind === 'scalar' && ext.node.value !== null)
+    ext.node = mapOf(ext.node.loc, { service: String(ext.node.value) });
   const envFile = svc.entries.get('env_file');
   if (envFile) {
     const items = envFile.node.kind === 'seq' ? envFile.node.items : [envFile.node];
@@ -78,7 +96,9 @@ function listToMap(seq: LSeq, sep: RegExp): LMap {
     const text = String(item.value);
     const match = sep.exec(text);
     const key = match ? text.slice(0, match.index) : text;
-    const value: LScalar = match ? { kind: 'scalar', value: text.slice(match.index + 1), loc: item.loc } : { kind: 'scalar', value: null, loc: item.loc };
+    const value: LScalar = match
+      ? { kind: 'scalar', value: text.slice(match.index + 1), loc: item.loc }
+      : { kind: 'scalar', value: null, loc: item.loc };
     if (item.raw !== undefined) {
       const rawMatch = sep.exec(item.raw);
       if (rawMatch) value.raw = item.raw.slice(rawMatch.index + 1);
@@ -92,7 +112,13 @@ function listToMap(seq: LSeq, sep: RegExp): LMap {
  * Short volume syntax `[SOURCE:]TARGET[:MODE]`. SOURCE is a host path when it starts with `.`, `/`
  * or `~` (a bind mount), else a named volume; no SOURCE is an anonymous volume.
  */
-export function parseShortVolume(spec: string): { type: 'bind' | 'volume'; source?: string; target: string; read_only?: boolean; mode?: string } {
+export function parseShortVolume(spec: string): {
+  type: 'bind' | 'volume';
+  source?: string;
+  target: string;
+  read_only?: boolean;
+  mode?: string;
+} {
   const parts = splitVolumeSpec(spec);
   let source: string | undefined;
   let target: string;
@@ -139,7 +165,9 @@ function shortVolume(node: LScalar): LMap {
 }
 
 /** Short port syntax `[[IP:]PUBLISHED:]TARGET[/PROTOCOL]`, ranges expanded to one entry each. */
-export function parseShortPort(spec: string): { target: string; published?: string; host_ip?: string; protocol: string }[] {
+export function parseShortPort(
+  spec: string,
+): { target: string; published?: string; host_ip?: string; protocol: string }[] {
   let rest = spec;
   let protocol = 'tcp';
   const slash = rest.lastIndexOf('/');
@@ -182,5 +210,15 @@ function mapOf(loc: Location, obj: Record<string, string | number | boolean | un
 }
 
 function seqOf(loc: Location, values: string[], from?: LScalar): LSeq {
-  return { kind: 'seq', loc, tag: from?.tag, items: values.map((v, i) => ({ kind: 'scalar', value: v, loc, raw: i === values.length - 1 ? from?.raw : undefined })) };
+  return {
+    kind: 'seq',
+    loc,
+    tag: from?.tag,
+    items: values.map((v, i) => ({
+      kind: 'scalar',
+      value: v,
+      loc,
+      raw: i === values.length - 1 ? from?.raw : undefined,
+    })),
+  };
 }

@@ -7,7 +7,17 @@ import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment 
 import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
 import { dotenvToMap, parseDotenv } from './dotenv.js';
 import { interpolateTree, type VarRef } from './interpolate.js';
-import { nodeAt, parseYamlSource, toLocated, toPlain, type LMap, type LNode, type Location, type Path, type SourceText } from './located.js';
+import {
+  nodeAt,
+  parseYamlSource,
+  toLocated,
+  toPlain,
+  type LMap,
+  type LNode,
+  type Location,
+  type Path,
+  type SourceText,
+} from './located.js';
 import { mergeNodes } from './merge.js';
 import { normalizeFile } from './normalize.js';
 import { validateCompose, type SchemaProblem } from './schema.js';
@@ -75,14 +85,24 @@ export function resolveTargets(paths: string[], opts: { files?: string[]; cwd?: 
   if (opts.files?.length) {
     const files = opts.files.map((f) => resolve(cwd, f));
     for (const f of files) if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
-    return [{ dir: dirname(files[0]!), files, kind: files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose' }];
+    return [
+      {
+        dir: dirname(files[0]!),
+        files,
+        kind: files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose',
+      },
+    ];
   }
   const targets = paths.length ? paths : ['.'];
   return targets.map((p) => {
     const abs = resolve(cwd, p);
     if (isDir(abs)) {
       const found = discoverInDir(abs);
-      if (!found) throw new InputError('no compose file (compose.yaml, docker-compose.yml, …) or app-compose.json in this directory', { file: rel(cwd, abs) || '.' });
+      if (!found)
+        throw new InputError(
+          'no compose file (compose.yaml, docker-compose.yml, …) or app-compose.json in this directory',
+          { file: rel(cwd, abs) || '.' },
+        );
       return found;
     }
     if (!isFile(abs)) throw new InputError('no such file or directory', { file: p });
@@ -123,8 +143,18 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     const { doc, source } = parseYamlSource(file, text);
     sources.set(file, source);
     const root = toLocated(doc, source);
-    if (!root) return { kind: 'map', entries: new Map(), loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 } };
-    if (root.kind !== 'map') throw new InputError('a compose file must be a mapping with a services key', { file, line: root.loc.line, column: root.loc.column });
+    if (!root)
+      return {
+        kind: 'map',
+        entries: new Map(),
+        loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 },
+      };
+    if (root.kind !== 'map')
+      throw new InputError('a compose file must be a mapping with a services key', {
+        file,
+        line: root.loc.line,
+        column: root.loc.column,
+      });
     checkShape(root);
     variables.push(...interpolateTree(root, { lookup, strictRequired: opts.strictRequired }));
     schemaProblems.push(...validateCompose(toPlain(root), root));
@@ -151,7 +181,10 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   }
   const tree = (merged ?? { kind: 'map', entries: new Map(), loc: composeInputsLoc(composeInputs[0]!.file) }) as LMap;
 
-  const activeProfiles = new Set([...(opts.profiles ?? []), ...(env.get('COMPOSE_PROFILES') ?? '').split(',').filter(Boolean)]);
+  const activeProfiles = new Set([
+    ...(opts.profiles ?? []),
+    ...(env.get('COMPOSE_PROFILES') ?? '').split(',').filter(Boolean),
+  ]);
   const inactiveServices = applyProfiles(tree, activeProfiles);
 
   const configFile = opts.configFile ? resolve(cwd, opts.configFile) : findConfig(target.dir);
@@ -177,10 +210,20 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
 
 function resolveDeployment(manifest: AppComposeManifest | undefined, config: PreflightConfig): Deployment {
   if (manifest) {
-    return { settings: deploymentFrom(DSTACK_DEFAULTS, manifest.json), source: 'app-compose.json', file: manifest.file, locations: manifest.locations };
+    return {
+      settings: deploymentFrom(DSTACK_DEFAULTS, manifest.json),
+      source: 'app-compose.json',
+      file: manifest.file,
+      locations: manifest.locations,
+    };
   }
   if (config.deployment && config.file) {
-    return { settings: deploymentFrom(PHALA_CLOUD_DEFAULTS, config.deployment), source: '.preflight.yml', file: config.file, locations: config.deploymentLocations };
+    return {
+      settings: deploymentFrom(PHALA_CLOUD_DEFAULTS, config.deployment),
+      source: '.preflight.yml',
+      file: config.file,
+      locations: config.deploymentLocations,
+    };
   }
   return { settings: { ...PHALA_CLOUD_DEFAULTS }, source: 'phala-cloud-defaults', locations: {} };
 }
@@ -191,12 +234,19 @@ function checkShape(root: LMap): void {
   if (!services) return;
   const where = (loc: Location) => ({ file: loc.file, line: loc.line, column: loc.column });
   if (services.node.kind !== 'map' && !(services.node.kind === 'scalar' && services.node.value === null)) {
-    throw new InputError(`services must be a mapping of service names to definitions, not a ${services.node.kind === 'seq' ? 'list' : 'scalar'}`, where(services.keyLoc));
+    throw new InputError(
+      `services must be a mapping of service names to definitions, not a ${services.node.kind === 'seq' ? 'list' : 'scalar'}`,
+      where(services.keyLoc),
+    );
   }
   if (services.node.kind !== 'map') return;
   for (const [name, e] of services.node.entries) {
     if (e.node.kind === 'scalar' && e.node.value === null) continue;
-    if (e.node.kind !== 'map') throw new InputError(`service "${name}" must be a mapping, not a ${e.node.kind === 'seq' ? 'list' : 'scalar'}`, where(e.keyLoc));
+    if (e.node.kind !== 'map')
+      throw new InputError(
+        `service "${name}" must be a mapping, not a ${e.node.kind === 'seq' ? 'list' : 'scalar'}`,
+        where(e.keyLoc),
+      );
   }
 }
 
@@ -224,7 +274,14 @@ function readText(abs: string, display: string): string {
     buf = readFileSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? 'error'})`, { file: display });
+    throw new InputError(
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot read (${code ?? 'error'})`,
+      { file: display },
+    );
   }
   if (buf.includes(0)) throw new InputError('binary file, not text', { file: display });
   return buf.toString('utf8');

@@ -23,7 +23,9 @@ function getComposeValidator(): ValidateFunction {
   } else {
     const Ajv = require('ajv');
     const ajv = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false, validateSchema: false });
-    composeValidator = ajv.compile(JSON.parse(readFileSync(join(packageRoot, 'schema', 'compose-spec.json'), 'utf8'))) as ValidateFunction;
+    composeValidator = ajv.compile(
+      JSON.parse(readFileSync(join(packageRoot, 'schema', 'compose-spec.json'), 'utf8')),
+    ) as ValidateFunction;
   }
   return composeValidator;
 }
@@ -56,8 +58,15 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
   const paths = [...byPath.keys()];
   for (const [path, errs] of byPath) {
     // A union mismatch at a parent is explained better by its child's error.
-    if (paths.some((p) => p !== path && p.startsWith(path + '/')) && errs.every((e) => ['anyOf', 'oneOf', 'type', 'required', 'not'].includes(e.keyword))) continue;
-    const segs = path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (
+      paths.some((p) => p !== path && p.startsWith(path + '/')) &&
+      errs.every((e) => ['anyOf', 'oneOf', 'type', 'required', 'not'].includes(e.keyword))
+    )
+      continue;
+    const segs = path
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const e = pickError(errs);
     let segsForLoc = segs;
     let message: string;
@@ -68,12 +77,17 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
     } else if (e.keyword === 'enum') {
       message = `${describe(segs)}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'type') {
-      const types = errs.filter((x) => x.keyword === 'type').flatMap((x) => (x.params as { type: string | string[] }).type);
+      const types = errs
+        .filter((x) => x.keyword === 'type')
+        .flatMap((x) => (x.params as { type: string | string[] }).type);
       message = `${describe(segs)}: must be ${[...new Set(types.flatMap((t) => t.split(',')))].join(' or ')}`;
     } else {
       message = `${describe(segs)}: ${e.message ?? 'is invalid'}`;
     }
-    const at = nodeAt(root, segsForLoc.map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
+    const at = nodeAt(
+      root,
+      segsForLoc.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+    );
     const loc = (at.keyLoc ?? at.node?.loc ?? at.nearestKeyLoc ?? at.nearest?.loc)!;
     problems.push({ message, loc, path });
   }

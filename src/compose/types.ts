@@ -35,7 +35,13 @@ export interface Healthcheck {
 
 export interface Service {
   image?: string;
-  build?: { context?: string; dockerfile?: string; dockerfile_inline?: string; args?: Record<string, EnvValue> | string[]; secrets?: unknown[] };
+  build?: {
+    context?: string;
+    dockerfile?: string;
+    dockerfile_inline?: string;
+    args?: Record<string, EnvValue> | string[];
+    secrets?: unknown[];
+  };
   command?: string | string[] | null;
   entrypoint?: string | string[] | null;
   environment?: Record<string, EnvValue>;

@@ -6,12 +6,16 @@ import type { DiffContext } from './context.js';
 
 /** Settings compared one by one; key-provider fields have their own rule. */
 const COMPARED: { field: keyof DeploymentSettings; why: string; worseWhenOn?: boolean }[] = [
-  { field: 'public_logs', why: 'container logs become readable by anyone at the CVM\'s /logs endpoint', worseWhenOn: true },
-  { field: 'public_sysinfo', why: 'the guest\'s metrics become readable by anyone', worseWhenOn: true },
+  {
+    field: 'public_logs',
+    why: "container logs become readable by anyone at the CVM's /logs endpoint",
+    worseWhenOn: true,
+  },
+  { field: 'public_sysinfo', why: "the guest's metrics become readable by anyone", worseWhenOn: true },
   { field: 'gateway_enabled', why: 'ingress through the gateway changes' },
   { field: 'secure_time', why: 'boot waits (or no longer waits) for time sync' },
   { field: 'runner', why: 'the guest starts the app differently' },
-  { field: 'storage_fs', why: 'the persistent disk\'s filesystem differs; an existing disk is not converted' },
+  { field: 'storage_fs', why: "the persistent disk's filesystem differs; an existing disk is not converted" },
   { field: 'pre_launch_script', why: 'the script run before the app changes' },
   { field: 'init_script', why: 'the script run before dockerd changes' },
   { field: 'manifest_version', why: 'the manifest format changes' },
@@ -33,7 +37,9 @@ export function checkDeployment(ctx: DiffContext): void {
       side: 'new',
       ...at(field),
       severity: worseWhenOn && after === true ? 'warning' : 'info',
-      message: scriptish ? `${field} ${before === undefined ? 'is added' : after === undefined ? 'is removed' : 'changes'}: ${why}` : `${field} changes from ${show(before)} to ${show(after)}: ${why}`,
+      message: scriptish
+        ? `${field} ${before === undefined ? 'is added' : after === undefined ? 'is removed' : 'changes'}: ${why}`
+        : `${field} changes from ${show(before)} to ${show(after)}: ${why}`,
     });
   }
 
@@ -58,11 +64,18 @@ export function checkDeployment(ctx: DiffContext): void {
   const idBefore = ctx.old.manifest?.json.key_provider_id;
   const idAfter = ctx.new.manifest?.json.key_provider_id;
   if (kpBefore !== kpAfter || (idBefore !== undefined && idAfter !== undefined && idBefore !== idAfter)) {
-    const what = kpBefore !== kpAfter ? `the key provider changes from ${kpBefore} to ${kpAfter}` : 'key_provider_id changes';
+    const what =
+      kpBefore !== kpAfter ? `the key provider changes from ${kpBefore} to ${kpAfter}` : 'key_provider_id changes';
     ctx.report({
       ruleId: 'key-provider-changed',
       side: 'new',
-      ...at(b.key_provider !== undefined ? 'key_provider' : kpAfter === 'kms' || kpBefore === 'kms' ? 'kms_enabled' : 'local_key_provider_enabled'),
+      ...at(
+        b.key_provider !== undefined
+          ? 'key_provider'
+          : kpAfter === 'kms' || kpBefore === 'kms'
+            ? 'kms_enabled'
+            : 'local_key_provider_enabled',
+      ),
       message: `${what}: keys the app derives (GetKey) and the disk key come from another source, so data encrypted with the old keys may become unreadable`,
     });
   }
@@ -85,13 +98,17 @@ export function composeHashChange(oldP: Project, newP: Project): string | undefi
   if (oldP.manifest && newP.manifest) {
     const h1 = getComposeHash(oldP.manifest.json as AppCompose);
     const h2 = getComposeHash(newP.manifest.json as AppCompose);
-    return h1 === h2 ? undefined : `the compose hash changes from ${h1.slice(0, 16)}… to ${h2.slice(0, 16)}… (full: ${h2}): attestation shows the new hash; update any allow-list that pins it`;
+    return h1 === h2
+      ? undefined
+      : `the compose hash changes from ${h1.slice(0, 16)}… to ${h2.slice(0, 16)}… (full: ${h2}): attestation shows the new hash; update any allow-list that pins it`;
   }
   const text = (p: Project) => p.composeFiles.map((f) => p.sources.get(f)?.text ?? '').join('\n---\n');
   const composeChanged = text(oldP) !== text(newP);
   const settingsChanged = !same(oldP.deployment.settings, newP.deployment.settings);
   if (!composeChanged && !settingsChanged) return undefined;
-  const why = [composeChanged ? 'the compose text' : '', settingsChanged ? 'the deployment settings' : ''].filter(Boolean).join(' and ');
+  const why = [composeChanged ? 'the compose text' : '', settingsChanged ? 'the deployment settings' : '']
+    .filter(Boolean)
+    .join(' and ');
   return `the compose hash changes (${why} differ${composeChanged && settingsChanged ? '' : 's'}; the exact hash needs both sides as app-compose.json): attestation shows a new hash`;
 }
 

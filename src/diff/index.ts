@@ -64,7 +64,13 @@ export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {
     findings,
     suppressed,
   };
-  return { report, old: oldP, new: newP, ...(secrets.plan ? { secretPlan: secrets.plan } : {}), notes: secrets.note ? [secrets.note] : [] };
+  return {
+    report,
+    old: oldP,
+    new: newP,
+    ...(secrets.plan ? { secretPlan: secrets.plan } : {}),
+    notes: secrets.note ? [secrets.note] : [],
+  };
 }
 
 function withConfiguredSeverity(p: Project, f: Finding): Finding {
@@ -73,7 +79,12 @@ function withConfiguredSeverity(p: Project, f: Finding): Finding {
 }
 
 function targetOf(p: Project, cwd: string): Target {
-  return { dir: relative(cwd, p.dir) || '.', files: p.composeFiles, deploymentSource: p.deployment.source, services: Object.keys(p.model.services ?? {}).length };
+  return {
+    dir: relative(cwd, p.dir) || '.',
+    files: p.composeFiles,
+    deploymentSource: p.deployment.source,
+    services: Object.keys(p.model.services ?? {}).length,
+  };
 }
 
 /** Source texts of both sides by file name, for excerpts in the text report. */

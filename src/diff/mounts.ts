@@ -24,7 +24,7 @@ export interface NamedMount {
  * compose file sets a top-level `name:`).
  */
 export function dockerVolumeName(project: Project, key: string): string {
-  const top = (project.model.volumes ?? {})[key] as TopLevelVolume | undefined;
+  const top = project.model.volumes?.[key] as TopLevelVolume | undefined;
   const ext = top?.external;
   if (ext && typeof ext === 'object' && ext.name) return ext.name;
   if (top?.name) return top.name;
@@ -38,7 +38,13 @@ export function namedMounts(project: Project): NamedMount[] {
   for (const [service, svc] of Object.entries(project.model.services ?? {})) {
     (svc.volumes ?? []).forEach((v, index) => {
       if (v.type !== 'volume' || !v.source) return;
-      out.push({ service, index, key: v.source, volume: dockerVolumeName(project, v.source), target: normalizeDir(v.target) });
+      out.push({
+        service,
+        index,
+        key: v.source,
+        volume: dockerVolumeName(project, v.source),
+        target: normalizeDir(v.target),
+      });
     });
   }
   return out;
@@ -49,7 +55,8 @@ export function normalizeDir(p: string): string {
 }
 
 /** Env names that, by convention, say where an app keeps its data (used for images the table does not know). */
-const DATA_DIR_ENV = /^(PGDATA|(?:[A-Z0-9]+_)*(?:DATA|DB|STORAGE|STORE|PERSIST(?:ENCE)?)_?(?:DIR|PATH|ROOT|FOLDER|DIRECTORY|HOME))$/;
+const DATA_DIR_ENV =
+  /^(PGDATA|(?:[A-Z0-9]+_)*(?:DATA|DB|STORAGE|STORE|PERSIST(?:ENCE)?)_?(?:DIR|PATH|ROOT|FOLDER|DIRECTORY|HOME))$/;
 
 /** Where a service keeps its data, and what says so. */
 export interface DataDir {
@@ -71,15 +78,21 @@ export function dataDirs(svc: Service): DataDir[] {
   for (const name of Object.keys(svc.environment ?? {})) {
     if (!DATA_DIR_ENV.test(name)) continue;
     const v = envString(svc, name);
-    if (v && v.startsWith('/')) out.push({ dir: normalizeDir(v), via: name, known: false });
+    if (v?.startsWith('/')) out.push({ dir: normalizeDir(v), via: name, known: false });
   }
   return out;
 }
 
 /** Which volume holds `dir` in this service, and where inside it (`''` = the volume's root). */
-export function placeInVolume(mounts: readonly NamedMount[], service: string, dir: string): { volume: string; key: string; target: string; rel: string } | undefined {
+export function placeInVolume(
+  mounts: readonly NamedMount[],
+  service: string,
+  dir: string,
+): { volume: string; key: string; target: string; rel: string } | undefined {
   // The deepest covering mount wins, as in the container's mount table.
-  const covering = mounts.filter((m) => m.service === service && pathCovers(m.target, dir)).sort((a, b) => b.target.length - a.target.length)[0];
+  const covering = mounts
+    .filter((m) => m.service === service && pathCovers(m.target, dir))
+    .sort((a, b) => b.target.length - a.target.length)[0];
   if (!covering) return undefined;
   const rel = covering.target === '/' ? dir.slice(1) : dir.slice(covering.target.length).replace(/^\//, '');
   return { volume: covering.volume, key: covering.key, target: covering.target, rel };

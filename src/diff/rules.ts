@@ -24,15 +24,18 @@ const DIFF_RULES = [
     title: 'Same service and mount path, but a new volume name: the old data is orphaned',
     rationale:
       'The CVM names volumes `dstack_<volume>`; renaming the volume (or its `name:`) gives the service a new, empty volume at the same path. Compose does not migrate data between volumes.',
-    fixHint: 'Keep the old volume name (set `name:` on the new volume key to the old Docker volume name, e.g. `name: dstack_<old>`), or copy the data in a one-shot service before switching.',
+    fixHint:
+      'Keep the old volume name (set `name:` on the new volume key to the old Docker volume name, e.g. `name: dstack_<old>`), or copy the data in a one-shot service before switching.',
   },
   {
     id: 'service-data-orphaned',
     section: 'volumes',
     severity: 'error',
     title: 'A service that kept data is removed or renamed, and no service of NEW mounts its volumes',
-    rationale: 'Renaming or removing a service does not move its volumes: the data stays on the disk with nothing reading it, and a renamed service starts empty.',
-    fixHint: 'Mount the old volumes in the renamed service (same volume names), or migrate the data before removing the service.',
+    rationale:
+      'Renaming or removing a service does not move its volumes: the data stays on the disk with nothing reading it, and a renamed service starts empty.',
+    fixHint:
+      'Mount the old volumes in the renamed service (same volume names), or migrate the data before removing the service.',
   },
   {
     id: 'data-dir-moved',
@@ -41,7 +44,8 @@ const DIFF_RULES = [
     title: 'The data directory moved relative to its volume (mount target or data-dir override changed)',
     rationale:
       'The volume keeps its files where OLD wrote them. If NEW mounts it elsewhere, or the app (e.g. `PGDATA`) looks in another directory, NEW starts with an empty data directory, or writes outside the volume and loses everything at the next restart.',
-    fixHint: 'Keep the mount target and the data-directory setting as they were, or move both together so the data sits at the same place inside the volume.',
+    fixHint:
+      'Keep the mount target and the data-directory setting as they were, or move both together so the data sits at the same place inside the volume.',
   },
   {
     id: 'stateful-major-upgrade',
@@ -50,14 +54,16 @@ const DIFF_RULES = [
     title: 'A stateful image changes major version where the on-disk format is not forward compatible',
     rationale:
       'Databases such as PostgreSQL cannot start on a data directory written by an older major version; others upgrade in place only one major version at a time. The upgraded service fails to start, or refuses the old data.',
-    fixHint: 'Run the product\'s migration (see the message and docs/upgrades.md) before switching the image, and rehearse it with `preflight drill upgrade` on a copy of the data.',
+    fixHint:
+      "Run the product's migration (see the message and docs/upgrades.md) before switching the image, and rehearse it with `preflight drill upgrade` on a copy of the data.",
   },
   {
     id: 'stateful-downgrade',
     section: 'upgrades',
     severity: 'error',
     title: 'A stateful image goes back to an older version',
-    rationale: 'Data written by a newer version is generally not readable by an older one (new file formats, catalog versions, feature flags).',
+    rationale:
+      'Data written by a newer version is generally not readable by an older one (new file formats, catalog versions, feature flags).',
     fixHint: 'Roll back only to a version that shares the data format, or restore a backup taken before the upgrade.',
   },
   {
@@ -65,7 +71,8 @@ const DIFF_RULES = [
     section: 'upgrades',
     severity: 'warning',
     title: 'The user a service with persistent data runs as changed',
-    rationale: 'Files on the volume keep their owner: a service that now runs as another uid may be unable to read or write its existing data.',
+    rationale:
+      'Files on the volume keep their owner: a service that now runs as another uid may be unable to read or write its existing data.',
     fixHint: 'Keep the user, or add a one-shot service that chowns the volume to the new uid before the app starts.',
   },
   {
@@ -73,24 +80,43 @@ const DIFF_RULES = [
     section: 'upgrades',
     severity: 'info',
     title: 'A deployment setting changes (public_logs, allowed_envs, …) or the compose hash changes',
-    rationale: 'The compose hash (sha256 of app-compose.json) is what attestation shows and what the KMS authorises; any change to the manifest changes it, and settings such as public_logs change who can read what.',
-    fixHint: 'Confirm each change is intended; register the new compose hash where your attestation policy or KMS allow-list needs it.',
+    rationale:
+      'The compose hash (sha256 of app-compose.json) is what attestation shows and what the KMS authorises; any change to the manifest changes it, and settings such as public_logs change who can read what.',
+    fixHint:
+      'Confirm each change is intended; register the new compose hash where your attestation policy or KMS allow-list needs it.',
   },
   {
     id: 'key-provider-changed',
     section: 'keys',
     severity: 'error',
-    title: 'The key provider or no_instance_id changes: the app\'s keys and disk key change',
-    rationale: 'Keys derive from the key provider (and the instance id): after the change, derived keys differ and data encrypted with the old keys (including the encrypted disk) may become unreadable.',
-    fixHint: 'Keep the key provider and no_instance_id as they were; to change them, export the data and re-encrypt it under the new keys first.',
+    title: "The key provider or no_instance_id changes: the app's keys and disk key change",
+    rationale:
+      'Keys derive from the key provider (and the instance id): after the change, derived keys differ and data encrypted with the old keys (including the encrypted disk) may become unreadable.',
+    fixHint:
+      'Keep the key provider and no_instance_id as they were; to change them, export the data and re-encrypt it under the new keys first.',
   },
-] as const satisfies readonly { id: string; section: Section; severity: Severity; title: string; rationale: string; fixHint: string }[];
+] as const satisfies readonly {
+  id: string;
+  section: Section;
+  severity: Severity;
+  title: string;
+  rationale: string;
+  fixHint: string;
+}[];
 
 export type DiffRuleId = (typeof DIFF_RULES)[number]['id'];
 
-export const DIFF_RULE_META: readonly RuleMeta[] = DIFF_RULES.map((r) => ({ ...r, docsUrl: 'docs/upgrades.md', source: 'diff' as const }));
+export const DIFF_RULE_META: readonly RuleMeta[] = DIFF_RULES.map((r) => ({
+  ...r,
+  docsUrl: 'docs/upgrades.md',
+  source: 'diff' as const,
+}));
 /** Every id `diff` reports: its own, and the secrets plan's it passes on (registered by src/secrets/rules.ts). */
-export const DIFF_RULE_IDS: ReadonlySet<string> = new Set([...DIFF_RULES.map((r) => r.id), 'secret-missing', 'secret-dropped']);
+export const DIFF_RULE_IDS: ReadonlySet<string> = new Set([
+  ...DIFF_RULES.map((r) => r.id),
+  'secret-missing',
+  'secret-dropped',
+]);
 
 registerRuleMeta(DIFF_RULE_META);
 

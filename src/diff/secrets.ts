@@ -20,7 +20,12 @@ const PLAN_RULES = new Set(['secret-missing', 'secret-dropped']);
  * the new set, and the new set against the deployed one. Without a known new set there is nothing
  * to plan. Sets default to the manifests' `allowed_envs` (key names) when no env file is given.
  */
-export function planUpgradeSecrets(oldP: Project, newP: Project, sets: SecretSets, cwd: string): { plan?: SecretPlan; findings: Finding[]; note?: string } {
+export function planUpgradeSecrets(
+  oldP: Project,
+  newP: Project,
+  sets: SecretSets,
+  cwd: string,
+): { plan?: SecretPlan; findings: Finding[]; note?: string } {
   let input: SecretInput | undefined;
   // Files are read from cwd but named as the user gave them (no absolute paths in findings).
   const read = (file: string): SecretInput => {
@@ -33,7 +38,11 @@ export function planUpgradeSecrets(oldP: Project, newP: Project, sets: SecretSet
     const keys = allowedEnvs(newP);
     if (keys) input = { vars: keys.map((key) => ({ key, value: '' })), origin: new Map(), warnings: [] };
   }
-  if (!input) return { findings: [], note: 'no new secret set (--env-file, or allowed_envs in NEW app-compose.json): secrets not planned' };
+  if (!input)
+    return {
+      findings: [],
+      note: 'no new secret set (--env-file, or allowed_envs in NEW app-compose.json): secrets not planned',
+    };
 
   let previous: PreviousSet | undefined;
   if (sets.oldEnvFile) {

@@ -62,7 +62,11 @@ export function checkStateful(ctx: DiffContext): void {
         } else if (step > 0) {
           const upgrade = format?.upgrade ?? (newState.entry.majorUpgradeNeedsMigration ? 'migration' : 'compatible');
           if (upgrade === 'migration') {
-            ctx.report({ ruleId: 'stateful-major-upgrade', ...at, message: `${name} moves from ${product} ${oldTag} to ${newTag}: the new major version cannot open the old data directory as it is.${how || ' Migrate the data first.'}` });
+            ctx.report({
+              ruleId: 'stateful-major-upgrade',
+              ...at,
+              message: `${name} moves from ${product} ${oldTag} to ${newTag}: the new major version cannot open the old data directory as it is.${how || ' Migrate the data first.'}`,
+            });
           } else if (upgrade === 'stepwise') {
             const skip = step > 1;
             ctx.report({

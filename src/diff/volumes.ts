@@ -56,7 +56,7 @@ export function checkVolumes(ctx: DiffContext): void {
     const mine = oldMounts.filter((m) => m.service === name);
     const orphaned = [...new Set(mine.filter((m) => !newVolumes.has(m.volume)).map((m) => m.volume))];
     if (orphaned.length === 0) continue;
-    orphaned.forEach((v) => explained.add(v));
+    for (const v of orphaned) explained.add(v);
     const renamedTo = probableRename(ctx, name, svc.image);
     const keys = [...new Set(mine.filter((m) => orphaned.includes(m.volume)).map((m) => m.key))];
     ctx.report({
@@ -78,7 +78,10 @@ export function checkVolumes(ctx: DiffContext): void {
     ctx.report({
       ruleId: 'volume-removed',
       side: 'old',
-      path: key in (ctx.old.model.volumes ?? {}) ? ['volumes', key] : ['services', mounts[0]!.service, 'volumes', mounts[0]!.index],
+      path:
+        key in (ctx.old.model.volumes ?? {})
+          ? ['volumes', key]
+          : ['services', mounts[0]!.service, 'volumes', mounts[0]!.index],
       ...(users.length === 1 ? { service: users[0]! } : {}),
       message: `volume ${key} (Docker volume ${volume}) holds the data of ${users.join(', ')} in OLD, but no service of NEW mounts it${stillDeclared ? ' (it is still declared)' : ''}: the data stays on the disk, unread, and ${users.join(', ')} start${users.length === 1 ? 's' : ''} without it`,
     });
@@ -89,7 +92,13 @@ export function checkVolumes(ctx: DiffContext): void {
  * Compare where a service's data directory sits inside its volume, OLD against NEW. Returns true
  * when the service has a known or conventional data directory (then the mount check is done here).
  */
-function checkDataDirs(ctx: DiffContext, service: string, oldMounts: NamedMount[], newMounts: NamedMount[], explained: Set<string>): boolean {
+function checkDataDirs(
+  ctx: DiffContext,
+  service: string,
+  oldMounts: NamedMount[],
+  newMounts: NamedMount[],
+  explained: Set<string>,
+): boolean {
   const oldSvc = ctx.old.model.services![service]!;
   const newSvc = ctx.new.model.services![service]!;
   const oldDirs = dataDirs(oldSvc);
@@ -104,7 +113,10 @@ function checkDataDirs(ctx: DiffContext, service: string, oldMounts: NamedMount[
 
   const known = oldPlace.d.known && newDirs[0]!.known;
   const first = newPlaces.find((x) => x.p) ?? newPlaces[0]!;
-  const where = first.d.via in (newSvc.environment ?? {}) ? { valuePath: ['services', service, 'environment', first.d.via] } : { valuePath: ['services', service, 'volumes'] };
+  const where =
+    first.d.via in (newSvc.environment ?? {})
+      ? { valuePath: ['services', service, 'environment', first.d.via] }
+      : { valuePath: ['services', service, 'volumes'] };
   const inVolume = (key: string, rel: string) => (rel ? `${key}/${rel}` : `${key} (its root)`);
   const oldAt = inVolume(oldPlace.p.key, oldPlace.p.rel);
   let message: string;
@@ -122,10 +134,12 @@ function checkDataDirs(ctx: DiffContext, service: string, oldMounts: NamedMount[
 }
 
 /** A service new in NEW running the same image repository as a service gone from OLD: probably a rename. */
-function probableRename(ctx: DiffContext, oldName: string, image: string | undefined): string | undefined {
+function probableRename(ctx: DiffContext, _oldName: string, image: string | undefined): string | undefined {
   if (!image) return undefined;
   const path = parseImage(image).path;
   const oldServices = ctx.old.model.services ?? {};
-  const candidates = Object.entries(ctx.new.model.services ?? {}).filter(([n, s]) => !(n in oldServices) && s.image && parseImage(s.image).path === path);
+  const candidates = Object.entries(ctx.new.model.services ?? {}).filter(
+    ([n, s]) => !(n in oldServices) && s.image && parseImage(s.image).path === path,
+  );
   return candidates.length === 1 ? candidates[0]![0] : undefined;
 }

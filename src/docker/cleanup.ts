@@ -47,20 +47,24 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupResult>
   };
 
   const rmContainers = containers.filter((c) => !keep(c.Config.Labels));
-  rmContainers.forEach((c) => note(c.Config.Labels));
+  for (const c of rmContainers) note(c.Config.Labels);
   await engine.removeContainers(rmContainers.map((c) => c.Id));
 
   // Resources of the same projects that missed the label (e.g. compose format 2.0 volumes).
   const projects = [...drills].map(projectName);
-  const extraVolumes = projects.length ? (await Promise.all(projects.map((p) => engine.volumes([`${COMPOSE_PROJECT_LABEL}=${p}`])))).flat() : [];
-  const extraNetworks = projects.length ? (await Promise.all(projects.map((p) => engine.networks([`${COMPOSE_PROJECT_LABEL}=${p}`])))).flat() : [];
+  const extraVolumes = projects.length
+    ? (await Promise.all(projects.map((p) => engine.volumes([`${COMPOSE_PROJECT_LABEL}=${p}`])))).flat()
+    : [];
+  const extraNetworks = projects.length
+    ? (await Promise.all(projects.map((p) => engine.networks([`${COMPOSE_PROJECT_LABEL}=${p}`])))).flat()
+    : [];
 
   const rmVolumes = uniqueBy([...volumes.filter((v) => !keep(v.Labels)), ...extraVolumes], (v) => v.Name);
-  rmVolumes.forEach((v) => note(v.Labels));
+  for (const v of rmVolumes) note(v.Labels);
   await engine.removeVolumes(rmVolumes.map((v) => v.Name));
 
   const rmNetworks = uniqueBy([...networks.filter((n) => !keep(n.Labels)), ...extraNetworks], (n) => n.ID);
-  rmNetworks.forEach((n) => note(n.Labels));
+  for (const n of rmNetworks) note(n.Labels);
   await engine.removeNetworks(rmNetworks.map((n) => n.ID));
 
   return {

@@ -17,9 +17,11 @@ let detected: Promise<ComposeCli | undefined> | undefined;
 export function detectCompose(): Promise<ComposeCli | undefined> {
   detected ??= (async () => {
     const v2 = await execFileCapture('docker', ['compose', 'version', '--short'], { timeoutMs: 20_000 });
-    if (v2.code === 0 && v2.stdout.trim()) return { kind: 'v2', command: ['docker', 'compose'], version: v2.stdout.trim() };
+    if (v2.code === 0 && v2.stdout.trim())
+      return { kind: 'v2', command: ['docker', 'compose'], version: v2.stdout.trim() };
     const v1 = await execFileCapture('docker-compose', ['version', '--short'], { timeoutMs: 20_000 });
-    if (v1.code === 0 && v1.stdout.trim()) return { kind: 'v1', command: ['docker-compose'], version: v1.stdout.trim() };
+    if (v1.code === 0 && v1.stdout.trim())
+      return { kind: 'v1', command: ['docker-compose'], version: v1.stdout.trim() };
     return undefined;
   })();
   return detected;
@@ -51,7 +53,15 @@ export class ComposeRunner {
 
   async run(args: string[], timeoutMs = 300_000): Promise<ExecResult> {
     const [program, ...lead] = this.cli.command as [string, ...string[]];
-    const full = [...lead, '--project-name', this.spec.project, ...this.spec.files.flatMap((f) => ['--file', f]), '--env-file', this.spec.envFile, ...args];
+    const full = [
+      ...lead,
+      '--project-name',
+      this.spec.project,
+      ...this.spec.files.flatMap((f) => ['--file', f]),
+      '--env-file',
+      this.spec.envFile,
+      ...args,
+    ];
     const r = await execFileCapture(program, full, { env: this.spec.env, cwd: this.spec.cwd, timeoutMs });
     this.onOp?.({ kind: 'compose', args, ms: r.ms, code: r.code });
     return r;
@@ -79,7 +89,17 @@ export class ComposeRunner {
  * the caller's variables, so interpolation sees only what the drill passes.
  */
 export function engineEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CONTEXT', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'XDG_RUNTIME_DIR', 'TMPDIR'];
+  const keep = [
+    'PATH',
+    'HOME',
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CONTEXT',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'XDG_RUNTIME_DIR',
+    'TMPDIR',
+  ];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   return env;

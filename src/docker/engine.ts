@@ -111,7 +111,13 @@ export class Engine {
   }
 
   async volumes(labels: string[]): Promise<VolumeInfo[]> {
-    const r = await this.must(['volume', 'ls', '--format', '{{json .}}', ...labels.flatMap((l) => ['--filter', `label=${l}`])]);
+    const r = await this.must([
+      'volume',
+      'ls',
+      '--format',
+      '{{json .}}',
+      ...labels.flatMap((l) => ['--filter', `label=${l}`]),
+    ]);
     return lines(r.stdout).map((l) => {
       const v = JSON.parse(l) as { Name: string; Labels: string };
       return { Name: v.Name, Labels: parseLabelList(v.Labels) };
@@ -133,7 +139,14 @@ export class Engine {
   }
 
   async networks(labels: string[]): Promise<{ ID: string; Name: string; Labels: Record<string, string> }[]> {
-    const r = await this.must(['network', 'ls', '--no-trunc', '--format', '{{json .}}', ...labels.flatMap((l) => ['--filter', `label=${l}`])]);
+    const r = await this.must([
+      'network',
+      'ls',
+      '--no-trunc',
+      '--format',
+      '{{json .}}',
+      ...labels.flatMap((l) => ['--filter', `label=${l}`]),
+    ]);
     return lines(r.stdout).map((l) => {
       const n = JSON.parse(l) as { ID: string; Name: string; Labels: string };
       return { ID: n.ID, Name: n.Name, Labels: parseLabelList(n.Labels) };
@@ -146,7 +159,10 @@ export class Engine {
 }
 
 function lines(s: string): string[] {
-  return s.split('\n').map((l) => l.trim()).filter(Boolean);
+  return s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** `docker … ls --format '{{json .}}'` prints labels as one `k=v,k2=v2` string. */

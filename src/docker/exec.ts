@@ -67,7 +67,11 @@ const live = new Set<ChildProcess>();
 export async function killRunningCommands(): Promise<void> {
   const children = [...live];
   for (const c of children) c.kill('SIGKILL');
-  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+    ),
+  );
 }
 
 /** Thrown when an engine command fails where failure is not expected. */

@@ -2,4 +2,12 @@ export { Engine, type ContainerInfo, type LayerChange, type VolumeInfo } from '.
 export { ComposeRunner, detectCompose, engineEnv, type ComposeCli, type ComposeProjectSpec } from './compose.js';
 export { execFileCapture, EngineError, type ExecResult, type OpListener, type OpRecord } from './exec.js';
 export { cleanup, drillLeftovers, type CleanupOptions, type CleanupResult } from './cleanup.js';
-export { COMPOSE_PROJECT_LABEL, DRILL_LABEL, OWNER_LABEL, labelOverride, ownerValue, projectName, type OverrideInput } from './labels.js';
+export {
+  COMPOSE_PROJECT_LABEL,
+  DRILL_LABEL,
+  OWNER_LABEL,
+  labelOverride,
+  ownerValue,
+  projectName,
+  type OverrideInput,
+} from './labels.js';

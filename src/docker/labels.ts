@@ -50,7 +50,10 @@ export function labelOverride(input: OverrideInput): string {
   );
   if (resourceLabels) {
     if (input.volumes.length) doc.volumes = Object.fromEntries(input.volumes.map((v) => [v, { labels }]));
-    const nets = [...input.networks, ...(input.defaultNetwork && !input.networks.includes('default') ? ['default'] : [])];
+    const nets = [
+      ...input.networks,
+      ...(input.defaultNetwork && !input.networks.includes('default') ? ['default'] : []),
+    ];
     if (nets.length) doc.networks = Object.fromEntries(nets.map((n) => [n, { labels }]));
   }
   return stringify(doc);

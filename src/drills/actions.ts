@@ -26,10 +26,21 @@ export interface ActionContext {
   vars: ReadonlyMap<string, string>;
 }
 
-export async function perform(action: Action, ctx: ActionContext, id: string | undefined, timeoutMs: number): Promise<ActionResult> {
+export async function perform(
+  action: Action,
+  ctx: ActionContext,
+  id: string | undefined,
+  timeoutMs: number,
+): Promise<ActionResult> {
   const fill = (s: string) => substitute(s, id, ctx.vars);
   if (action.kind === 'http') {
-    const r = await httpRequest(action.method, fill(action.url), action.body === undefined ? undefined : fill(action.body), Object.fromEntries(Object.entries(action.headers).map(([k, v]) => [k, fill(v)])), action.timeoutMs ?? timeoutMs);
+    const r = await httpRequest(
+      action.method,
+      fill(action.url),
+      action.body === undefined ? undefined : fill(action.body),
+      Object.fromEntries(Object.entries(action.headers).map(([k, v]) => [k, fill(v)])),
+      action.timeoutMs ?? timeoutMs,
+    );
     if (r.outcome !== 'ok') return r;
     const wanted = action.status;
     const good = wanted !== undefined ? r.status === wanted : r.status! >= 200 && r.status! < 300;
@@ -37,11 +48,16 @@ export async function perform(action: Action, ctx: ActionContext, id: string | u
   }
   const cid = await ctx.containerOf(action.service);
   if (!cid) return { outcome: 'fail', error: `service ${action.service} has no running container` };
-  const r = await ctx.engine.exec(cid, action.command.map((c) => substitute(c, id, new Map())), action.timeoutMs ?? timeoutMs);
+  const r = await ctx.engine.exec(
+    cid,
+    action.command.map((c) => substitute(c, id, new Map())),
+    action.timeoutMs ?? timeoutMs,
+  );
   if (r.code === 0) return { outcome: 'ok', body: r.stdout };
   // 137: killed (the timeout above, or a fault) while running: it may have done its work.
   if (r.code === 137) return { outcome: 'unknown', error: 'command killed or timed out' };
-  if (/is not running|No such container|is restarting/i.test(r.stderr)) return { outcome: 'fail', error: 'container not running' };
+  if (/is not running|No such container|is restarting/i.test(r.stderr))
+    return { outcome: 'fail', error: 'container not running' };
   return { outcome: 'fail', error: `exit ${r.code}` };
 }
 
@@ -52,7 +68,13 @@ export function substitute(s: string, id: string | undefined, vars: ReadonlyMap<
   return out;
 }
 
-function httpRequest(method: string, url: string, body: string | undefined, headers: Record<string, string>, timeoutMs: number): Promise<ActionResult> {
+function httpRequest(
+  method: string,
+  url: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<ActionResult> {
   return new Promise((resolve) => {
     let sent = false;
     let done = false;
@@ -65,20 +87,34 @@ function httpRequest(method: string, url: string, body: string | undefined, head
     };
     const mod = url.startsWith('https:') ? https : http;
     // A fresh connection per request (no keep-alive), so a fault never leaves a stale pooled socket.
-    const req = mod.request(url, { method, agent: false, headers: { ...(body !== undefined && !hasHeader(headers, 'content-type') ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => finish({ outcome: 'ok', status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => finish({ outcome: 'unknown', error: 'connection cut while reading the answer' }));
-      res.on('aborted', () => finish({ outcome: 'unknown', error: 'connection cut while reading the answer' }));
-    });
+    const req = mod.request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: {
+          ...(body !== undefined && !hasHeader(headers, 'content-type') ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          finish({ outcome: 'ok', status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', () => finish({ outcome: 'unknown', error: 'connection cut while reading the answer' }));
+        res.on('aborted', () => finish({ outcome: 'unknown', error: 'connection cut while reading the answer' }));
+      },
+    );
     const timer = setTimeout(() => {
       req.destroy();
       finish({ outcome: sent ? 'unknown' : 'fail', error: `no answer within ${timeoutMs}ms` });
     }, timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => {
       // Refused: nothing reached the app. Anything after the connection opened may have been applied.
-      if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL') finish({ outcome: 'fail', error: e.code });
+      if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL')
+        finish({ outcome: 'fail', error: e.code });
       else finish({ outcome: 'unknown', error: e.code ?? 'connection error' });
     });
     req.on('socket', (s) => s.on('connect', () => (sent = true)));
@@ -96,11 +132,21 @@ export function parseReadIds(body: string): string[] {
   if (text.startsWith('[') || text.startsWith('{')) {
     try {
       const v = JSON.parse(text) as unknown;
-      const arr = Array.isArray(v) ? v : typeof v === 'object' && v !== null && Array.isArray((v as { ids?: unknown }).ids) ? (v as { ids: unknown[] }).ids : undefined;
-      if (arr) return arr.map((x) => (typeof x === 'object' && x !== null && 'id' in x ? String((x as { id: unknown }).id) : String(x)));
+      const arr = Array.isArray(v)
+        ? v
+        : typeof v === 'object' && v !== null && Array.isArray((v as { ids?: unknown }).ids)
+          ? (v as { ids: unknown[] }).ids
+          : undefined;
+      if (arr)
+        return arr.map((x) =>
+          typeof x === 'object' && x !== null && 'id' in x ? String((x as { id: unknown }).id) : String(x),
+        );
     } catch {
       // not JSON after all: lines
     }
   }
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_SOCKET_TARGETS as AGENT_TARGETS, startAgentForDrill, type DrillAgent as AgentForDrill, type KeyLogEntry, type KeyProvider } from '../agent/index.js';
+import {
+  AGENT_SOCKET_TARGETS as AGENT_TARGETS,
+  startAgentForDrill,
+  type DrillAgent as AgentForDrill,
+  type KeyLogEntry,
+  type KeyProvider,
+} from '../agent/index.js';
 import { effectiveKeyProvider, type DeploymentSettings } from '../compose/deployment.js';
 
 /** Container paths where apps expect the guest agent (platform-facts.md: special sockets). */

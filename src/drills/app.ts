@@ -16,7 +16,11 @@ const DEFAULT_GRACE_MS = 10_000;
 
 /** Whether a service volume is the guest-agent socket (bind of /var/run/dstack.sock or tappd.sock). */
 export function isAgentMount(v: { type: string; source?: string; target: string }): boolean {
-  return v.type === 'bind' && !!v.source && (AGENT_SOCKET_TARGETS.includes(v.source) || AGENT_SOCKET_TARGETS.includes(v.target));
+  return (
+    v.type === 'bind' &&
+    !!v.source &&
+    (AGENT_SOCKET_TARGETS.includes(v.source) || AGENT_SOCKET_TARGETS.includes(v.target))
+  );
 }
 
 /** The services that mount the guest-agent socket, with where they mount it. */
@@ -66,7 +70,15 @@ export class DrillApp {
    * Write the run's compose inputs (label override, empty env file, embedded compose) and report
    * what a CVM would not have (relative bind mounts). Nothing is started yet.
    */
-  static prepare(opts: { project: Project; drillId: string; runDir: string; engine: Engine; cli: ComposeCli; agentSocket?: string; onOp?: OpListener }): { app: DrillApp; findings: Finding[] } {
+  static prepare(opts: {
+    project: Project;
+    drillId: string;
+    runDir: string;
+    engine: Engine;
+    cli: ComposeCli;
+    agentSocket?: string;
+    onOp?: OpListener;
+  }): { app: DrillApp; findings: Finding[] } {
     const { project, drillId, runDir } = opts;
     mkdirSync(runDir, { recursive: true });
     const findings: Finding[] = [];
@@ -88,14 +100,20 @@ export class DrillApp {
           mounts.push({ source: dir, target: v.target, readOnly: v.read_only });
           const loc = locate(project, ['services', name, 'volumes', i]);
           const message = `${name} bind-mounts ${v.source} → ${v.target}, but only the compose file is shipped to the CVM: the drill ran it with an empty directory there`;
-          findings.push(finding('drill-bind-not-shipped', message, { file: loc.file, line: loc.line, column: loc.column }, name));
+          findings.push(
+            finding('drill-bind-not-shipped', message, { file: loc.file, line: loc.line, column: loc.column }, name),
+          );
         }
       });
       return { name, mounts };
     });
 
-    const volumes = Object.entries(model.volumes ?? {}).filter(([, v]) => !v?.external).map(([k]) => k);
-    const networks = Object.entries((model.networks ?? {}) as Record<string, { external?: unknown } | null>).filter(([, n]) => !n?.external).map(([k]) => k);
+    const volumes = Object.entries(model.volumes ?? {})
+      .filter(([, v]) => !v?.external)
+      .map(([k]) => k);
+    const networks = Object.entries((model.networks ?? {}) as Record<string, { external?: unknown } | null>)
+      .filter(([, n]) => !n?.external)
+      .map(([k]) => k);
     const usesDefault = Object.values(model.services ?? {}).some((s) => !s.network_mode && !s.networks);
     const override = join(runDir, 'preflight-drill.override.yml');
     writeFileSync(
@@ -103,7 +121,8 @@ export class DrillApp {
       labelOverride({
         drillId,
         owner: ownerValue(),
-        version: typeof model.version === 'string' || typeof model.version === 'number' ? String(model.version) : undefined,
+        version:
+          typeof model.version === 'string' || typeof model.version === 'number' ? String(model.version) : undefined,
         services,
         volumes,
         networks,
@@ -121,7 +140,11 @@ export class DrillApp {
     const envFile = join(runDir, 'compose.env');
     writeFileSync(envFile, '# intentionally empty: variables reach Compose through its process environment\n');
     const env = { ...engineEnv(), ...Object.fromEntries(project.env) };
-    const compose = new ComposeRunner(opts.cli, { project: projectName(drillId), files: [...files, override], cwd: project.dir, env, envFile }, opts.onOp);
+    const compose = new ComposeRunner(
+      opts.cli,
+      { project: projectName(drillId), files: [...files, override], cwd: project.dir, env, envFile },
+      opts.onOp,
+    );
     return { app: new DrillApp(project, drillId, opts.engine, compose), findings };
   }
 

@@ -12,7 +12,9 @@ export interface CleanDrillsResult extends CleanupResult {
  * `preflight drill clean`: remove the engine resources of drills that are not running any more
  * (crashed or killed), and close their journals so they are not found again.
  */
-export async function cleanDrills(opts: { runRoot?: string; all?: boolean; engine?: Engine } = {}): Promise<CleanDrillsResult> {
+export async function cleanDrills(
+  opts: { runRoot?: string; all?: boolean; engine?: Engine } = {},
+): Promise<CleanDrillsResult> {
   const engine = opts.engine ?? new Engine();
   const result = await cleanup({ engine, includeLive: opts.all });
   const closedRuns: string[] = [];
@@ -23,7 +25,12 @@ export async function cleanDrills(opts: { runRoot?: string; all?: boolean; engin
       if (!opts.all && pid !== undefined && pid !== process.pid && alive(pid)) continue;
       const extra = await cleanup({ engine, drillId: run.drillId });
       const journal = new Journal(join(run.dir, JOURNAL_FILE));
-      journal.append({ type: 'cleanup', containers: extra.containers, volumes: extra.volumes, networks: extra.networks });
+      journal.append({
+        type: 'cleanup',
+        containers: extra.containers,
+        volumes: extra.volumes,
+        networks: extra.networks,
+      });
       journal.append({ type: 'run-end', status: 'interrupted', error: 'cleaned up by `preflight drill clean`' });
       closedRuns.push(run.dir);
     }

@@ -10,7 +10,15 @@ import { FAULT_KINDS, type FaultKind } from './faults.js';
 
 /** A request the drill makes: HTTP from the host, or a command inside a service's container. */
 export type Action =
-  | { kind: 'http'; method: string; url: string; body?: string; headers: Record<string, string>; status?: number; timeoutMs?: number }
+  | {
+      kind: 'http';
+      method: string;
+      url: string;
+      body?: string;
+      headers: Record<string, string>;
+      status?: number;
+      timeoutMs?: number;
+    }
   | { kind: 'exec'; service: string; command: string[]; timeoutMs?: number };
 
 /** How a service is known to be ready again after a fault. */
@@ -59,12 +67,18 @@ export function parseDrillConfig(raw: unknown, where: { file?: string; tree?: LN
       column: loc?.column,
     });
   };
-  const cfg: DrillConfig = { ready: {}, defaultReadyTimeoutMs: DRILL_DEFAULTS.readyTimeoutMs, trafficMs: DRILL_DEFAULTS.trafficMs };
+  const cfg: DrillConfig = {
+    ready: {},
+    defaultReadyTimeoutMs: DRILL_DEFAULTS.readyTimeoutMs,
+    trafficMs: DRILL_DEFAULTS.trafficMs,
+  };
   if (raw === undefined || raw === null) return cfg;
   if (!isObject(raw)) return fail([], 'must be a mapping');
-  for (const k of Object.keys(raw)) if (!TOP_KEYS.includes(k)) fail([k], `unknown key (expected one of ${TOP_KEYS.join(', ')})`);
+  for (const k of Object.keys(raw))
+    if (!TOP_KEYS.includes(k)) fail([k], `unknown key (expected one of ${TOP_KEYS.join(', ')})`);
 
-  const duration = (path: Path, v: unknown): number => parseDuration(v) ?? fail(path, `"${String(v)}" is not a duration (e.g. 500ms, 30s, 1m)`);
+  const duration = (path: Path, v: unknown): number =>
+    parseDuration(v) ?? fail(path, `"${String(v)}" is not a duration (e.g. 500ms, 30s, 1m)`);
   if (raw.ready_timeout !== undefined) cfg.defaultReadyTimeoutMs = duration(['ready_timeout'], raw.ready_timeout);
   if (raw.traffic !== undefined) cfg.trafficMs = duration(['traffic'], raw.traffic);
 
@@ -81,15 +95,28 @@ export function parseDrillConfig(raw: unknown, where: { file?: string; tree?: LN
         for (const [h, hv] of Object.entries(v.headers)) headers[h] = String(hv);
       }
       if (v.body !== undefined && typeof v.body !== 'string') return fail([...path, 'body'], 'must be a string');
-      if (v.status !== undefined && !(Number.isInteger(v.status) && (v.status as number) >= 100 && (v.status as number) < 600)) fail([...path, 'status'], 'must be an HTTP status code');
-      return { kind: 'http', method: m[1] ?? httpMethod, url: m[2]!, body: v.body as string | undefined, headers, status: v.status as number | undefined, timeoutMs };
+      if (
+        v.status !== undefined &&
+        !(Number.isInteger(v.status) && (v.status as number) >= 100 && (v.status as number) < 600)
+      )
+        fail([...path, 'status'], 'must be an HTTP status code');
+      return {
+        kind: 'http',
+        method: m[1] ?? httpMethod,
+        url: m[2]!,
+        body: v.body as string | undefined,
+        headers,
+        status: v.status as number | undefined,
+        timeoutMs,
+      };
     }
     if (v.exec !== undefined) {
       const e = v.exec;
       const spec = Array.isArray(e) ? { command: e, service: v.service } : isObject(e) ? e : undefined;
       if (!spec) return fail([...path, 'exec'], 'must be a command list or { service, command }');
       const command = spec.command;
-      if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string')) return fail([...path, 'exec', 'command'], 'must be a non-empty list of strings');
+      if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string'))
+        return fail([...path, 'exec', 'command'], 'must be a non-empty list of strings');
       const service = spec.service;
       if (typeof service !== 'string') return fail([...path, 'exec'], 'needs `service`');
       return { kind: 'exec', service, command: command as string[], timeoutMs };
@@ -117,32 +144,44 @@ export function parseDrillConfig(raw: unknown, where: { file?: string; tree?: LN
   if (raw.workload !== undefined) {
     const w = raw.workload;
     if (!isObject(w)) return fail(['workload'], 'must be a mapping with `write` and `read`');
-    for (const k of Object.keys(w)) if (!['write', 'read', 'service', 'interval', 'timeout'].includes(k)) fail(['workload', k], 'unknown key (expected write, read, service, interval, timeout)');
+    for (const k of Object.keys(w))
+      if (!['write', 'read', 'service', 'interval', 'timeout'].includes(k))
+        fail(['workload', k], 'unknown key (expected write, read, service, interval, timeout)');
     if (w.write === undefined) fail(['workload'], 'needs `write`');
     if (w.read === undefined) fail(['workload'], 'needs `read`');
-    if (w.service !== undefined && typeof w.service !== 'string') fail(['workload', 'service'], 'must be a service name');
+    if (w.service !== undefined && typeof w.service !== 'string')
+      fail(['workload', 'service'], 'must be a service name');
     const write = action(['workload', 'write'], w.write, 'POST');
     const read = action(['workload', 'read'], w.read, 'GET');
-    for (const [name, a] of [['write', write], ['read', read]] as const) {
-      if (!JSON.stringify(a).includes('{{id}}') && name === 'write') fail(['workload', name], 'must use {{id}} (in the URL, body or command) so each write is distinct');
+    for (const [name, a] of [
+      ['write', write],
+      ['read', read],
+    ] as const) {
+      if (!JSON.stringify(a).includes('{{id}}') && name === 'write')
+        fail(['workload', name], 'must use {{id}} (in the URL, body or command) so each write is distinct');
     }
     cfg.workload = {
       write,
       read,
       service: (w.service as string | undefined) ?? (write.kind === 'exec' ? write.service : undefined),
-      intervalMs: w.interval === undefined ? DRILL_DEFAULTS.writeIntervalMs : duration(['workload', 'interval'], w.interval),
+      intervalMs:
+        w.interval === undefined ? DRILL_DEFAULTS.writeIntervalMs : duration(['workload', 'interval'], w.interval),
       timeoutMs: w.timeout === undefined ? DRILL_DEFAULTS.writeTimeoutMs : duration(['workload', 'timeout'], w.timeout),
     };
   }
 
   if (raw.faults !== undefined) {
-    if (!Array.isArray(raw.faults) || raw.faults.length === 0) fail(['faults'], `must be a non-empty list of ${FAULT_KINDS.join(', ')}`);
+    if (!Array.isArray(raw.faults) || raw.faults.length === 0)
+      fail(['faults'], `must be a non-empty list of ${FAULT_KINDS.join(', ')}`);
     cfg.faults = (raw.faults as unknown[]).map((f, i) =>
-      typeof f === 'string' && (FAULT_KINDS as readonly string[]).includes(f) ? (f as FaultKind) : fail(['faults', i], `unknown fault "${String(f)}" (expected ${FAULT_KINDS.join(', ')})`),
+      typeof f === 'string' && (FAULT_KINDS as readonly string[]).includes(f)
+        ? (f as FaultKind)
+        : fail(['faults', i], `unknown fault "${String(f)}" (expected ${FAULT_KINDS.join(', ')})`),
     );
   }
   if (raw.rounds !== undefined) {
-    if (!Number.isInteger(raw.rounds) || (raw.rounds as number) < 1 || (raw.rounds as number) > 1000) fail(['rounds'], 'must be an integer from 1 to 1000');
+    if (!Number.isInteger(raw.rounds) || (raw.rounds as number) < 1 || (raw.rounds as number) > 1000)
+      fail(['rounds'], 'must be an integer from 1 to 1000');
     cfg.rounds = raw.rounds as number;
   }
   if (raw.seed !== undefined) cfg.seed = String(raw.seed);

@@ -27,7 +27,13 @@ export interface PlannedFault {
  * A seeded shuffle over `rounds` faults: each selected fault once per pass through the list, the
  * order and the targets drawn from the seed so a run can be repeated exactly.
  */
-export function planFaults(kinds: readonly FaultKind[], rounds: number, seed: string, services: readonly string[], writeService?: string): PlannedFault[] {
+export function planFaults(
+  kinds: readonly FaultKind[],
+  rounds: number,
+  seed: string,
+  services: readonly string[],
+  writeService?: string,
+): PlannedFault[] {
   const rand = seededRandom(seed);
   const plan: PlannedFault[] = [];
   while (plan.length < rounds) {

@@ -1,10 +1,33 @@
 export { runRestartDrill, type RestartDrillOptions, type RestartDrillResult } from './restart.js';
 export { newDrillId, DrillRun } from './lifecycle.js';
 export { DrillApp, type StopOutcome } from './app.js';
-export { parseDrillConfig, DRILL_DEFAULTS, type Action, type DrillConfig, type ReadyConfig, type ReadyProbe, type WorkloadConfig } from './config.js';
-export { FAULT_KINDS, FAULT_DESCRIPTIONS, planFaults, seededRandom, type FaultKind, type PlannedFault } from './faults.js';
+export {
+  parseDrillConfig,
+  DRILL_DEFAULTS,
+  type Action,
+  type DrillConfig,
+  type ReadyConfig,
+  type ReadyProbe,
+  type WorkloadConfig,
+} from './config.js';
+export {
+  FAULT_KINDS,
+  FAULT_DESCRIPTIONS,
+  planFaults,
+  seededRandom,
+  type FaultKind,
+  type PlannedFault,
+} from './faults.js';
 export { checkSet, type HistoryOp, type SetCheck } from './history.js';
-export { Journal, readJournal, unfinishedRuns, JOURNAL_FILE, HISTORY_FILE, type JournalEvent, type DrillState } from './journal.js';
+export {
+  Journal,
+  readJournal,
+  unfinishedRuns,
+  JOURNAL_FILE,
+  HISTORY_FILE,
+  type JournalEvent,
+  type DrillState,
+} from './journal.js';
 export { buildReport, renderText, drillFailed, type DrillReport, type FaultResult } from './report.js';
 export { Writer } from './writer.js';
 export { perform, parseReadIds, substitute, type ActionContext, type ActionResult, type Outcome } from './actions.js';

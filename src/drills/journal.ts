@@ -30,7 +30,16 @@ export type JournalEvent = { t: number } & (
     }
   | { type: 'state'; state: DrillState }
   | { type: 'fault-start'; index: number; kind: FaultKind; service?: string }
-  | { type: 'fault-end'; index: number; kind: FaultKind; service?: string; injectMs: number; recoverMs: number; ready: boolean; notReady?: string[] }
+  | {
+      type: 'fault-end';
+      index: number;
+      kind: FaultKind;
+      service?: string;
+      injectMs: number;
+      recoverMs: number;
+      ready: boolean;
+      notReady?: string[];
+    }
   | { type: 'op'; op: HistoryOp }
   | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string }
   /** The keys the app asked the agent for during one phase (public keys only). */
@@ -86,7 +95,8 @@ export function unfinishedRuns(root: string): { drillId: string; dir: string; ev
   for (const e of readdirSync(root, { withFileTypes: true })) {
     if (!e.isDirectory()) continue;
     const events = readJournal(join(root, e.name, JOURNAL_FILE));
-    if (events.length && !events.some((ev) => ev.type === 'run-end')) out.push({ drillId: e.name, dir: join(root, e.name), events });
+    if (events.length && !events.some((ev) => ev.type === 'run-end'))
+      out.push({ drillId: e.name, dir: join(root, e.name), events });
   }
   return out;
 }

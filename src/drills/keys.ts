@@ -34,18 +34,42 @@ export interface KeyCheckContext {
   providerSource: string;
 }
 
-export function phaseOf(phase: string, provider: KeyProvider, entries: readonly KeyLogEntry[], fault?: number): KeyPhase {
+export function phaseOf(
+  phase: string,
+  provider: KeyProvider,
+  entries: readonly KeyLogEntry[],
+  fault?: number,
+): KeyPhase {
   const byKey = new Map<string, KeyRecord>();
   for (const e of entries) {
     const id = JSON.stringify([e.endpoint, e.path, e.purpose, e.algorithm, e.publicKeyHex]);
     const slot = byKey.get(id);
     if (slot) slot.requests++;
-    else byKey.set(id, { endpoint: e.endpoint, path: e.path, purpose: e.purpose, algorithm: e.algorithm, publicKeyHex: e.publicKeyHex, stable: e.stable, requests: 1 });
+    else
+      byKey.set(id, {
+        endpoint: e.endpoint,
+        path: e.path,
+        purpose: e.purpose,
+        algorithm: e.algorithm,
+        publicKeyHex: e.publicKeyHex,
+        stable: e.stable,
+        requests: 1,
+      });
   }
   return { phase, ...(fault !== undefined ? { fault } : {}), provider, keys: [...byKey.values()] };
 }
 
-const asLog = (keys: readonly KeyRecord[]): KeyLogEntry[] => keys.map((k) => ({ time: '', appId: '', endpoint: k.endpoint, path: k.path, purpose: k.purpose, algorithm: k.algorithm, publicKeyHex: k.publicKeyHex, stable: k.stable }));
+const asLog = (keys: readonly KeyRecord[]): KeyLogEntry[] =>
+  keys.map((k) => ({
+    time: '',
+    appId: '',
+    endpoint: k.endpoint,
+    path: k.path,
+    purpose: k.purpose,
+    algorithm: k.algorithm,
+    publicKeyHex: k.publicKeyHex,
+    stable: k.stable,
+  }));
 
 /** Each key request whose key changed, with the phases after which it came back different. */
 export function keyChanges(phases: readonly KeyPhase[]): { change: KeyChange; phases: string[] }[] {
@@ -57,8 +81,14 @@ export function keyChanges(phases: readonly KeyPhase[]): { change: KeyChange; ph
       const slot = out.get(id);
       if (slot) {
         slot.phases.push(phases[i]!.phase);
-        slot.change.after = [...new Set([...slot.change.after, ...c.after])].filter((k) => !slot.change.before.includes(k));
-      } else out.set(id, { change: { ...c, after: c.after.filter((k) => !c.before.includes(k)) }, phases: [phases[i]!.phase] });
+        slot.change.after = [...new Set([...slot.change.after, ...c.after])].filter(
+          (k) => !slot.change.before.includes(k),
+        );
+      } else
+        out.set(id, {
+          change: { ...c, after: c.after.filter((k) => !c.before.includes(k)) },
+          phases: [phases[i]!.phase],
+        });
     }
   }
   return [...out.values()];
@@ -69,7 +99,10 @@ export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): 
   if (!ctx.mounters.length) return [];
   const service = ctx.mounters[0]!.service;
   const where = ctx.where(service);
-  const who = ctx.mounters.length === 1 ? `${service} asked the agent (through ${ctx.mounters[0]!.targets.join(', ')})` : `a service mounting the agent socket (${ctx.mounters.map((m) => m.service).join(', ')}) asked the agent`;
+  const who =
+    ctx.mounters.length === 1
+      ? `${service} asked the agent (through ${ctx.mounters[0]!.targets.join(', ')})`
+      : `a service mounting the agent socket (${ctx.mounters.map((m) => m.service).join(', ')}) asked the agent`;
   const svc = ctx.mounters.length === 1 ? service : undefined;
   const out: Finding[] = [];
   for (const { change: c, phases: after } of keyChanges(phases)) {
@@ -86,7 +119,9 @@ export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): 
   }
   const unstable = phases.filter((p) => p.provider === 'none' && p.keys.some((k) => k.stable));
   if (unstable.length) {
-    const paths = [...new Set(unstable.flatMap((p) => p.keys.filter((k) => k.stable).map((k) => JSON.stringify(k.path))))];
+    const paths = [
+      ...new Set(unstable.flatMap((p) => p.keys.filter((k) => k.stable).map((k) => JSON.stringify(k.path)))),
+    ];
     out.push(
       finding(
         'drill-keys-unstable',
@@ -103,9 +138,13 @@ export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): 
 export function keyProviderSource(d: Deployment): string {
   const s = d.settings;
   const field = s.key_provider !== undefined ? 'key_provider' : !s.kms_enabled ? 'kms_enabled' : 'key_provider';
-  const value = field === 'key_provider' ? s.key_provider ?? 'kms' : String(s.kms_enabled);
+  const value = field === 'key_provider' ? (s.key_provider ?? 'kms') : String(s.kms_enabled);
   const loc = d.locations[field];
-  const at = d.file ? ` in ${d.file}${loc ? `:${loc.line}` : ''}` : d.source === 'phala-cloud-defaults' ? ', the Phala Cloud default' : '';
+  const at = d.file
+    ? ` in ${d.file}${loc ? `:${loc.line}` : ''}`
+    : d.source === 'phala-cloud-defaults'
+      ? ', the Phala Cloud default'
+      : '';
   const extra = field === 'kms_enabled' && !s.local_key_provider_enabled ? ', no local key provider' : '';
   return `${field}: ${value}${extra}${at}`;
 }
@@ -122,12 +161,21 @@ function short(hex: string): string {
 export function renderKeyPhases(phases: readonly KeyPhase[]): string[] {
   if (!phases.length) return [];
   // A key is marked in the phases after which it came back different.
-  const changed = new Set(keyChanges(phases).flatMap((c) => c.phases.map((p) => JSON.stringify([p, c.change.endpoint, c.change.path, c.change.purpose, c.change.algorithm]))));
+  const changed = new Set(
+    keyChanges(phases).flatMap((c) =>
+      c.phases.map((p) => JSON.stringify([p, c.change.endpoint, c.change.path, c.change.purpose, c.change.algorithm])),
+    ),
+  );
   const out = [`Keys from the agent (key provider ${[...new Set(phases.map((p) => p.provider))].join(' → ')})`];
   for (const p of phases) {
     const stable = p.keys.filter((k) => k.stable);
-    const list = stable.map((k) => `${JSON.stringify(k.path)} ${short(k.publicKeyHex)}${changed.has(JSON.stringify([p.phase, k.endpoint, k.path, k.purpose, k.algorithm])) ? ' (CHANGED)' : ''}`);
-    out.push(`  ${p.phase.padEnd(24)} ${stable.length ? list.join(', ') : 'no key requested'}${p.keys.length > stable.length ? ` (+${p.keys.length - stable.length} per-call TLS key(s))` : ''}`);
+    const list = stable.map(
+      (k) =>
+        `${JSON.stringify(k.path)} ${short(k.publicKeyHex)}${changed.has(JSON.stringify([p.phase, k.endpoint, k.path, k.purpose, k.algorithm])) ? ' (CHANGED)' : ''}`,
+    );
+    out.push(
+      `  ${p.phase.padEnd(24)} ${stable.length ? list.join(', ') : 'no key requested'}${p.keys.length > stable.length ? ` (+${p.keys.length - stable.length} per-call TLS key(s))` : ''}`,
+    );
   }
   return out;
 }

@@ -16,8 +16,10 @@ export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted';
 /** The Compose CLI to drive, or an input error saying what is missing (no engine, no Compose). */
 export async function requireDockerCompose(): Promise<ComposeCli> {
   const cli = await detectCompose();
-  if (!cli) throw new InputError('no Docker Compose found: neither `docker compose` (v2) nor `docker-compose` (v1) answers');
-  if (!(await new Engine().available())) throw new InputError('no Docker engine answers (`docker version` failed); start dockerd and retry');
+  if (!cli)
+    throw new InputError('no Docker Compose found: neither `docker compose` (v2) nor `docker-compose` (v1) answers');
+  if (!(await new Engine().available()))
+    throw new InputError('no Docker engine answers (`docker version` failed); start dockerd and retry');
   return cli;
 }
 

@@ -10,6 +10,12 @@ export interface Evidence {
 }
 
 /** Wait for every service in parallel; each has its own deadline. */
-export function probeAll(app: DrillApp, services: readonly string[], config: DrillConfig, ctx: ActionContext, sleep: (ms: number) => Promise<void>): Promise<ReadyResult[]> {
+export function probeAll(
+  app: DrillApp,
+  services: readonly string[],
+  config: DrillConfig,
+  ctx: ActionContext,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ReadyResult[]> {
   return Promise.all(services.map((s) => waitReady(app, s, config, ctx, sleep)));
 }

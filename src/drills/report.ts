@@ -56,7 +56,7 @@ export interface DrillReport {
 /** Rebuild the report of a run from its journal alone. */
 export function buildReport(events: readonly JournalEvent[], runDir: string): DrillReport {
   const start = events.find((e) => e.type === 'run-start');
-  if (!start || start.type !== 'run-start') throw new Error(`journal in ${runDir} has no run-start`);
+  if (start?.type !== 'run-start') throw new Error(`journal in ${runDir} has no run-start`);
   const ops: HistoryOp[] = [];
   const faults: FaultResult[] = [];
   const findings: Finding[] = [];
@@ -72,7 +72,16 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
         ops.push(e.op);
         break;
       case 'fault-end':
-        faults.push({ index: e.index, kind: e.kind, service: e.service, injectMs: e.injectMs, recoverMs: e.recoverMs, ready: e.ready, ...(e.notReady ? { notReady: e.notReady } : {}), writes: { ok: 0, fail: 0, unknown: 0 } });
+        faults.push({
+          index: e.index,
+          kind: e.kind,
+          service: e.service,
+          injectMs: e.injectMs,
+          recoverMs: e.recoverMs,
+          ready: e.ready,
+          ...(e.notReady ? { notReady: e.notReady } : {}),
+          writes: { ok: 0, fail: 0, unknown: 0 },
+        });
         break;
       case 'finding':
         findings.push(e.finding);
@@ -128,7 +137,12 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
     historyFile: join(runDir, HISTORY_FILE),
     ...(keys.length ? { keys } : {}),
     findings,
-    timing: { wallMs: timing.wallMs, waitMs: timing.waitMs, overheadMs: Math.max(0, timing.wallMs - timing.waitMs), ...engine },
+    timing: {
+      wallMs: timing.wallMs,
+      waitMs: timing.waitMs,
+      overheadMs: Math.max(0, timing.wallMs - timing.waitMs),
+      ...engine,
+    },
     ...(cleanupEv ? { cleanup: cleanupEv } : {}),
   };
 }
@@ -141,7 +155,9 @@ export function drillFailed(report: DrillReport): boolean {
 export function renderText(r: DrillReport): string {
   const out: string[] = [];
   out.push(`preflight drill ${r.drill} — ${r.files.join(', ')}`);
-  out.push(`  compose ${r.compose.kind} (${r.compose.version}), project ${r.project}, seed ${r.seed}, ${r.plan.length} faults`);
+  out.push(
+    `  compose ${r.compose.kind} (${r.compose.version}), project ${r.project}, seed ${r.seed}, ${r.plan.length} faults`,
+  );
   out.push('');
   out.push('Faults');
   if (r.faults.length === 0) out.push('  (none ran)');
@@ -149,25 +165,37 @@ export function renderText(r: DrillReport): string {
     const target = f.service ? ` ${f.service}` : '';
     const w = f.writes;
     const state = f.ready ? 'ready again' : `NOT READY (${(f.notReady ?? []).join(', ')})`;
-    out.push(`  ${String(f.index + 1).padStart(2)}. ${(f.kind + target).padEnd(24)} inject ${formatMs(f.injectMs).padStart(7)}  recover ${formatMs(f.recoverMs).padStart(7)}  ${state}  writes ok ${w.ok} / fail ${w.fail} / unknown ${w.unknown}`);
+    out.push(
+      `  ${String(f.index + 1).padStart(2)}. ${(f.kind + target).padEnd(24)} inject ${formatMs(f.injectMs).padStart(7)}  recover ${formatMs(f.recoverMs).padStart(7)}  ${state}  writes ok ${w.ok} / fail ${w.fail} / unknown ${w.unknown}`,
+    );
   }
   out.push('');
   if (r.check) {
     const c = r.check;
-    out.push(`Writes: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} unknown; final read ${c.read} values`);
-    out.push(`  lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length} — ${c.valid ? 'no acknowledged write lost' : 'ACKNOWLEDGED WRITES LOST'}`);
-  } else if (r.finalRead && !r.finalRead.ok) out.push(`Writes: the final read failed (${r.finalRead.error ?? 'error'})`);
+    out.push(
+      `Writes: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} unknown; final read ${c.read} values`,
+    );
+    out.push(
+      `  lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length} — ${c.valid ? 'no acknowledged write lost' : 'ACKNOWLEDGED WRITES LOST'}`,
+    );
+  } else if (r.finalRead && !r.finalRead.ok)
+    out.push(`Writes: the final read failed (${r.finalRead.error ?? 'error'})`);
   else out.push('Writes: no workload configured (drill.workload in .preflight.yml), data not checked');
   out.push(`  history: ${r.historyFile}`);
   out.push('');
   if (r.keys) out.push(...renderKeyPhases(r.keys), '');
   if (r.findings.length) {
     out.push('Findings');
-    for (const f of r.findings) out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
+    for (const f of r.findings)
+      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
     out.push('');
   }
   const t = r.timing;
-  out.push(`Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the engine and containers); compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`);
-  out.push(`Result: ${r.status === 'passed' && !drillFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`);
+  out.push(
+    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the engine and containers); compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
+  );
+  out.push(
+    `Result: ${r.status === 'passed' && !drillFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`,
+  );
   return out.join('\n') + '\n';
 }

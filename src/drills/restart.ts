@@ -54,12 +54,19 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   const progress = opts.progress ?? createProgress(process.stderr, true);
   const config = parseDrillConfig(project.config.drill, { file: project.config.file, tree: project.config.tree });
   const services = Object.keys(project.model.services ?? {});
-  if (services.length === 0) throw new InputError('the compose project has no services to drill', { file: project.composeFiles[0] });
+  if (services.length === 0)
+    throw new InputError('the compose project has no services to drill', { file: project.composeFiles[0] });
   for (const svc of Object.keys(config.ready)) {
-    if (!services.includes(svc)) throw new InputError(`drill.ready names service "${svc}", which the compose file does not define`, { file: project.config.file });
+    if (!services.includes(svc))
+      throw new InputError(`drill.ready names service "${svc}", which the compose file does not define`, {
+        file: project.config.file,
+      });
   }
   const kinds = opts.faults ?? config.faults ?? defaultFaults(config);
-  if (kinds.includes('kill-midwrite') && !config.workload) throw new InputError('the kill-midwrite fault needs drill.workload (write traffic to cut)', { file: project.config.file });
+  if (kinds.includes('kill-midwrite') && !config.workload)
+    throw new InputError('the kill-midwrite fault needs drill.workload (write traffic to cut)', {
+      file: project.config.file,
+    });
   const rounds = opts.rounds ?? config.rounds ?? kinds.length;
   const seed = opts.seed ?? config.seed ?? randomBytes(4).toString('hex');
   const writeService = config.workload?.service ?? guessWriteService(project, config) ?? services[0];
@@ -78,7 +85,11 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   // The keys served from the start of one phase (first start, then each fault) to the next, journaled.
   let keyPhase: { label: string; fault?: number } = { label: 'the first start' };
   const closeKeyPhase = () => {
-    if (run.agent) journal.append({ type: 'keys', keys: phaseOf(keyPhase.label, run.agent.keyProvider, run.agent.takeKeyLog(), keyPhase.fault) });
+    if (run.agent)
+      journal.append({
+        type: 'keys',
+        keys: phaseOf(keyPhase.label, run.agent.keyProvider, run.agent.takeKeyLog(), keyPhase.fault),
+      });
   };
   const teardown = async (status: RunStatus, error?: string) => {
     state('teardown');
@@ -87,8 +98,17 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
   if (opts.handleSignals) run.handleSignals();
 
   try {
-    if (mounters.length) run.agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
-    const { app, findings: prepFindings } = DrillApp.prepare({ project, drillId, runDir, engine, cli, agentSocket: run.agent?.socketPath, onOp });
+    if (mounters.length)
+      run.agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
+    const { app, findings: prepFindings } = DrillApp.prepare({
+      project,
+      drillId,
+      runDir,
+      engine,
+      cli,
+      agentSocket: run.agent?.socketPath,
+      onOp,
+    });
     journal.append({
       type: 'run-start',
       drill: 'restart',
@@ -120,11 +140,26 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     let ready = await wait(() => probeAll(app, services, config, ctx, sleep));
     const notReadyAtStart = ready.filter((r) => !r.ready);
     for (const r of notReadyAtStart) addFinding(checks.notReady(app, r.service, 'the first start', r.ms, r.detail));
-    for (const r of ready) if (r.restarts >= checks.RESTART_LOOP_THRESHOLD) addFinding(checks.restartLoop(app, r.service, r.restarts, 'the first start'));
-    progress.done(`started (${notReadyAtStart.length ? 'not ready: ' + notReadyAtStart.map((r) => r.service).join(', ') : 'ready'})`, notReadyAtStart.length === 0);
+    for (const r of ready)
+      if (r.restarts >= checks.RESTART_LOOP_THRESHOLD)
+        addFinding(checks.restartLoop(app, r.service, r.restarts, 'the first start'));
+    progress.done(
+      `started (${notReadyAtStart.length ? 'not ready: ' + notReadyAtStart.map((r) => r.service).join(', ') : 'ready'})`,
+      notReadyAtStart.length === 0,
+    );
 
     let currentFault: number | undefined;
-    const writer = config.workload && notReadyAtStart.length === 0 ? new Writer(config.workload, ctx, drillId.slice(-6), () => run.clock(), () => currentFault, (op) => journal.append({ type: 'op', op })) : undefined;
+    const writer =
+      config.workload && notReadyAtStart.length === 0
+        ? new Writer(
+            config.workload,
+            ctx,
+            drillId.slice(-6),
+            () => run.clock(),
+            () => currentFault,
+            (op) => journal.append({ type: 'op', op }),
+          )
+        : undefined;
     run.writer = writer;
     writer?.start();
 
@@ -141,17 +176,34 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
       journal.append({ type: 'fault-start', index: fault.index, kind: fault.kind, service: fault.service });
       progress.step(label);
       const t0 = performance.now();
-      const stops = await wait(() => inject(app, fault, writer, evidence, () => run.agent?.restart() ?? Promise.resolve()));
+      const stops = await wait(() =>
+        inject(app, fault, writer, evidence, () => run.agent?.restart() ?? Promise.resolve()),
+      );
       const injectMs = performance.now() - t0;
       for (const o of stops.filter((s) => s.killed)) addFinding(checks.sigtermIgnored(app, o, `${fault.kind}`));
       const t1 = performance.now();
       ready = await wait(() => probeAll(app, services, config, ctx, sleep));
       const recoverMs = performance.now() - t1;
       const notReady = ready.filter((r) => !r.ready);
-      for (const r of notReady) addFinding(checks.notReady(app, r.service, `fault ${fault.index + 1} (${fault.kind})`, r.ms, r.detail));
-      for (const r of ready) if (r.restarts >= checks.RESTART_LOOP_THRESHOLD) addFinding(checks.restartLoop(app, r.service, r.restarts, `fault ${fault.index + 1} (${fault.kind})`));
-      journal.append({ type: 'fault-end', index: fault.index, kind: fault.kind, service: fault.service, injectMs, recoverMs, ready: notReady.length === 0, ...(notReady.length ? { notReady: notReady.map((r) => r.service) } : {}) });
-      progress.done(`${label}: injected in ${formatMs(injectMs)}, ${notReady.length ? 'NOT ready: ' + notReady.map((r) => r.service).join(', ') : `ready again in ${formatMs(recoverMs)}`}`, notReady.length === 0);
+      for (const r of notReady)
+        addFinding(checks.notReady(app, r.service, `fault ${fault.index + 1} (${fault.kind})`, r.ms, r.detail));
+      for (const r of ready)
+        if (r.restarts >= checks.RESTART_LOOP_THRESHOLD)
+          addFinding(checks.restartLoop(app, r.service, r.restarts, `fault ${fault.index + 1} (${fault.kind})`));
+      journal.append({
+        type: 'fault-end',
+        index: fault.index,
+        kind: fault.kind,
+        service: fault.service,
+        injectMs,
+        recoverMs,
+        ready: notReady.length === 0,
+        ...(notReady.length ? { notReady: notReady.map((r) => r.service) } : {}),
+      });
+      progress.done(
+        `${label}: injected in ${formatMs(injectMs)}, ${notReady.length ? 'NOT ready: ' + notReady.map((r) => r.service).join(', ') : `ready again in ${formatMs(recoverMs)}`}`,
+        notReady.length === 0,
+      );
       currentFault = undefined;
       // A service that does not come back makes further faults meaningless.
       if (notReady.length) stopped = true;
@@ -192,15 +244,30 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     if (partial.check) checks.lostWrites(app, writeService, partial.check).forEach(addFinding);
     for (const [svc, paths] of evidence.outside) addFinding(checks.writeOutsideVolume(app, svc, [...paths].sort()));
     const keyPhases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
-    keyFindings(keyPhases, { mounters, where: (svc) => app.where(svc), providerSource: keyProviderSource(project.deployment) }).forEach(addFinding);
-    for (const [svc, hit] of evidence.secrets) addFinding(checks.secretInLogs(app, svc, { names: [...hit.names].sort(), patterns: [...hit.patterns].sort() }, project.deployment.settings.public_logs));
+    keyFindings(keyPhases, {
+      mounters,
+      where: (svc) => app.where(svc),
+      providerSource: keyProviderSource(project.deployment),
+    }).forEach(addFinding);
+    for (const [svc, hit] of evidence.secrets)
+      addFinding(
+        checks.secretInLogs(
+          app,
+          svc,
+          { names: [...hit.names].sort(), patterns: [...hit.patterns].sort() },
+          project.deployment.settings.public_logs,
+        ),
+      );
 
-    const failing = journal.read().some((e) => e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning'));
+    const failing = journal
+      .read()
+      .some((e) => e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning'));
     await teardown(failing ? 'failed' : 'passed');
   } catch (err) {
     await teardown('error', err instanceof Error ? err.message.split('\n')[0] : String(err)).catch(() => undefined);
     // The app could not even be run (a missing image, an invalid compose for this engine): input, not a crash.
-    if (err instanceof EngineError) throw new InputError(`the app could not be run: ${err.message}`, { file: project.composeFiles[0] });
+    if (err instanceof EngineError)
+      throw new InputError(`the app could not be run: ${err.message}`, { file: project.composeFiles[0] });
     throw err;
   } finally {
     await run.finish();
@@ -213,7 +280,13 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
  * Inject one fault; returns how containers answered graceful stops (for the SIGTERM check).
  * `onBoot` runs when the whole CVM goes down, before it boots again (the guest agent restarts too).
  */
-async function inject(app: DrillApp, fault: PlannedFault, writer: Writer | undefined, evidence: Evidence, onBoot: () => Promise<void>): Promise<StopOutcome[]> {
+async function inject(
+  app: DrillApp,
+  fault: PlannedFault,
+  writer: Writer | undefined,
+  evidence: Evidence,
+  onBoot: () => Promise<void>,
+): Promise<StopOutcome[]> {
   switch (fault.kind) {
     case 'restart': {
       const stops = await app.stopService(fault.service!);
@@ -266,7 +339,11 @@ async function restartIfNoPolicy(app: DrillApp, service: string): Promise<void> 
 }
 
 /** Files outside volumes and secrets in logs, gathered before containers are removed and at the end. */
-async function collectEvidence(app: DrillApp, evidence: Evidence, env: ReadonlyMap<string, string> | undefined): Promise<void> {
+async function collectEvidence(
+  app: DrillApp,
+  evidence: Evidence,
+  env: ReadonlyMap<string, string> | undefined,
+): Promise<void> {
   const containers = await app.containers();
   await Promise.all(
     containers.map(async (c) => {
@@ -274,14 +351,14 @@ async function collectEvidence(app: DrillApp, evidence: Evidence, env: ReadonlyM
       const outside = checks.filesOutsideVolumes(await app.engine.diff(c.Id), c);
       if (outside.length) {
         const set = evidence.outside.get(svc) ?? new Set<string>();
-        outside.forEach((p) => set.add(p));
+        for (const p of outside) set.add(p);
         evidence.outside.set(svc, set);
       }
       const hit = checks.secretsInLogs(await app.engine.logs(c.Id), env ?? app.project.env);
       if (hit.names.length || hit.patterns.length) {
         const slot = evidence.secrets.get(svc) ?? { names: new Set<string>(), patterns: new Set<string>() };
-        hit.names.forEach((n) => slot.names.add(n));
-        hit.patterns.forEach((p) => slot.patterns.add(p));
+        for (const n of hit.names) slot.names.add(n);
+        for (const p of hit.patterns) slot.patterns.add(p);
         evidence.secrets.set(svc, slot);
       }
     }),
@@ -291,7 +368,7 @@ async function collectEvidence(app: DrillApp, evidence: Evidence, env: ReadonlyM
 /** The service publishing the port an HTTP write goes to. */
 function guessWriteService(project: Project, config: DrillConfig): string | undefined {
   const w = config.workload?.write;
-  if (!w || w.kind !== 'http') return undefined;
+  if (w?.kind !== 'http') return undefined;
   const url = w.url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => project.env.get(n) ?? m);
   let port: string;
   try {

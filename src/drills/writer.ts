@@ -68,7 +68,13 @@ export class Writer {
       for (const w of this.waiters.splice(0)) w();
       const r = await perform(this.workload.write, this.ctx, value, this.workload.timeoutMs);
       this.inFlight = false;
-      this.push({ ...base, type: r.outcome, time: this.clock(), ...faultOf(this.currentFault()), ...(r.error ? { error: r.error } : {}) });
+      this.push({
+        ...base,
+        type: r.outcome,
+        time: this.clock(),
+        ...faultOf(this.currentFault()),
+        ...(r.error ? { error: r.error } : {}),
+      });
       // After a refused write, back off a little: the service is down, not slow.
       const pause = r.outcome === 'ok' ? this.workload.intervalMs : Math.max(this.workload.intervalMs, 100);
       if (pause > 0) await new Promise((res) => setTimeout(res, pause));

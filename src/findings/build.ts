@@ -8,7 +8,15 @@ export function findingAt(
   message: string,
   extra: { service?: string; fix?: Fix } = {},
 ): Finding {
-  const f: Finding = { ruleId: rule.id, severity: rule.severity, section: rule.section, message, file: loc.file, line: loc.line, column: loc.column };
+  const f: Finding = {
+    ruleId: rule.id,
+    severity: rule.severity,
+    section: rule.section,
+    message,
+    file: loc.file,
+    line: loc.line,
+    column: loc.column,
+  };
   if (loc.endLine !== undefined) f.endLine = loc.endLine;
   if (loc.endColumn !== undefined) f.endColumn = loc.endColumn;
   if (extra.service !== undefined) f.service = extra.service;

@@ -23,8 +23,10 @@ export function renderJunit(report: Report): string {
       if (failing) sectionFailures++;
       cases.push(testcase(section, f, failing ? 'failure' : 'pass'));
     }
-    for (const f of hidden) cases.push(testcase(section, f, 'skipped', `suppressed (${f.suppression.kind}): ${f.suppression.reason}`));
-    if (!found.length && !hidden.length) cases.push(`    <testcase classname="preflight.${section}" name="${attr(`${section}: no findings`)}"/>`);
+    for (const f of hidden)
+      cases.push(testcase(section, f, 'skipped', `suppressed (${f.suppression.kind}): ${f.suppression.reason}`));
+    if (!found.length && !hidden.length)
+      cases.push(`    <testcase classname="preflight.${section}" name="${attr(`${section}: no findings`)}"/>`);
     const score = report.score.sections[section];
     suites.push(
       `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" skipped="${hidden.length}">\n` +
@@ -49,22 +51,35 @@ function testcase(section: string, f: Finding, outcome: 'failure' | 'pass' | 'sk
   const name = `${f.ruleId}${f.service ? ` [${f.service}]` : ''} ${where}`;
   const open = `    <testcase classname="preflight.${attr(section)}" name="${attr(name)}" file="${attr(f.file.split('#')[0]!)}" line="${f.line}"`;
   const hint = ruleMeta(f.ruleId)?.fixHint;
-  const body = [`${f.severity} ${where} ${f.ruleId}`, f.message, f.fix ? `fix: ${f.fix.description}` : hint ? `fix: ${hint}` : ''].filter(Boolean).join('\n');
+  const body = [
+    `${f.severity} ${where} ${f.ruleId}`,
+    f.message,
+    f.fix ? `fix: ${f.fix.description}` : hint ? `fix: ${hint}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   if (outcome === 'failure') {
     return `${open}>\n      <failure type="${attr(f.severity)}" message="${attr(f.message)}">${text(body)}</failure>\n    </testcase>`;
   }
-  if (outcome === 'skipped') return `${open}>\n      <skipped message="${attr(skipReason ?? 'suppressed')}"/>\n    </testcase>`;
+  if (outcome === 'skipped')
+    return `${open}>\n      <skipped message="${attr(skipReason ?? 'suppressed')}"/>\n    </testcase>`;
   return `${open}>\n      <system-out>${text(body)}</system-out>\n    </testcase>`;
 }
 
 /** Characters XML 1.0 cannot carry at all (control characters other than tab, newline, CR). */
 // eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(s: string): string {
   return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function attr(s: string): string {
-  return text(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return text(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }

@@ -44,7 +44,13 @@ export function sarifLog(report: Report, opts: SarifOptions = {}) {
       properties: { section: f.section, ...(f.service !== undefined ? { service: f.service } : {}) },
     };
     if ('suppression' in f) {
-      r.suppressions = [{ kind: f.suppression.kind === 'inline' ? 'inSource' : 'external', status: 'accepted', justification: f.suppression.reason }];
+      r.suppressions = [
+        {
+          kind: f.suppression.kind === 'inline' ? 'inSource' : 'external',
+          status: 'accepted',
+          justification: f.suppression.reason,
+        },
+      ];
     }
     const fixes = sarifFixes(f);
     if (fixes) r.fixes = fixes;
@@ -113,7 +119,9 @@ function artifactList(files: string[]) {
     const entry: Record<string, unknown> = { location: artifactUri(file) };
     if (parent !== undefined) {
       entry.parentIndex = parent;
-      entry.description = { text: `the compose file embedded in ${file.slice(0, hash)} (its ${file.slice(hash + 1)} string); lines count from the start of that string` };
+      entry.description = {
+        text: `the compose file embedded in ${file.slice(0, hash)} (its ${file.slice(hash + 1)} string); lines count from the start of that string`,
+      };
     }
     index.set(file, list.length);
     list.push(entry);
@@ -127,7 +135,8 @@ function location(f: Finding, artifactIndex: Map<string, number>) {
   const region: Record<string, number> = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
   if (f.endLine !== undefined && f.endColumn !== undefined) {
     const endLine = Math.max(region.startLine!, f.endLine);
-    const endColumn = endLine === region.startLine ? Math.max(region.startColumn!, f.endColumn) : Math.max(1, f.endColumn);
+    const endColumn =
+      endLine === region.startLine ? Math.max(region.startColumn!, f.endColumn) : Math.max(1, f.endColumn);
     region.endLine = endLine;
     region.endColumn = endColumn;
   }
@@ -165,7 +174,10 @@ function sarifFixes(f: Finding) {
       description: { text: f.fix.description },
       artifactChanges: [...byFile].map(([file, list]) => ({
         artifactLocation: artifactUri(file),
-        replacements: list.map((e) => ({ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.text } })),
+        replacements: list.map((e) => ({
+          deletedRegion: { charOffset: e.start, charLength: e.end - e.start },
+          insertedContent: { text: e.text },
+        })),
       })),
     },
   ];
@@ -173,5 +185,8 @@ function sarifFixes(f: Finding) {
 
 /** Identity of a finding without its line: rule, file, service and message. */
 function fingerprint(f: Finding): string {
-  return createHash('sha256').update([f.ruleId, f.file, f.service ?? '', f.message].join('\u0000')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([f.ruleId, f.file, f.service ?? '', f.message].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }

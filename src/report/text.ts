@@ -23,7 +23,12 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const out: string[] = [];
   for (const t of report.targets) {
     const own = report.targets.length > 1 && t.score !== undefined ? `; score ${t.score}/100` : '';
-    out.push(st.bold(t.files.join(' + ')) + st.dim(`  ${t.services} service${t.services === 1 ? '' : 's'}; deployment settings: ${DEPLOYMENT_SOURCE_LABEL[t.deploymentSource]}${own}`));
+    out.push(
+      st.bold(t.files.join(' + ')) +
+        st.dim(
+          `  ${t.services} service${t.services === 1 ? '' : 's'}; deployment settings: ${DEPLOYMENT_SOURCE_LABEL[t.deploymentSource]}${own}`,
+        ),
+    );
   }
   out.push('');
   for (const section of SECTIONS) {
@@ -39,19 +44,26 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   if (report.suppressed.length) {
     out.push(st.bold(`suppressed (${report.suppressed.length})`));
     for (const s of report.suppressed) {
-      out.push(`  ${st.dim(`${s.file}:${s.line}:${s.column}`)}  ${s.ruleId}${s.service ? ` [${s.service}]` : ''}  ${st.dim(`${s.suppression.kind}: ${s.suppression.reason}`)}`);
+      out.push(
+        `  ${st.dim(`${s.file}:${s.line}:${s.column}`)}  ${s.ruleId}${s.service ? ` [${s.service}]` : ''}  ${st.dim(`${s.suppression.kind}: ${s.suppression.reason}`)}`,
+      );
     }
     out.push('');
   }
   const all = countLine(report.findings) || 'no findings';
-  out.push(`${st.bold('score')} ${report.score.overall}/100 · ${all}${report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : ''}`);
+  out.push(
+    `${st.bold('score')} ${report.score.overall}/100 · ${all}${report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : ''}`,
+  );
   return out.join('\n') + '\n';
 }
 
 function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {
   const sev = severityLabel(f.severity, st);
   const where = `${f.file}:${f.line}:${f.column}`;
-  const lines = [`  ${sev} ${st.dim(where)}  ${f.service ? st.bold(f.service) + '  ' : ''}${st.dim(f.ruleId)}`, `    ${f.message}`];
+  const lines = [
+    `  ${sev} ${st.dim(where)}  ${f.service ? st.bold(f.service) + '  ' : ''}${st.dim(f.ruleId)}`,
+    `    ${f.message}`,
+  ];
   const text = opts.sources?.get(f.file);
   if (text) lines.push(...excerpt(text, f.line, f.column, opts.context ?? 1, st));
   const meta = ruleMeta(f.ruleId);
@@ -71,7 +83,8 @@ function excerpt(text: string, line: number, column: number, context: number, st
     const body = (all[n - 1] ?? '').replace(/\r$/, '');
     // Excerpts show source lines, which may hold the very secret a finding is about.
     out.push(st.dim(`    ${marker} ${String(n).padStart(width)} | `) + clip(redactSourceLine(body)));
-    if (n === line) out.push(st.dim(`      ${' '.repeat(width)} | `) + ' '.repeat(Math.max(0, column - 1)) + st.red('^'));
+    if (n === line)
+      out.push(st.dim(`      ${' '.repeat(width)} | `) + ' '.repeat(Math.max(0, column - 1)) + st.red('^'));
   }
   return out;
 }

@@ -3,31 +3,46 @@ import { anonymousVolume } from './anonymous-volume.js';
 
 ruleTester(anonymousVolume, {
   valid: [
-    { name: 'named volume', compose: `
+    {
+      name: 'named volume',
+      compose: `
       services:
         app: { image: app:1, volumes: ["uploads:/app/uploads"] }
       volumes: { uploads: {} }
-    ` },
-    { name: 'node_modules shadowing trick holds nothing worth keeping', compose: `
+    `,
+    },
+    {
+      name: 'node_modules shadowing trick holds nothing worth keeping',
+      compose: `
       services:
         app: { image: app:1, volumes: ["/app/node_modules", "/app/.cache"] }
-    ` },
-    { name: 'scratch paths', compose: `
+    `,
+    },
+    {
+      name: 'scratch paths',
+      compose: `
       services:
         app: { image: app:1, volumes: ["/tmp", "/var/cache/nginx"] }
-    ` },
-    { name: 'long syntax with a source', compose: `
+    `,
+    },
+    {
+      name: 'long syntax with a source',
+      compose: `
       services:
         app:
           image: app:1
           volumes:
             - { type: volume, source: files, target: /srv/files }
       volumes: { files: {} }
-    ` },
-    { name: 'bind mounts are other rules', compose: `
+    `,
+    },
+    {
+      name: 'bind mounts are other rules',
+      compose: `
       services:
         app: { image: app:1, volumes: ["/dstack/persistent/x:/x"] }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {
@@ -39,7 +54,15 @@ ruleTester(anonymousVolume, {
             volumes:
               - /data
       `,
-      errors: [{ line: 5, column: 9, service: 'app', message: 'anonymous volume at /data (a path that looks like data)', severity: 'error' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'app',
+          message: 'anonymous volume at /data (a path that looks like data)',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'long syntax without source',

@@ -41,8 +41,20 @@ ruleTester(buildArgSecret, {
                 - BUILD_REF=${GH}
       `,
       errors: [
-        { line: 6, column: 9, service: 'web', message: 'passes the secret-like build arg NPM_TOKEN', severity: 'warning' },
-        { line: 7, column: 9, service: 'web', message: 'build arg API_KEY with a literal value (****(7 chars))', severity: 'error' },
+        {
+          line: 6,
+          column: 9,
+          service: 'web',
+          message: 'passes the secret-like build arg NPM_TOKEN',
+          severity: 'warning',
+        },
+        {
+          line: 7,
+          column: 9,
+          service: 'web',
+          message: 'build arg API_KEY with a literal value (****(7 chars))',
+          severity: 'error',
+        },
         { line: 12, service: 'worker', message: 'GITHUB_AUTH with a literal GitHub token', severity: 'error' },
         { line: 13, service: 'worker', message: 'BUILD_REF with a literal GitHub token', severity: 'error' },
       ],

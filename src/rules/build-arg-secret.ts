@@ -10,7 +10,8 @@ export const buildArgSecret: Rule = {
   title: 'Secret passed as a build argument',
   rationale:
     'Build arguments are recorded in the image (its history and the layers of any `RUN` that reads them), so a secret passed as one leaks to whoever gets the image. The checklist asks for secrets to be encrypted and decrypted only inside the TEE; build-time credentials belong in BuildKit build secrets.',
-  fixHint: 'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ...`), or give it to the container at run time as an encrypted environment variable.',
+  fixHint:
+    'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ...`), or give it to the container at run time as an encrypted environment variable.',
   check(ctx) {
     for (const [name] of ctx.services) {
       const argsPath: Path = ['services', name, 'build', 'args'];
@@ -24,7 +25,11 @@ export const buildArgSecret: Rule = {
           const written = writtenText(item);
           if (written === undefined) return;
           const eq = written.indexOf('=');
-          pairs.push({ key: eq < 0 ? written : written.slice(0, eq), path: [...argsPath, i], text: eq < 0 ? undefined : written.slice(eq + 1) });
+          pairs.push({
+            key: eq < 0 ? written : written.slice(0, eq),
+            path: [...argsPath, i],
+            text: eq < 0 ? undefined : written.slice(eq + 1),
+          });
         });
       }
       for (const { key, path, text } of pairs) {

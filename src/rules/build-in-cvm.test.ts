@@ -28,7 +28,9 @@ ruleTester(buildInCvm, {
             build: ./web
             image: org/web:1
       `,
-      errors: [{ line: 3, column: 5, service: 'web', severity: 'error', message: 'local context ./web, which is not shipped' }],
+      errors: [
+        { line: 3, column: 5, service: 'web', severity: 'error', message: 'local context ./web, which is not shipped' },
+      ],
     },
     {
       name: 'dockerfile_inline: warning naming the empty-logs issue',

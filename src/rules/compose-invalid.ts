@@ -7,7 +7,8 @@ export const composeInvalid: Rule = {
   title: 'Compose file does not follow the compose specification',
   rationale:
     'The CVM runs `docker compose up` on exactly this file; a key Compose rejects stops the whole app from starting, and a key it ignores does nothing. Checked against the vendored compose-spec JSON schema.',
-  fixHint: 'Correct the key or value the message names; see https://github.com/compose-spec/compose-spec/blob/main/spec.md.',
+  fixHint:
+    'Correct the key or value the message names; see https://github.com/compose-spec/compose-spec/blob/main/spec.md.',
   check(ctx) {
     for (const p of ctx.project.schemaProblems) {
       const service = /^\/services\/([^/]+)/.exec(p.path)?.[1];

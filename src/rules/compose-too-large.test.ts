@@ -9,10 +9,7 @@ function composeOf(kb: number): string {
 }
 
 ruleTester(composeTooLarge, {
-  valid: [
-    composeOf(10),
-    { name: 'just under the warning threshold', compose: composeOf(155) },
-  ],
+  valid: [composeOf(10), { name: 'just under the warning threshold', compose: composeOf(155) }],
   invalid: [
     {
       name: 'near the cap: warning',
@@ -27,9 +24,23 @@ ruleTester(composeTooLarge, {
     {
       name: 'the pre-launch script counts too (app-compose.json)',
       code: {
-        appCompose: JSON.stringify({ manifest_version: 2, docker_compose_file: composeOf(120), pre_launch_script: '#!/bin/sh\n' + 'echo hi\n'.repeat(12_000) }, null, 2),
+        appCompose: JSON.stringify(
+          {
+            manifest_version: 2,
+            docker_compose_file: composeOf(120),
+            pre_launch_script: '#!/bin/sh\n' + 'echo hi\n'.repeat(12_000),
+          },
+          null,
+          2,
+        ),
       },
-      errors: [{ file: 'app-compose.json', severity: 'error', message: /compose 1\d\d\.\d KB \+ pre_launch_script \d+\.\d KB/ }],
+      errors: [
+        {
+          file: 'app-compose.json',
+          severity: 'error',
+          message: /compose 1\d\d\.\d KB \+ pre_launch_script \d+\.\d KB/,
+        },
+      ],
     },
   ],
 });

@@ -46,7 +46,14 @@ ruleTester(dockerSocket, {
             volumes:
               - /var/run/docker.sock:/var/run/docker.sock:ro
       `,
-      errors: [{ line: 5, column: 9, service: 'portainer', message: 'mounts /var/run/docker.sock: it controls every container' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'portainer',
+          message: 'mounts /var/run/docker.sock: it controls every container',
+        },
+      ],
     },
     {
       name: 'the directory that holds docker.sock',

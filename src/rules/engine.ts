@@ -39,7 +39,9 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
 }
 
 function toFinding(project: Project, rule: Rule, r: RuleReport, configured: Severity | undefined): Finding {
-  const loc = r.loc ?? (r.valuePath ? locateValue(project, r.valuePath) : r.path ? locate(project, r.path) : deploymentLocation(project));
+  const loc =
+    r.loc ??
+    (r.valuePath ? locateValue(project, r.valuePath) : r.path ? locate(project, r.path) : deploymentLocation(project));
   return findingAt({ ...rule, severity: configured ?? r.severity ?? rule.severity }, loc, r.message, r);
 }
 
@@ -47,7 +49,18 @@ export function deploymentLocation(project: Project, field?: string) {
   const d = project.deployment;
   const at = field ? d.locations[field] : undefined;
   if (at) return at;
-  if (d.file && d.source === 'app-compose.json') return d.locations.docker_compose_file ?? { file: d.file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
+  if (d.file && d.source === 'app-compose.json')
+    return (
+      d.locations.docker_compose_file ?? {
+        file: d.file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        offset: 0,
+        endOffset: 0,
+      }
+    );
   const file = project.composeFiles[0]!;
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
 }

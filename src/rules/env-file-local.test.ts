@@ -31,7 +31,15 @@ ruleTester(envFileLocal, {
             image: app:1
             env_file: .env
       `,
-      errors: [{ line: 4, column: 15, service: 'web', message: 'env_file .env, which is not shipped into the CVM', severity: 'error' }],
+      errors: [
+        {
+          line: 4,
+          column: 15,
+          service: 'web',
+          message: 'env_file .env, which is not shipped into the CVM',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'list and long form; optional file is a warning',

@@ -16,7 +16,11 @@ export const envNameInvalid: Rule = {
       const problem = nameProblem(item.name);
       if (!problem) continue;
       const ref = ctx.project.variables.find((r) => r.name === item.name)!;
-      ctx.report({ service: ref.service, loc: refLocation(ctx.project, ref), message: `the compose file references ${printableKey(item.name)}, ${problem}` });
+      ctx.report({
+        service: ref.service,
+        loc: refLocation(ctx.project, ref),
+        message: `the compose file references ${printableKey(item.name)}, ${problem}`,
+      });
     }
     if (items.length > ENV_LIMITS.maxItems) {
       const ref = ctx.project.variables.find((r) => r.name === items[ENV_LIMITS.maxItems]!.name)!;
@@ -33,7 +37,10 @@ export const envNameInvalid: Rule = {
     }
     const distinct = new Set(allowed.names).size;
     if (distinct > ENV_LIMITS.maxItems) {
-      ctx.report({ loc: allowed.loc, message: `allowed_envs lists ${distinct} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} and fails to boot with more` });
+      ctx.report({
+        loc: allowed.loc,
+        message: `allowed_envs lists ${distinct} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} and fails to boot with more`,
+      });
     }
   },
 };
@@ -41,7 +48,9 @@ export const envNameInvalid: Rule = {
 /** Why the CVM rejects a variable name, or undefined when it accepts it. */
 function nameProblem(name: string): string | undefined {
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > ENV_LIMITS.maxNameBytes) return `a name of ${bytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxNameBytes} and fails to boot`;
-  if (!ENV_LIMITS.namePattern.test(name)) return `which is not a valid name for the CVM (must match ${ENV_LIMITS.namePattern.source}); it fails to boot`;
+  if (bytes > ENV_LIMITS.maxNameBytes)
+    return `a name of ${bytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxNameBytes} and fails to boot`;
+  if (!ENV_LIMITS.namePattern.test(name))
+    return `which is not a valid name for the CVM (must match ${ENV_LIMITS.namePattern.source}); it fails to boot`;
   return undefined;
 }

@@ -53,7 +53,13 @@ ruleTester(envNotAllowed, {
         `,
       },
       errors: [
-        { line: 6, column: 18, service: 'web', message: '${LOG_LEVEL}, which allowed_envs lacks; the CVM drops it silently and the default is always used', severity: 'warning' },
+        {
+          line: 6,
+          column: 18,
+          service: 'web',
+          message: '${LOG_LEVEL}, which allowed_envs lacks; the CVM drops it silently and the default is always used',
+          severity: 'warning',
+        },
         { line: 7, column: 36, service: 'web', message: '${DB_PASSWORD}, which allowed_envs lacks', severity: 'error' },
       ],
     },
@@ -62,11 +68,19 @@ ruleTester(envNotAllowed, {
       code: {
         appCompose: JSON.stringify({
           manifest_version: 2,
-          docker_compose_file: 'services:\n  web:\n    image: app:1\n    environment:\n      TOKEN: ${TOKEN}\n      TOKEN2: ${TOKEN}\n',
+          docker_compose_file:
+            'services:\n  web:\n    image: app:1\n    environment:\n      TOKEN: ${TOKEN}\n      TOKEN2: ${TOKEN}\n',
           allowed_envs: ['OTHER'],
         }),
       },
-      errors: [{ line: 5, service: 'web', message: /\$\{TOKEN\} \(and 1 more reference\), which allowed_envs lacks/, file: 'app-compose.json#docker_compose_file' }],
+      errors: [
+        {
+          line: 5,
+          service: 'web',
+          message: /\$\{TOKEN\} \(and 1 more reference\), which allowed_envs lacks/,
+          file: 'app-compose.json#docker_compose_file',
+        },
+      ],
     },
   ],
 });

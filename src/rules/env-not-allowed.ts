@@ -9,7 +9,8 @@ export const envNotAllowed: Rule = {
   title: 'Referenced variable missing from allowed_envs',
   rationale:
     'Inside the guest, decrypted variables whose names are not in `allowed_envs` are silently dropped (platform-facts.md, "Secrets"; phala-cloud PR 113: new env vars not applied because allowed_envs was not updated). The `${VAR}` then expands to its default or to an empty string.',
-  fixHint: 'Add the variable to `allowed_envs` (app-compose.json, or `deployment.allowed_envs` in .preflight.yml) and send it with the encrypted secrets; with the phala CLI, pass the full key list again.',
+  fixHint:
+    'Add the variable to `allowed_envs` (app-compose.json, or `deployment.allowed_envs` in .preflight.yml) and send it with the encrypted secrets; with the phala CLI, pass the full key list again.',
   check(ctx) {
     const allowed = knownAllowedEnvs(ctx.project);
     if (!allowed) return;
@@ -19,7 +20,8 @@ export const envNotAllowed: Rule = {
       if (item.provided) continue;
       const refs = ctx.project.variables.filter((r) => r.name === item.name);
       const first = refs.find((r) => r.modifier === '' || r.modifier === ':?' || r.modifier === '?') ?? refs[0]!;
-      const more = item.references > 1 ? ` (and ${item.references - 1} more reference${item.references > 2 ? 's' : ''})` : '';
+      const more =
+        item.references > 1 ? ` (and ${item.references - 1} more reference${item.references > 2 ? 's' : ''})` : '';
       const where = first.service ? `service "${first.service}" references` : 'the compose file references';
       ctx.report({
         service: first.service,

@@ -3,16 +3,22 @@ import { externalVolume } from './external-volume.js';
 
 ruleTester(externalVolume, {
   valid: [
-    { name: 'ordinary named volume', compose: `
+    {
+      name: 'ordinary named volume',
+      compose: `
       services:
         db: { image: postgres:16, volumes: ["pg:/var/lib/postgresql/data"] }
       volumes: { pg: {} }
-    ` },
-    { name: 'external: false', compose: `
+    `,
+    },
+    {
+      name: 'external: false',
+      compose: `
       services:
         db: { image: postgres:16, volumes: ["pg:/var/lib/postgresql/data"] }
       volumes: { pg: { external: false, name: legacy_pg } }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {
@@ -35,7 +41,13 @@ ruleTester(externalVolume, {
         volumes:
           old: { external: true }
       `,
-      errors: [{ line: 4, message: /^volume "old" is external \("old"\), which does not exist in the CVM, so `docker compose up` fails$/ }],
+      errors: [
+        {
+          line: 4,
+          message:
+            /^volume "old" is external \("old"\), which does not exist in the CVM, so `docker compose up` fails$/,
+        },
+      ],
     },
   ],
 });

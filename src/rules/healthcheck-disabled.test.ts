@@ -3,18 +3,27 @@ import { healthcheckDisabled } from './healthcheck-disabled.js';
 
 ruleTester(healthcheckDisabled, {
   valid: [
-    { name: 'a working healthcheck', compose: `
+    {
+      name: 'a working healthcheck',
+      compose: `
       services:
         web: { image: app:1, ports: ["80"], healthcheck: { test: ["CMD", "true"] } }
-    ` },
-    { name: 'disable: false', compose: `
+    `,
+    },
+    {
+      name: 'disable: false',
+      compose: `
       services:
         web: { image: app:1, ports: ["80"], healthcheck: { disable: false, test: ["CMD", "true"] } }
-    ` },
-    { name: 'no healthcheck at all is the other rule', compose: `
+    `,
+    },
+    {
+      name: 'no healthcheck at all is the other rule',
+      compose: `
       services:
         web: { image: app:1, ports: ["80"] }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {

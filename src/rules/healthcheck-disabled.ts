@@ -8,7 +8,7 @@ export const healthcheckDisabled: Rule = {
   severity: 'warning',
   title: 'Healthcheck disabled',
   rationale:
-    "`disable: true` or `test: [\"NONE\"]` also switches off the image's own HEALTHCHECK: after a CVM restart nothing can tell that the service is up but not working, and dependents cannot wait for it (checklist: expose health endpoints needed for monitoring).",
+    '`disable: true` or `test: ["NONE"]` also switches off the image\'s own HEALTHCHECK: after a CVM restart nothing can tell that the service is up but not working, and dependents cannot wait for it (checklist: expose health endpoints needed for monitoring).',
   fixHint: 'Remove `disable: true` / `test: ["NONE"]`, or replace it with a probe that works in this image.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
@@ -17,7 +17,9 @@ export const healthcheckDisabled: Rule = {
       const dependedOn = ctx.services.some(([other, s]) => other !== name && s.depends_on?.[name] !== undefined);
       ctx.report({
         service: name,
-        ...(viaDisable ? { path: ['services', name, 'healthcheck', 'disable'] } : { valuePath: ['services', name, 'healthcheck', 'test'] }),
+        ...(viaDisable
+          ? { path: ['services', name, 'healthcheck', 'disable'] }
+          : { valuePath: ['services', name, 'healthcheck', 'test'] }),
         // A disabled check on a background worker nobody waits for costs little.
         severity: servesTraffic(svc) || dependedOn ? undefined : 'info',
         message: `service "${name}" disables its healthcheck${viaDisable ? ' (disable: true)' : ' (test: ["NONE"])'}, including any HEALTHCHECK its image declares`,

@@ -3,49 +3,73 @@ import { healthcheckMissing } from './healthcheck-missing.js';
 
 ruleTester(healthcheckMissing, {
   valid: [
-    { name: 'web with a healthcheck', compose: `
+    {
+      name: 'web with a healthcheck',
+      compose: `
       services:
         web:
           image: app:1
           ports: ["8080:8080"]
           healthcheck: { test: ["CMD", "wget", "-qO-", "http://localhost:8080/health"] }
-    ` },
-    { name: 'worker that nobody calls', compose: `
+    `,
+    },
+    {
+      name: 'worker that nobody calls',
+      compose: `
       services:
         worker: { image: app:1, command: ["worker"] }
-    ` },
-    { name: 'healthcheck that only tunes the image one', compose: `
+    `,
+    },
+    {
+      name: 'healthcheck that only tunes the image one',
+      compose: `
       services:
         web: { image: app:1, ports: ["80"], healthcheck: { interval: 10s } }
-    ` },
-    { name: 'disabled is the other rule', compose: `
+    `,
+    },
+    {
+      name: 'disabled is the other rule',
+      compose: `
       services:
         web: { image: app:1, ports: ["80"], healthcheck: { disable: true } }
-    ` },
-    { name: 'image that declares its own HEALTHCHECK', compose: `
+    `,
+    },
+    {
+      name: 'image that declares its own HEALTHCHECK',
+      compose: `
       services:
         ui: { image: ghcr.io/open-webui/open-webui:0.5.4, ports: ["3000:8080"] }
-    ` },
-    { name: 'node-exporter sidecar as its docs say', compose: `
+    `,
+    },
+    {
+      name: 'node-exporter sidecar as its docs say',
+      compose: `
       services:
         node-exporter:
           image: prom/node-exporter:v1.8.2
           pid: host
           ports: ["9100:9100"]
-    ` },
-    { name: 'one-shot migration depended on for completion', compose: `
+    `,
+    },
+    {
+      name: 'one-shot migration depended on for completion',
+      compose: `
       services:
         migrate: { image: app:1 }
         web:
           image: app:1
           healthcheck: { test: ["CMD", "true"] }
           depends_on: { migrate: { condition: service_completed_successfully } }
-    ` },
-    { name: 'exporter named by convention, and a log shipper', compose: `
+    `,
+    },
+    {
+      name: 'exporter named by convention, and a log shipper',
+      compose: `
       services:
         pg-exp: { image: quay.io/prometheuscommunity/postgres-exporter:v0.15.0, ports: ["9187:9187"] }
         logs: { image: grafana/promtail:3.2.0, ports: ["9080"] }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {

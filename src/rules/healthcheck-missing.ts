@@ -13,13 +13,25 @@ export const healthcheckMissing: Rule = {
   title: 'Service that serves traffic or is depended on has no healthcheck',
   rationale:
     'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints for monitoring.',
-  fixHint: 'Add a `healthcheck:` with a cheap readiness probe (e.g. `test: ["CMD", "pg_isready", "-U", "postgres"]`), unless the image already declares a HEALTHCHECK.',
+  fixHint:
+    'Add a `healthcheck:` with a cheap readiness probe (e.g. `test: ["CMD", "pg_isready", "-U", "postgres"]`), unless the image already declares a HEALTHCHECK.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'none' || isOneShot(ctx.model, name, svc)) continue;
-      if (svc.image && imageMatches(svc.image, IMAGES_WITH_OWN_HEALTHCHECK.flatMap((e) => e.images))) continue;
-      const dependents = dependentsOf(ctx.model, name).filter(([other]) => other !== name && other in (ctx.model.services ?? {}));
-      const waitsHealthy = dependents.filter(([, s]) => s.depends_on?.[name]?.condition === 'service_healthy').map(([other]) => other);
+      if (
+        svc.image &&
+        imageMatches(
+          svc.image,
+          IMAGES_WITH_OWN_HEALTHCHECK.flatMap((e) => e.images),
+        )
+      )
+        continue;
+      const dependents = dependentsOf(ctx.model, name).filter(
+        ([other]) => other !== name && other in (ctx.model.services ?? {}),
+      );
+      const waitsHealthy = dependents
+        .filter(([, s]) => s.depends_on?.[name]?.condition === 'service_healthy')
+        .map(([other]) => other);
       const traffic = servesTraffic(svc);
       if (!traffic && dependents.length === 0) continue;
       // Sidecars the checklist recommends (exporters, collectors, log shippers) are scraped, not waited for.
@@ -34,5 +46,8 @@ export const healthcheckMissing: Rule = {
 };
 
 function isMonitoringSidecar(image: string): boolean {
-  return imageMatches(image, [...EXPORTER_IMAGES.flatMap((e) => e.images), ...LOG_SIDECAR_IMAGES]) || PROMETHEUS_EXPORTER_NAME.test(parseImage(image).name);
+  return (
+    imageMatches(image, [...EXPORTER_IMAGES.flatMap((e) => e.images), ...LOG_SIDECAR_IMAGES]) ||
+    PROMETHEUS_EXPORTER_NAME.test(parseImage(image).name)
+  );
 }

@@ -18,7 +18,8 @@ export const healthcheckTiming: Rule = {
   title: 'Healthcheck timings that do not do what they seem to',
   rationale:
     'After every CVM restart or upgrade all services start at once (checklist: "the entire CVM and all containers in your Compose will reboot"). A slow starter without start_period is marked unhealthy during initialisation or crash recovery and services waiting on it fail to start; retries: 0 silently means 3; a timeout at or over the interval or an interval of many minutes hides a hung service.',
-  fixHint: 'Keep timeout below interval, retries ≥ 1, an interval of seconds to a minute, and give slow starters a `start_period` (e.g. `start_period: 1m`).',
+  fixHint:
+    'Keep timeout below interval, retries ≥ 1, an interval of seconds to a minute, and give slow starters a `start_period` (e.g. `start_period: 1m`).',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const state = healthcheckState(svc);

@@ -3,12 +3,17 @@ import { hostPathVolatile } from './host-path-volatile.js';
 
 ruleTester(hostPathVolatile, {
   valid: [
-    { name: 'persistent disk paths', compose: `
+    {
+      name: 'persistent disk paths',
+      compose: `
       services:
         db: { image: postgres:16, volumes: ["/dstack/persistent/pg:/var/lib/postgresql/data"] }
         app: { image: app:1, volumes: ["/var/volatile/dstack/persistent/app:/data"] }
-    ` },
-    { name: 'guest-agent, tappd and docker sockets', compose: `
+    `,
+    },
+    {
+      name: 'guest-agent, tappd and docker sockets',
+      compose: `
       services:
         app:
           image: app:1
@@ -16,8 +21,11 @@ ruleTester(hostPathVolatile, {
             - /var/run/dstack.sock:/var/run/dstack.sock
             - /var/run/tappd.sock:/var/run/tappd.sock
             - /var/run/docker.sock:/var/run/docker.sock
-    ` },
-    { name: 'node-exporter set up as its docs say', compose: `
+    `,
+    },
+    {
+      name: 'node-exporter set up as its docs say',
+      compose: `
       services:
         node-exporter:
           image: prom/node-exporter:v1.8.2
@@ -27,8 +35,11 @@ ruleTester(hostPathVolatile, {
             - /:/host:ro,rslave
             - /proc:/host/proc:ro
             - /sys:/host/sys:ro
-    ` },
-    { name: 'cAdvisor read-only mounts', compose: `
+    `,
+    },
+    {
+      name: 'cAdvisor read-only mounts',
+      compose: `
       services:
         cadvisor:
           image: gcr.io/cadvisor/cadvisor:v0.49.1
@@ -38,21 +49,31 @@ ruleTester(hostPathVolatile, {
             - /sys:/sys:ro
             - /var/lib/docker/:/var/lib/docker:ro
             - /dev/disk/:/dev/disk:ro
-    ` },
-    { name: 'time zone and configfs for TDX quotes', compose: `
+    `,
+    },
+    {
+      name: 'time zone and configfs for TDX quotes',
+      compose: `
       services:
         app:
           image: app:1
           volumes: ["/etc/localtime:/etc/localtime:ro", "/sys/kernel/config:/sys/kernel/config"]
-    ` },
-    { name: 'scratch host paths', compose: `
+    `,
+    },
+    {
+      name: 'scratch host paths',
+      compose: `
       services:
         app: { image: app:1, volumes: ["/tmp/x:/tmp/x"] }
-    ` },
-    { name: 'relative paths are another rule', compose: `
+    `,
+    },
+    {
+      name: 'relative paths are another rule',
+      compose: `
       services:
         app: { image: app:1, volumes: ["./data:/data"] }
-    ` },
+    `,
+    },
     {
       name: 'file the pre-launch script creates',
       appCompose: JSON.stringify({
@@ -74,7 +95,15 @@ ruleTester(hostPathVolatile, {
             volumes:
               - /opt/pgdata:/var/lib/postgresql/data
       `,
-      errors: [{ line: 5, column: 9, service: 'db', message: 'keeps data at host path /opt/pgdata (the PostgreSQL data directory', severity: 'error' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'db',
+          message: 'keeps data at host path /opt/pgdata (the PostgreSQL data directory',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'home directory',
@@ -121,10 +150,18 @@ ruleTester(hostPathVolatile, {
           manifest_version: 2,
           name: 'motd',
           runner: 'docker-compose',
-          docker_compose_file: 'services:\n  box:\n    image: busybox:1.36\n    volumes:\n      - /tapp/motd:/etc/motd\n',
+          docker_compose_file:
+            'services:\n  box:\n    image: busybox:1.36\n    volumes:\n      - /tapp/motd:/etc/motd\n',
         }),
       },
-      errors: [{ line: 5, service: 'box', message: 'mounts host path /tapp/motd', file: 'app-compose.json#docker_compose_file' }],
+      errors: [
+        {
+          line: 5,
+          service: 'box',
+          message: 'mounts host path /tapp/motd',
+          file: 'app-compose.json#docker_compose_file',
+        },
+      ],
     },
     {
       name: 'a named volume bound to a volatile directory',

@@ -1,4 +1,12 @@
-import { dataAt, hostPathClass, isBind, isReadOnly, isThrowawayPath, looksLikeDataPath, volumeBindDevice } from './lib/volumes.js';
+import {
+  dataAt,
+  hostPathClass,
+  isBind,
+  isReadOnly,
+  isThrowawayPath,
+  looksLikeDataPath,
+  volumeBindDevice,
+} from './lib/volumes.js';
 import type { Rule } from './types.js';
 
 export const hostPathVolatile: Rule = {
@@ -7,8 +15,9 @@ export const hostPathVolatile: Rule = {
   severity: 'warning',
   title: 'Bind mount of a host path outside the persistent disk',
   rationale:
-    'In a CVM only `/var/volatile/dstack/persistent` (with `/dstack/persistent` and Docker\'s data root) is on the encrypted persistent disk; `/etc`, `/home`, `/opt`, `/root` and other host paths are volatile overlays of the OS image (platform facts), so data written there is lost on restart, and files you expect there were never shipped. The checklist asks for data to live on a volume.',
-  fixHint: 'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
+    "In a CVM only `/var/volatile/dstack/persistent` (with `/dstack/persistent` and Docker's data root) is on the encrypted persistent disk; `/etc`, `/home`, `/opt`, `/root` and other host paths are volatile overlays of the OS image (platform facts), so data written there is lost on restart, and files you expect there were never shipped. The checklist asks for data to live on a volume.",
+  fixHint:
+    'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
   check(ctx) {
     const preLaunch = ctx.deployment.pre_launch_script ?? '';
     for (const [name, svc] of ctx.services) {

@@ -13,7 +13,7 @@ ruleTester(imageNoDigest, {
         image: nginx:1.27@${DIGEST}
     `,
     {
-      name: 'built images are build-in-cvm\'s concern',
+      name: "built images are build-in-cvm's concern",
       compose: `
         services:
           app:

@@ -8,7 +8,8 @@ export const imageNoDigest: Rule = {
   title: 'Image not pinned by digest',
   rationale:
     'The compose hash that attestation shows is the sha256 of app-compose.json: it attests the compose text, not what an image tag points at (platform-facts.md, "compose hash"). A tag can be moved to a different build without changing the hash, and a tag the CVM already has is not re-pulled on upgrade. Only `@sha256:` makes the attested compose name one exact image.',
-  fixHint: 'Pin the digest: `image: app:1.4.2@sha256:<digest>` (`docker buildx imagetools inspect app:1.4.2` shows it).',
+  fixHint:
+    'Pin the digest: `image: app:1.4.2@sha256:<digest>` (`docker buildx imagetools inspect app:1.4.2` shows it).',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (!svc.image || svc.build) continue;

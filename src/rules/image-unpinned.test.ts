@@ -93,6 +93,18 @@ ruleTester(imageUnpinned, {
 });
 
 it('moving-tag table: version tags are not moving', () => {
-  for (const t of ['1', '16.4', 'v1.2.3', '1.27-alpine', '3.12-slim-bookworm', '2024.06.01', 'sha-abc123', 'main-a1b2c3d', 'stable-2024.06.01']) assert.equal(movingTag(t), undefined, t);
-  for (const t of ['latest', 'LATEST', 'master', 'bookworm', 'latest-alpine', 'alpine-latest']) assert.ok(movingTag(t), t);
+  for (const t of [
+    '1',
+    '16.4',
+    'v1.2.3',
+    '1.27-alpine',
+    '3.12-slim-bookworm',
+    '2024.06.01',
+    'sha-abc123',
+    'main-a1b2c3d',
+    'stable-2024.06.01',
+  ])
+    assert.equal(movingTag(t), undefined, t);
+  for (const t of ['latest', 'LATEST', 'master', 'bookworm', 'latest-alpine', 'alpine-latest'])
+    assert.ok(movingTag(t), t);
 });

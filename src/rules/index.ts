@@ -98,7 +98,16 @@ export const RULES: readonly Rule[] = [
 ];
 
 registerRuleMeta(
-  RULES.map(({ id, section, severity, title, rationale, fixHint, docsUrl }) => ({ id, section, severity, title, rationale, fixHint, docsUrl, source: 'check' as const })),
+  RULES.map(({ id, section, severity, title, rationale, fixHint, docsUrl }) => ({
+    id,
+    section,
+    severity,
+    title,
+    rationale,
+    fixHint,
+    docsUrl,
+    source: 'check' as const,
+  })),
 );
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));

@@ -69,7 +69,8 @@ ruleTester(legacyTappdSocket, {
         appCompose: JSON.stringify({
           manifest_version: 2,
           kms_enabled: true,
-          docker_compose_file: 'services:\n  app:\n    image: app:1\n    volumes:\n      - /var/run/tappd.sock:/var/run/tappd.sock\n',
+          docker_compose_file:
+            'services:\n  app:\n    image: app:1\n    volumes:\n      - /var/run/tappd.sock:/var/run/tappd.sock\n',
         }),
       },
       errors: [{ line: 5, column: 9, service: 'app', file: 'app-compose.json#docker_compose_file' }],

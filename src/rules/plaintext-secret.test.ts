@@ -6,7 +6,10 @@ const GH = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
 const AWS_ID = 'AKIA' + 'IOSFODNN7EXAMPLE';
 const STRIPE = 'sk_live_' + '51Hab3De5Gh7Jk9Mn1Pq3St5';
 const ANTHROPIC = 'sk-ant-api03-' + 'Ab3De5Gh7Jk9Mn1Pq3St5Vw7Yz9Bc1De3Fg5Hj7';
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.eyJzdWIiOiIxMjM0NTY3ODkwIn0' + '.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' +
+  '.eyJzdWIiOiIxMjM0NTY3ODkwIn0' +
+  '.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 const RANDOM = 'q8Zr2Lx9' + 'Vw4Tn7Kd1Pm6';
 
 ruleTester(plaintextSecret, {
@@ -75,7 +78,13 @@ ruleTester(plaintextSecret, {
               MYSQL_PASSWORD: changeme
       `,
       errors: [
-        { line: 5, column: 26, service: 'db', message: 'service "db" has a literal value (****(7 chars)) in POSTGRES_PASSWORD in environment', severity: 'error' },
+        {
+          line: 5,
+          column: 26,
+          service: 'db',
+          message: 'service "db" has a literal value (****(7 chars)) in POSTGRES_PASSWORD in environment',
+          severity: 'error',
+        },
         { line: 6, column: 24, service: 'db', message: 'random-looking', severity: 'error' },
         { line: 7, column: 23, service: 'db', message: 'placeholder', severity: 'warning' },
       ],

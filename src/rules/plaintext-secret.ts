@@ -1,7 +1,13 @@
 import { nodeAt, type LNode, type Path } from '../compose/located.js';
 import type { Project } from '../compose/project.js';
 import { findSecretInText } from '../secrets/detect.js';
-import { describeSecret, literalSecretInPair, locationInScalar, writtenText, type LiteralSecret } from './lib/secrets.js';
+import {
+  describeSecret,
+  literalSecretInPair,
+  locationInScalar,
+  writtenText,
+  type LiteralSecret,
+} from './lib/secrets.js';
 import type { Rule, RuleContext } from './types.js';
 
 const PAIR_FIELDS = [
@@ -18,7 +24,8 @@ export const plaintextSecret: Rule = {
   title: 'Literal credential written in the compose file',
   rationale:
     'The checklist asks for secrets (API keys, tokens, passwords) to be sent as encrypted environment variables, decrypted only inside the TEE. The compose file itself is not encrypted: it is part of app-compose.json, whose hash is attested and whose text the platform and anyone auditing the app can read.',
-  fixHint: 'Replace the value with a reference (`KEY: ${KEY:?KEY is required}`), send the value as an encrypted secret (`preflight secrets encrypt`), and rotate the credential: it has been published.',
+  fixHint:
+    'Replace the value with a reference (`KEY: ${KEY:?KEY is required}`), send the value as an encrypted secret (`preflight secrets encrypt`), and rotate the credential: it has been published.',
   check(ctx) {
     for (const [name] of ctx.services) {
       for (const [field, label] of PAIR_FIELDS) {
@@ -33,12 +40,14 @@ export const plaintextSecret: Rule = {
       }
       for (const field of TEXT_FIELDS) {
         forEachText(ctx.project, ['services', name, field], (path, node, text) => {
-          for (const m of findSecretInText(text)) report(ctx, name, path, node, text, { ...m, severity: 'error' }, field);
+          for (const m of findSecretInText(text))
+            report(ctx, name, path, node, text, { ...m, severity: 'error' }, field);
         });
       }
       forEachText(ctx.project, ['services', name, 'healthcheck', 'test'], (path, node, text) => {
         if (path[path.length - 1] === 0 && HEALTHCHECK_KINDS.has(text)) return;
-        for (const m of findSecretInText(text)) report(ctx, name, path, node, text, { ...m, severity: 'error' }, 'healthcheck test');
+        for (const m of findSecretInText(text))
+          report(ctx, name, path, node, text, { ...m, severity: 'error' }, 'healthcheck test');
       });
     }
     checkInlineConfigs(ctx);
@@ -66,12 +75,16 @@ function checkInlineConfigs(ctx: RuleContext): void {
       const kv = CONFIG_LINE.exec(line);
       // A flow collection (`auth: { strategy: bearer, token: ... }`) is structure, not one value.
       const pairValue = kv && !/^[{[]/.test(kv[2]!.trim()) ? kv[2]! : undefined;
-      const found: LiteralSecret | undefined = (kv && pairValue !== undefined ? literalSecretInPair(kv[1]!, pairValue) : undefined) ?? fromLine(line);
+      const found: LiteralSecret | undefined =
+        (kv && pairValue !== undefined ? literalSecretInPair(kv[1]!, pairValue) : undefined) ?? fromLine(line);
       if (!found) return;
       const lineNo = node.loc.line + (block ? 1 : 0) + i;
       const srcLine = source?.split('\n')[lineNo - 1] ?? '';
       const col = srcLine.indexOf(line.trim());
-      const loc = block && col >= 0 ? { ...node.loc, line: lineNo, endLine: lineNo, column: col + 1, endColumn: col + 1 + line.trim().length } : node.loc;
+      const loc =
+        block && col >= 0
+          ? { ...node.loc, line: lineNo, endLine: lineNo, column: col + 1, endColumn: col + 1 + line.trim().length }
+          : node.loc;
       ctx.report({
         valuePath: path,
         loc,
@@ -102,7 +115,15 @@ function forEachText(project: Project, path: Path, visit: (path: Path, node: LNo
   if (text !== undefined) visit(path, node, text);
 }
 
-function report(ctx: RuleContext, service: string, valuePath: Path, node: LNode, text: string, found: LiteralSecret, where: string): void {
+function report(
+  ctx: RuleContext,
+  service: string,
+  valuePath: Path,
+  node: LNode,
+  text: string,
+  found: LiteralSecret,
+  where: string,
+): void {
   const loc = locationInScalar(ctx.project, node.loc, text, found.index, found.length);
   ctx.report({
     service,

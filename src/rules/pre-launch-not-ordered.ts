@@ -10,7 +10,8 @@ export const preLaunchNotOrdered: Rule = {
   title: 'Service may start before the pre-launch script has run',
   rationale:
     'The `pre_launch_script` runs after dockerd starts and is not ordered before the app: on a reboot, dockerd restarts `restart: always` / `unless-stopped` containers by itself, so they may start before the script has prepared what they need (platform-facts.md; dstack PR 1023).',
-  fixHint: 'Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image\'s entrypoint.',
+  fixHint:
+    "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
   check(ctx) {
     if (!ctx.deployment.pre_launch_script?.trim()) return;
     for (const [name, svc] of ctx.services) {

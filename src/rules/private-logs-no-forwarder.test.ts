@@ -48,11 +48,25 @@ ruleTester(privateLogsNoForwarder, {
         `,
         config: PRIVATE,
       },
-      errors: [{ file: '.preflight.yml', line: 2, column: 3, service: undefined, message: 'no service views or forwards logs' }],
+      errors: [
+        {
+          file: '.preflight.yml',
+          line: 2,
+          column: 3,
+          service: undefined,
+          message: 'no service views or forwards logs',
+        },
+      ],
     },
     {
       name: 'app-compose.json that leaves public_logs out (dstack default false)',
-      code: { appCompose: JSON.stringify({ manifest_version: 2, kms_enabled: true, docker_compose_file: 'services:\n  app:\n    image: app:1\n' }) },
+      code: {
+        appCompose: JSON.stringify({
+          manifest_version: 2,
+          kms_enabled: true,
+          docker_compose_file: 'services:\n  app:\n    image: app:1\n',
+        }),
+      },
       errors: [{ file: 'app-compose.json', message: 'public_logs is false' }],
     },
     {

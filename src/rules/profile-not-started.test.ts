@@ -29,7 +29,9 @@ ruleTester(profileNotStarted, {
             image: adminer:4.8.1
             profiles: [debug, tools]
       `,
-      errors: [{ line: 3, column: 3, service: 'adminer', severity: 'info', message: 'only runs under profiles debug, tools' }],
+      errors: [
+        { line: 3, column: 3, service: 'adminer', severity: 'info', message: 'only runs under profiles debug, tools' },
+      ],
     },
   ],
 });

@@ -7,7 +7,8 @@ export const profileNotStarted: Rule = {
   title: 'Service under a compose profile: the CVM never starts it',
   rationale:
     'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build` (platform-facts.md, "Inside the CVM"), with no `--profile`: services that only run under a profile never start there, and `--remove-orphans` removes them if they ran before.',
-  fixHint: 'Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set COMPOSE_PROFILES in the deployment\'s environment if the CVM should start them.',
+  fixHint:
+    "Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set COMPOSE_PROFILES in the deployment's environment if the CVM should start them.",
   check(ctx) {
     for (const s of ctx.project.inactiveServices) {
       ctx.report({

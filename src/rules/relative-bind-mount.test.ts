@@ -3,7 +3,9 @@ import { relativeBindMount } from './relative-bind-mount.js';
 
 ruleTester(relativeBindMount, {
   valid: [
-    { name: 'named volume and inline config', compose: `
+    {
+      name: 'named volume and inline config',
+      compose: `
       services:
         web:
           image: nginx:1.27
@@ -12,16 +14,23 @@ ruleTester(relativeBindMount, {
       volumes: { html: {} }
       configs:
         nginx: { content: "server { listen 80; }" }
-    ` },
-    { name: 'absolute host paths are another rule', compose: `
+    `,
+    },
+    {
+      name: 'absolute host paths are another rule',
+      compose: `
       services:
         agent: { image: app:1, volumes: ["/var/run/dstack.sock:/var/run/dstack.sock", "/opt/x:/x"] }
-    ` },
-    { name: 'named volume whose name has a dot inside', compose: `
+    `,
+    },
+    {
+      name: 'named volume whose name has a dot inside',
+      compose: `
       services:
         web: { image: app:1, volumes: ["app.data:/data"] }
       volumes: { app.data: {} }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {
@@ -33,7 +42,15 @@ ruleTester(relativeBindMount, {
             volumes:
               - ./nginx.conf:/etc/nginx/nginx.conf:ro
       `,
-      errors: [{ line: 5, column: 9, service: 'web', message: 'bind-mounts ./nginx.conf at /etc/nginx/nginx.conf', severity: 'error' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'web',
+          message: 'bind-mounts ./nginx.conf at /etc/nginx/nginx.conf',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'long syntax, bare relative path and the project dir',
@@ -45,7 +62,10 @@ ruleTester(relativeBindMount, {
               - { type: bind, source: ../shared, target: /shared }
               - .:/code
       `,
-      errors: [{ line: 5, message: '../shared' }, { line: 6, message: 'bind-mounts . at /code' }],
+      errors: [
+        { line: 5, message: '../shared' },
+        { line: 6, message: 'bind-mounts . at /code' },
+      ],
     },
     {
       name: 'a named volume that is a relative bind in disguise',

@@ -8,7 +8,8 @@ export const relativeBindMount: Rule = {
   title: 'Relative bind mount of a file that is not shipped into the CVM',
   rationale:
     'Only the compose YAML is shipped into the CVM (platform facts): `./config:/etc/app` points at a directory that is not there, so Docker creates an empty one (a file mount then fails to start) and anything written there is not on the persistent disk.',
-  fixHint: 'Inline the file with top-level `configs: { name: { content: … } }`, bake it into the image, or use a named volume for data.',
+  fixHint:
+    'Inline the file with top-level `configs: { name: { content: … } }`, bake it into the image, or use a named volume for data.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.volumes ?? []).forEach((v, i) => {

@@ -50,7 +50,12 @@ ruleTester(requiredEnvUnguarded, {
               API_KEY: \${API_KEY}
       `,
       errors: [
-        { line: 5, column: 37, service: 'web', message: /references \$\{DB_PASSWORD\} \(and 1 more reference\) without a :\? guard/ },
+        {
+          line: 5,
+          column: 37,
+          service: 'web',
+          message: /references \$\{DB_PASSWORD\} \(and 1 more reference\) without a :\? guard/,
+        },
         { line: 7, column: 16, service: 'web', message: '${API_KEY} without a :? guard' },
       ],
     },

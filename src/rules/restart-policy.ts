@@ -14,7 +14,9 @@ export const restartPolicy: Rule = {
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (isOneShot(ctx.model, name, svc)) continue;
-      const policy = svc.restart ?? (svc.deploy?.restart_policy?.condition ? mapDeployCondition(svc.deploy.restart_policy.condition) : undefined);
+      const policy =
+        svc.restart ??
+        (svc.deploy?.restart_policy?.condition ? mapDeployCondition(svc.deploy.restart_policy.condition) : undefined);
       if (policy && (KEEPS_RUNNING.has(policy) || policy.startsWith('on-failure'))) continue;
       ctx.report({
         service: name,

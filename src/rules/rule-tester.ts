@@ -54,16 +54,27 @@ export function ruleTester(rule: Rule, cases: { valid: RuleTestCase[]; invalid: 
     cases.invalid.forEach((c, i) => {
       it(`invalid #${i + 1}${c.name ? `: ${c.name}` : caseName(c.code)}`, () => {
         const found = run(rule, c.code);
-        assert.equal(found.length, c.errors.length, `expected ${c.errors.length} finding(s), got:\n${found.map(describeFinding).join('\n')}`);
+        assert.equal(
+          found.length,
+          c.errors.length,
+          `expected ${c.errors.length} finding(s), got:\n${found.map(describeFinding).join('\n')}`,
+        );
         c.errors.forEach((exp, j) => {
           const f = found[j]!;
           if (exp.line !== undefined) assert.equal(f.line, exp.line, `finding ${j + 1} line: ${describeFinding(f)}`);
-          if (exp.column !== undefined) assert.equal(f.column, exp.column, `finding ${j + 1} column: ${describeFinding(f)}`);
-          if (exp.service !== undefined) assert.equal(f.service, exp.service, `finding ${j + 1} service: ${describeFinding(f)}`);
-          if (exp.severity !== undefined) assert.equal(f.severity, exp.severity, `finding ${j + 1} severity: ${describeFinding(f)}`);
+          if (exp.column !== undefined)
+            assert.equal(f.column, exp.column, `finding ${j + 1} column: ${describeFinding(f)}`);
+          if (exp.service !== undefined)
+            assert.equal(f.service, exp.service, `finding ${j + 1} service: ${describeFinding(f)}`);
+          if (exp.severity !== undefined)
+            assert.equal(f.severity, exp.severity, `finding ${j + 1} severity: ${describeFinding(f)}`);
           if (exp.file !== undefined) assert.equal(f.file, exp.file, `finding ${j + 1} file`);
           if (exp.message !== undefined) {
-            if (typeof exp.message === 'string') assert.ok(f.message.includes(exp.message), `finding ${j + 1} message "${f.message}" lacks "${exp.message}"`);
+            if (typeof exp.message === 'string')
+              assert.ok(
+                f.message.includes(exp.message),
+                `finding ${j + 1} message "${f.message}" lacks "${exp.message}"`,
+              );
             else assert.match(f.message, exp.message);
           }
           assert.equal(f.section, rule.section);

@@ -43,7 +43,13 @@ ruleTester(secretDefault, {
             command: ["app", "--db", "postgres://app:\${DB_PASSWORD-hunter2}@db/app"]
       `,
       errors: [
-        { line: 5, column: 26, service: 'db', message: /service "db" reads \$\{DB_PASSWORD\} with a literal default \(`:-`\); if the secret is dropped it silently runs with the default$/ },
+        {
+          line: 5,
+          column: 26,
+          service: 'db',
+          message:
+            /service "db" reads \$\{DB_PASSWORD\} with a literal default \(`:-`\); if the secret is dropped it silently runs with the default$/,
+        },
         { line: 8, column: 46, service: 'web', message: '(`-`)' },
       ],
     },

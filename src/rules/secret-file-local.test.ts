@@ -41,7 +41,13 @@ ruleTester(secretFileLocal, {
           db-password:
             file: ./db/password.txt
       `,
-      errors: [{ line: 11, column: 11, message: /secret "db-password" is read from the local file \.\/db\/password\.txt, used by "db", "app"/ }],
+      errors: [
+        {
+          line: 11,
+          column: 11,
+          message: /secret "db-password" is read from the local file \.\/db\/password\.txt, used by "db", "app"/,
+        },
+      ],
     },
   ],
 });

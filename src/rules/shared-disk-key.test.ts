@@ -7,7 +7,10 @@ ruleTester(sharedDiskKey, {
   valid: [
     COMPOSE,
     { name: 'explicitly false', compose: COMPOSE, config: 'deployment:\n  no_instance_id: false\n' },
-    { name: 'app-compose.json without the field', appCompose: JSON.stringify({ manifest_version: 2, kms_enabled: true, docker_compose_file: COMPOSE }) },
+    {
+      name: 'app-compose.json without the field',
+      appCompose: JSON.stringify({ manifest_version: 2, kms_enabled: true, docker_compose_file: COMPOSE }),
+    },
   ],
   invalid: [
     {
@@ -17,7 +20,13 @@ ruleTester(sharedDiskKey, {
     },
     {
       name: 'app-compose.json: points at the field, no service',
-      code: { appCompose: JSON.stringify({ manifest_version: 2, no_instance_id: true, docker_compose_file: COMPOSE }, null, 2) },
+      code: {
+        appCompose: JSON.stringify(
+          { manifest_version: 2, no_instance_id: true, docker_compose_file: COMPOSE },
+          null,
+          2,
+        ),
+      },
       errors: [{ file: 'app-compose.json', line: 3, column: 3, message: 'no_instance_id is true' }],
     },
   ],

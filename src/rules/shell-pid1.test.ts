@@ -3,45 +3,71 @@ import { shellPid1 } from './shell-pid1.js';
 
 ruleTester(shellPid1, {
   valid: [
-    { name: 'exec form without a shell', compose: `
+    {
+      name: 'exec form without a shell',
+      compose: `
       services:
         web: { image: node:20, command: ["node", "server.js"], restart: always }
-    ` },
-    { name: 'exec as the last command', compose: `
+    `,
+    },
+    {
+      name: 'exec as the last command',
+      compose: `
       services:
         web: { image: node:20, command: ["sh", "-c", "npm run migrate && exec node server.js"] }
-    ` },
-    { name: 'exec only', compose: `
+    `,
+    },
+    {
+      name: 'exec only',
+      compose: `
       services:
         web: { image: node:20, command: ["sh","-c","exec node server.js"] }
-    ` },
-    { name: 'exec "$@" entrypoint style', compose: `
+    `,
+    },
+    {
+      name: 'exec "$@" entrypoint style',
+      compose: `
       services:
         web:
           image: app:1
           entrypoint: ["/bin/sh", "-c", "./setup.sh; exec \\"$$@\\"", "--"]
           command: ["node", "server.js"]
-    ` },
-    { name: 'single simple command: the shell execs it', compose: `
+    `,
+    },
+    {
+      name: 'single simple command: the shell execs it',
+      compose: `
       services:
         web: { image: nginx:1.27, command: sh -c "nginx -g 'daemon off;'" }
-    ` },
-    { name: 'init: true forwards signals', compose: `
+    `,
+    },
+    {
+      name: 'init: true forwards signals',
+      compose: `
       services:
         web: { image: node:20, init: true, command: ["sh", "-c", "npm run migrate && node server.js"] }
-    ` },
-    { name: 'tini as PID 1', compose: `
+    `,
+    },
+    {
+      name: 'tini as PID 1',
+      compose: `
       services:
         web:
           image: node:20
           entrypoint: ["/sbin/tini", "--"]
           command: ["sh", "-c", "npm run migrate && node server.js"]
-    ` },
-    { name: 'dumb-init in the command', compose: `
+    `,
+    },
+    {
+      name: 'dumb-init in the command',
+      compose: `
       services:
         web: { image: node:20, command: dumb-init -- bash -c "migrate && node server.js" }
-    ` },
-    { name: 'the script traps SIGTERM itself', compose: `
+    `,
+    },
+    {
+      name: 'the script traps SIGTERM itself',
+      compose: `
       services:
         web:
           image: app:1
@@ -52,23 +78,35 @@ ruleTester(shellPid1, {
               trap 'kill -TERM $$child' TERM
               node server.js & child=$$!
               wait $$child
-    ` },
-    { name: 'a script file we cannot see', compose: `
+    `,
+    },
+    {
+      name: 'a script file we cannot see',
+      compose: `
       services:
         web: { image: app:1, command: ["sh", "/start.sh"] }
-    ` },
-    { name: 'image entrypoint with plain command', compose: `
+    `,
+    },
+    {
+      name: 'image entrypoint with plain command',
+      compose: `
       services:
         db: { image: postgres:16, command: ["postgres", "-c", "max_connections=200"] }
-    ` },
-    { name: 'one-shot job awaited by another service', compose: `
+    `,
+    },
+    {
+      name: 'one-shot job awaited by another service',
+      compose: `
       services:
         migrate: { image: app:1, command: ["sh", "-c", "sleep 2 && npm run migrate"] }
         web:
           image: app:1
           depends_on: { migrate: { condition: service_completed_successfully } }
-    ` },
-    { name: 'exec after set -e on several lines', compose: `
+    `,
+    },
+    {
+      name: 'exec after set -e on several lines',
+      compose: `
       services:
         web:
           image: app:1
@@ -81,7 +119,8 @@ ruleTester(shellPid1, {
               # prepare
               ./prepare.sh
               exec ./server --port 80
-    ` },
+    `,
+    },
   ],
   invalid: [
     {

@@ -3,60 +3,90 @@ import { statefulNoVolume } from './stateful-no-volume.js';
 
 ruleTester(statefulNoVolume, {
   valid: [
-    { name: 'postgres with a named volume', compose: `
+    {
+      name: 'postgres with a named volume',
+      compose: `
       services:
         db: { image: postgres:16, volumes: ["pgdata:/var/lib/postgresql/data"] }
       volumes: { pgdata: {} }
-    ` },
-    { name: 'PGDATA below a named volume', compose: `
+    `,
+    },
+    {
+      name: 'PGDATA below a named volume',
+      compose: `
       services:
         db:
           image: postgres:16
           environment: { PGDATA: /var/lib/postgresql/data/pgdata }
           volumes: ["pgdata:/var/lib/postgresql/data"]
       volumes: { pgdata: }
-    ` },
-    { name: 'PGDATA moved to where the volume is', compose: `
+    `,
+    },
+    {
+      name: 'PGDATA moved to where the volume is',
+      compose: `
       services:
         db:
           image: postgres:16
           environment: [PGDATA=/pg]
           volumes: [{ type: volume, source: pg, target: /pg }]
       volumes: { pg: {} }
-    ` },
-    { name: 'a named volume at a parent directory', compose: `
+    `,
+    },
+    {
+      name: 'a named volume at a parent directory',
+      compose: `
       services:
         mongo: { image: mongo:7, volumes: ["mongo-data:/data"] }
       volumes: { mongo-data: {} }
-    ` },
-    { name: 'redis --dir moved onto the volume', compose: `
+    `,
+    },
+    {
+      name: 'redis --dir moved onto the volume',
+      compose: `
       services:
         cache: { image: redis:7, command: redis-server --dir /cache --appendonly yes, volumes: ["cache-data:/cache"] }
       volumes: { cache-data: {} }
-    ` },
-    { name: 'minio server /export with a volume there', compose: `
+    `,
+    },
+    {
+      name: 'minio server /export with a volume there',
+      compose: `
       services:
         s3: { image: minio/minio:RELEASE.2024-10-02T17-50-41Z, command: server /export, volumes: ["s3:/export"] }
       volumes: { s3: {} }
-    ` },
-    { name: 'NATS without JetStream keeps nothing', compose: `
+    `,
+    },
+    {
+      name: 'NATS without JetStream keeps nothing',
+      compose: `
       services:
         nats: { image: nats:2.10 }
-    ` },
-    { name: 'bind mount from the persistent disk', compose: `
+    `,
+    },
+    {
+      name: 'bind mount from the persistent disk',
+      compose: `
       services:
         db: { image: mariadb:11, volumes: ["/dstack/persistent/mysql:/var/lib/mysql"] }
-    ` },
-    { name: 'bitnami image at its own path, registry-qualified', compose: `
+    `,
+    },
+    {
+      name: 'bitnami image at its own path, registry-qualified',
+      compose: `
       services:
         db: { image: docker.io/bitnami/postgresql:16, volumes: ["pg-data:/bitnami/postgresql"] }
       volumes: { pg-data: {} }
-    ` },
-    { name: 'stateless images', compose: `
+    `,
+    },
+    {
+      name: 'stateless images',
+      compose: `
       services:
         web: { image: nginx:1.27 }
         app: { build: . }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {
@@ -66,7 +96,15 @@ ruleTester(statefulNoVolume, {
           db:
             image: postgres:16
       `,
-      errors: [{ line: 3, column: 12, service: 'db', message: 'PostgreSQL keeps its data in /var/lib/postgresql/data', severity: 'error' }],
+      errors: [
+        {
+          line: 3,
+          column: 12,
+          service: 'db',
+          message: 'PostgreSQL keeps its data in /var/lib/postgresql/data',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'PGDATA moved away from the volume',

@@ -3,27 +3,42 @@ import { stopGracePeriod } from './stop-grace-period.js';
 
 ruleTester(stopGracePeriod, {
   valid: [
-    { name: 'database with a minute to stop', compose: `
+    {
+      name: 'database with a minute to stop',
+      compose: `
       services:
         db: { image: postgres:16, stop_grace_period: 1m }
-    ` },
-    { name: 'seconds as a number', compose: `
+    `,
+    },
+    {
+      name: 'seconds as a number',
+      compose: `
       services:
         db: { image: mysql:8.4, stop_grace_period: 30 }
-    ` },
-    { name: 'stateless service keeps the default', compose: `
+    `,
+    },
+    {
+      name: 'stateless service keeps the default',
+      compose: `
       services:
         web: { image: nginx:1.27 }
-    ` },
-    { name: 'NATS without JetStream is not stateful', compose: `
+    `,
+    },
+    {
+      name: 'NATS without JetStream is not stateful',
+      compose: `
       services:
         nats: { image: nats:2.10 }
-    ` },
-    { name: 'web app on plain files stops quickly', compose: `
+    `,
+    },
+    {
+      name: 'web app on plain files stops quickly',
+      compose: `
       services:
         wp: { image: wordpress:6 }
         gitea: { image: gitea/gitea:1.22 }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {

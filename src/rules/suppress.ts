@@ -30,17 +30,24 @@ export function inlineDirectives(project: Project): Map<string, InlineDirective[
  * keeping the reason. An inline directive without a reason suppresses nothing (rule
  * `suppression-without-reason` reports it), so a silenced finding always says why.
  */
-export function applySuppressions(project: Project, findings: Finding[]): { findings: Finding[]; suppressed: SuppressedFinding[] } {
+export function applySuppressions(
+  project: Project,
+  findings: Finding[],
+): { findings: Finding[]; suppressed: SuppressedFinding[] } {
   const directives = inlineDirectives(project);
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of findings) {
-    const exemption = project.config.exemptions.find((e) => e.rule === f.ruleId && (e.service === undefined || e.service === f.service));
+    const exemption = project.config.exemptions.find(
+      (e) => e.rule === f.ruleId && (e.service === undefined || e.service === f.service),
+    );
     if (exemption) {
       suppressed.push({ ...f, suppression: { kind: 'config', reason: exemption.reason } });
       continue;
     }
-    const inline = (directives.get(f.file) ?? []).find((d) => (d.line === f.line || d.line === f.line - 1) && d.rules.includes(f.ruleId) && d.reason);
+    const inline = (directives.get(f.file) ?? []).find(
+      (d) => (d.line === f.line || d.line === f.line - 1) && d.rules.includes(f.ruleId) && d.reason,
+    );
     if (inline) {
       suppressed.push({ ...f, suppression: { kind: 'inline', reason: inline.reason! } });
       continue;

@@ -6,7 +6,8 @@ export const suppressionWithoutReason: Rule = {
   section: 'platform',
   severity: 'warning',
   title: 'preflight-ignore without a reason',
-  rationale: 'A silenced finding must say why, so the next reader can judge whether it still holds. A directive without a reason suppresses nothing.',
+  rationale:
+    'A silenced finding must say why, so the next reader can judge whether it still holds. A directive without a reason suppresses nothing.',
   fixHint: 'Write `# preflight-ignore <rule-id> -- <reason>`.',
   check(ctx) {
     for (const [, list] of inlineDirectives(ctx.project)) {

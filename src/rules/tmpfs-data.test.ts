@@ -3,26 +3,38 @@ import { tmpfsData } from './tmpfs-data.js';
 
 ruleTester(tmpfsData, {
   valid: [
-    { name: 'tmpfs for scratch space', compose: `
+    {
+      name: 'tmpfs for scratch space',
+      compose: `
       services:
         app: { image: app:1, read_only: true, tmpfs: ["/tmp", "/run:size=16m", "/var/cache/nginx"] }
-    ` },
-    { name: 'postgres stats directory in memory (a known tuning)', compose: `
+    `,
+    },
+    {
+      name: 'postgres stats directory in memory (a known tuning)',
+      compose: `
       services:
         db:
           image: postgres:16
           tmpfs: ["/var/lib/postgresql/data/pg_stat_tmp"]
           volumes: ["pg:/var/lib/postgresql/data"]
       volumes: { pg: {} }
-    ` },
-    { name: 'long-syntax tmpfs at a scratch path', compose: `
+    `,
+    },
+    {
+      name: 'long-syntax tmpfs at a scratch path',
+      compose: `
       services:
         app: { image: app:1, volumes: [{ type: tmpfs, target: /app/tmp, tmpfs: { size: 1000000 } }] }
-    ` },
-    { name: 'single tmpfs string form', compose: `
+    `,
+    },
+    {
+      name: 'single tmpfs string form',
+      compose: `
       services:
         app: { image: app:1, tmpfs: /tmp }
-    ` },
+    `,
+    },
   ],
   invalid: [
     {
@@ -34,7 +46,15 @@ ruleTester(tmpfsData, {
             tmpfs:
               - /var/lib/postgresql/data
       `,
-      errors: [{ line: 5, column: 9, service: 'db', message: 'tmpfs at /var/lib/postgresql/data (the PostgreSQL data directory', severity: 'error' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'db',
+          message: 'tmpfs at /var/lib/postgresql/data (the PostgreSQL data directory',
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'long-syntax tmpfs at a data-looking path',

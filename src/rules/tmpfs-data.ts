@@ -13,7 +13,9 @@ export const tmpfsData: Rule = {
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const mounts: { target: string; path: Path }[] = [];
-      (svc.tmpfs ?? []).forEach((spec, i) => mounts.push({ target: String(spec).split(':')[0]!, path: ['services', name, 'tmpfs', i] }));
+      for (const [i, spec] of (svc.tmpfs ?? []).entries()) {
+        mounts.push({ target: String(spec).split(':')[0]!, path: ['services', name, 'tmpfs', i] });
+      }
       (svc.volumes ?? []).forEach((v, i) => {
         if (v.type === 'tmpfs') mounts.push({ target: v.target, path: ['services', name, 'volumes', i] });
       });

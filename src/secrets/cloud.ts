@@ -6,7 +6,10 @@
  * The SDK is imported lazily: it pulls in viem, which `encrypt --pubkey` does not need.
  */
 import { InputError, UsageError } from '../errors.js';
-import { verifyEnvEncryptPublicKey, verifyEnvEncryptPublicKeyLegacy } from '@phala/dstack-sdk/verify-env-encrypt-public-key';
+import {
+  verifyEnvEncryptPublicKey,
+  verifyEnvEncryptPublicKeyLegacy,
+} from '@phala/dstack-sdk/verify-env-encrypt-public-key';
 
 export interface CloudOptions {
   apiKey?: string;
@@ -43,12 +46,19 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const e = err as { status?: number; statusCode?: number; issues?: Array<{ path: unknown[]; message: string }>; message?: string };
+    const e = err as {
+      status?: number;
+      statusCode?: number;
+      issues?: Array<{ path: unknown[]; message: string }>;
+      message?: string;
+    };
     const status = e.status ?? e.statusCode;
     if (status) throw new InputError(`Phala Cloud: ${what} failed with HTTP ${status}`);
     if (Array.isArray(e.issues)) {
       const first = e.issues[0];
-      throw new InputError(`Phala Cloud: unexpected answer to ${what}${first ? ` (${first.path.join('.')}: ${first.message})` : ''}`);
+      throw new InputError(
+        `Phala Cloud: unexpected answer to ${what}${first ? ` (${first.path.join('.')}: ${first.message})` : ''}`,
+      );
     }
     throw new InputError(`Phala Cloud: ${what} failed: ${String(e.message ?? err).split('\n')[0]}`);
   }
@@ -61,7 +71,11 @@ interface CvmSummary {
 
 function summarizeCvm(info: unknown): CvmSummary {
   // Two API versions: 2026-01-21 keeps the key under kms_info, 2025-10-28 at the top level.
-  const i = info as { app_id?: string | null; encrypted_env_pubkey?: string | null; kms_info?: { encrypted_env_pubkey?: string | null } | null };
+  const i = info as {
+    app_id?: string | null;
+    encrypted_env_pubkey?: string | null;
+    kms_info?: { encrypted_env_pubkey?: string | null } | null;
+  };
   return {
     appId: i.app_id ?? undefined,
     envPubkey: i.kms_info?.encrypted_env_pubkey ?? i.encrypted_env_pubkey ?? undefined,
@@ -117,16 +131,23 @@ async function fetchSignedKey(
   const what = `GET /kms/${kms}/pubkey/${appId}`;
   // Fetched without the SDK's (strict) schema so newer fields (timestamp, signature_v1) are kept;
   // the two fields the SDK knows are then validated with the SDK's own schema.
-  const raw = (await call(what, () => sdk.getAppEnvEncryptPubKey(client, { kms, app_id: appId }, { schema: false }))) as Record<string, unknown>;
+  const raw = (await call(what, () =>
+    sdk.getAppEnvEncryptPubKey(client, { kms, app_id: appId }, { schema: false }),
+  )) as Record<string, unknown>;
   const answer = await call(what, async () =>
     sdk.GetAppEnvEncryptPubKeySchema.parse({ public_key: raw?.public_key, signature: raw?.signature }),
   );
   const source = `kms ${kms}`;
   const publicKey = normalizeHex(answer.public_key, source);
   const signer = recoverSigner(publicKey, answer.signature, raw.signature_v1, raw.timestamp, appId);
-  if (!signer) throw new InputError(`the env public key from ${source} for app ${appId} does not carry a valid KMS signature; refusing to use it`);
+  if (!signer)
+    throw new InputError(
+      `the env public key from ${source} for app ${appId} does not carry a valid KMS signature; refusing to use it`,
+    );
   if (pinned && signer.toLowerCase() !== normalizeSigner(pinned)) {
-    throw new InputError(`the env public key from ${source} was signed by ${signer}, not by the expected KMS ${normalizeSigner(pinned)}`);
+    throw new InputError(
+      `the env public key from ${source} was signed by ${signer}, not by the expected KMS ${normalizeSigner(pinned)}`,
+    );
   }
   if (fromCvm && normalizeHex(fromCvm, source) !== publicKey) {
     throw new InputError(`the KMS key for app ${appId} differs from the one on the CVM record; refusing to guess`);
@@ -142,14 +163,23 @@ async function fetchSignedKey(
   };
 }
 
-function recoverSigner(publicKeyHex: string, signature: string, signatureV1: unknown, timestamp: unknown, appId: string): string | null {
+function recoverSigner(
+  publicKeyHex: string,
+  signature: string,
+  signatureV1: unknown,
+  timestamp: unknown,
+  appId: string,
+): string | null {
   const pub = Buffer.from(publicKeyHex, 'hex');
   const bytes = (hex: string) => Buffer.from(hex.replace(/^0x/i, ''), 'hex');
   // The SDK's verifier logs to console.error on a malformed signature; keep our output clean.
   const quiet = console.error;
   console.error = () => {};
   try {
-    const ts = typeof timestamp === 'number' || (typeof timestamp === 'string' && /^\d+$/.test(timestamp)) ? BigInt(timestamp) : undefined;
+    const ts =
+      typeof timestamp === 'number' || (typeof timestamp === 'string' && /^\d+$/.test(timestamp))
+        ? BigInt(timestamp)
+        : undefined;
     if (ts !== undefined) {
       for (const sig of [signatureV1, signature]) {
         if (typeof sig !== 'string') continue;

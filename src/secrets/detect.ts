@@ -95,11 +95,15 @@ const BOOLEAN = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?)$/i;
 const NUMBER = /^[-+]?(?:\d[\d_]*(?:\.\d+)?(?:e[-+]?\d+)?|0x[0-9a-f]+)(?:[a-z]{1,3})?$/i; // 42, 1.5, 10s, 512M
 const IMAGE_REF = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PLAIN_ADDRESS = /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s]*|\.{0,2}\/[^\s]*|[\w.-]+@[\w.-]+\.[a-z]{2,}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?)$/i;
+const PLAIN_ADDRESS =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s]*|\.{0,2}\/[^\s]*|[\w.-]+@[\w.-]+\.[a-z]{2,}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?)$/i;
 
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
-  const bare = v.replace(/^["'<]+|["'>]+$/g, '').replace(/^_+|_+$/g, '').toLowerCase();
+  const bare = v
+    .replace(/^["'<]+|["'>]+$/g, '')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
   if (PLACEHOLDER_VALUES.includes(bare)) return true;
   return PLACEHOLDER_PATTERNS.some((re) => re.test(v));
 }
@@ -140,7 +144,8 @@ export function classifyValue(value: string): ValueClass {
   if (BOOLEAN.test(v)) return out('boolean', false);
   if (NUMBER.test(v)) return out('number', false);
   if (isPlaceholder(v)) return out('placeholder', false);
-  if (HAS_REFERENCE.test(v) || UUID.test(v) || IMAGE_REF.test(v) || PLAIN_ADDRESS.test(v) || /\s/.test(v)) return out('text', false);
+  if (HAS_REFERENCE.test(v) || UUID.test(v) || IMAGE_REF.test(v) || PLAIN_ADDRESS.test(v) || /\s/.test(v))
+    return out('text', false);
   if (looksRandom(v, entropy)) return out('high-entropy', true);
   return out('text', false);
 }
@@ -164,7 +169,10 @@ export interface SecretMatch {
   preview: string;
 }
 
-const FLAG_RE = new RegExp(`(?:^|\\s)--?(?:${SECRET_FLAGS.map(escapeRe).join('|')})(?:=|\\s+)(["']?)([^\\s"']+)\\1`, 'gi');
+const FLAG_RE = new RegExp(
+  `(?:^|\\s)--?(?:${SECRET_FLAGS.map(escapeRe).join('|')})(?:=|\\s+)(["']?)([^\\s"']+)\\1`,
+  'gi',
+);
 const ASSIGNMENT_RE = /(?:^|[\s;&|"'])([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"';&|]+)\2/g;
 
 /**
@@ -180,7 +188,8 @@ export function findSecretInText(text: string): SecretMatch[] {
   };
   for (const p of SECRET_VALUE_PATTERNS) {
     if (p.id === 'url-password') continue;
-    for (const m of text.matchAll(new RegExp(p.pattern.source, p.pattern.flags.replace('g', '') + 'g'))) add(p.provider, m.index!, m[0].length);
+    for (const m of text.matchAll(new RegExp(p.pattern.source, p.pattern.flags.replace('g', '') + 'g')))
+      add(p.provider, m.index!, m[0].length);
   }
   let rest = 0;
   for (let url = literalUrlPassword(text); url; url = literalUrlPassword(text.slice(rest))) {
@@ -202,7 +211,13 @@ export function findSecretInText(text: string): SecretMatch[] {
 
 function isLiteralSecret(val: string): boolean {
   const c = classifyValue(val);
-  return c.kind !== 'reference' && c.kind !== 'placeholder' && c.kind !== 'empty' && c.kind !== 'boolean' && !HAS_REFERENCE.test(val);
+  return (
+    c.kind !== 'reference' &&
+    c.kind !== 'placeholder' &&
+    c.kind !== 'empty' &&
+    c.kind !== 'boolean' &&
+    !HAS_REFERENCE.test(val)
+  );
 }
 
 function escapeRe(s: string): string {

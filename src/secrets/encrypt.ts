@@ -40,7 +40,8 @@ export async function resolvePublicKey(req: PublicKeyRequest & { pubkey?: string
 }
 
 export async function encryptSecrets(req: EncryptRequest): Promise<EncryptResult> {
-  if (!req.envFile && !req.assignments?.length) throw new UsageError('nothing to encrypt: give --env-file FILE or KEY=VALUE arguments');
+  if (!req.envFile && !req.assignments?.length)
+    throw new UsageError('nothing to encrypt: give --env-file FILE or KEY=VALUE arguments');
   if (req.out && existsSync(req.out) && !req.force) {
     throw new InputError('already exists; pass --force to overwrite it', { file: req.out });
   }

@@ -26,7 +26,8 @@ const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
 export function x25519PrivateKey(secret: Uint8Array): crypto.KeyObject {
-  if (secret.length !== KEY_BYTES) throw new InputError(`an X25519 secret key has ${KEY_BYTES} bytes, got ${secret.length}`);
+  if (secret.length !== KEY_BYTES)
+    throw new InputError(`an X25519 secret key has ${KEY_BYTES} bytes, got ${secret.length}`);
   return crypto.createPrivateKey({ key: Buffer.concat([PKCS8_X25519_PREFIX, secret]), format: 'der', type: 'pkcs8' });
 }
 
@@ -63,7 +64,11 @@ export interface EncryptOptions {
 }
 
 /** Encrypts raw plaintext bytes for the holder of `recipientPublic`. Returns lowercase hex. */
-export function encryptPlaintext(plaintext: Uint8Array, recipientPublic: Uint8Array, options: EncryptOptions = {}): string {
+export function encryptPlaintext(
+  plaintext: Uint8Array,
+  recipientPublic: Uint8Array,
+  options: EncryptOptions = {},
+): string {
   const random = options.random ?? ((n: number) => crypto.randomBytes(n));
   const ephemeralSecret = random(KEY_BYTES);
   const ephemeralPublic = x25519PublicFromSecret(ephemeralSecret);
@@ -86,7 +91,11 @@ export interface EncryptedEnv {
  * Validates `vars` against what the guest accepts (see limits.ts), then encrypts them.
  * Exact duplicates are sent once; duplicates with different values are refused.
  */
-export function encryptEnvVars(vars: readonly EnvVar[], publicKey: string | Uint8Array, options: EncryptOptions = {}): EncryptedEnv {
+export function encryptEnvVars(
+  vars: readonly EnvVar[],
+  publicKey: string | Uint8Array,
+  options: EncryptOptions = {},
+): EncryptedEnv {
   const unique = validateEnvVars(vars);
   const recipient = typeof publicKey === 'string' ? parsePublicKeyHex(publicKey) : Buffer.from(publicKey);
   const encryptedEnv = encryptPlaintext(Buffer.from(envPlaintext(unique), 'utf8'), recipient, options);
@@ -95,7 +104,8 @@ export function encryptEnvVars(vars: readonly EnvVar[], publicKey: string | Uint
 
 /** Decrypts a blob to its plaintext bytes. Errors never include any of the blob's content. */
 export function decryptPlaintext(hex: string, recipientSecret: Uint8Array | string): Buffer {
-  const secret = typeof recipientSecret === 'string' ? Buffer.from(recipientSecret.replace(/^0x/i, ''), 'hex') : recipientSecret;
+  const secret =
+    typeof recipientSecret === 'string' ? Buffer.from(recipientSecret.replace(/^0x/i, ''), 'hex') : recipientSecret;
   const clean = hex.trim().replace(/^0x/i, '');
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) throw new InputError('the encrypted env is not hex');
   const bytes = Buffer.from(clean, 'hex');

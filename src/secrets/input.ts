@@ -31,7 +31,9 @@ export function readSecretInput(opts: SecretInputOptions): SecretInput {
     try {
       text = readFileSync(opts.envFile, 'utf8');
     } catch (err) {
-      throw new InputError(`cannot read the env file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file: opts.envFile });
+      throw new InputError(`cannot read the env file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+        file: opts.envFile,
+      });
     }
     for (const e of parseDotenv(text, opts.envFile, { lookup: opts.lookup })) {
       vars.push({ key: e.key, value: e.value });

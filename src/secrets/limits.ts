@@ -43,14 +43,23 @@ export function validateEnvVars(
     if (typeof value !== 'string') throw new InputError(`the value of ${printableKey(key)} is not a string`, at);
     const nameBytes = Buffer.byteLength(key, 'utf8');
     if (nameBytes > ENV_LIMITS.maxNameBytes) {
-      throw new InputError(`the name ${printableKey(key)} is ${nameBytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxNameBytes}`, at);
+      throw new InputError(
+        `the name ${printableKey(key)} is ${nameBytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxNameBytes}`,
+        at,
+      );
     }
     if (!ENV_LIMITS.namePattern.test(key)) {
-      throw new InputError(`${printableKey(key)} is not a valid variable name for the CVM (must match ^[a-zA-Z_][a-zA-Z0-9_]*$)`, at);
+      throw new InputError(
+        `${printableKey(key)} is not a valid variable name for the CVM (must match ^[a-zA-Z_][a-zA-Z0-9_]*$)`,
+        at,
+      );
     }
     const valueBytes = Buffer.byteLength(value, 'utf8');
     if (valueBytes > ENV_LIMITS.maxValueBytes) {
-      throw new InputError(`the value of ${printableKey(key)} is ${valueBytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxValueBytes} (128 KiB)`, at);
+      throw new InputError(
+        `the value of ${printableKey(key)} is ${valueBytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxValueBytes} (128 KiB)`,
+        at,
+      );
     }
     const earlier = seen.get(key);
     if (earlier !== undefined) {
@@ -62,7 +71,10 @@ export function validateEnvVars(
     total += nameBytes + valueBytes;
     // Name the key that crosses the line, so the user knows where the set became too big.
     if (unique.length > ENV_LIMITS.maxItems) {
-      throw new InputError(`${printableKey(key)} is variable number ${unique.length}; the CVM accepts at most ${ENV_LIMITS.maxItems}`, at);
+      throw new InputError(
+        `${printableKey(key)} is variable number ${unique.length}; the CVM accepts at most ${ENV_LIMITS.maxItems}`,
+        at,
+      );
     }
     if (total > ENV_LIMITS.maxTotalBytes) {
       throw new InputError(

@@ -33,7 +33,8 @@ export function loadLockKey(lockfile: string, create: boolean): Buffer | undefin
   const file = keyFileFor(lockfile);
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new InputError('not a preflight lock key (64 hex digits expected)', { file });
+    if (!/^[0-9a-f]{64}$/.test(hex))
+      throw new InputError('not a preflight lock key (64 hex digits expected)', { file });
     return Buffer.from(hex, 'hex');
   }
   if (!create) return undefined;
@@ -53,7 +54,8 @@ export function valueMac(key: Buffer, name: string, value: string): string {
 
 export function buildLockfile(vars: readonly EnvVar[], key: Buffer, now = new Date()): Lockfile {
   const values: Record<string, string> = {};
-  for (const { key: name, value } of [...vars].sort((a, b) => a.key.localeCompare(b.key))) values[name] = valueMac(key, name, value);
+  for (const { key: name, value } of [...vars].sort((a, b) => a.key.localeCompare(b.key)))
+    values[name] = valueMac(key, name, value);
   return {
     version: LOCKFILE_VERSION,
     tool: 'preflight',
@@ -88,7 +90,8 @@ export function readLockfile(file: string): { lock: Lockfile; text: string } {
     l.values &&
     typeof l.values === 'object' &&
     Object.values(l.values).every((v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v));
-  if (!ok) throw new InputError(`not a preflight secrets lockfile (version ${LOCKFILE_VERSION} expected)`, { file, line: 1 });
+  if (!ok)
+    throw new InputError(`not a preflight secrets lockfile (version ${LOCKFILE_VERSION} expected)`, { file, line: 1 });
   return { lock: l as Lockfile, text };
 }
 

@@ -44,15 +44,25 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
   if (req.previous) {
     const { lock, text } = readLockfile(req.previous);
     const key = loadLockKey(req.previous, false);
-    previous = { source: `lockfile ${req.previous}`, envKeys: lock.env_keys, lock: { file: req.previous, text, lock, key } };
-    if (!key) input.warnings.push(`no lock key beside ${req.previous} (${req.previous}.key): changed values cannot be told from unchanged ones`);
+    previous = {
+      source: `lockfile ${req.previous}`,
+      envKeys: lock.env_keys,
+      lock: { file: req.previous, text, lock, key },
+    };
+    if (!key)
+      input.warnings.push(
+        `no lock key beside ${req.previous} (${req.previous}.key): changed values cannot be told from unchanged ones`,
+      );
   } else if (req.cvm) {
     const deployed = await fetchDeployedEnv(req.cvm, req);
     let envKeys = deployed.envKeys;
     if (envKeys.length === 0) {
       // No allowed_envs recorded: fall back to what the deployed compose references.
       envKeys = referencedIn(deployed.composeText);
-      if (envKeys.length) input.warnings.push(`cvm ${req.cvm} records no allowed_envs; using the ${envKeys.length} variable(s) its compose references as the deployed set`);
+      if (envKeys.length)
+        input.warnings.push(
+          `cvm ${req.cvm} records no allowed_envs; using the ${envKeys.length} variable(s) its compose references as the deployed set`,
+        );
     }
     previous = { source: `cvm ${req.cvm}`, envKeys };
   }
@@ -73,14 +83,17 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
     lockWritten = req.writeLock;
   }
   for (const name of req.allowDrop ?? []) {
-    if (!plan.dropped.some((d) => d.name === name)) input.warnings.push(`--allow-drop ${name}: ${name} is not dropped by this plan`);
+    if (!plan.dropped.some((d) => d.name === name))
+      input.warnings.push(`--allow-drop ${name}: ${name} is not dropped by this plan`);
   }
   return { plan, composeFiles: project.composeFiles, lockWritten, warnings: input.warnings };
 }
 
 function referencedIn(composeText: string): string[] {
   try {
-    return [...new Set(interpolateString(composeText, () => undefined).refs.map((r: Pick<VarRef, 'name'>) => r.name))].sort();
+    return [
+      ...new Set(interpolateString(composeText, () => undefined).refs.map((r: Pick<VarRef, 'name'>) => r.name)),
+    ].sort();
   } catch {
     throw new InputError('the deployed compose file has an invalid ${…} reference');
   }

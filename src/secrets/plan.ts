@@ -116,9 +116,13 @@ export function planSecrets(input: PlanInput): SecretPlan {
 
   const prev = input.previous;
   const allowDrop = new Set(input.allowDrop ?? []);
-  const dropped = (prev?.envKeys ?? []).filter((k) => !provided.has(k)).map((name) => ({ name, allowed: allowDrop.has(name) }));
+  const dropped = (prev?.envKeys ?? [])
+    .filter((k) => !provided.has(k))
+    .map((name) => ({ name, allowed: allowDrop.has(name) }));
   for (const d of dropped) {
-    const at = prev?.lock ? { file: prev.lock.file, line: lineOfKey(prev.lock.text, d.name), column: 1 } : where(d.name);
+    const at = prev?.lock
+      ? { file: prev.lock.file, line: lineOfKey(prev.lock.text, d.name), column: 1 }
+      : where(d.name);
     const rule = SECRET_PLAN_RULES['secret-dropped'];
     findings.push(
       findingAt(
@@ -185,38 +189,62 @@ export function planSecrets(input: PlanInput): SecretPlan {
 
 /** A readable table and summary. Names and statuses only; never a value. */
 export function renderPlanText(plan: SecretPlan, title: string): string {
-  const names = [...new Set([...plan.inventory.map((i) => i.name), ...plan.provided, ...plan.dropped.map((d) => d.name)])].sort();
+  const names = [
+    ...new Set([...plan.inventory.map((i) => i.name), ...plan.provided, ...plan.dropped.map((d) => d.name)]),
+  ].sort();
   const inv = new Map(plan.inventory.map((i) => [i.name, i]));
   const rows = names.map((name) => {
     const i = inv.get(name);
     const d = plan.dropped.find((x) => x.name === name);
     const status = plan.missing.includes(name)
-      ? d && !d.allowed ? 'MISSING, DROPPED' : 'MISSING'
+      ? d && !d.allowed
+        ? 'MISSING, DROPPED'
+        : 'MISSING'
       : d
-        ? d.allowed ? 'dropped (allowed)' : 'DROPPED'
+        ? d.allowed
+          ? 'dropped (allowed)'
+          : 'DROPPED'
         : plan.unreferenced.includes(name)
           ? `unreferenced${plan.changes?.[name] ? `, ${plan.changes[name]}` : ''}`
           : i && !i.provided
             ? 'default used'
             : (plan.changes?.[name] ?? 'provided');
-    return [name, i ? `${i.file}:${i.line}` : '-', i ? (i.required ? (i.guarded ? 'required (:?)' : 'required') : 'optional') : '-', i?.secretLike || (!i && isSecretLikeName(name)) ? 'yes' : '', status];
+    return [
+      name,
+      i ? `${i.file}:${i.line}` : '-',
+      i ? (i.required ? (i.guarded ? 'required (:?)' : 'required') : 'optional') : '-',
+      i?.secretLike || (!i && isSecretLikeName(name)) ? 'yes' : '',
+      status,
+    ];
   });
   const header = ['VARIABLE', 'REFERENCED AT', 'NEED', 'SECRET-LIKE', 'STATUS'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const fmt = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const lines = [title, '', fmt(header), ...rows.map(fmt), ''];
   const a = plan.allowedEnvs;
-  if (a.changes === 'unknown') lines.push(`allowed_envs: ${a.after.length} key(s); no deployed set given (--previous or --cvm), so changes are unknown`);
+  if (a.changes === 'unknown')
+    lines.push(
+      `allowed_envs: ${a.after.length} key(s); no deployed set given (--previous or --cvm), so changes are unknown`,
+    );
   else if (a.changes) {
-    lines.push(`allowed_envs changes (${[...a.added.map((k) => `+${k}`), ...a.removed.map((k) => `-${k}`)].join(' ')}): the compose hash changes; send the new key list with the update`);
+    lines.push(
+      `allowed_envs changes (${[...a.added.map((k) => `+${k}`), ...a.removed.map((k) => `-${k}`)].join(' ')}): the compose hash changes; send the new key list with the update`,
+    );
   } else lines.push('allowed_envs: unchanged');
   const counts = plan.changes ? Object.values(plan.changes) : [];
   if (plan.changes) {
     const n = (s: KeyStatus) => counts.filter((c) => c === s).length;
-    lines.push(`values: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} unchanged${n('unknown') ? `, ${n('unknown')} unknown (no matching lock key)` : ''}`);
+    lines.push(
+      `values: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} unchanged${n('unknown') ? `, ${n('unknown')} unknown (no matching lock key)` : ''}`,
+    );
   }
   lines.push('');
-  for (const f of plan.findings) lines.push(`${f.severity.padEnd(7)} ${f.ruleId.padEnd(19)} ${f.file}:${f.line}  ${f.message}`);
+  for (const f of plan.findings)
+    lines.push(`${f.severity.padEnd(7)} ${f.ruleId.padEnd(19)} ${f.file}:${f.line}  ${f.message}`);
   lines.push(plan.blocking ? 'plan BLOCKS: fix the errors above before deploying' : 'plan OK');
   return lines.join('\n') + '\n';
 }

@@ -31,7 +31,13 @@ function redactOne(line: string): string {
     if (value && isSecretLikeName(key)) {
       const text = rest.slice(value[0], value[1]);
       const c = classifyValue(text);
-      const harmless = c.kind === 'empty' || c.kind === 'reference' || c.kind === 'boolean' || c.kind === 'number' || HAS_REFERENCE.test(text.replace(/\$\$/g, '')) || /^[|>][-+0-9]*$/.test(text);
+      const harmless =
+        c.kind === 'empty' ||
+        c.kind === 'reference' ||
+        c.kind === 'boolean' ||
+        c.kind === 'number' ||
+        HAS_REFERENCE.test(text.replace(/\$\$/g, '')) ||
+        /^[|>][-+0-9]*$/.test(text);
       if (!harmless) spans.push([start + value[0], start + value[1]]);
     }
   }

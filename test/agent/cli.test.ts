@@ -9,7 +9,11 @@ import { rawCall, tempDir } from './helpers.js';
 
 const CLI = ['--import', 'tsx', join(import.meta.dirname, 'run-cli.ts')];
 
-function startCli(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; ready: Promise<void> } {
+function startCli(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  ready: Promise<void>;
+} {
   const child = spawn(process.execPath, [...CLI, 'agent', ...args]);
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -23,14 +27,25 @@ function startCli(args: string[]): { child: ChildProcessWithoutNullStreams; outp
 }
 
 const exitOf = (child: ChildProcessWithoutNullStreams) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 describe('preflight agent (CLI)', () => {
   it('listens, answers GetKey, prints the request, exits 0 on SIGTERM and removes its socket', async () => {
     const t = tempDir();
     const socket = join(t.dir, 'dstack.sock');
     const state = join(t.dir, 'state.json');
-    const { child, output, ready } = startCli(['--socket', socket, '--tcp', '0', '--state', state, '--app-id', '0x' + 'ab'.repeat(20)]);
+    const { child, output, ready } = startCli([
+      '--socket',
+      socket,
+      '--tcp',
+      '0',
+      '--state',
+      state,
+      '--app-id',
+      '0x' + 'ab'.repeat(20),
+    ]);
     try {
       await ready;
       assert.match(output(), new RegExp(`listening on unix:${socket}`));
@@ -78,12 +93,19 @@ describe('preflight agent (CLI)', () => {
       const cases: [string[], RegExp][] = [
         [['--socket', join(t.dir, 'a.sock'), '--app-id', 'nothex'], /app id must be hex/],
         [['--socket', join(t.dir, 'missing', 'a.sock')], /for the socket does not exist/],
-        [['--socket', join(t.dir, 'a.sock'), '--state', join(t.dir, 'corrupt.json')], /corrupt\.json:1: the state file is not valid JSON/],
+        [
+          ['--socket', join(t.dir, 'a.sock'), '--state', join(t.dir, 'corrupt.json')],
+          /corrupt\.json:1: the state file is not valid JSON/,
+        ],
         [['--socket', join(t.dir, 'a.sock'), '--tcp', 'abc'], /--tcp must be a port/],
         [['--socket', join(t.dir, 'a.sock'), '--key-provider', 'tpm'], /--key-provider must be/],
         [[], /--socket PATH and\/or --tcp PORT/],
       ];
-      if (process.getuid?.() !== 0) cases.push([['--socket', join(t.dir, 'a.sock'), '--state', join(t.dir, 'locked.json')], /cannot read the state file/]);
+      if (process.getuid?.() !== 0)
+        cases.push([
+          ['--socket', join(t.dir, 'a.sock'), '--state', join(t.dir, 'locked.json')],
+          /cannot read the state file/,
+        ]);
       for (const [args, message] of cases) {
         const res = spawnSync(process.execPath, [...CLI, 'agent', ...args], { encoding: 'utf8', timeout: 30_000 });
         assert.equal(res.status, 2, `${args.join(' ')}: ${res.stderr}`);

@@ -11,10 +11,19 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 /** POSTs `body` as-is (no SDK-side checks) and returns status and parsed JSON. */
-export function rawCall(socketPath: string, path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export function rawCall(
+  socketPath: string,
+  path: string,
+  body: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { socketPath, path, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        socketPath,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

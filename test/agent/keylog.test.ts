@@ -5,7 +5,14 @@ import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DstackClient, TappdClient } from '@phala/dstack-sdk';
-import { AGENT_SOCKET_TARGETS, compareKeyLogs, parseKeyLog, startAgent, startAgentForDrill, type KeyLogEntry } from '../../src/agent/index.js';
+import {
+  AGENT_SOCKET_TARGETS,
+  compareKeyLogs,
+  parseKeyLog,
+  startAgent,
+  startAgentForDrill,
+  type KeyLogEntry,
+} from '../../src/agent/index.js';
 import { quietly, tempDir } from './helpers.js';
 
 const entry = (over: Partial<KeyLogEntry>): KeyLogEntry => ({
@@ -24,7 +31,11 @@ describe('key log', () => {
   it('records every key request (accessor, event, JSONL) with public keys only', async () => {
     const t = tempDir();
     const seen: KeyLogEntry[] = [];
-    const agent = await startAgent({ socketPath: join(t.dir, 'a.sock'), keyLogPath: join(t.dir, 'keys.jsonl'), appId: 'aa'.repeat(20) });
+    const agent = await startAgent({
+      socketPath: join(t.dir, 'a.sock'),
+      keyLogPath: join(t.dir, 'keys.jsonl'),
+      appId: 'aa'.repeat(20),
+    });
     const unsubscribe = agent.onKeyRequest((e) => seen.push(e));
     try {
       const c = new DstackClient(agent.socketPath);
@@ -83,13 +94,23 @@ describe('compareKeyLogs', () => {
     ];
     const snapshot = JSON.stringify([before, after]);
     assert.deepEqual(compareKeyLogs(before, after), [
-      { endpoint: '/GetKey', path: '/db', purpose: 'encryption', algorithm: 'secp256k1', before: ['02aa'], after: ['02dd'] },
+      {
+        endpoint: '/GetKey',
+        path: '/db',
+        purpose: 'encryption',
+        algorithm: 'secp256k1',
+        before: ['02aa'],
+        after: ['02dd'],
+      },
     ]);
     assert.equal(JSON.stringify([before, after]), snapshot, 'inputs untouched');
     assert.deepEqual(compareKeyLogs(before, before), []);
     assert.deepEqual(compareKeyLogs([], after), []);
     // Same path, another purpose is another request.
-    assert.deepEqual(compareKeyLogs([entry({ purpose: 'a', publicKeyHex: '01' })], [entry({ purpose: 'b', publicKeyHex: '02' })]), []);
+    assert.deepEqual(
+      compareKeyLogs([entry({ purpose: 'a', publicKeyHex: '01' })], [entry({ purpose: 'b', publicKeyHex: '02' })]),
+      [],
+    );
   });
 });
 

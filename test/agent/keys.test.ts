@@ -15,11 +15,24 @@ import { rawCall, tempDir } from './helpers.js';
 const APP_A = '0123456789abcdef0123456789abcdef01234567';
 const APP_B = 'fedcba9876543210fedcba9876543210fedcba98';
 
-async function keyOnce(dir: string, opts: { appId?: string; keyProvider?: 'kms' | 'local' | 'none'; path?: string } = {}) {
-  const agent = await startAgent({ socketPath: join(dir, 'a.sock'), statePath: join(dir, 'state.json'), appId: opts.appId, keyProvider: opts.keyProvider });
+async function keyOnce(
+  dir: string,
+  opts: { appId?: string; keyProvider?: 'kms' | 'local' | 'none'; path?: string } = {},
+) {
+  const agent = await startAgent({
+    socketPath: join(dir, 'a.sock'),
+    statePath: join(dir, 'state.json'),
+    appId: opts.appId,
+    keyProvider: opts.keyProvider,
+  });
   try {
     const key = await new DstackClient(agent.socketPath).getKey(opts.path ?? '/data-key', 'encryption');
-    return { key: Buffer.from(key.key).toString('hex'), chain: key.signature_chain, root: agent.rootPublicKeyHex, created: agent.stateCreated };
+    return {
+      key: Buffer.from(key.key).toString('hex'),
+      chain: key.signature_chain,
+      root: agent.rootPublicKeyHex,
+      created: agent.stateCreated,
+    };
   } finally {
     await agent.close();
   }
@@ -97,7 +110,11 @@ describe('key derivation', () => {
 
   it('signature chain verifies independently up to the root public key Info reports', async () => {
     const t = tempDir();
-    const agent = await startAgent({ socketPath: join(t.dir, 'a.sock'), statePath: join(t.dir, 'state.json'), appId: APP_A });
+    const agent = await startAgent({
+      socketPath: join(t.dir, 'a.sock'),
+      statePath: join(t.dir, 'state.json'),
+      appId: APP_A,
+    });
     try {
       const client = new DstackClient(agent.socketPath);
       const purpose = 'ethereum';
@@ -107,7 +124,11 @@ describe('key derivation', () => {
       ecdh.setPrivateKey(Buffer.from(res.key));
       const pubHex = ecdh.getPublicKey('hex', 'compressed');
       const appPub = recoverSigner(Buffer.from(`${purpose}:${pubHex}`), res.signature_chain[0]!);
-      const kmsMessage = Buffer.concat([Buffer.from('dstack-kms-issued:'), Buffer.from(APP_A, 'hex'), Buffer.from(appPub, 'hex')]);
+      const kmsMessage = Buffer.concat([
+        Buffer.from('dstack-kms-issued:'),
+        Buffer.from(APP_A, 'hex'),
+        Buffer.from(appPub, 'hex'),
+      ]);
       const root = recoverSigner(kmsMessage, res.signature_chain[1]!);
       const info = await client.info();
       assert.equal(root, JSON.parse(info.key_provider_info).id);
@@ -127,7 +148,8 @@ describe('key derivation', () => {
 });
 
 describe('bad input', () => {
-  const start = (dir: string, extra: Parameters<typeof startAgent>[0]) => startAgent({ socketPath: join(dir, 'a.sock'), ...extra });
+  const start = (dir: string, extra: Parameters<typeof startAgent>[0]) =>
+    startAgent({ socketPath: join(dir, 'a.sock'), ...extra });
 
   it('rejects a non-hex app id, a missing socket directory, a corrupt or unreadable state file, with InputError', async () => {
     const t = tempDir();
@@ -136,7 +158,10 @@ describe('bad input', () => {
       await assert.rejects(start(t.dir, { appId: '' }), InputError);
       await assert.rejects(startAgent({ socketPath: join(t.dir, 'missing', 'a.sock') }), /does not exist/);
       writeFileSync(join(t.dir, 'corrupt.json'), '{not json');
-      await assert.rejects(start(t.dir, { statePath: join(t.dir, 'corrupt.json') }), (err: unknown) => err instanceof InputError && /corrupt\.json:1: .*not valid JSON/.test(err.message));
+      await assert.rejects(
+        start(t.dir, { statePath: join(t.dir, 'corrupt.json') }),
+        (err: unknown) => err instanceof InputError && /corrupt\.json:1: .*not valid JSON/.test(err.message),
+      );
       writeFileSync(join(t.dir, 'other.json'), '{"format":"preflight-agent-state","version":1,"root_secret":"abcd"}');
       await assert.rejects(start(t.dir, { statePath: join(t.dir, 'other.json') }), /32 bytes/);
       mkdirSync(join(t.dir, 'dir.json'));
@@ -144,10 +169,14 @@ describe('bad input', () => {
       await assert.rejects(start(t.dir, { statePath: join(t.dir, 'nodir', 'state.json') }), /does not exist/);
       writeFileSync(join(t.dir, 'locked.json'), '{}');
       chmodSync(join(t.dir, 'locked.json'), 0o000);
-      if (process.getuid?.() !== 0) await assert.rejects(start(t.dir, { statePath: join(t.dir, 'locked.json') }), /cannot read/);
+      if (process.getuid?.() !== 0)
+        await assert.rejects(start(t.dir, { statePath: join(t.dir, 'locked.json') }), /cannot read/);
       // An error about a state file never quotes its secret.
       const secret = 'ab'.repeat(32);
-      writeFileSync(join(t.dir, 'v2.json'), JSON.stringify({ format: 'preflight-agent-state', version: 2, root_secret: secret }));
+      writeFileSync(
+        join(t.dir, 'v2.json'),
+        JSON.stringify({ format: 'preflight-agent-state', version: 2, root_secret: secret }),
+      );
       const err = await start(t.dir, { statePath: join(t.dir, 'v2.json') }).catch((e: Error) => e);
       assert.ok(err instanceof InputError);
       assert.ok(!err.message.includes(secret));
@@ -169,7 +198,10 @@ describe('bad input', () => {
       }
       // A socket left by a killed process is replaced.
       const stale = join(t.dir, 'stale.sock');
-      const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => console.log('up'))`]);
+      const child = spawn(process.execPath, [
+        '-e',
+        `require('net').createServer().listen(${JSON.stringify(stale)}, () => console.log('up'))`,
+      ]);
       await new Promise((r) => child.stdout.once('data', r));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { DstackClient } from '@phala/dstack-sdk';
-import { QUOTE_MARKER, REPORT_DATA_OFFSET, isSimulatedQuote, quoteReportData, startAgent, type AgentHandle } from '../../src/agent/index.js';
+import {
+  QUOTE_MARKER,
+  REPORT_DATA_OFFSET,
+  isSimulatedQuote,
+  quoteReportData,
+  startAgent,
+  type AgentHandle,
+} from '../../src/agent/index.js';
 import { rawCall, tempDir } from './helpers.js';
 
 let agent: AgentHandle;
@@ -74,7 +81,12 @@ describe('simulated quotes', () => {
     const tag = Buffer.alloc(4);
     tag.writeUInt32LE(0x08000001);
     assert.equal(last.event, 'app-started');
-    assert.equal(last.digest, createHash('sha384').update(Buffer.concat([tag, Buffer.from(':app-started:v1')])).digest('hex'));
+    assert.equal(
+      last.digest,
+      createHash('sha384')
+        .update(Buffer.concat([tag, Buffer.from(':app-started:v1')]))
+        .digest('hex'),
+    );
   });
 });
 

@@ -16,14 +16,19 @@ import { quietly, tempDir } from './helpers.js';
 
 const SECP256K1_SPKI_PREFIX = Buffer.from('3036301006072a8648ce3d020106052b8104000a032200', 'hex');
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const spki = (prefix: Buffer, raw: Uint8Array) => createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' });
+const spki = (prefix: Buffer, raw: Uint8Array) =>
+  createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' });
 
 let agent: AgentHandle;
 let tmp: ReturnType<typeof tempDir>;
 
 before(async () => {
   tmp = tempDir();
-  agent = await startAgent({ socketPath: join(tmp.dir, 'dstack.sock'), tcpPort: 0, statePath: join(tmp.dir, 'state.json') });
+  agent = await startAgent({
+    socketPath: join(tmp.dir, 'dstack.sock'),
+    tcpPort: 0,
+    statePath: join(tmp.dir, 'state.json'),
+  });
 });
 after(async () => {
   await agent.close();
@@ -55,7 +60,13 @@ for (const transport of ['unix socket', 'tcp'] as const) {
 
     it('getTlsKey returns a PKCS#8 key and a chain that a TLS handshake accepts', async () => {
       const c = await client();
-      const tls = await c.getTlsKey({ subject: 'app.example', altNames: ['app.example', '127.0.0.1'], notBefore: Math.floor(Date.now() / 1000) - 60, notAfter: Math.floor(Date.now() / 1000) + 3600, withAppInfo: false });
+      const tls = await c.getTlsKey({
+        subject: 'app.example',
+        altNames: ['app.example', '127.0.0.1'],
+        notBefore: Math.floor(Date.now() / 1000) - 60,
+        notAfter: Math.floor(Date.now() / 1000) + 3600,
+        withAppInfo: false,
+      });
       assert.match(tls.key, /^-----BEGIN PRIVATE KEY-----\n/);
       assert.equal(tls.certificate_chain.length, 2);
       assert.equal(tls.asUint8Array(32).length, 32);
@@ -70,11 +81,19 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
         const got = await new Promise<string>((resolve, reject) => {
-          const s = tlsConnect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', servername: 'app.example', ca: tls.certificate_chain[1] }, () => {
-            let data = '';
-            s.on('data', (d) => (data += d));
-            s.on('end', () => resolve(data));
-          });
+          const s = tlsConnect(
+            {
+              port: (server.address() as AddressInfo).port,
+              host: '127.0.0.1',
+              servername: 'app.example',
+              ca: tls.certificate_chain[1],
+            },
+            () => {
+              let data = '';
+              s.on('data', (d) => (data += d));
+              s.on('end', () => resolve(data));
+            },
+          );
           s.on('error', reject);
         });
         assert.equal(got, 'hello over tls');
@@ -115,7 +134,14 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       const data = Buffer.from('message to sign');
       const k = await c.sign('secp256k1', data);
       assert.equal(k.signature_chain.length, 3);
-      assert.ok(verify('sha256', data, { key: spki(SECP256K1_SPKI_PREFIX, k.public_key), dsaEncoding: 'ieee-p1363' }, k.signature));
+      assert.ok(
+        verify(
+          'sha256',
+          data,
+          { key: spki(SECP256K1_SPKI_PREFIX, k.public_key), dsaEncoding: 'ieee-p1363' },
+          k.signature,
+        ),
+      );
       assert.equal((await c.verify('secp256k1', data, k.signature, k.public_key)).valid, true);
       assert.equal((await c.verify('secp256k1', Buffer.from('other'), k.signature, k.public_key)).valid, false);
 
@@ -129,7 +155,7 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       assert.equal((await c.verify('ed25519', data, e.signature, e.public_key)).valid, true);
     });
 
-    it('deriveKey on DstackClient is the SDK\'s own deprecation error', async () => {
+    it("deriveKey on DstackClient is the SDK's own deprecation error", async () => {
       await assert.rejects((await client()).deriveKey('/x'), /deprecated/);
     });
   });
@@ -161,7 +187,16 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       assert.equal((hashed as unknown as { hash_algorithm: string }).hash_algorithm, 'sha256');
       const dflt = await quietly(() => c.tdxQuote('abc'));
       assert.equal((dflt as unknown as { hash_algorithm: string }).hash_algorithm, 'sha512');
-      for (const alg of ['sha384', 'sha512', 'sha3-256', 'sha3-384', 'sha3-512', 'keccak256', 'keccak384', 'keccak512'] as const) {
+      for (const alg of [
+        'sha384',
+        'sha512',
+        'sha3-256',
+        'sha3-384',
+        'sha3-512',
+        'keccak256',
+        'keccak384',
+        'keccak512',
+      ] as const) {
         assert.ok(isSimulatedQuote((await quietly(() => c.tdxQuote('abc', alg))).quote), alg);
       }
       assert.equal(dflt.replayRtmrs()[3], raw.replayRtmrs()[3]);
@@ -189,7 +224,10 @@ describe('endpoint from the environment', () => {
       assert.deepEqual(viaEnv.key, viaTappd.key);
       assert.equal((await t.info()).app_id, agent.appId);
     } finally {
-      for (const [name, value] of [['DSTACK_SIMULATOR_ENDPOINT', saved.d], ['TAPPD_SIMULATOR_ENDPOINT', saved.t]] as const) {
+      for (const [name, value] of [
+        ['DSTACK_SIMULATOR_ENDPOINT', saved.d],
+        ['TAPPD_SIMULATOR_ENDPOINT', saved.t],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

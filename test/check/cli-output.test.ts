@@ -33,7 +33,9 @@ describe('check output formats', () => {
 
   it('--output writes the report to the file and nothing to stdout', () => {
     const out = join(dir, 'report.sarif');
-    const r = runBuiltCli(['check', 'examples/shop', '--format', 'sarif', '--output', out], { env: { FORCE_COLOR: '1' } });
+    const r = runBuiltCli(['check', 'examples/shop', '--format', 'sarif', '--output', out], {
+      env: { FORCE_COLOR: '1' },
+    });
     assert.equal(r.stdout, '');
     assert.deepEqual(sarifErrors(JSON.parse(readFileSync(out, 'utf8'))), []);
     const textOut = join(dir, 'report.txt');
@@ -72,11 +74,18 @@ describe('--fail-on exit codes', () => {
   it('exit 1 when a finding reaches the threshold, 0 when not (bundled example)', () => {
     const r = runBuiltCli(['check', 'examples/shop', '--format', 'json']);
     const report = JSON.parse(r.stdout) as { findings: { severity: string }[] };
-    assert.ok(report.findings.some((f) => f.severity === 'error'), 'the example has errors');
+    assert.ok(
+      report.findings.some((f) => f.severity === 'error'),
+      'the example has errors',
+    );
     assert.equal(r.code, 1, 'default --fail-on error');
     assert.equal(runBuiltCli(['check', 'examples/shop', '--fail-on', 'never']).code, 0);
     assert.equal(runBuiltCli(['check', 'examples/shop', '--fail-on', 'warning']).code, 1);
-    assert.equal(runBuiltCli(['check', 'examples/shop-fixed', '--fail-on', 'warning']).code, 0, 'the corrected twin draws no error or warning');
+    assert.equal(
+      runBuiltCli(['check', 'examples/shop-fixed', '--fail-on', 'warning']).code,
+      0,
+      'the corrected twin draws no error or warning',
+    );
   });
 
   // Every rule off but restart-policy, at the configured severity: the exit code follows --fail-on exactly.
@@ -84,18 +93,33 @@ describe('--fail-on exit codes', () => {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'compose.yaml'), 'services:\n  web:\n    image: nginx:1.27\n');
   const only = (severity: string) =>
-    writeFileSync(join(project, '.preflight.yml'), 'rules:\n' + RULES.map((r) => `  ${r.id}: ${r.id === 'restart-policy' ? severity : 'off'}\n`).join(''));
+    writeFileSync(
+      join(project, '.preflight.yml'),
+      'rules:\n' + RULES.map((r) => `  ${r.id}: ${r.id === 'restart-policy' ? severity : 'off'}\n`).join(''),
+    );
   const table: [severity: string, failOn: string, code: number][] = [
-    ['error', 'error', 1], ['error', 'warning', 1], ['error', 'info', 1], ['error', 'never', 0],
-    ['warning', 'error', 0], ['warning', 'warning', 1], ['warning', 'info', 1], ['warning', 'never', 0],
-    ['info', 'error', 0], ['info', 'warning', 0], ['info', 'info', 1], ['info', 'never', 0],
+    ['error', 'error', 1],
+    ['error', 'warning', 1],
+    ['error', 'info', 1],
+    ['error', 'never', 0],
+    ['warning', 'error', 0],
+    ['warning', 'warning', 1],
+    ['warning', 'info', 1],
+    ['warning', 'never', 0],
+    ['info', 'error', 0],
+    ['info', 'warning', 0],
+    ['info', 'info', 1],
+    ['info', 'never', 0],
   ];
   for (const [severity, failOn, code] of table) {
     it(`a lone ${severity} with --fail-on ${failOn} exits ${code}`, () => {
       only(severity);
       const r = runBuiltCli(['check', project, '--fail-on', failOn, '--format', 'json']);
       const report = JSON.parse(r.stdout) as { findings: { ruleId: string; severity: string }[] };
-      assert.deepEqual(report.findings.map((f) => [f.ruleId, f.severity]), [['restart-policy', severity]]);
+      assert.deepEqual(
+        report.findings.map((f) => [f.ruleId, f.severity]),
+        [['restart-policy', severity]],
+      );
       assert.equal(r.code, code);
     });
   }

@@ -23,11 +23,13 @@ function assertWellFormed(report: Report, label: string): void {
   const known = new Set(allRuleMeta().map((m) => m.id));
   const inRange = (n: number) => Number.isInteger(n) && n >= 0 && n <= 100;
   assert.ok(inRange(report.score.overall), `${label}: overall score ${report.score.overall}`);
-  for (const s of SECTIONS) assert.ok(inRange(report.score.sections[s]), `${label}: ${s} score ${report.score.sections[s]}`);
+  for (const s of SECTIONS)
+    assert.ok(inRange(report.score.sections[s]), `${label}: ${s} score ${report.score.sections[s]}`);
   assert.deepEqual(Object.keys(report.score.sections).sort(), [...SECTIONS].sort());
   for (const t of report.targets) {
     assert.ok(t.files.length > 0, `${label}: target ${t.dir} has files`);
-    for (const f of t.files) assert.ok(existsSync(resolve(REPO_ROOT, f.split('#')[0]!)), `${label}: target file ${f} exists`);
+    for (const f of t.files)
+      assert.ok(existsSync(resolve(REPO_ROOT, f.split('#')[0]!)), `${label}: target file ${f} exists`);
     assert.ok(['app-compose.json', '.preflight.yml', 'phala-cloud-defaults'].includes(t.deploymentSource));
   }
   const all: Finding[] = [...report.findings, ...report.suppressed];
@@ -43,7 +45,8 @@ function assertWellFormed(report: Report, label: string): void {
     if (f.endLine !== undefined) assert.ok(f.endLine >= f.line, `${where}: endLine ≥ line`);
     assert.doesNotMatch(f.message, /\[object Object\]|undefined|NaN/, `${where}: message is rendered`);
   }
-  for (const s of report.suppressed) assert.ok(s.suppression.reason.trim(), `${label}: suppressed ${s.ruleId} has a reason`);
+  for (const s of report.suppressed)
+    assert.ok(s.suppression.reason.trim(), `${label}: suppressed ${s.ruleId} has a reason`);
 }
 
 describe('the shared corpus', { timeout: 300_000 }, () => {

@@ -12,11 +12,31 @@ import { load, scratchDir } from '../support/project.js';
 const scratch = scratchDir('deployment');
 const PROBE = { rules: [restartPolicy, suppressionWithoutReason] };
 
-const EMBEDDED = ['services:', '  web:', '    image: nginx:1.27', '  db:', '    image: postgres:16', '    restart: always', ''].join('\n');
+const EMBEDDED = [
+  'services:',
+  '  web:',
+  '    image: nginx:1.27',
+  '  db:',
+  '    image: postgres:16',
+  '    restart: always',
+  '',
+].join('\n');
 
 describe('app-compose.json input', () => {
   const dir = scratch.project('manifest', {
-    'app-compose.json': JSON.stringify({ manifest_version: 2, name: 'shop', runner: 'docker-compose', docker_compose_file: EMBEDDED, public_logs: false, kms_enabled: true, allowed_envs: ['DB_PASSWORD'] }, null, 2),
+    'app-compose.json': JSON.stringify(
+      {
+        manifest_version: 2,
+        name: 'shop',
+        runner: 'docker-compose',
+        docker_compose_file: EMBEDDED,
+        public_logs: false,
+        kms_enabled: true,
+        allowed_envs: ['DB_PASSWORD'],
+      },
+      null,
+      2,
+    ),
   });
 
   it('findings point at lines of the embedded compose file', () => {
@@ -39,7 +59,9 @@ describe('app-compose.json input', () => {
   });
 
   it('a file named explicitly also works, and fields the manifest omits take dstack defaults', () => {
-    const bare = scratch.project('manifest-bare', { 'deploy/app-compose.json': JSON.stringify({ docker_compose_file: EMBEDDED }) });
+    const bare = scratch.project('manifest-bare', {
+      'deploy/app-compose.json': JSON.stringify({ docker_compose_file: EMBEDDED }),
+    });
     const p = load(bare, { paths: ['deploy/app-compose.json'] });
     assert.equal(p.deployment.source, 'app-compose.json');
     assert.equal(p.deployment.settings.public_logs, false, 'dstack default');
@@ -51,7 +73,10 @@ describe('where deployment settings come from: app-compose.json > .preflight.yml
   const config = 'deployment:\n  public_logs: true\n  kms_enabled: false\n';
 
   it('app-compose.json wins over .preflight.yml', () => {
-    const dir = scratch.project('src-manifest', { 'app-compose.json': JSON.stringify({ docker_compose_file: EMBEDDED, public_logs: false }), '.preflight.yml': config });
+    const dir = scratch.project('src-manifest', {
+      'app-compose.json': JSON.stringify({ docker_compose_file: EMBEDDED, public_logs: false }),
+      '.preflight.yml': config,
+    });
     const report = check([dir], { ...PROBE, cwd: dir });
     assert.equal(report.targets[0]!.deploymentSource, 'app-compose.json');
     assert.equal(load(dir).deployment.settings.public_logs, false);
@@ -75,7 +100,10 @@ describe('where deployment settings come from: app-compose.json > .preflight.yml
   });
 
   it('Phala Cloud defaults otherwise (a .preflight.yml without deployment: does not count)', () => {
-    const dir = scratch.project('src-defaults', { 'compose.yaml': EMBEDDED, '.preflight.yml': 'rules:\n  restart-policy: error\n' });
+    const dir = scratch.project('src-defaults', {
+      'compose.yaml': EMBEDDED,
+      '.preflight.yml': 'rules:\n  restart-policy: error\n',
+    });
     const report = check([dir], { ...PROBE, cwd: dir });
     assert.equal(report.targets[0]!.deploymentSource, 'phala-cloud-defaults');
     const p = load(dir);
@@ -101,7 +129,10 @@ describe('suppressions', () => {
       ].join('\n'),
     });
     const report = check([dir], { ...PROBE, cwd: dir });
-    assert.deepEqual(report.findings.map((f) => f.service), ['api']);
+    assert.deepEqual(
+      report.findings.map((f) => f.service),
+      ['api'],
+    );
     assert.deepEqual(
       report.suppressed.map((s) => [s.service, s.suppression.kind, s.suppression.reason]),
       [
@@ -113,28 +144,50 @@ describe('suppressions', () => {
 
   it('an inline directive for another rule, or two lines above, suppresses nothing', () => {
     const dir = scratch.project('inline-miss', {
-      'compose.yaml': ['services:', '  # preflight-ignore restart-policy -- too far away', '', '  web:', '    image: web:1 # preflight-ignore image-unpinned -- other rule', ''].join('\n'),
+      'compose.yaml': [
+        'services:',
+        '  # preflight-ignore restart-policy -- too far away',
+        '',
+        '  web:',
+        '    image: web:1 # preflight-ignore image-unpinned -- other rule',
+        '',
+      ].join('\n'),
     });
     const report = check([dir], { ...PROBE, cwd: dir });
-    assert.deepEqual(report.findings.map((f) => f.ruleId), ['restart-policy']);
+    assert.deepEqual(
+      report.findings.map((f) => f.ruleId),
+      ['restart-policy'],
+    );
     assert.deepEqual(report.suppressed, []);
   });
 
   it('a directive without a reason suppresses nothing and is itself reported', () => {
-    const dir = scratch.project('inline-noreason', { 'compose.yaml': 'services:\n  web: # preflight-ignore restart-policy\n    image: web:1\n' });
+    const dir = scratch.project('inline-noreason', {
+      'compose.yaml': 'services:\n  web: # preflight-ignore restart-policy\n    image: web:1\n',
+    });
     const report = check([dir], { ...PROBE, cwd: dir });
-    assert.deepEqual(report.findings.map((f) => [f.ruleId, f.line]).sort(), [['restart-policy', 2], ['suppression-without-reason', 2]]);
+    assert.deepEqual(report.findings.map((f) => [f.ruleId, f.line]).sort(), [
+      ['restart-policy', 2],
+      ['suppression-without-reason', 2],
+    ]);
     assert.deepEqual(report.suppressed, []);
   });
 
   it('exemptions in .preflight.yml, by rule and optionally service, keep their reason', () => {
     const dir = scratch.project('exempt', {
       'compose.yaml': 'services:\n  web:\n    image: web:1\n  api:\n    image: api:1\n',
-      '.preflight.yml': 'exemptions:\n  - rule: restart-policy\n    service: web\n    reason: restarted by the platform watchdog\n',
+      '.preflight.yml':
+        'exemptions:\n  - rule: restart-policy\n    service: web\n    reason: restarted by the platform watchdog\n',
     });
     const report = check([dir], { ...PROBE, cwd: dir });
-    assert.deepEqual(report.findings.map((f) => f.service), ['api']);
-    assert.deepEqual(report.suppressed.map((s) => [s.service, s.suppression.kind, s.suppression.reason]), [['web', 'config', 'restarted by the platform watchdog']]);
+    assert.deepEqual(
+      report.findings.map((f) => f.service),
+      ['api'],
+    );
+    assert.deepEqual(
+      report.suppressed.map((s) => [s.service, s.suppression.kind, s.suppression.reason]),
+      [['web', 'config', 'restarted by the platform watchdog']],
+    );
     const all = scratch.project('exempt-all', {
       'compose.yaml': 'services:\n  web:\n    image: web:1\n  api:\n    image: api:1\n',
       '.preflight.yml': 'exemptions:\n  - rule: restart-policy\n    reason: all one-shot\n',
@@ -153,7 +206,10 @@ describe('suppressions', () => {
   });
 
   it('rules: off turns a rule off', () => {
-    const dir = scratch.project('off', { 'compose.yaml': 'services:\n  web:\n    image: web:1\n', '.preflight.yml': 'rules:\n  restart-policy: off\n' });
+    const dir = scratch.project('off', {
+      'compose.yaml': 'services:\n  web:\n    image: web:1\n',
+      '.preflight.yml': 'rules:\n  restart-policy: off\n',
+    });
     assert.deepEqual(check([dir], { ...PROBE, cwd: dir }).findings, []);
   });
 });

@@ -34,14 +34,23 @@ describe('interpolation (compose spec)', () => {
     assert.equal(value('${UNSET:-${ALSO_UNSET:-deep}}'), 'deep');
     assert.equal(value('${UNSET:-pre-${B}-post}'), 'pre-bee-post');
     const r = interpolateString('${UNSET:-${B}}', lookup);
-    assert.deepEqual(r.refs.map((x) => [x.name, x.modifier]), [['UNSET', ':-'], ['B', '']]);
+    assert.deepEqual(
+      r.refs.map((x) => [x.name, x.modifier]),
+      [
+        ['UNSET', ':-'],
+        ['B', ''],
+      ],
+    );
   });
 
   it(':? and ? record the missing variable (the static check does not stop)', () => {
     const r = interpolateString('${TOKEN:?set TOKEN first}', lookup);
     assert.equal(r.value, '');
     assert.deepEqual(r.missingRequired, [{ name: 'TOKEN', message: 'set TOKEN first' }]);
-    assert.deepEqual(interpolateString('${EMPTY:?x}', lookup).missingRequired.map((m) => m.name), ['EMPTY']);
+    assert.deepEqual(
+      interpolateString('${EMPTY:?x}', lookup).missingRequired.map((m) => m.name),
+      ['EMPTY'],
+    );
     assert.deepEqual(interpolateString('${EMPTY?x}', lookup).missingRequired, [], '? accepts set-but-empty');
     assert.deepEqual(interpolateString('${SET:?x}', lookup).missingRequired, []);
     assert.equal(interpolateString('${TOKEN:?x}', lookup).refs[0]!.modifier, ':?');
@@ -98,12 +107,21 @@ describe('interpolation while loading a project', () => {
   });
 
   it('strict mode (drills) turns a missing :? into an input error at its line', () => {
-    const dir = scratch.project('strict', { 'compose.yaml': 'services:\n  web:\n    image: nginx\n    environment:\n      A: ${NEED:?give NEED}\n' });
-    assert.throws(() => load(dir, { strictRequired: true }), (e: unknown) => e instanceof InputError && /compose\.yaml:5:\d+: required variable NEED/.test(e.message));
+    const dir = scratch.project('strict', {
+      'compose.yaml': 'services:\n  web:\n    image: nginx\n    environment:\n      A: ${NEED:?give NEED}\n',
+    });
+    assert.throws(
+      () => load(dir, { strictRequired: true }),
+      (e: unknown) => e instanceof InputError && /compose\.yaml:5:\d+: required variable NEED/.test(e.message),
+    );
   });
 
   it('--env-file replaces .env', () => {
-    const dir = scratch.project('envfile', { '.env': 'TAG=from-dotenv\n', 'prod.env': 'TAG=from-envfile\n', 'compose.yaml': 'services:\n  web:\n    image: nginx:${TAG:-none}\n' });
+    const dir = scratch.project('envfile', {
+      '.env': 'TAG=from-dotenv\n',
+      'prod.env': 'TAG=from-envfile\n',
+      'compose.yaml': 'services:\n  web:\n    image: nginx:${TAG:-none}\n',
+    });
     assert.equal(load(dir).model.services!.web!.image, 'nginx:from-dotenv');
     assert.equal(load(dir, { envFiles: ['prod.env'] }).model.services!.web!.image, 'nginx:from-envfile');
   });

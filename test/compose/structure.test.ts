@@ -117,11 +117,16 @@ describe('extends', () => {
     assert.equal(at(p, ['services', 'worker', 'image']), `${join('common', 'base.yml')}:3:5`);
     assert.equal(at(p, ['services', 'worker', 'environment', 'QUEUE']), `${join('common', 'base.yml')}:6:7`);
     assert.equal(at(p, ['services', 'worker', 'command']), 'compose.yaml:15:5');
-    assert.ok(p.sources.has(join('common', 'base.yml')), 'the extended file is a source (for excerpts and suppressions)');
+    assert.ok(
+      p.sources.has(join('common', 'base.yml')),
+      'the extended file is a source (for excerpts and suppressions)',
+    );
   });
 
   it('a cycle is an input error', () => {
-    const cyc = scratch.project('extends-cycle', { 'compose.yaml': 'services:\n  a:\n    image: x\n    extends: b\n  b:\n    image: y\n    extends: a\n' });
+    const cyc = scratch.project('extends-cycle', {
+      'compose.yaml': 'services:\n  a:\n    image: x\n    extends: b\n  b:\n    image: y\n    extends: a\n',
+    });
     assert.throws(() => load(cyc), /cycle/);
   });
 });
@@ -185,7 +190,10 @@ describe('multi-file merge (-f a -f b)', () => {
 
   it('volumes merge by target: same target replaced, new ones appended', () => {
     const vols = web.volumes as { source?: string; target: string }[];
-    assert.deepEqual(vols.map((v) => `${v.source}:${v.target}`), ['data2:/data', './conf:/etc/app', 'logs:/logs']);
+    assert.deepEqual(
+      vols.map((v) => `${v.source}:${v.target}`),
+      ['data2:/data', './conf:/etc/app', 'logs:/logs'],
+    );
   });
 
   it('!reset removes a value; commands are replaced', () => {
@@ -200,19 +208,29 @@ describe('multi-file merge (-f a -f b)', () => {
 
 describe('profiles', () => {
   const dir = scratch.project('profiles', {
-    'compose.yaml': 'services:\n  web:\n    image: web:1\n  debug:\n    image: busybox:1\n    profiles: [debug]\n  admin:\n    image: adminer:4\n    profiles: [tools, admin]\n',
+    'compose.yaml':
+      'services:\n  web:\n    image: web:1\n  debug:\n    image: busybox:1\n    profiles: [debug]\n  admin:\n    image: adminer:4\n    profiles: [tools, admin]\n',
   });
 
   it('services of inactive profiles are left out and listed', () => {
     const p = load(dir);
     assert.deepEqual(Object.keys(p.model.services!), ['web']);
-    assert.deepEqual(p.inactiveServices.map((s) => [s.name, s.profiles]), [['debug', ['debug']], ['admin', ['tools', 'admin']]]);
+    assert.deepEqual(
+      p.inactiveServices.map((s) => [s.name, s.profiles]),
+      [
+        ['debug', ['debug']],
+        ['admin', ['tools', 'admin']],
+      ],
+    );
     assert.equal(p.inactiveServices[0]!.loc.line, 4);
   });
 
   it('--profile and COMPOSE_PROFILES activate them', () => {
     assert.deepEqual(Object.keys(load(dir, { profiles: ['admin'] }).model.services!), ['web', 'admin']);
-    const withEnv = scratch.project('profiles-env', { 'compose.yaml': 'services:\n  debug:\n    image: busybox:1\n    profiles: [debug]\n', '.env': 'COMPOSE_PROFILES=debug\n' });
+    const withEnv = scratch.project('profiles-env', {
+      'compose.yaml': 'services:\n  debug:\n    image: busybox:1\n    profiles: [debug]\n',
+      '.env': 'COMPOSE_PROFILES=debug\n',
+    });
     assert.deepEqual(Object.keys(load(withEnv).model.services!), ['debug']);
   });
 });
@@ -224,7 +242,10 @@ describe('discovery', () => {
       'compose.override.yaml': 'services:\n  web:\n    restart: unless-stopped\n',
     });
     const found = discoverInDir(dir)!;
-    assert.deepEqual(found.files.map((f) => f.slice(dir.length + 1)), ['compose.yaml', 'compose.override.yaml']);
+    assert.deepEqual(
+      found.files.map((f) => f.slice(dir.length + 1)),
+      ['compose.yaml', 'compose.override.yaml'],
+    );
     const p = load(dir);
     assert.deepEqual(p.composeFiles, ['compose.yaml', 'compose.override.yaml']);
     assert.equal(p.model.services!.web!.restart, 'unless-stopped');
@@ -232,11 +253,20 @@ describe('discovery', () => {
   });
 
   it('prefers compose.yaml over docker-compose.yml, and finds docker-compose.override.yml', () => {
-    const both = scratch.project('prefer', { 'compose.yaml': 'services: {}\n', 'docker-compose.yml': 'services: {}\n' });
+    const both = scratch.project('prefer', {
+      'compose.yaml': 'services: {}\n',
+      'docker-compose.yml': 'services: {}\n',
+    });
     assert.equal(discoverInDir(both)!.files.length, 1);
     assert.ok(discoverInDir(both)!.files[0]!.endsWith('compose.yaml'));
-    const legacy = scratch.project('legacy', { 'docker-compose.yml': 'services: {}\n', 'docker-compose.override.yml': 'services: {}\n' });
-    assert.deepEqual(discoverInDir(legacy)!.files.map((f) => f.slice(legacy.length + 1)), ['docker-compose.yml', 'docker-compose.override.yml']);
+    const legacy = scratch.project('legacy', {
+      'docker-compose.yml': 'services: {}\n',
+      'docker-compose.override.yml': 'services: {}\n',
+    });
+    assert.deepEqual(
+      discoverInDir(legacy)!.files.map((f) => f.slice(legacy.length + 1)),
+      ['docker-compose.yml', 'docker-compose.override.yml'],
+    );
   });
 
   it('-r finds every project below a directory, skipping node_modules and dot directories', () => {
@@ -251,6 +281,9 @@ describe('discovery', () => {
     assert.deepEqual(found, ['a', join('b', 'deeper'), 'c']);
     const report = check([root], { recursive: true, cwd: root });
     assert.equal(report.targets.length, 3, 'each project is checked on its own');
-    assert.deepEqual(report.targets.map((t) => t.services), [1, 1, 1]);
+    assert.deepEqual(
+      report.targets.map((t) => t.services),
+      [1, 1, 1],
+    );
   });
 });

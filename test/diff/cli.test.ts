@@ -10,7 +10,11 @@ const APPS = join(ROOT, 'test', 'fixtures', 'upgrade-apps');
 const CLI = join(ROOT, 'test', 'agent', 'run-cli.ts');
 
 function preflight(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: APPS, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: APPS,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,9 +31,23 @@ describe('preflight diff (CLI)', () => {
     assert.match(r.stdout, /deployment-changed/);
   });
   it('--format json is the findings object; the secret plan flags the missing variable without printing values', () => {
-    const r = preflight(['diff', 'old', 'needs-secret', '--env-file', 'new.env', '--old-env-file', 'old.env', '--format', 'json']);
+    const r = preflight([
+      'diff',
+      'old',
+      'needs-secret',
+      '--env-file',
+      'new.env',
+      '--old-env-file',
+      'old.env',
+      '--format',
+      'json',
+    ]);
     assert.equal(r.code, 1);
-    const report = JSON.parse(r.stdout) as { targets: unknown[]; findings: { ruleId: string; message: string }[]; score: { overall: number } };
+    const report = JSON.parse(r.stdout) as {
+      targets: unknown[];
+      findings: { ruleId: string; message: string }[];
+      score: { overall: number };
+    };
     assert.equal(report.targets.length, 2);
     assert.ok(report.findings.some((f) => f.ruleId === 'secret-missing' && f.message.includes('API_TOKEN')));
     assert.ok(!r.stdout.includes('s3cr3t-old-Passw0rd'));

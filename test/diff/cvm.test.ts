@@ -23,10 +23,18 @@ const DEPLOYED = [
   '  cache: {}',
   '',
 ].join('\n');
-const RENAMED = DEPLOYED.replace('- data:', '- pgdata:').replace('  data: {}', '  pgdata: {}').replace('      - cache:/cache\n', '').replace('  cache: {}\n', '');
+const RENAMED = DEPLOYED.replace('- data:', '- pgdata:')
+  .replace('  data: {}', '  pgdata: {}')
+  .replace('      - cache:/cache\n', '')
+  .replace('  cache: {}\n', '');
 const SAME = DEPLOYED;
 
-const state: FakeCloudState = { envPubkey: 'ab'.repeat(32), allowedEnvs: ['DB_PASSWORD', 'OLD_TOKEN'], composeText: DEPLOYED, requests: [] };
+const state: FakeCloudState = {
+  envPubkey: 'ab'.repeat(32),
+  allowedEnvs: ['DB_PASSWORD', 'OLD_TOKEN'],
+  composeText: DEPLOYED,
+  requests: [],
+};
 let server: Awaited<ReturnType<typeof startFakeCloud>>;
 const root = mkdtempSync(join(tmpdir(), 'pf-diff-cvm-'));
 const apiKey = 'test-key';
@@ -75,8 +83,17 @@ describe('diffCvm (library)', () => {
     const removed = r.report.findings.find((f) => f.ruleId === 'volume-removed');
     assert.equal(removed?.file, 'cvm-my-app/app-compose.json#docker_compose_file');
     assert.match(removed?.message ?? '', /cache/);
-    assert.deepEqual(r.report.targets[0], { dir: 'cvm-my-app', files: ['cvm-my-app/app-compose.json#docker_compose_file'], deploymentSource: 'app-compose.json', services: 1 });
-    assert.deepEqual(r.report.findings.filter((f) => f.ruleId.startsWith('secret')), [], 'the new set keeps every deployed key');
+    assert.deepEqual(r.report.targets[0], {
+      dir: 'cvm-my-app',
+      files: ['cvm-my-app/app-compose.json#docker_compose_file'],
+      deploymentSource: 'app-compose.json',
+      services: 1,
+    });
+    assert.deepEqual(
+      r.report.findings.filter((f) => f.ruleId.startsWith('secret')),
+      [],
+      'the new set keeps every deployed key',
+    );
     assert.ok(!JSON.stringify(r.report).includes('value-'), 'no secret value in the report');
     assert.equal(state.requests.at(-1)?.url, '/api/v1/cvms/my-app/compose_file');
     assert.equal(state.requests.at(-1)?.apiKey, apiKey);
@@ -94,11 +111,19 @@ describe('diffCvm (library)', () => {
 
   it('removes its temp directory on success and when the deployed compose does not load', async () => {
     const dir = newApp('tmp-check', SAME, 'DB_PASSWORD=pw\nOLD_TOKEN=t\n');
-    assert.deepEqual(await leftInTmp(() => diffCvm('my-app', dir, { newEnvFile: join(dir, 'new.env'), apiKey, baseURL: server.baseURL })), []);
+    assert.deepEqual(
+      await leftInTmp(() =>
+        diffCvm('my-app', dir, { newEnvFile: join(dir, 'new.env'), apiKey, baseURL: server.baseURL }),
+      ),
+      [],
+    );
     const saved = state.composeText;
     state.composeText = 'services: [\n';
     try {
-      await assert.rejects(diffCvm('my-app', dir, { apiKey, baseURL: server.baseURL }), (e: unknown) => e instanceof InputError && /^cvm-my-app\/app-compose\.json#docker_compose_file/.test(e.message));
+      await assert.rejects(
+        diffCvm('my-app', dir, { apiKey, baseURL: server.baseURL }),
+        (e: unknown) => e instanceof InputError && /^cvm-my-app\/app-compose\.json#docker_compose_file/.test(e.message),
+      );
       assert.deepEqual(await leftInTmp(() => diffCvm('my-app', dir, { apiKey, baseURL: server.baseURL })), []);
     } finally {
       state.composeText = saved;
@@ -107,7 +132,10 @@ describe('diffCvm (library)', () => {
 
   it('HTTP 404 and a missing API key are one-line user errors', async () => {
     const dir = newApp('errors', SAME);
-    await assert.rejects(diffCvm('missing', dir, { apiKey, baseURL: server.baseURL }), (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message));
+    await assert.rejects(
+      diffCvm('missing', dir, { apiKey, baseURL: server.baseURL }),
+      (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message),
+    );
     const saved = process.env.PHALA_CLOUD_API_KEY;
     delete process.env.PHALA_CLOUD_API_KEY;
     try {

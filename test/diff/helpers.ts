@@ -19,7 +19,11 @@ export interface Side {
 }
 
 /** Write OLD and NEW into a temp directory and run the diff from there (file names: old/…, new/…). */
-export function diffOf(oldSide: Side | string, newSide: Side | string, opts: { envFile?: string; oldEnvFile?: string } = {}): DiffResult {
+export function diffOf(
+  oldSide: Side | string,
+  newSide: Side | string,
+  opts: { envFile?: string; oldEnvFile?: string } = {},
+): DiffResult {
   const root = mkdtempSync(join(tmpdir(), 'pf-diff-'));
   roots.push(root);
   const write = (name: string, s: Side | string): string => {
@@ -29,7 +33,10 @@ export function diffOf(oldSide: Side | string, newSide: Side | string, opts: { e
     if (side.config) writeFileSync(join(dir, '.preflight.yml'), side.config);
     if (side.env !== undefined) writeFileSync(join(root, `${name}.env`), side.env);
     if (side.manifest) {
-      writeFileSync(join(dir, 'app-compose.json'), JSON.stringify({ ...side.manifest, docker_compose_file: side.compose }, null, 2));
+      writeFileSync(
+        join(dir, 'app-compose.json'),
+        JSON.stringify({ ...side.manifest, docker_compose_file: side.compose }, null, 2),
+      );
       return `${name}/app-compose.json`;
     }
     writeFileSync(join(dir, 'docker-compose.yml'), side.compose ?? '');
@@ -37,8 +44,13 @@ export function diffOf(oldSide: Side | string, newSide: Side | string, opts: { e
   };
   const o = write('old', oldSide);
   const n = write('new', newSide);
-  const env = (s: Side | string, name: string) => (typeof s !== 'string' && s.env !== undefined ? `${name}.env` : undefined);
-  return diffPaths(o, n, { cwd: root, newEnvFile: opts.envFile ?? env(newSide, 'new'), oldEnvFile: opts.oldEnvFile ?? env(oldSide, 'old') });
+  const env = (s: Side | string, name: string) =>
+    typeof s !== 'string' && s.env !== undefined ? `${name}.env` : undefined;
+  return diffPaths(o, n, {
+    cwd: root,
+    newEnvFile: opts.envFile ?? env(newSide, 'new'),
+    oldEnvFile: opts.oldEnvFile ?? env(oldSide, 'old'),
+  });
 }
 
 export function ids(r: DiffResult): string[] {

@@ -29,13 +29,19 @@ describe('volume-renamed', () => {
   it('does not fire when the new key keeps the old Docker volume name', () => {
     const r = diffOf(
       app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
-      app(`  web:\n    image: app:2\n    volumes:\n      - store:/data\n`, `volumes:\n  store:\n    name: dstack_data\n`),
+      app(
+        `  web:\n    image: app:2\n    volumes:\n      - store:/data\n`,
+        `volumes:\n  store:\n    name: dstack_data\n`,
+      ),
     );
     assert.deepEqual(only(r, 'volume-renamed'), []);
     assert.deepEqual(only(r, 'volume-removed'), []);
   });
   it('fires for every volume when the compose project name changes (volumes get a new prefix)', () => {
-    const r = diffOf(app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL), `name: shop\n` + app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL));
+    const r = diffOf(
+      app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
+      `name: shop\n` + app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
+    );
     assert.match(only(r, 'volume-renamed')[0]?.message ?? '', /shop_data/);
   });
 });
@@ -43,7 +49,10 @@ describe('volume-renamed', () => {
 describe('volume-removed', () => {
   it('fires when no service of NEW mounts a volume OLD used, pointing at OLD', () => {
     const r = diffOf(
-      app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n      - cache:/cache\n`, `volumes:\n  data: {}\n  cache: {}\n`),
+      app(
+        `  web:\n    image: app:1\n    volumes:\n      - data:/data\n      - cache:/cache\n`,
+        `volumes:\n  data: {}\n  cache: {}\n`,
+      ),
       app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
     );
     const [f] = only(r, 'volume-removed');
@@ -58,7 +67,10 @@ describe('volume-removed', () => {
       app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
       app(`  web:\n    image: app:1\n  worker:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
     );
-    assert.deepEqual(ids(r).filter((i) => i.startsWith('volume')), []);
+    assert.deepEqual(
+      ids(r).filter((i) => i.startsWith('volume')),
+      [],
+    );
   });
 });
 
@@ -66,7 +78,10 @@ describe('service-data-orphaned', () => {
   it('fires when a service with data is renamed and the new one does not mount its volume', () => {
     const r = diffOf(
       app(`  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
-      app(`  database:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n`, `volumes:\n  pgdata: {}\n`),
+      app(
+        `  database:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n`,
+        `volumes:\n  pgdata: {}\n`,
+      ),
     );
     const [f] = only(r, 'service-data-orphaned');
     assert.ok(f, ids(r).join());
@@ -78,9 +93,15 @@ describe('service-data-orphaned', () => {
   it('does not fire when the renamed service keeps mounting the same volume', () => {
     const r = diffOf(
       app(`  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
-      app(`  database:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
+      app(
+        `  database:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`,
+        `volumes:\n  pg: {}\n`,
+      ),
     );
-    assert.deepEqual(ids(r).filter((i) => i !== 'deployment-changed'), []);
+    assert.deepEqual(
+      ids(r).filter((i) => i !== 'deployment-changed'),
+      [],
+    );
   });
 });
 
@@ -88,7 +109,10 @@ describe('data-dir-moved', () => {
   it('fires when PGDATA moves out of the volume', () => {
     const r = diffOf(
       app(`  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
-      app(`  db:\n    image: postgres:16\n    environment:\n      PGDATA: /pgdata\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
+      app(
+        `  db:\n    image: postgres:16\n    environment:\n      PGDATA: /pgdata\n    volumes:\n      - pg:/var/lib/postgresql/data\n`,
+        `volumes:\n  pg: {}\n`,
+      ),
     );
     const [f] = only(r, 'data-dir-moved');
     assert.ok(f, ids(r).join());
@@ -106,30 +130,49 @@ describe('data-dir-moved', () => {
   it('does not fire when the mount and PGDATA move together', () => {
     const r = diffOf(
       app(`  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
-      app(`  db:\n    image: postgres:16\n    environment:\n      PGDATA: /pgdata\n    volumes:\n      - pg:/pgdata\n`, `volumes:\n  pg: {}\n`),
+      app(
+        `  db:\n    image: postgres:16\n    environment:\n      PGDATA: /pgdata\n    volumes:\n      - pg:/pgdata\n`,
+        `volumes:\n  pg: {}\n`,
+      ),
     );
     assert.deepEqual(only(r, 'data-dir-moved'), []);
   });
   it('fires for an app whose DATA_DIR leaves its volume (naming convention)', () => {
     const r = diffOf(
-      app(`  web:\n    image: app:1\n    environment:\n      DATA_DIR: /data\n    volumes:\n      - data:/data\n`, DATA_VOL),
-      app(`  web:\n    image: app:2\n    environment:\n      DATA_DIR: /srv/data\n    volumes:\n      - data:/data\n`, DATA_VOL),
+      app(
+        `  web:\n    image: app:1\n    environment:\n      DATA_DIR: /data\n    volumes:\n      - data:/data\n`,
+        DATA_VOL,
+      ),
+      app(
+        `  web:\n    image: app:2\n    environment:\n      DATA_DIR: /srv/data\n    volumes:\n      - data:/data\n`,
+        DATA_VOL,
+      ),
     );
     const [f] = only(r, 'data-dir-moved');
     assert.ok(f);
     assert.equal(f.severity, 'error');
     assert.match(f.message, /DATA_DIR/);
   });
-  it('warns when an unknown app\'s mount target moves, and not when nothing moved', () => {
-    const moved = diffOf(app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL), app(`  web:\n    image: app:1\n    volumes:\n      - data:/var/data\n`, DATA_VOL));
+  it("warns when an unknown app's mount target moves, and not when nothing moved", () => {
+    const moved = diffOf(
+      app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
+      app(`  web:\n    image: app:1\n    volumes:\n      - data:/var/data\n`, DATA_VOL),
+    );
     assert.equal(only(moved, 'data-dir-moved')[0]?.severity, 'warning');
-    const same = diffOf(app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL), app(`  web:\n    image: app:2\n    volumes:\n      - data:/data/\n`, DATA_VOL));
+    const same = diffOf(
+      app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
+      app(`  web:\n    image: app:2\n    volumes:\n      - data:/data/\n`, DATA_VOL),
+    );
     assert.deepEqual(only(same, 'data-dir-moved'), []);
   });
 });
 
 describe('stateful-major-upgrade', () => {
-  const pg = (tag: string) => app(`  db:\n    image: postgres:${tag}\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`);
+  const pg = (tag: string) =>
+    app(
+      `  db:\n    image: postgres:${tag}\n    volumes:\n      - pg:/var/lib/postgresql/data\n`,
+      `volumes:\n  pg: {}\n`,
+    );
   it('fires on a PostgreSQL major upgrade, naming the migration and its source', () => {
     const [f] = only(diffOf(pg('15-alpine'), pg('16.2-alpine')), 'stateful-major-upgrade');
     assert.ok(f);
@@ -140,18 +183,21 @@ describe('stateful-major-upgrade', () => {
   });
   it('does not fire on a minor upgrade, or for Redis (newer reads older)', () => {
     assert.deepEqual(only(diffOf(pg('16.1'), pg('16.4')), 'stateful-major-upgrade'), []);
-    const redis = (t: string) => app(`  cache:\n    image: redis:${t}\n    volumes:\n      - r:/data\n`, `volumes:\n  r: {}\n`);
+    const redis = (t: string) =>
+      app(`  cache:\n    image: redis:${t}\n    volumes:\n      - r:/data\n`, `volumes:\n  r: {}\n`);
     assert.deepEqual(only(diffOf(redis('6'), redis('7.2')), 'stateful-major-upgrade'), []);
   });
   it('MySQL: one series in place is a warning, skipping a series an error', () => {
-    const my = (t: string) => app(`  db:\n    image: mysql:${t}\n    volumes:\n      - m:/var/lib/mysql\n`, `volumes:\n  m: {}\n`);
+    const my = (t: string) =>
+      app(`  db:\n    image: mysql:${t}\n    volumes:\n      - m:/var/lib/mysql\n`, `volumes:\n  m: {}\n`);
     assert.equal(only(diffOf(my('5.7'), my('8.0')), 'stateful-major-upgrade')[0]?.severity, 'warning');
     assert.equal(only(diffOf(my('5.7'), my('8.4')), 'stateful-major-upgrade')[0]?.severity, 'error');
   });
 });
 
 describe('stateful-downgrade', () => {
-  const mongo = (tag: string) => app(`  db:\n    image: mongo:${tag}\n    volumes:\n      - m:/data/db\n`, `volumes:\n  m: {}\n`);
+  const mongo = (tag: string) =>
+    app(`  db:\n    image: mongo:${tag}\n    volumes:\n      - m:/data/db\n`, `volumes:\n  m: {}\n`);
   it('fires when a stateful image goes back a major version', () => {
     const [f] = only(diffOf(mongo('7.0'), mongo('6.0')), 'stateful-downgrade');
     assert.ok(f);
@@ -175,16 +221,26 @@ describe('user-changed', () => {
     assert.match(f.message, /2000.*1000/);
   });
   it('does not fire for a stateless service, or when the user stays', () => {
-    assert.deepEqual(only(diffOf(app(`  web:\n    image: app:1\n    user: "1"\n`), app(`  web:\n    image: app:1\n    user: "2"\n`)), 'user-changed'), []);
+    assert.deepEqual(
+      only(
+        diffOf(app(`  web:\n    image: app:1\n    user: "1"\n`), app(`  web:\n    image: app:1\n    user: "2"\n`)),
+        'user-changed',
+      ),
+      [],
+    );
     const keep = app(`  web:\n    image: app:1\n    user: "1000"\n    volumes:\n      - data:/data\n`, DATA_VOL);
     assert.deepEqual(only(diffOf(keep, keep), 'user-changed'), []);
   });
 });
 
 describe('secret-missing and secret-dropped (from the secrets plan)', () => {
-  const uses = (vars: string[]) => app(`  web:\n    image: app:1\n    environment:\n${vars.map((v) => `      ${v}: \${${v}}\n`).join('')}`);
+  const uses = (vars: string[]) =>
+    app(`  web:\n    image: app:1\n    environment:\n${vars.map((v) => `      ${v}: \${${v}}\n`).join('')}`);
   it('fires secret-missing when NEW needs a variable the new env file lacks, and secret-dropped for a key left out', () => {
-    const r = diffOf({ compose: uses(['DB_PASSWORD', 'OLD_TOKEN']), env: 'DB_PASSWORD=x1\nOLD_TOKEN=y2\n' }, { compose: uses(['DB_PASSWORD', 'API_KEY']), env: 'DB_PASSWORD=x1\n' });
+    const r = diffOf(
+      { compose: uses(['DB_PASSWORD', 'OLD_TOKEN']), env: 'DB_PASSWORD=x1\nOLD_TOKEN=y2\n' },
+      { compose: uses(['DB_PASSWORD', 'API_KEY']), env: 'DB_PASSWORD=x1\n' },
+    );
     const [missing] = only(r, 'secret-missing');
     assert.ok(missing, ids(r).join());
     assert.match(missing.message, /API_KEY/);
@@ -197,18 +253,30 @@ describe('secret-missing and secret-dropped (from the secrets plan)', () => {
     assert.ok(!out.includes('x1') && !out.includes('y2'), 'no secret value in the report');
   });
   it('does not fire when the new set carries everything over', () => {
-    const r = diffOf({ compose: uses(['DB_PASSWORD']), env: 'DB_PASSWORD=x\n' }, { compose: uses(['DB_PASSWORD']), env: 'DB_PASSWORD=x\n' });
-    assert.deepEqual(ids(r).filter((i) => i.startsWith('secret')), []);
+    const r = diffOf(
+      { compose: uses(['DB_PASSWORD']), env: 'DB_PASSWORD=x\n' },
+      { compose: uses(['DB_PASSWORD']), env: 'DB_PASSWORD=x\n' },
+    );
+    assert.deepEqual(
+      ids(r).filter((i) => i.startsWith('secret')),
+      [],
+    );
   });
   it('uses allowed_envs of both manifests when no env file is given', () => {
-    const r = diffOf({ compose: uses(['A']), manifest: { runner: 'docker-compose', allowed_envs: ['A', 'B'] } }, { compose: uses(['A', 'C']), manifest: { runner: 'docker-compose', allowed_envs: ['A'] } });
+    const r = diffOf(
+      { compose: uses(['A']), manifest: { runner: 'docker-compose', allowed_envs: ['A', 'B'] } },
+      { compose: uses(['A', 'C']), manifest: { runner: 'docker-compose', allowed_envs: ['A'] } },
+    );
     assert.match(only(r, 'secret-missing')[0]?.message ?? '', /\bC\b/);
     assert.match(only(r, 'secret-dropped')[0]?.message ?? '', /\bB\b/);
   });
 });
 
 describe('deployment-changed', () => {
-  const m = (extra: Record<string, unknown>) => ({ compose: app(`  web:\n    image: app:1\n`), manifest: { manifest_version: 2, name: 'a', runner: 'docker-compose', kms_enabled: true, ...extra } });
+  const m = (extra: Record<string, unknown>) => ({
+    compose: app(`  web:\n    image: app:1\n`),
+    manifest: { manifest_version: 2, name: 'a', runner: 'docker-compose', kms_enabled: true, ...extra },
+  });
   it('fires for public_logs turned on (warning) and reports the compose hash as getComposeHash computes it', () => {
     const o = m({ public_logs: false });
     const n = m({ public_logs: true });
@@ -219,7 +287,7 @@ describe('deployment-changed', () => {
     assert.equal(logs?.file, 'new/app-compose.json');
     const hash = found.find((f) => /compose hash/.test(f.message));
     const expected = getComposeHash({ ...n.manifest, docker_compose_file: n.compose } as never);
-    assert.ok(hash && hash.message.includes(expected), `expected ${expected} in: ${hash?.message ?? "(no hash finding)"}`);
+    assert.ok(hash?.message.includes(expected), `expected ${expected} in: ${hash?.message ?? '(no hash finding)'}`);
   });
   it('fires for allowed_envs changes, naming the keys', () => {
     const r = diffOf(m({ allowed_envs: ['A'] }), m({ allowed_envs: ['A', 'B'] }));
@@ -233,16 +301,25 @@ describe('deployment-changed', () => {
 });
 
 describe('key-provider-changed', () => {
-  const m = (extra: Record<string, unknown>) => ({ compose: app(`  web:\n    image: app:1\n`), manifest: { runner: 'docker-compose', kms_enabled: true, ...extra } });
+  const m = (extra: Record<string, unknown>) => ({
+    compose: app(`  web:\n    image: app:1\n`),
+    manifest: { runner: 'docker-compose', kms_enabled: true, ...extra },
+  });
   it('fires when the key provider changes', () => {
-    const [f] = only(diffOf(m({}), m({ kms_enabled: false, local_key_provider_enabled: true })), 'key-provider-changed');
+    const [f] = only(
+      diffOf(m({}), m({ kms_enabled: false, local_key_provider_enabled: true })),
+      'key-provider-changed',
+    );
     assert.ok(f);
     assert.equal(f.section, 'keys');
     assert.equal(f.severity, 'error');
     assert.match(f.message, /kms to local/);
   });
   it('fires when no_instance_id changes', () => {
-    assert.match(only(diffOf(m({}), m({ no_instance_id: true })), 'key-provider-changed')[0]?.message ?? '', /no_instance_id/);
+    assert.match(
+      only(diffOf(m({}), m({ no_instance_id: true })), 'key-provider-changed')[0]?.message ?? '',
+      /no_instance_id/,
+    );
   });
   it('does not fire when only other settings change', () => {
     assert.deepEqual(only(diffOf(m({}), m({ public_logs: true })), 'key-provider-changed'), []);
@@ -260,7 +337,10 @@ describe('diff as a whole', () => {
   });
   it('honours .preflight.yml of NEW: severities and exemptions with a reason', () => {
     const o = app(`  web:\n    image: app:1\n    user: "1"\n    volumes:\n      - data:/data\n`, DATA_VOL);
-    const n = (config: string) => ({ compose: app(`  web:\n    image: app:1\n    user: "2"\n    volumes:\n      - data:/data\n`, DATA_VOL), config });
+    const n = (config: string) => ({
+      compose: app(`  web:\n    image: app:1\n    user: "2"\n    volumes:\n      - data:/data\n`, DATA_VOL),
+      config,
+    });
     assert.equal(only(diffOf(o, n('rules:\n  user-changed: error\n')), 'user-changed')[0]?.severity, 'error');
     const r = diffOf(o, n('exemptions:\n  - rule: user-changed\n    reason: chowned by the init job\n'));
     assert.deepEqual(only(r, 'user-changed'), []);

@@ -41,8 +41,18 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
     const engine = new Engine();
     const agent = await startDrillAgent(runDir);
     try {
-      const { app, findings } = DrillApp.prepare({ project, drillId, runDir, engine, cli, agentSocket: agent.socketPath });
-      assert.deepEqual(findings.map((f) => [f.ruleId, f.severity, f.line]), [['drill-bind-not-shipped', 'error', 14]]);
+      const { app, findings } = DrillApp.prepare({
+        project,
+        drillId,
+        runDir,
+        engine,
+        cli,
+        agentSocket: agent.socketPath,
+      });
+      assert.deepEqual(
+        findings.map((f) => [f.ruleId, f.severity, f.line]),
+        [['drill-bind-not-shipped', 'error', 14]],
+      );
       assert.match(findings[0]!.message, /\.\/config → \/etc\/app/);
 
       await app.up();
@@ -51,22 +61,39 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
       const env = c.Config.Env ?? [];
       assert.ok(env.includes('FROM_ENV_FILE=from-env-file'), 'the env file, not the .env beside the app');
       assert.ok(env.includes('FROM_HOST=absent'), 'the host environment does not reach interpolation');
-      assert.ok(!env.some((e) => e.startsWith('LEAK=') || e.startsWith('GREETING=') || e.startsWith('PORT=')), 'only what the compose file references');
+      assert.ok(
+        !env.some((e) => e.startsWith('LEAK=') || e.startsWith('GREETING=') || e.startsWith('PORT=')),
+        'only what the compose file references',
+      );
       assert.equal(c.Config.Labels?.[DRILL_LABEL], drillId);
       assert.ok(c.Config.Labels?.[OWNER_LABEL]?.endsWith(`/${process.pid}`));
       assert.equal(app.projectName, `pf-${drillId}`);
 
       const volumes = await engine.volumes([`${DRILL_LABEL}=${drillId}`]);
-      assert.deepEqual(volumes.map((v) => v.Name), [`pf-${drillId}_data`]);
+      assert.deepEqual(
+        volumes.map((v) => v.Name),
+        [`pf-${drillId}_data`],
+      );
       const networks = await engine.networks([`${DRILL_LABEL}=${drillId}`]);
-      assert.deepEqual(networks.map((n) => n.Name), [`pf-${drillId}_default`]);
+      assert.deepEqual(
+        networks.map((n) => n.Name),
+        [`pf-${drillId}_default`],
+      );
 
       // The unshipped bind is an empty directory; the agent answers on the socket the app asked for.
-      const ls = await engine.exec(c.Id, ['node', '-e', 'console.log(JSON.stringify(require("fs").readdirSync("/etc/app")))'], 10_000);
+      const ls = await engine.exec(
+        c.Id,
+        ['node', '-e', 'console.log(JSON.stringify(require("fs").readdirSync("/etc/app")))'],
+        10_000,
+      );
       assert.equal(ls.stdout.trim(), '[]');
       const info = await engine.exec(
         c.Id,
-        ['node', '-e', 'require("http").request({socketPath:"/var/run/dstack.sock",path:"/Info",method:"POST",headers:{"content-type":"application/json"}},r=>{console.log(r.statusCode)}).end("{}")'],
+        [
+          'node',
+          '-e',
+          'require("http").request({socketPath:"/var/run/dstack.sock",path:"/Info",method:"POST",headers:{"content-type":"application/json"}},r=>{console.log(r.statusCode)}).end("{}")',
+        ],
         10_000,
       );
       assert.equal(info.stdout.trim(), '200', info.stderr);

@@ -39,12 +39,23 @@ describe('docs/scoring.md', () => {
 
   it('states the penalties the code uses', () => {
     for (const s of SEVERITIES) {
-      assert.ok(doc.includes(`| ${s} | ${PENALTY[s]} | ${OVERALL_PENALTY[s]} |`), `row for ${s}: ${PENALTY[s]} / ${OVERALL_PENALTY[s]}`);
+      assert.ok(
+        doc.includes(`| ${s} | ${PENALTY[s]} | ${OVERALL_PENALTY[s]} |`),
+        `row for ${s}: ${PENALTY[s]} / ${OVERALL_PENALTY[s]}`,
+      );
     }
   });
 
   it('its worked example is what score() computes', () => {
-    const f = (severity: Finding['severity'], section: Finding['section']): Finding => ({ ruleId: 'x', severity, section, message: 'm', file: 'f', line: 1, column: 1 });
+    const f = (severity: Finding['severity'], section: Finding['section']): Finding => ({
+      ruleId: 'x',
+      severity,
+      section,
+      message: 'm',
+      file: 'f',
+      line: 1,
+      column: 1,
+    });
     const s = score([f('error', 'volumes'), f('warning', 'volumes'), f('warning', 'volumes'), f('info', 'upgrades')]);
     assert.equal(s.sections.volumes, 59);
     assert.equal(s.sections.upgrades, 98);
@@ -55,7 +66,10 @@ describe('docs/scoring.md', () => {
   });
 
   it('scores never drop below 0', () => {
-    const many = Array.from({ length: 20 }, (): Finding => ({ ruleId: 'x', severity: 'error', section: 'keys', message: 'm', file: 'f', line: 1, column: 1 }));
+    const many = Array.from(
+      { length: 20 },
+      (): Finding => ({ ruleId: 'x', severity: 'error', section: 'keys', message: 'm', file: 'f', line: 1, column: 1 }),
+    );
     const s = score(many);
     assert.equal(s.sections.keys, 0);
     assert.equal(s.overall, 0);

@@ -20,12 +20,18 @@ interface Running {
 }
 
 function cli(args: string[], cwd?: string): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: '1' },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (b: Buffer) => (out += b));
   child.stderr!.on('data', (b: Buffer) => (err += b));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
@@ -78,14 +84,33 @@ await describeDocker('drill restart CLI on the engine', () => {
     const { file } = await envFileFor('good');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
     const out = join(runRoot, 'report.json');
-    const r = cli(['drill', 'restart', appDir('good'), '--env-file', file, '--faults', 'kill', '--seed', 'cli', '--format', 'json', '--output', out, '--run-dir', runRoot]);
+    const r = cli([
+      'drill',
+      'restart',
+      appDir('good'),
+      '--env-file',
+      file,
+      '--faults',
+      'kill',
+      '--seed',
+      'cli',
+      '--format',
+      'json',
+      '--output',
+      out,
+      '--run-dir',
+      runRoot,
+    ]);
     const { code } = await r.exit;
     assert.equal(code, 0, r.stderr());
     assert.equal(r.stdout(), '');
     const report = JSON.parse(readFileSync(out, 'utf8')) as DrillReport;
     assert.equal(report.status, 'passed');
     assert.equal(report.seed, 'cli');
-    assert.deepEqual(report.faults.map((f) => f.kind), ['kill']);
+    assert.deepEqual(
+      report.faults.map((f) => f.kind),
+      ['kill'],
+    );
     assert.equal(report.compose.kind === 'v1' || report.compose.kind === 'v2', true);
     assert.match(r.stderr(), /\[drill .*\] ✓ 1\/1 kill web/, 'plain progress lines when not on a TTY');
   });
@@ -93,7 +118,19 @@ await describeDocker('drill restart CLI on the engine', () => {
   it('exits 1 when a check fails (text report on stdout)', async () => {
     const { file } = await envFileFor('memory');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
-    const r = cli(['drill', 'restart', '-f', join(appDir('memory'), 'compose.yaml'), '--env-file', file, '--faults', 'restart', '--run-dir', runRoot, '--quiet']);
+    const r = cli([
+      'drill',
+      'restart',
+      '-f',
+      join(appDir('memory'), 'compose.yaml'),
+      '--env-file',
+      file,
+      '--faults',
+      'restart',
+      '--run-dir',
+      runRoot,
+      '--quiet',
+    ]);
     const { code } = await r.exit;
     assert.equal(code, 1, r.stderr());
     assert.match(r.stdout(), /drill-lost-writes/);
@@ -115,7 +152,19 @@ await describeDocker('drill restart CLI on the engine', () => {
   it('SIGINT in the middle of a drill leaves nothing behind', async () => {
     const { file } = await envFileFor('good');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
-    const r = cli(['drill', 'restart', appDir('good'), '--env-file', file, '--faults', 'restart,kill,reboot', '--rounds', '6', '--run-dir', runRoot]);
+    const r = cli([
+      'drill',
+      'restart',
+      appDir('good'),
+      '--env-file',
+      file,
+      '--faults',
+      'restart,kill,reboot',
+      '--rounds',
+      '6',
+      '--run-dir',
+      runRoot,
+    ]);
     await waitFor(r, /✓ 1\/6 /, 60_000);
     const runDir = onlyRun(runRoot);
     const drillId = runDir.split('/').pop()!;
@@ -131,7 +180,19 @@ await describeDocker('drill restart CLI on the engine', () => {
   it('`drill clean` removes what a killed drill (SIGKILL, no cleanup) left, and closes its journal', async () => {
     const { file } = await envFileFor('good');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
-    const r = cli(['drill', 'restart', appDir('good'), '--env-file', file, '--faults', 'restart', '--rounds', '5', '--run-dir', runRoot]);
+    const r = cli([
+      'drill',
+      'restart',
+      appDir('good'),
+      '--env-file',
+      file,
+      '--faults',
+      'restart',
+      '--rounds',
+      '5',
+      '--run-dir',
+      runRoot,
+    ]);
     await waitFor(r, /✓ started/, 60_000);
     r.child.kill('SIGKILL');
     await r.exit;
@@ -144,7 +205,10 @@ await describeDocker('drill restart CLI on the engine', () => {
     assert.equal((await clean.exit).code, 0, clean.stderr());
     // Other crashed drills' leftovers (if any) go too: count at least this one's.
     const m = /removed (\d+) container\(s\), (\d+) volume\(s\), (\d+) network\(s\) of (.*)/.exec(clean.stdout());
-    assert.ok(m && Number(m[1]) >= 1 && Number(m[2]) >= 1 && Number(m[3]) >= 1 && m[4]!.split(', ').includes(drillId), clean.stdout());
+    assert.ok(
+      m && Number(m[1]) >= 1 && Number(m[2]) >= 1 && Number(m[3]) >= 1 && m[4]!.split(', ').includes(drillId),
+      clean.stdout(),
+    );
     assert.match(clean.stdout(), /closed 1 unfinished run journal/);
     assert.deepEqual(await drillLeftovers(undefined, drillId), { containers: [], volumes: [], networks: [] });
     assert.ok(existsSync(join(runDir, JOURNAL_FILE)));

@@ -24,13 +24,21 @@ export const scratch = mkdtempSync(join(tmpdir(), 'pf-drill-test-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /** Write the env file a drill of test app `app` runs with: the image, a free port, extras. */
-export async function envFileFor(app: string, extra: Record<string, string> = {}): Promise<{ file: string; port: number }> {
+export async function envFileFor(
+  app: string,
+  extra: Record<string, string> = {},
+): Promise<{ file: string; port: number }> {
   const port = await freePort();
   const dir = join(scratch, app);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'drill.env');
   const vars = { IMAGE: nodeImage(), PORT: String(port), ...extra };
-  writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   return { file, port };
 }
 
@@ -39,11 +47,20 @@ export function appDir(app: string): string {
 }
 
 /** Run the restart drill on a test app through the library (the CLI is exercised separately). */
-export async function drillApp(app: string, opts: { faults?: FaultKind[]; rounds?: number; seed?: string; env?: Record<string, string> } = {}): Promise<RestartDrillResult & { envFile: string }> {
+export async function drillApp(
+  app: string,
+  opts: { faults?: FaultKind[]; rounds?: number; seed?: string; env?: Record<string, string> } = {},
+): Promise<RestartDrillResult & { envFile: string }> {
   const { file } = await envFileFor(app, opts.env);
   const [target] = resolveTargets([appDir(app)], {});
   const project = loadProject(target!, { envFiles: [file], strictRequired: true });
-  const result = await runRestartDrill({ project, faults: opts.faults, rounds: opts.rounds, seed: opts.seed ?? 'test', runRoot: join(scratch, 'runs') });
+  const result = await runRestartDrill({
+    project,
+    faults: opts.faults,
+    rounds: opts.rounds,
+    seed: opts.seed ?? 'test',
+    runRoot: join(scratch, 'runs'),
+  });
   return { ...result, envFile: file };
 }
 

@@ -22,15 +22,30 @@ import { appDir, drillApp, envFileFor, ruleIds, scratch } from './helpers.js';
 const KEY_PATH = 'keystore/items';
 
 function getKeyRecords(phases: readonly KeyPhase[] | undefined) {
-  return (phases ?? []).map((p) => ({ phase: p.phase, keys: p.keys.filter((k) => k.endpoint === '/GetKey' && k.path === KEY_PATH).map((k) => k.publicKeyHex) }));
+  return (phases ?? []).map((p) => ({
+    phase: p.phase,
+    keys: p.keys.filter((k) => k.endpoint === '/GetKey' && k.path === KEY_PATH).map((k) => k.publicKeyHex),
+  }));
 }
 
 async function assertNothingLeft(drillId: string): Promise<void> {
-  assert.deepEqual(await drillLeftovers(undefined, drillId), { containers: [], volumes: [], networks: [] }, `nothing of ${drillId} is left`);
+  assert.deepEqual(
+    await drillLeftovers(undefined, drillId),
+    { containers: [], volumes: [], networks: [] },
+    `nothing of ${drillId} is left`,
+  );
 }
 
 describe('drill key check (pure)', () => {
-  const key = (publicKeyHex: string, path = KEY_PATH) => ({ endpoint: '/GetKey', path, purpose: 'encryption', algorithm: 'secp256k1', publicKeyHex, stable: true, requests: 1 });
+  const key = (publicKeyHex: string, path = KEY_PATH) => ({
+    endpoint: '/GetKey',
+    path,
+    purpose: 'encryption',
+    algorithm: 'secp256k1',
+    publicKeyHex,
+    stable: true,
+    requests: 1,
+  });
   const where = () => ({ file: 'compose.yaml', line: 3, column: 3 });
 
   it('reports a changed key once, with every phase after which it came back different', () => {
@@ -44,12 +59,22 @@ describe('drill key check (pure)', () => {
     assert.equal(changes.length, 1);
     assert.deepEqual(changes[0]!.phases, ['fault 1 (reboot)', 'fault 3 (reboot)']);
     assert.deepEqual(changes[0]!.change.after, ['02cc', '02dd']);
-    const fs = keyFindings(phases, { mounters: [{ service: 'web', targets: ['/var/run/dstack.sock'] }], where, providerSource: 'key_provider: none in .preflight.yml:4' });
-    assert.deepEqual(fs.map((f) => [f.ruleId, f.section, f.severity, f.service]), [
-      ['drill-key-changed', 'keys', 'error', 'web'],
-      ['drill-keys-unstable', 'keys', 'error', 'web'],
-    ]);
-    assert.match(fs[0]!.message, /web asked the agent \(through \/var\/run\/dstack\.sock\) for key path "keystore\/items"/);
+    const fs = keyFindings(phases, {
+      mounters: [{ service: 'web', targets: ['/var/run/dstack.sock'] }],
+      where,
+      providerSource: 'key_provider: none in .preflight.yml:4',
+    });
+    assert.deepEqual(
+      fs.map((f) => [f.ruleId, f.section, f.severity, f.service]),
+      [
+        ['drill-key-changed', 'keys', 'error', 'web'],
+        ['drill-keys-unstable', 'keys', 'error', 'web'],
+      ],
+    );
+    assert.match(
+      fs[0]!.message,
+      /web asked the agent \(through \/var\/run\/dstack\.sock\) for key path "keystore\/items"/,
+    );
     assert.match(fs[1]!.message, /key_provider: none in \.preflight\.yml:4/);
   });
 
@@ -59,10 +84,24 @@ describe('drill key check (pure)', () => {
       { phase: 'a', provider: 'kms', keys: [key('02aa'), tls] },
       { phase: 'b', provider: 'kms', keys: [key('02aa'), { ...tls, publicKeyHex: '04bb' }] },
     ];
-    assert.deepEqual(keyFindings(phases, { mounters: [{ service: 'web', targets: ['/var/run/dstack.sock'] }], where, providerSource: '' }), []);
+    assert.deepEqual(
+      keyFindings(phases, {
+        mounters: [{ service: 'web', targets: ['/var/run/dstack.sock'] }],
+        where,
+        providerSource: '',
+      }),
+      [],
+    );
     assert.deepEqual(keyFindings(phases, { mounters: [], where, providerSource: '' }), []);
     const changed: KeyPhase[] = [phases[0]!, { ...phases[1]!, keys: [key('02ff')] }];
-    const [f] = keyFindings(changed, { mounters: [{ service: 'web', targets: ['/var/run/dstack.sock'] }, { service: 'worker', targets: ['/var/run/tappd.sock'] }], where, providerSource: '' });
+    const [f] = keyFindings(changed, {
+      mounters: [
+        { service: 'web', targets: ['/var/run/dstack.sock'] },
+        { service: 'worker', targets: ['/var/run/tappd.sock'] },
+      ],
+      where,
+      providerSource: '',
+    });
     assert.equal(f?.service, undefined, 'not attributable to one service');
     assert.match(f!.message, /a service mounting the agent socket \(web, worker\)/);
   });
@@ -70,7 +109,10 @@ describe('drill key check (pure)', () => {
   it('the key provider the agent simulates follows the deployment settings', () => {
     assert.equal(drillKeyProvider(PHALA_CLOUD_DEFAULTS), 'kms');
     assert.equal(drillKeyProvider({ ...PHALA_CLOUD_DEFAULTS, kms_enabled: false }), 'none');
-    assert.equal(drillKeyProvider({ ...PHALA_CLOUD_DEFAULTS, kms_enabled: false, local_key_provider_enabled: true }), 'local');
+    assert.equal(
+      drillKeyProvider({ ...PHALA_CLOUD_DEFAULTS, kms_enabled: false, local_key_provider_enabled: true }),
+      'local',
+    );
     assert.equal(drillKeyProvider({ ...PHALA_CLOUD_DEFAULTS, key_provider: 'none' }), 'none');
     assert.equal(drillKeyProvider({ ...PHALA_CLOUD_DEFAULTS, key_provider: 'tpm' }), 'local');
   });
@@ -97,29 +139,52 @@ await describeDocker('drill keys (real engine)', () => {
     assert.equal(rep.check.lost.length, 0);
     assert.ok(rep.check.read >= rep.check.acknowledged);
     const keys = getKeyRecords(rep.keys);
-    assert.deepEqual(keys.map((k) => k.phase), ['the first start', 'fault 1 (reboot)']);
+    assert.deepEqual(
+      keys.map((k) => k.phase),
+      ['the first start', 'fault 1 (reboot)'],
+    );
     assert.equal(keys[0]!.keys.length, 1, 'the app asked for its key at the first start');
     assert.deepEqual(keys[1]!.keys, keys[0]!.keys, 'and got the same key after the reboot');
     assert.ok(rep.keys!.every((p) => p.provider === 'kms'));
     // The app also calls /prpc/Tappd.Info on tappd.sock at start (it exits when that fails): both sockets are mounted.
-    assert.ok(rep.keys!.every((p) => p.keys.every((k) => k.endpoint === '/GetKey')), 'only key requests are recorded');
+    assert.ok(
+      rep.keys!.every((p) => p.keys.every((k) => k.endpoint === '/GetKey')),
+      'only key requests are recorded',
+    );
     assert.match(renderText(rep), /Keys from the agent \(key provider kms\)/);
     await assertNothingLeft(rep.drillId);
   });
 
   it('the same app survives an upgrade to v2 and the rollback with the same key', async () => {
     const { file } = await envFileFor('key-good-upgrade');
-    const load = (app: string) => loadProject(resolveTargets([appDir(app)], {})[0]!, { envFiles: [file], strictRequired: true });
-    const r = await runUpgradeDrill({ from: load('key-good'), to: load('key-good-v2'), envFile: file, nextEnvFile: file, rollback: true, runRoot: join(scratch, 'runs') });
+    const load = (app: string) =>
+      loadProject(resolveTargets([appDir(app)], {})[0]!, { envFiles: [file], strictRequired: true });
+    const r = await runUpgradeDrill({
+      from: load('key-good'),
+      to: load('key-good-v2'),
+      envFile: file,
+      nextEnvFile: file,
+      rollback: true,
+      runRoot: join(scratch, 'runs'),
+    });
     const rep = r.report;
     assert.equal(rep.status, 'passed', renderUpgradeText(rep));
-    assert.deepEqual(rep.findings.map((f) => f.ruleId), []);
-    assert.ok(rep.check && rep.check.valid && rep.check.acknowledged >= 5, 'seeded writes read back by v2');
-    
+    assert.deepEqual(
+      rep.findings.map((f) => f.ruleId),
+      [],
+    );
+    assert.ok(rep.check?.valid && rep.check.acknowledged >= 5, 'seeded writes read back by v2');
+
     assert.ok(rep.rollbackCheck?.valid, 'OLD reads everything back after the rollback');
-    assert.deepEqual(rep.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(
+      rep.steps.map((s) => s.status),
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    );
     const keys = getKeyRecords(rep.keys);
-    assert.deepEqual(keys.map((k) => k.phase), ['OLD (first start)', 'NEW (after the upgrade)', 'OLD (after the rollback)']);
+    assert.deepEqual(
+      keys.map((k) => k.phase),
+      ['OLD (first start)', 'NEW (after the upgrade)', 'OLD (after the rollback)'],
+    );
     assert.equal(keys[0]!.keys.length, 1);
     assert.deepEqual(keys[1]!.keys, keys[0]!.keys);
     assert.deepEqual(keys[2]!.keys, keys[0]!.keys);
@@ -128,13 +193,26 @@ await describeDocker('drill keys (real engine)', () => {
 
   it('an upgrade without a key provider restarts the agent with a new root: the key changes after the upgrade', async () => {
     const { file } = await envFileFor('key-none-upgrade');
-    const load = () => loadProject(resolveTargets([appDir('key-none')], {})[0]!, { envFiles: [file], strictRequired: true });
-    const r = await runUpgradeDrill({ from: load(), to: load(), envFile: file, nextEnvFile: file, runRoot: join(scratch, 'runs') });
+    const load = () =>
+      loadProject(resolveTargets([appDir('key-none')], {})[0]!, { envFiles: [file], strictRequired: true });
+    const r = await runUpgradeDrill({
+      from: load(),
+      to: load(),
+      envFile: file,
+      nextEnvFile: file,
+      runRoot: join(scratch, 'runs'),
+    });
     const ids = r.report.findings.map((f) => f.ruleId);
     assert.ok(ids.includes('drill-key-changed') && ids.includes('drill-keys-unstable'), renderUpgradeText(r.report));
-    assert.match(r.report.findings.find((f) => f.ruleId === 'drill-key-changed')!.message, /after NEW \(after the upgrade\)/);
+    assert.match(
+      r.report.findings.find((f) => f.ruleId === 'drill-key-changed')!.message,
+      /after NEW \(after the upgrade\)/,
+    );
     const keys = getKeyRecords(r.report.keys);
-    assert.deepEqual(keys.map((k) => k.phase), ['OLD (first start)', 'NEW (after the upgrade)']);
+    assert.deepEqual(
+      keys.map((k) => k.phase),
+      ['OLD (first start)', 'NEW (after the upgrade)'],
+    );
     assert.notDeepEqual(keys[1]!.keys, keys[0]!.keys);
     assert.equal(r.failed, true);
     await assertNothingLeft(r.report.drillId);
@@ -161,7 +239,10 @@ await describeDocker('drill keys (real engine)', () => {
     assert.equal(changed.service, 'web');
     assert.equal(changed.section, 'keys');
     assert.match(changed.message, /after fault 1 \(reboot\)/);
-    assert.match(r.report.findings.find((f) => f.ruleId === 'drill-keys-unstable')!.message, /key_provider: none in .*\.preflight\.yml:\d+\)/);
+    assert.match(
+      r.report.findings.find((f) => f.ruleId === 'drill-keys-unstable')!.message,
+      /key_provider: none in .*\.preflight\.yml:\d+\)/,
+    );
     const keys = getKeyRecords(r.report.keys);
     assert.equal(keys.length, 2);
     assert.notDeepEqual(keys[1]!.keys, keys[0]!.keys, 'another root after the reboot');

@@ -62,7 +62,11 @@ await describeDocker('drill restart: flawed apps', () => {
     assert.ok(!JSON.stringify(r.report).includes(secret));
     assert.ok(!renderText(r.report).includes(secret));
     for (const file of readdirSync(r.runDir, { recursive: true, withFileTypes: true })) {
-      if (file.isFile() && file.name !== 'drill.env') assert.ok(!readFileSync(join(file.parentPath, file.name), 'utf8').includes(secret), `${file.name} holds the secret`);
+      if (file.isFile() && file.name !== 'drill.env')
+        assert.ok(
+          !readFileSync(join(file.parentPath, file.name), 'utf8').includes(secret),
+          `${file.name} holds the secret`,
+        );
     }
   });
 

@@ -20,7 +20,9 @@ await describeDocker('drill restart: an app done right', () => {
     const r = await drillApp('good', { seed: 'good-app' });
     const wall = performance.now() - started;
     const rep = r.report;
-    process.stderr.write(`# good app drill: wall ${formatMs(wall)}, compose ${rep.timing.composeOps} ops ${formatMs(rep.timing.composeMs)}, docker ${rep.timing.dockerOps} ops ${formatMs(rep.timing.dockerMs)}, overhead ${formatMs(rep.timing.overheadMs)}\n`);
+    process.stderr.write(
+      `# good app drill: wall ${formatMs(wall)}, compose ${rep.timing.composeOps} ops ${formatMs(rep.timing.composeMs)}, docker ${rep.timing.dockerOps} ops ${formatMs(rep.timing.dockerMs)}, overhead ${formatMs(rep.timing.overheadMs)}\n`,
+    );
 
     assert.equal(rep.status, 'passed', JSON.stringify(rep.findings));
     assert.equal(r.failed, false);

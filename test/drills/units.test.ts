@@ -35,7 +35,18 @@ describe('drill config (.preflight.yml `drill`)', () => {
 `);
     assert.deepEqual(cfg('drill:\n  rounds: 2\n').rounds, 2);
     assert.equal(c.ready.web!.timeoutMs, 60_000);
-    assert.deepEqual(c.ready.web!.probe, { kind: 'action', action: { kind: 'http', method: 'GET', url: 'http://127.0.0.1:8080/healthz', body: undefined, headers: {}, status: 200, timeoutMs: undefined } });
+    assert.deepEqual(c.ready.web!.probe, {
+      kind: 'action',
+      action: {
+        kind: 'http',
+        method: 'GET',
+        url: 'http://127.0.0.1:8080/healthz',
+        body: undefined,
+        headers: {},
+        status: 200,
+        timeoutMs: undefined,
+      },
+    });
     assert.deepEqual(c.ready.worker!.probe, { kind: 'healthcheck' });
     assert.equal(c.workload!.write.kind === 'http' && c.workload!.write.method, 'POST');
     assert.equal(c.workload!.read.kind === 'http' && c.workload!.read.method, 'GET');
@@ -49,21 +60,45 @@ describe('drill config (.preflight.yml `drill`)', () => {
     write: { exec: { service: db, command: ["sh", "-c", "echo {{id}} >> /data/x"] } }
     read: { exec: { service: db, command: ["cat", "/data/x"] } }
 `);
-    assert.deepEqual(c.workload!.write, { kind: 'exec', service: 'db', command: ['sh', '-c', 'echo {{id}} >> /data/x'], timeoutMs: undefined });
+    assert.deepEqual(c.workload!.write, {
+      kind: 'exec',
+      service: 'db',
+      command: ['sh', '-c', 'echo {{id}} >> /data/x'],
+      timeoutMs: undefined,
+    });
     assert.equal(c.workload!.service, 'db');
   });
 
   const bad: [string, string, RegExp, number][] = [
     ['unknown fault', 'drill:\n  faults: [restart, meteor]\n', /drill\.faults\[1\]: unknown fault "meteor"/, 2],
     ['unknown key', 'drill:\n  wrkload: {}\n', /drill\.wrkload: unknown key/, 2],
-    ['bad duration', 'drill:\n  ready:\n    web: { http: "http://x/", timeout: soon }\n', /"soon" is not a duration/, 3],
-    ['write without {{id}}', 'drill:\n  workload:\n    write: { http: "POST http://x/items" }\n    read: { http: "http://x/items" }\n', /must use \{\{id\}\}/, 3],
-    ['exec without service', 'drill:\n  workload:\n    write: { exec: ["x", "{{id}}"] }\n    read: { http: "http://x/" }\n', /needs `service`/, 3],
+    [
+      'bad duration',
+      'drill:\n  ready:\n    web: { http: "http://x/", timeout: soon }\n',
+      /"soon" is not a duration/,
+      3,
+    ],
+    [
+      'write without {{id}}',
+      'drill:\n  workload:\n    write: { http: "POST http://x/items" }\n    read: { http: "http://x/items" }\n',
+      /must use \{\{id\}\}/,
+      3,
+    ],
+    [
+      'exec without service',
+      'drill:\n  workload:\n    write: { exec: ["x", "{{id}}"] }\n    read: { http: "http://x/" }\n',
+      /needs `service`/,
+      3,
+    ],
     ['rounds zero', 'drill:\n  rounds: 0\n', /rounds: must be an integer/, 2],
   ];
   for (const [name, text, message, line] of bad) {
     it(`rejects ${name} with file and line`, () => {
-      assert.throws(() => cfg(text), (e: unknown) => e instanceof InputError && message.test(e.message) && e.file === '.preflight.yml' && e.line === line);
+      assert.throws(
+        () => cfg(text),
+        (e: unknown) =>
+          e instanceof InputError && message.test(e.message) && e.file === '.preflight.yml' && e.line === line,
+      );
     });
   }
 });
@@ -73,7 +108,13 @@ describe('fault plan', () => {
     const a = planFaults(FAULT_KINDS, FAULT_KINDS.length, 's1', ['web', 'db'], 'web');
     assert.deepEqual(a.map((f) => f.kind).sort(), [...FAULT_KINDS].sort());
     assert.deepEqual(planFaults(FAULT_KINDS, 5, 's1', ['web', 'db'], 'web'), a, 'same seed, same plan');
-    const orders = new Set(['s1', 's2', 's3', 's4', 's5'].map((s) => planFaults(FAULT_KINDS, 5, s, ['web'], 'web').map((f) => f.kind).join()));
+    const orders = new Set(
+      ['s1', 's2', 's3', 's4', 's5'].map((s) =>
+        planFaults(FAULT_KINDS, 5, s, ['web'], 'web')
+          .map((f) => f.kind)
+          .join(),
+      ),
+    );
     assert.ok(orders.size > 1, 'different seeds, different orders');
     for (const f of a) {
       if (f.kind === 'kill-all' || f.kind === 'reboot') assert.equal(f.service, undefined);
@@ -85,7 +126,10 @@ describe('fault plan', () => {
   it('repeats passes over the list for more rounds', () => {
     const p = planFaults(['restart', 'kill'], 5, 'x', ['web']);
     assert.equal(p.length, 5);
-    assert.deepEqual(p.map((f) => f.index), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      p.map((f) => f.index),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(p.filter((f) => f.kind === 'restart').length >= 2, true);
   });
 });
@@ -93,7 +137,18 @@ describe('fault plan', () => {
 describe('set checker (Jepsen)', () => {
   const op = (type: HistoryOp['type'], value: string): HistoryOp => ({ type, f: 'add', value, time: 0 });
   it('reports lost, unexpected and recovered', () => {
-    const h = [op('invoke', 'a'), op('ok', 'a'), op('invoke', 'b'), op('ok', 'b'), op('invoke', 'c'), op('unknown', 'c'), op('invoke', 'd'), op('unknown', 'd'), op('invoke', 'e'), op('fail', 'e')];
+    const h = [
+      op('invoke', 'a'),
+      op('ok', 'a'),
+      op('invoke', 'b'),
+      op('ok', 'b'),
+      op('invoke', 'c'),
+      op('unknown', 'c'),
+      op('invoke', 'd'),
+      op('unknown', 'd'),
+      op('invoke', 'e'),
+      op('fail', 'e'),
+    ];
     const r = checkSet(h, ['a', 'c', 'z']);
     assert.deepEqual(r.lost, ['b']);
     assert.deepEqual(r.unexpected, ['z']);
@@ -115,7 +170,8 @@ describe('set checker (Jepsen)', () => {
 });
 
 describe('container checks', () => {
-  const container = (mounts: string[]) => ({ Mounts: mounts.map((d) => ({ Type: 'volume', Source: '', Destination: d })) }) as unknown as ContainerInfo;
+  const container = (mounts: string[]) =>
+    ({ Mounts: mounts.map((d) => ({ Type: 'volume', Source: '', Destination: d })) }) as unknown as ContainerInfo;
   it('files outside volumes: leaves only, not mounts, mount points or engine noise', () => {
     const changes = [
       { kind: 'C' as const, path: '/var' },
@@ -154,7 +210,10 @@ describe('label override', () => {
       drillId: 'd1',
       owner: 'h/1',
       version: '3.8',
-      services: [{ name: 'web', mounts: [{ source: '/run/x/agent.sock', target: '/var/run/dstack.sock' }] }, { name: 'db' }],
+      services: [
+        { name: 'web', mounts: [{ source: '/run/x/agent.sock', target: '/var/run/dstack.sock' }] },
+        { name: 'db' },
+      ],
       volumes: ['data'],
       networks: [],
       defaultNetwork: true,
@@ -194,7 +253,13 @@ describe('secret-in-logs severity and progress output', () => {
     delete process.env.CI;
     try {
       let tty = '';
-      const term = Object.assign(new PassThrough(), { isTTY: true, columns: 80, cursorTo() {}, clearLine() {}, moveCursor() {} }) as unknown as NodeJS.WriteStream;
+      const term = Object.assign(new PassThrough(), {
+        isTTY: true,
+        columns: 80,
+        cursorTo() {},
+        clearLine() {},
+        moveCursor() {},
+      }) as unknown as NodeJS.WriteStream;
       (term as unknown as PassThrough).on('data', (b: Buffer) => (tty += b));
       const s = createProgress(term);
       s.step('3/5 reboot');

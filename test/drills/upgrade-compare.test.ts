@@ -18,7 +18,13 @@ const fp = (files: VolumeFingerprint['files'], extra: Partial<VolumeFingerprint>
 });
 
 describe('upgrade fingerprint comparison', () => {
-  const before = fp({ a: { size: 10, sha256: 'A' }, b: { size: 10, sha256: 'B' }, c: { size: 10, sha256: 'C' }, d: { size: 10, sha256: 'D' }, e: { size: 10, sha256: 'E' } });
+  const before = fp({
+    a: { size: 10, sha256: 'A' },
+    b: { size: 10, sha256: 'B' },
+    c: { size: 10, sha256: 'C' },
+    d: { size: 10, sha256: 'D' },
+    e: { size: 10, sha256: 'E' },
+  });
   const after = fp({
     a: { size: 10, sha256: 'A' }, // unchanged
     b: { size: 4, sha256: 'B2' }, // shrunk
@@ -41,7 +47,12 @@ describe('upgrade fingerprint comparison', () => {
     assert.deepEqual(d.expected.map((e) => `${e.path}:${e.change}`).sort(), ['d:rewritten', 'e:deleted']);
   });
   it('does not call unlisted files deleted when the second listing hit a bound', () => {
-    const d = compareVolume(before, fp({ a: { size: 10, sha256: 'A' } }, { incomplete: 'stopped after 1 files' }), [], true);
+    const d = compareVolume(
+      before,
+      fp({ a: { size: 10, sha256: 'A' } }, { incomplete: 'stopped after 1 files' }),
+      [],
+      true,
+    );
     assert.deepEqual(d.deleted, []);
     assert.match(d.incomplete ?? '', /stopped/);
   });
@@ -55,14 +66,21 @@ describe('drill.upgrade settings', () => {
     assert.ok(globToRegExp('**/*.log').test('sub/items.log'));
   });
   it('rejects bad settings with the key path', () => {
-    assert.throws(() => parseUpgradeConfig({ expect_changes: ['no-volume-prefix'] }), (e: unknown) => e instanceof InputError && /drill\.upgrade\.expect_changes\[0\]/.test(e.message));
+    assert.throws(
+      () => parseUpgradeConfig({ expect_changes: ['no-volume-prefix'] }),
+      (e: unknown) => e instanceof InputError && /drill\.upgrade\.expect_changes\[0\]/.test(e.message),
+    );
     assert.throws(() => parseUpgradeConfig({ bogus: 1 }), /unknown key/);
     assert.throws(() => parseUpgradeConfig({ data_errors: ['('] }), /not a valid regular expression/);
     assert.equal(parseUpgradeConfig({ fingerprint: { max_bytes: '512MiB' } }).maxBytes, 512 * 1024 * 1024);
   });
   it('data-error lines are found and secret values masked', () => {
     const env = new Map([['DB_PASSWORD', 'hunter2-very-secret']]);
-    const lines = dataErrorLines('ok\nFATAL: database files are incompatible with server (password hunter2-very-secret)\n', parseUpgradeConfig(undefined).dataErrors, env);
+    const lines = dataErrorLines(
+      'ok\nFATAL: database files are incompatible with server (password hunter2-very-secret)\n',
+      parseUpgradeConfig(undefined).dataErrors,
+      env,
+    );
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0]!, /hunter2/);
     assert.match(maskSecrets('key AKIAABCDEFGHIJKLMNOP', new Map()), /<AWS access key id>/);

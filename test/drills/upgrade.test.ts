@@ -27,7 +27,14 @@ async function drill(next: string, opts: { rollback?: boolean; nextEnv?: string 
   const nextEnv = at(opts.nextEnv ?? 'new.env');
   const from = loadProject(resolveTargets([at('old')], {})[0]!, { envFiles: [at('old.env')], strictRequired: true });
   const to = loadProject(resolveTargets([at(next)], {})[0]!, { envFiles: [nextEnv] });
-  const r = await runUpgradeDrill({ from, to, envFile: at('old.env'), nextEnvFile: nextEnv, rollback: opts.rollback, runRoot: at('runs') });
+  const r = await runUpgradeDrill({
+    from,
+    to,
+    envFile: at('old.env'),
+    nextEnvFile: nextEnv,
+    rollback: opts.rollback,
+    runRoot: at('runs'),
+  });
   const left = await drillLeftovers(undefined, r.report.drillId);
   assert.deepEqual(left, { containers: [], volumes: [], networks: [] }, 'the drill removed everything it created');
   assert.equal(r.failed, r.report.status !== 'passed' || r.report.findings.some((f) => f.severity !== 'info'));
@@ -35,7 +42,7 @@ async function drill(next: string, opts: { rollback?: boolean; nextEnv?: string 
 }
 
 const ids = (r: UpgradeReport) => r.findings.map((f) => f.ruleId);
-const step = (r: UpgradeReport, name: string) => r.steps.find((s) => s.step === name)!;
+const _step = (r: UpgradeReport, name: string) => r.steps.find((s) => s.step === name)!;
 
 await describeDocker('drill upgrade (real engine)', () => {
   before(() => {
@@ -49,11 +56,17 @@ await describeDocker('drill upgrade (real engine)', () => {
     const r = await drill('good');
     assert.equal(r.status, 'passed', renderUpgradeText(r));
     assert.deepEqual(ids(r), []);
-    assert.deepEqual(r.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
-    assert.ok(r.check && r.check.valid && r.check.acknowledged >= 5, 'seeded writes read back after the upgrade');
+    assert.deepEqual(
+      r.steps.map((s) => s.status),
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    );
+    assert.ok(r.check?.valid && r.check.acknowledged >= 5, 'seeded writes read back after the upgrade');
     const [vol] = r.volumes;
     assert.equal(vol?.key, 'data');
-    assert.deepEqual(vol?.expected.map((e) => `${e.path}:${e.change}`), ['items.log:rewritten']);
+    assert.deepEqual(
+      vol?.expected.map((e) => `${e.path}:${e.change}`),
+      ['items.log:rewritten'],
+    );
     const text = renderUpgradeText(r);
     assert.match(text, /6\. verify/);
     assert.match(text, /expected {2}items\.log/);
@@ -70,14 +83,17 @@ await describeDocker('drill upgrade (real engine)', () => {
 
   it('NEW renames the volume: the plan (diff) flags it, the drill loses the writes and sees the old volume orphaned', async () => {
     const r = await drill('rename-volume');
-    assert.ok(r.diff.some((f) => f.ruleId === 'volume-renamed'), 'diff catches it beforehand');
+    assert.ok(
+      r.diff.some((f) => f.ruleId === 'volume-renamed'),
+      'diff catches it beforehand',
+    );
     assert.ok(ids(r).includes('drill-lost-writes'), renderUpgradeText(r));
     const orphan = r.findings.find((f) => f.ruleId === 'upgrade-files-changed');
     assert.match(orphan?.message ?? '', /does not mount volume data/);
     assert.equal(r.volumes[0]?.orphaned, true);
   });
 
-  it('NEW\'s migration deletes rows: lost writes, and the data file shrank', async () => {
+  it("NEW's migration deletes rows: lost writes, and the data file shrank", async () => {
     const r = await drill('drop-rows');
     const lost = r.findings.find((f) => f.ruleId === 'drill-lost-writes');
     assert.ok(lost, renderUpgradeText(r));
@@ -88,10 +104,33 @@ await describeDocker('drill upgrade (real engine)', () => {
 
   it('NEW requires a secret the new env file lacks: the plan flags it, NEW never gets ready (CLI, --format json)', () => {
     const cli = join(ROOT, 'test', 'agent', 'run-cli.ts');
-    const p = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, 'drill', 'upgrade', '--from', 'old', '--to', 'needs-secret', '--env-file', 'old.env', '--next-env-file', 'new.env', '--run-dir', 'runs', '--format', 'json', '--quiet'], {
-      cwd: work,
-      encoding: 'utf8',
-    });
+    const p = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        cli,
+        'drill',
+        'upgrade',
+        '--from',
+        'old',
+        '--to',
+        'needs-secret',
+        '--env-file',
+        'old.env',
+        '--next-env-file',
+        'new.env',
+        '--run-dir',
+        'runs',
+        '--format',
+        'json',
+        '--quiet',
+      ],
+      {
+        cwd: work,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(p.status, 1, p.stderr);
     const r = JSON.parse(p.stdout) as UpgradeReport;
     assert.ok(r.diff.some((f) => f.ruleId === 'secret-missing' && f.message.includes('API_TOKEN')));
@@ -108,7 +147,7 @@ await describeDocker('drill upgrade (real engine)', () => {
     assert.match(r.findings.find((f) => f.ruleId === 'drill-write-outside-volume')?.message ?? '', /\/srv/);
   });
 
-  it('NEW cannot read OLD\'s data format: never ready, the report says where it stopped and why', async () => {
+  it("NEW cannot read OLD's data format: never ready, the report says where it stopped and why", async () => {
     const r = await drill('unreadable-format');
     assert.equal(r.stoppedAt?.step, 'verify');
     assert.match(r.stoppedAt?.detail ?? '', /not ready.*cannot read data format 1/);

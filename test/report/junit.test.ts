@@ -8,7 +8,16 @@ import { renderJunit } from '../../src/report/junit.js';
 import '../../src/rules/index.js';
 
 function finding(over: Partial<Finding>): Finding {
-  return { ruleId: 'restart-policy', severity: 'warning', section: 'restart', message: 'm', file: 'docker-compose.yml', line: 3, column: 5, ...over };
+  return {
+    ruleId: 'restart-policy',
+    severity: 'warning',
+    section: 'restart',
+    message: 'm',
+    file: 'docker-compose.yml',
+    line: 3,
+    column: 5,
+    ...over,
+  };
 }
 
 const nasty = 'value <b>&amp;</b> "quoted" \'single\' ]]> \u0001 bell\nsecond line';
@@ -16,28 +25,64 @@ const nasty = 'value <b>&amp;</b> "quoted" \'single\' ]]> \u0001 bell\nsecond li
 const report: Report = {
   tool: { name: 'preflight', version: '0.1.0' },
   targets: [],
-  score: { overall: 70, sections: { restart: 84, volumes: 75, secrets: 100, keys: 100, upgrades: 98, rollout: 100, observability: 100, logs: 100, platform: 100 } },
+  score: {
+    overall: 70,
+    sections: {
+      restart: 84,
+      volumes: 75,
+      secrets: 100,
+      keys: 100,
+      upgrades: 98,
+      rollout: 100,
+      observability: 100,
+      logs: 100,
+      platform: 100,
+    },
+  },
   findings: [
     finding({ service: 'web' }),
     finding({ service: 'db', line: 20 }),
     finding({ ruleId: 'stateful-no-volume', severity: 'error', section: 'volumes', message: nasty, service: 'db<1>' }),
-    finding({ ruleId: 'image-unpinned', severity: 'info', section: 'upgrades', file: 'app-compose.json#docker_compose_file', line: 2 }),
+    finding({
+      ruleId: 'image-unpinned',
+      severity: 'info',
+      section: 'upgrades',
+      file: 'app-compose.json#docker_compose_file',
+      line: 2,
+    }),
   ],
-  suppressed: [{ ...finding({ section: 'keys', ruleId: 'docker-socket' }), suppression: { kind: 'config', reason: 'CI runner needs "docker" & <socket>' } }],
+  suppressed: [
+    {
+      ...finding({ section: 'keys', ruleId: 'docker-socket' }),
+      suppression: { kind: 'config', reason: 'CI runner needs "docker" & <socket>' },
+    },
+  ],
 };
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+});
 
 function parse(xml: string) {
   const valid = XMLValidator.validate(xml);
   assert.equal(valid, true, `well-formed XML: ${JSON.stringify(valid)}`);
-  return parser.parse(xml).testsuites as { tests: string; failures: string; skipped: string; testsuite: Record<string, any>[] };
+  return parser.parse(xml).testsuites as {
+    tests: string;
+    failures: string;
+    skipped: string;
+    testsuite: Record<string, any>[];
+  };
 }
 
 describe('JUnit report', () => {
   it('is well-formed XML with one testsuite per checklist section, in checklist order', () => {
     const root = parse(renderJunit(report));
-    assert.deepEqual(root.testsuite.map((s) => s.name), [...SECTIONS]);
+    assert.deepEqual(
+      root.testsuite.map((s) => s.name),
+      [...SECTIONS],
+    );
     const restart = root.testsuite.find((s) => s.name === 'restart')!;
     assert.equal(restart.testcase.length, 2);
     assert.equal(restart.failures, '2');
@@ -56,7 +101,11 @@ describe('JUnit report', () => {
     assert.equal(web.failure.type, 'warning');
     assert.match(web.failure['#text'], /fix: /);
     assert.equal(root.failures, '3');
-    assert.equal(root.tests, String(4 + 1 + 5), 'four findings, one suppressed, five clean sections with one passing case each');
+    assert.equal(
+      root.tests,
+      String(4 + 1 + 5),
+      'four findings, one suppressed, five clean sections with one passing case each',
+    );
   });
 
   it('escapes markup, quotes and control characters', () => {

@@ -32,22 +32,76 @@ registerRuleMeta([
 ]);
 
 function finding(over: Partial<Finding>): Finding {
-  return { ruleId: 'restart-policy', severity: 'warning', section: 'restart', message: 'm', file: 'docker-compose.yml', line: 3, column: 5, endLine: 3, endColumn: 9, ...over };
+  return {
+    ruleId: 'restart-policy',
+    severity: 'warning',
+    section: 'restart',
+    message: 'm',
+    file: 'docker-compose.yml',
+    line: 3,
+    column: 5,
+    endLine: 3,
+    endColumn: 9,
+    ...over,
+  };
 }
 
 const report: Report = {
   tool: { name: 'preflight', version: '0.1.0' },
   targets: [{ dir: '.', files: ['docker-compose.yml'], deploymentSource: 'phala-cloud-defaults', services: 2 }],
-  score: { overall: 80, sections: { restart: 92, volumes: 100, secrets: 75, keys: 100, upgrades: 100, rollout: 100, observability: 100, logs: 100, platform: 100 } },
+  score: {
+    overall: 80,
+    sections: {
+      restart: 92,
+      volumes: 100,
+      secrets: 75,
+      keys: 100,
+      upgrades: 100,
+      rollout: 100,
+      observability: 100,
+      logs: 100,
+      platform: 100,
+    },
+  },
   findings: [
     finding({ service: 'web' }),
-    finding({ ruleId: 'test-sarif-rule', severity: 'error', section: 'secrets', message: 'secret in "API_KEY" <redacted>', file: 'sub dir/app-compose.json#docker_compose_file', line: 7, column: 9, endLine: 7, endColumn: 30, service: 'api' }),
-    finding({ ruleId: 'test-sarif-rule', severity: 'info', section: 'secrets', file: '/abs/path/compose.yaml', line: 1, column: 1, endLine: undefined, endColumn: undefined }),
-    finding({ ruleId: 'not-in-catalog', section: 'platform', fix: { description: 'set restart', edits: [{ file: 'docker-compose.yml', start: 10, end: 12, text: 'restart: always' }] } }),
+    finding({
+      ruleId: 'test-sarif-rule',
+      severity: 'error',
+      section: 'secrets',
+      message: 'secret in "API_KEY" <redacted>',
+      file: 'sub dir/app-compose.json#docker_compose_file',
+      line: 7,
+      column: 9,
+      endLine: 7,
+      endColumn: 30,
+      service: 'api',
+    }),
+    finding({
+      ruleId: 'test-sarif-rule',
+      severity: 'info',
+      section: 'secrets',
+      file: '/abs/path/compose.yaml',
+      line: 1,
+      column: 1,
+      endLine: undefined,
+      endColumn: undefined,
+    }),
+    finding({
+      ruleId: 'not-in-catalog',
+      section: 'platform',
+      fix: {
+        description: 'set restart',
+        edits: [{ file: 'docker-compose.yml', start: 10, end: 12, text: 'restart: always' }],
+      },
+    }),
   ],
   suppressed: [
     { ...finding({ service: 'db', line: 9 }), suppression: { kind: 'inline', reason: 'one-shot job' } },
-    { ...finding({ ruleId: 'test-sarif-rule', section: 'secrets', line: 12 }), suppression: { kind: 'config', reason: 'test data only' } },
+    {
+      ...finding({ ruleId: 'test-sarif-rule', section: 'secrets', line: 12 }),
+      suppression: { kind: 'config', reason: 'test data only' },
+    },
   ],
 };
 
@@ -74,7 +128,10 @@ describe('SARIF report', () => {
     assert.equal(driver.name, 'preflight');
     assert.equal(driver.version, '0.1.0');
     assert.equal(driver.informationUri, INFORMATION_URI);
-    assert.deepEqual(driver.rules.map((r) => r.id), ['not-in-catalog', 'restart-policy', 'test-sarif-rule']);
+    assert.deepEqual(
+      driver.rules.map((r) => r.id),
+      ['not-in-catalog', 'restart-policy', 'test-sarif-rule'],
+    );
     const test = driver.rules.find((r) => r.id === 'test-sarif-rule')!;
     assert.equal(test.shortDescription.text, 'A test rule <with> "markup" & quotes');
     assert.equal(test.fullDescription.text, 'Because tests need a rule with docs.');
@@ -111,7 +168,10 @@ describe('SARIF report', () => {
   });
 
   it('gives line-independent partial fingerprints', () => {
-    const moved: Report = { ...report, findings: report.findings.map((f) => ({ ...f, line: f.line + 10, endLine: f.endLine && f.endLine + 10 })) };
+    const moved: Report = {
+      ...report,
+      findings: report.findings.map((f) => ({ ...f, line: f.line + 10, endLine: f.endLine && f.endLine + 10 })),
+    };
     const a = parse(renderSarif(report)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
     const b = parse(renderSarif(moved)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
     assert.deepEqual(a, b);
@@ -122,14 +182,20 @@ describe('SARIF report', () => {
     const results = parse(renderSarif(report)).runs[0]!.results;
     const suppressed = results.filter((r) => r.suppressions);
     assert.equal(suppressed.length, 2);
-    assert.deepEqual(suppressed[0]!.suppressions, [{ kind: 'inSource', status: 'accepted', justification: 'one-shot job' }]);
-    assert.deepEqual(suppressed[1]!.suppressions, [{ kind: 'external', status: 'accepted', justification: 'test data only' }]);
+    assert.deepEqual(suppressed[0]!.suppressions, [
+      { kind: 'inSource', status: 'accepted', justification: 'one-shot job' },
+    ]);
+    assert.deepEqual(suppressed[1]!.suppressions, [
+      { kind: 'external', status: 'accepted', justification: 'test data only' },
+    ]);
     assert.equal(results.filter((r) => !r.suppressions).length, report.findings.length);
   });
 
   it('carries automatic fixes as replacements', () => {
     const fixed = parse(renderSarif(report)).runs[0]!.results.find((r) => r.ruleId === 'not-in-catalog')!;
-    assert.deepEqual(fixed.fixes[0].artifactChanges[0].replacements, [{ deletedRegion: { charOffset: 10, charLength: 2 }, insertedContent: { text: 'restart: always' } }]);
+    assert.deepEqual(fixed.fixes[0].artifactChanges[0].replacements, [
+      { deletedRegion: { charOffset: 10, charLength: 2 }, insertedContent: { text: 'restart: always' } },
+    ]);
   });
 
   it('records the source root as %SRCROOT% when given', () => {

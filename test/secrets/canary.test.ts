@@ -16,7 +16,12 @@ const MARKER = `CANARY${crypto.randomBytes(6).toString('hex')}`;
 const secret = crypto.randomBytes(32);
 const pub = x25519PublicFromSecret(secret).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'preflight-canary-'));
-const state: FakeCloudState = { envPubkey: pub, allowedEnvs: ['DB_PASSWORD', 'GONE_TOKEN'], composeText: 'services: {}\n', requests: [] };
+const state: FakeCloudState = {
+  envPubkey: pub,
+  allowedEnvs: ['DB_PASSWORD', 'GONE_TOKEN'],
+  composeText: 'services: {}\n',
+  requests: [],
+};
 const outputs: string[] = [];
 useFakeCloud(state, dir);
 
@@ -37,15 +42,36 @@ async function run(args: string[], expectCode?: number): Promise<{ code: number;
 
 test('encrypt: every path keeps the marker out of output and files', async () => {
   const env = join(dir, 'good.env');
-  writeFileSync(env, `DB_PASSWORD=${MARKER}\nMULTI="a\\n${MARKER}"\nQUOTED='${MARKER} # x'\nWITH_DOLLAR=${MARKER}$UNSET_VAR_X\n`);
+  writeFileSync(
+    env,
+    `DB_PASSWORD=${MARKER}\nMULTI="a\\n${MARKER}"\nQUOTED='${MARKER} # x'\nWITH_DOLLAR=${MARKER}$UNSET_VAR_X\n`,
+  );
   const r = await run(['secrets', 'encrypt', '--env-file', env, '--pubkey', pub], 0);
-  assert.ok(decryptEnvBlob(r.stdout.trim(), secret).every((v) => v.value.includes(MARKER)), 'the blob does carry the values');
+  assert.ok(
+    decryptEnvBlob(r.stdout.trim(), secret).every((v) => v.value.includes(MARKER)),
+    'the blob does carry the values',
+  );
   assert.match(r.stderr, /UNSET_VAR_X/); // the warning names the variable, not the value
   await run(['secrets', 'encrypt', `TOKEN=${MARKER}`, '--pubkey', pub, '--format', 'json'], 0);
   await run(['secrets', 'encrypt', `TOKEN=${MARKER}`, '--cvm', 'my-app', '--kms', 'kms-1', '--format', 'json'], 0);
   await run(['secrets', 'encrypt', '--env-file', env, '--pubkey', pub, '--out', join(dir, 'blob.hex')], 0);
   await run(['secrets', 'encrypt', '--env-file', env, '--pubkey', pub, '--out', join(dir, 'blob.hex')], 2);
-  await run(['secrets', 'encrypt', '--env-file', env, '--pubkey', pub, '--out', join(dir, 'blob.hex'), '--force', '--format', 'json'], 0);
+  await run(
+    [
+      'secrets',
+      'encrypt',
+      '--env-file',
+      env,
+      '--pubkey',
+      pub,
+      '--out',
+      join(dir, 'blob.hex'),
+      '--force',
+      '--format',
+      'json',
+    ],
+    0,
+  );
 });
 
 test('encrypt: errors never echo the value', async () => {
@@ -70,7 +96,10 @@ test('encrypt: errors never echo the value', async () => {
 
 test('plan: text, json, lockfiles and the CVM path keep the marker out', async () => {
   const compose = join(dir, 'compose.yml');
-  writeFileSync(compose, 'services:\n  app:\n    image: x\n    command: ["run", "--token", "${API_TOKEN}"]\n    environment:\n      P: ${DB_PASSWORD:?need it}\n      Q: ${OPTIONAL:-d}\n');
+  writeFileSync(
+    compose,
+    'services:\n  app:\n    image: x\n    command: ["run", "--token", "${API_TOKEN}"]\n    environment:\n      P: ${DB_PASSWORD:?need it}\n      Q: ${OPTIONAL:-d}\n',
+  );
   const env = join(dir, 'plan.env');
   writeFileSync(env, `DB_PASSWORD=${MARKER}\nAPI_TOKEN=${MARKER}x\nUNUSED_SECRET=${MARKER}y\n`);
   const lock = join(dir, 'deployed.lock');
@@ -80,7 +109,22 @@ test('plan: text, json, lockfiles and the CVM path keep the marker out', async (
   await run(['secrets', 'plan', compose, '--env-file', env, '--previous', lock], 1);
   await run(['secrets', 'plan', compose, '--env-file', env, '--previous', lock, '--format', 'json'], 1);
   await run(['secrets', 'plan', compose, '--env-file', env, '--cvm', 'my-app'], 1);
-  await run(['secrets', 'plan', compose, '--env-file', env, '--cvm', 'my-app', '--format', 'json', '--allow-drop', 'GONE_TOKEN'], 1);
+  await run(
+    [
+      'secrets',
+      'plan',
+      compose,
+      '--env-file',
+      env,
+      '--cvm',
+      'my-app',
+      '--format',
+      'json',
+      '--allow-drop',
+      'GONE_TOKEN',
+    ],
+    1,
+  );
   writeFileSync(join(dir, 'broken.env'), `DB_PASSWORD="${MARKER}\n`);
   await run(['secrets', 'plan', compose, '--env-file', join(dir, 'broken.env')], 2);
 });

@@ -23,13 +23,29 @@ test('encrypt: --env-file to stdout, decryptable', async () => {
   writeFileSync(join(dir, 'a.env'), 'export DB_PASSWORD="multi\\nline"\nAPI_KEY=abc # comment\n');
   const r = await runCli(['secrets', 'encrypt', '--env-file', join(dir, 'a.env'), '--pubkey', '0x' + pub]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(decryptEnvBlob(r.stdout.trim(), secret), [{ key: 'DB_PASSWORD', value: 'multi\nline' }, { key: 'API_KEY', value: 'abc' }]);
+  assert.deepEqual(decryptEnvBlob(r.stdout.trim(), secret), [
+    { key: 'DB_PASSWORD', value: 'multi\nline' },
+    { key: 'API_KEY', value: 'abc' },
+  ]);
   assert.match(r.stderr, /NOT verified/);
   assert.match(r.stderr, /env_keys \/ allowed_envs: DB_PASSWORD, API_KEY/);
 });
 
 test('encrypt: KEY=VALUE args, --format json, --cvm via the API', async () => {
-  const r = await runCli(['secrets', 'encrypt', 'A=1', 'B=two', '--cvm', 'my-app', '--kms', 'kms-1', '--kms-signer', KMS_SIGNER, '--format', 'json']);
+  const r = await runCli([
+    'secrets',
+    'encrypt',
+    'A=1',
+    'B=two',
+    '--cvm',
+    'my-app',
+    '--kms',
+    'kms-1',
+    '--kms-signer',
+    KMS_SIGNER,
+    '--format',
+    'json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(j.env_keys, ['A', 'B']);
@@ -37,7 +53,10 @@ test('encrypt: KEY=VALUE args, --format json, --cvm via the API', async () => {
   assert.equal(j.verified, true);
   assert.equal(j.signer, KMS_SIGNER);
   assert.match(j.note, new RegExp(`verified for app ${APP_ID}`));
-  assert.deepEqual(decryptEnvBlob(j.encrypted_env, secret), [{ key: 'A', value: '1' }, { key: 'B', value: 'two' }]);
+  assert.deepEqual(decryptEnvBlob(j.encrypted_env, secret), [
+    { key: 'A', value: '1' },
+    { key: 'B', value: 'two' },
+  ]);
 });
 
 test('encrypt: --out writes 0600 and refuses to overwrite without --force', async () => {
@@ -79,9 +98,23 @@ function project(name: string, compose: string, env: string): string {
 }
 
 test('plan: lockfile round trip, dropped blocks, --allow-drop, --write-lock only when not blocking', async () => {
-  const compose = project('p1', 'services:\n  app:\n    image: x\n    environment:\n      A: ${DB_PASSWORD:?need}\n      B: ${LOG_LEVEL:-info}\n', 'DB_PASSWORD=one\nOLD=1\n');
+  const compose = project(
+    'p1',
+    'services:\n  app:\n    image: x\n    environment:\n      A: ${DB_PASSWORD:?need}\n      B: ${LOG_LEVEL:-info}\n',
+    'DB_PASSWORD=one\nOLD=1\n',
+  );
   const lock = join(dir, 'p1.lock');
-  let r = await runCli(['secrets', 'plan', compose, '--env-file', join(dir, 'p1.env'), '--write-lock', lock, '--format', 'json']);
+  let r = await runCli([
+    'secrets',
+    'plan',
+    compose,
+    '--env-file',
+    join(dir, 'p1.env'),
+    '--write-lock',
+    lock,
+    '--format',
+    'json',
+  ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   let j = JSON.parse(r.stdout);
   assert.deepEqual(j.required, ['DB_PASSWORD']);
@@ -96,7 +129,19 @@ test('plan: lockfile round trip, dropped blocks, --allow-drop, --write-lock only
 
   // Drop OLD and change DB_PASSWORD: blocks; the lock is not rewritten.
   writeFileSync(join(dir, 'p1.env'), 'DB_PASSWORD=two\n');
-  r = await runCli(['secrets', 'plan', compose, '--env-file', join(dir, 'p1.env'), '--previous', lock, '--write-lock', lock, '--format', 'json']);
+  r = await runCli([
+    'secrets',
+    'plan',
+    compose,
+    '--env-file',
+    join(dir, 'p1.env'),
+    '--previous',
+    lock,
+    '--write-lock',
+    lock,
+    '--format',
+    'json',
+  ]);
   assert.equal(r.code, 1);
   j = JSON.parse(r.stdout);
   assert.deepEqual(j.dropped, [{ name: 'OLD', allowed: false }]);
@@ -106,26 +151,63 @@ test('plan: lockfile round trip, dropped blocks, --allow-drop, --write-lock only
   assert.equal(j.lock_written, null);
   assert.equal(readFileSync(lock, 'utf8'), lockText);
 
-  r = await runCli(['secrets', 'plan', compose, '--env-file', join(dir, 'p1.env'), '--previous', lock, '--allow-drop', 'OLD']);
+  r = await runCli([
+    'secrets',
+    'plan',
+    compose,
+    '--env-file',
+    join(dir, 'p1.env'),
+    '--previous',
+    lock,
+    '--allow-drop',
+    'OLD',
+  ]);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /dropped \(allowed\)/);
   assert.match(r.stdout, /DB_PASSWORD\s+\S*p1\.yml:5\s+required \(:\?\)\s+yes\s+changed/);
 
   // Same values: unchanged.
   writeFileSync(join(dir, 'p1.env'), 'DB_PASSWORD=one\nOLD=1\n');
-  r = await runCli(['secrets', 'plan', compose, '--env-file', join(dir, 'p1.env'), '--previous', lock, '--format', 'json']);
+  r = await runCli([
+    'secrets',
+    'plan',
+    compose,
+    '--env-file',
+    join(dir, 'p1.env'),
+    '--previous',
+    lock,
+    '--format',
+    'json',
+  ]);
   j = JSON.parse(r.stdout);
   assert.deepEqual(j.changes, { DB_PASSWORD: 'unchanged', OLD: 'unchanged' });
   assert.equal(j.allowedEnvs.changes, false);
 });
 
 test('plan: missing required blocks; --cvm reads the deployed keys through the API', async () => {
-  const compose = project('p2', 'services:\n  app:\n    image: x\n    environment:\n      A: ${DB_PASSWORD}\n      T: ${NEW_TOKEN}\n', 'NEW_TOKEN=t\n');
-  const r = await runCli(['secrets', 'plan', compose, '--env-file', join(dir, 'p2.env'), '--cvm', 'my-app', '--format', 'json']);
+  const compose = project(
+    'p2',
+    'services:\n  app:\n    image: x\n    environment:\n      A: ${DB_PASSWORD}\n      T: ${NEW_TOKEN}\n',
+    'NEW_TOKEN=t\n',
+  );
+  const r = await runCli([
+    'secrets',
+    'plan',
+    compose,
+    '--env-file',
+    join(dir, 'p2.env'),
+    '--cvm',
+    'my-app',
+    '--format',
+    'json',
+  ]);
   assert.equal(r.code, 1);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(j.missing, ['DB_PASSWORD']);
-  assert.deepEqual(j.dropped.map((d: { name: string }) => d.name), ['DB_PASSWORD', 'OLD_TOKEN']);
+  assert.deepEqual(
+    j.dropped.map((d: { name: string }) => d.name),
+    ['DB_PASSWORD', 'OLD_TOKEN'],
+  );
   assert.deepEqual(j.changes, { NEW_TOKEN: 'added' });
   assert.deepEqual(j.allowedEnvs.removed, ['DB_PASSWORD', 'OLD_TOKEN']);
   assert.equal(j.previousSource, 'cvm my-app');

@@ -7,7 +7,12 @@ import { InputError, UsageError } from '../../src/errors.js';
 import { APP_ID, KMS_SIGNER, signEnvPubkey, startFakeCloud, type FakeCloudState } from './fake-cloud.js';
 
 const envPubkey = x25519PublicFromSecret(crypto.randomBytes(32)).toString('hex');
-const state: FakeCloudState = { envPubkey, allowedEnvs: ['DB_PASSWORD', 'API_KEY'], composeText: 'services: {}\n', requests: [] };
+const state: FakeCloudState = {
+  envPubkey,
+  allowedEnvs: ['DB_PASSWORD', 'API_KEY'],
+  composeText: 'services: {}\n',
+  requests: [],
+};
 let server: Awaited<ReturnType<typeof startFakeCloud>>;
 const apiKey = 'test-api-key';
 
@@ -32,7 +37,13 @@ test('--app-id with --kms: KMS-signed key, signature verified with verifyEnvEncr
   assert.equal(key.signer, KMS_SIGNER);
   assert.match(key.note, /KMS signature verified/);
   assert.ok(state.requests.some((r) => r.url === `/api/v1/kms/kms-1/pubkey/${APP_ID}`));
-  const pinned = await fetchEnvPublicKey({ cvm: 'my-app', kms: 'kms-1', kmsSigner: KMS_SIGNER, apiKey, baseURL: server.baseURL });
+  const pinned = await fetchEnvPublicKey({
+    cvm: 'my-app',
+    kms: 'kms-1',
+    kmsSigner: KMS_SIGNER,
+    apiKey,
+    baseURL: server.baseURL,
+  });
   assert.equal(pinned.verified, true);
   assert.match(pinned.note, /matches --kms-signer/);
 });
@@ -46,12 +57,18 @@ test('a bad signature is refused', async () => {
   );
   // Not a signature at all: fails outright.
   state.signature = '00'.repeat(65);
-  await assert.rejects(fetchEnvPublicKey({ appId: APP_ID, kms: 'kms-1', apiKey, baseURL: server.baseURL }), /does not carry a valid KMS signature/);
+  await assert.rejects(
+    fetchEnvPublicKey({ appId: APP_ID, kms: 'kms-1', apiKey, baseURL: server.baseURL }),
+    /does not carry a valid KMS signature/,
+  );
   state.signature = undefined;
 });
 
 test('HTTP errors and a missing API key are one-line errors', async () => {
-  await assert.rejects(fetchEnvPublicKey({ cvm: 'missing', apiKey, baseURL: server.baseURL }), (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message));
+  await assert.rejects(
+    fetchEnvPublicKey({ cvm: 'missing', apiKey, baseURL: server.baseURL }),
+    (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message),
+  );
   const saved = process.env.PHALA_CLOUD_API_KEY;
   delete process.env.PHALA_CLOUD_API_KEY;
   try {

@@ -34,10 +34,18 @@ function fixedRandom(): (n: number) => Uint8Array {
 function specDecrypt(hex: string, secretHex: string): string {
   const bytes = Buffer.from(hex, 'hex');
   const priv = crypto.createPrivateKey({
-    key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(secretHex, 'hex').toString('base64url'), x: x25519FromJwk(secretHex) },
+    key: {
+      kty: 'OKP',
+      crv: 'X25519',
+      d: Buffer.from(secretHex, 'hex').toString('base64url'),
+      x: x25519FromJwk(secretHex),
+    },
     format: 'jwk',
   });
-  const pub = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: bytes.subarray(0, 32).toString('base64url') }, format: 'jwk' });
+  const pub = crypto.createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: bytes.subarray(0, 32).toString('base64url') },
+    format: 'jwk',
+  });
   const key = crypto.diffieHellman({ privateKey: priv, publicKey: pub });
   const d = crypto.createDecipheriv('aes-256-gcm', key, bytes.subarray(32, 44));
   d.setAuthTag(bytes.subarray(bytes.length - 16));
@@ -55,18 +63,28 @@ function x25519FromJwk(secretHex: string): string {
   });
   const x = crypto.diffieHellman({
     privateKey: ecdh,
-    publicKey: crypto.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: base.toString('base64url') }, format: 'jwk' }),
+    publicKey: crypto.createPublicKey({
+      key: { kty: 'OKP', crv: 'X25519', x: base.toString('base64url') },
+      format: 'jwk',
+    }),
   });
   return x.toString('base64url');
 }
 
 test('the fixed vector from platform-facts.md, byte for byte', () => {
   assert.equal(x25519PublicFromSecret(Buffer.from(RECIPIENT_SECRET, 'hex')).toString('hex'), RECIPIENT_PUBLIC);
-  const { encryptedEnv, envKeys } = encryptEnvVars([{ key: 'FOO', value: 'bar' }], RECIPIENT_PUBLIC, { random: fixedRandom() });
+  const { encryptedEnv, envKeys } = encryptEnvVars([{ key: 'FOO', value: 'bar' }], RECIPIENT_PUBLIC, {
+    random: fixedRandom(),
+  });
   assert.equal(encryptedEnv, EXPECTED);
   assert.deepEqual(envKeys, ['FOO']);
   // The same with a 0x-prefixed key and through the raw plaintext entry point.
-  assert.equal(encryptPlaintext(Buffer.from('{"env":[{"key":"FOO","value":"bar"}]}'), parsePublicKeyHex('0x' + RECIPIENT_PUBLIC), { random: fixedRandom() }), EXPECTED);
+  assert.equal(
+    encryptPlaintext(Buffer.from('{"env":[{"key":"FOO","value":"bar"}]}'), parsePublicKeyHex('0x' + RECIPIENT_PUBLIC), {
+      random: fixedRandom(),
+    }),
+    EXPECTED,
+  );
   assert.deepEqual(decryptEnvBlob(EXPECTED, RECIPIENT_SECRET), [{ key: 'FOO', value: 'bar' }]);
 });
 
@@ -82,7 +100,10 @@ test("a blob from @phala/dstack-sdk's encryptEnvVars decrypts with ours", async 
 });
 
 test('ours decrypts with an independent decryptor written from the spec', () => {
-  const vars: EnvVar[] = [{ key: 'API_KEY', value: 'sk-test-1234' }, { key: 'MULTI', value: 'a\nb\n"c"' }];
+  const vars: EnvVar[] = [
+    { key: 'API_KEY', value: 'sk-test-1234' },
+    { key: 'MULTI', value: 'a\nb\n"c"' },
+  ];
   const { encryptedEnv } = encryptEnvVars(vars, RECIPIENT_PUBLIC);
   assert.match(encryptedEnv, /^[0-9a-f]+$/);
   assert.equal(specDecrypt(encryptedEnv, RECIPIENT_SECRET), JSON.stringify({ env: vars }));
@@ -127,19 +148,36 @@ test('validation before encrypting names the key, never the value', () => {
     [[{ key: 'BAD-DASH', value: canary }], /"BAD-DASH"/],
     [[{ key: 'A'.repeat(256), value: canary }], /256 bytes; the CVM accepts at most 255/],
     [[{ key: 'BIG', value: tooLong + canary }], /value of "BIG" is \d+ bytes/],
-    [[{ key: 'DUP', value: canary }, { key: 'DUP', value: canary + '2' }], /"DUP" is given twice with different values/],
+    [
+      [
+        { key: 'DUP', value: canary },
+        { key: 'DUP', value: canary + '2' },
+      ],
+      /"DUP" is given twice with different values/,
+    ],
     [Array.from({ length: 1025 }, (_, i) => ({ key: `K${i}`, value: canary })), /"K1024" is variable number 1025/],
-    [Array.from({ length: 9 }, (_, i) => ({ key: `V${i}`, value: 'y'.repeat(128 * 1024) + canary.slice(0, 0) })), /with "V7" the variables total/],
+    [
+      Array.from({ length: 9 }, (_, i) => ({ key: `V${i}`, value: 'y'.repeat(128 * 1024) + canary.slice(0, 0) })),
+      /with "V7" the variables total/,
+    ],
   ];
   for (const [vars, re] of cases) {
     assert.throws(
       () => encryptEnvVars(vars, RECIPIENT_PUBLIC),
-      (err: unknown) => err instanceof InputError && re.test(err.message) && !err.message.includes(canary) && !err.message.includes('yyyy'),
+      (err: unknown) =>
+        err instanceof InputError &&
+        re.test(err.message) &&
+        !err.message.includes(canary) &&
+        !err.message.includes('yyyy'),
     );
   }
   // Exact duplicates are fine and sent once; 255-byte names and 128 KiB values are fine.
   const ok = encryptEnvVars(
-    [{ key: 'DUP', value: 'v' }, { key: 'DUP', value: 'v' }, { key: 'N'.repeat(255), value: 'y'.repeat(128 * 1024) }],
+    [
+      { key: 'DUP', value: 'v' },
+      { key: 'DUP', value: 'v' },
+      { key: 'N'.repeat(255), value: 'y'.repeat(128 * 1024) },
+    ],
     RECIPIENT_PUBLIC,
   );
   assert.deepEqual(ok.envKeys, ['DUP', 'N'.repeat(255)]);

@@ -87,10 +87,11 @@ export async function startFakeCloud(state: FakeCloudState): Promise<{ baseURL: 
   return {
     baseURL: `http://127.0.0.1:${port}/api/v1`,
     // Keep-alive sockets from the SDK would hold close() (and the test process) open.
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

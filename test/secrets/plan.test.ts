@@ -15,7 +15,16 @@ const ref = (name: string, modifier: VarRef['modifier'], line: number): VarRef =
 });
 
 test('inventory: required (no default or :?), optional (defaults), secret-like', () => {
-  const items = inventory([ref('DB_PASSWORD', ':?', 3), ref('LOG_LEVEL', ':-', 4), ref('API_TOKEN', '', 5), ref('API_TOKEN', ':-', 9), ref('X', ':+', 6)], new Set(['API_TOKEN']));
+  const items = inventory(
+    [
+      ref('DB_PASSWORD', ':?', 3),
+      ref('LOG_LEVEL', ':-', 4),
+      ref('API_TOKEN', '', 5),
+      ref('API_TOKEN', ':-', 9),
+      ref('X', ':+', 6),
+    ],
+    new Set(['API_TOKEN']),
+  );
   const by = Object.fromEntries(items.map((i) => [i.name, i]));
   assert.equal(by.DB_PASSWORD!.required, true);
   assert.equal(by.DB_PASSWORD!.guarded, true);
@@ -24,7 +33,10 @@ test('inventory: required (no default or :?), optional (defaults), secret-like',
   assert.equal(by.API_TOKEN!.line, 5);
   assert.equal(by.LOG_LEVEL!.required, false);
   assert.equal(by.X!.required, false);
-  assert.deepEqual(items.filter((i) => i.secretLike).map((i) => i.name), ['API_TOKEN', 'DB_PASSWORD']);
+  assert.deepEqual(
+    items.filter((i) => i.secretLike).map((i) => i.name),
+    ['API_TOKEN', 'DB_PASSWORD'],
+  );
 });
 
 test('lockfile keeps HMACs, never plain hashes; a foreign key makes changes unknown', () => {
@@ -36,10 +48,18 @@ test('lockfile keeps HMACs, never plain hashes; a foreign key makes changes unkn
   assert.equal(lock.values.PIN, valueMac(key, 'PIN', '1234'));
   // Same value under another name gives another MAC.
   assert.notEqual(valueMac(key, 'A', 'v'), valueMac(key, 'B', 'v'));
-  const previous = { source: 'lockfile l', envKeys: ['PIN'], lock: { file: 'l', text: '{}', lock, key: crypto.randomBytes(32) } };
+  const previous = {
+    source: 'lockfile l',
+    envKeys: ['PIN'],
+    lock: { file: 'l', text: '{}', lock, key: crypto.randomBytes(32) },
+  };
   const plan = planSecrets({ variables: [ref('PIN', '', 1)], vars: [{ key: 'PIN', value: '1234' }], previous });
   assert.deepEqual(plan.changes, { PIN: 'unknown' });
-  const same = planSecrets({ variables: [ref('PIN', '', 1)], vars: [{ key: 'PIN', value: '1234' }], previous: { ...previous, lock: { ...previous.lock, key } } });
+  const same = planSecrets({
+    variables: [ref('PIN', '', 1)],
+    vars: [{ key: 'PIN', value: '1234' }],
+    previous: { ...previous, lock: { ...previous.lock, key } },
+  });
   assert.deepEqual(same.changes, { PIN: 'unchanged' });
   assert.equal(same.blocking, false);
   assert.equal(same.allowedEnvs.changes, false);
@@ -55,7 +75,12 @@ test('findings use the Finding model with the plan rule ids and sections', () =>
     allowDrop: ['KEEP_OK'],
   });
   const ids = plan.findings.map((f) => `${f.ruleId}/${f.section}/${f.severity}`);
-  assert.deepEqual(ids.sort(), ['secret-dropped/upgrades/error', 'secret-dropped/upgrades/info', 'secret-missing/secrets/error', 'secret-unreferenced/secrets/warning']);
+  assert.deepEqual(ids.sort(), [
+    'secret-dropped/upgrades/error',
+    'secret-dropped/upgrades/info',
+    'secret-missing/secrets/error',
+    'secret-unreferenced/secrets/warning',
+  ]);
   const unref = plan.findings.find((f) => f.ruleId === 'secret-unreferenced')!;
   assert.deepEqual([unref.file, unref.line], ['new.env', 3]);
   assert.equal(plan.blocking, true);

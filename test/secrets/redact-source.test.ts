@@ -10,12 +10,18 @@ import { renderText } from '../../src/report/text.js';
 // Fake tokens assembled at runtime so this file does not itself look like a leak.
 const GH = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
 const AWS_ID = 'AKIA' + 'IOSFODNN7EXAMPLE';
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.eyJzdWIiOiIxMjM0NTY3ODkwIn0' + '.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' +
+  '.eyJzdWIiOiIxMjM0NTY3ODkwIn0' +
+  '.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 const PEM_BODY = 'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB';
 
 test('masks values of credential-shaped keys in YAML, dotenv and list syntax', () => {
   assert.equal(redactSourceLine('      POSTGRES_PASSWORD: hunter2'), '      POSTGRES_PASSWORD: ****');
-  assert.equal(redactSourceLine('      POSTGRES_PASSWORD: "hunter2"  # dev only'), '      POSTGRES_PASSWORD: "****"  # dev only');
+  assert.equal(
+    redactSourceLine('      POSTGRES_PASSWORD: "hunter2"  # dev only'),
+    '      POSTGRES_PASSWORD: "****"  # dev only',
+  );
   assert.equal(redactSourceLine("      - 'DB_PASSWORD=hunter2'"), "      - 'DB_PASSWORD=****'");
   assert.equal(redactSourceLine('      - DB_PASSWORD=hunter2'), '      - DB_PASSWORD=****');
   assert.equal(redactSourceLine('DB_PASSWORD=hunter2'), 'DB_PASSWORD=****');
@@ -42,8 +48,14 @@ test('masks provider tokens, URL passwords, flags and random-looking tokens anyw
   const gh = redactSourceLine(`      GH: ${GH}`);
   assert.equal(gh, '      GH: ****');
   assert.equal(redactSourceLine(`      - AWS_ACCESS_KEY_ID=${AWS_ID}`), '      - AWS_ACCESS_KEY_ID=****');
-  assert.equal(redactSourceLine('      DATABASE_URL: postgres://app:s3cr3tPass@db:5432/app'), '      DATABASE_URL: postgres://app:****@db:5432/app');
-  assert.equal(redactSourceLine('    command: redis-server --requirepass Sup3rS3cretValue'), '    command: redis-server --requirepass ****');
+  assert.equal(
+    redactSourceLine('      DATABASE_URL: postgres://app:s3cr3tPass@db:5432/app'),
+    '      DATABASE_URL: postgres://app:****@db:5432/app',
+  );
+  assert.equal(
+    redactSourceLine('    command: redis-server --requirepass Sup3rS3cretValue'),
+    '    command: redis-server --requirepass ****',
+  );
   assert.equal(redactSourceLine(`    labels: { auth: "Bearer ${JWT}" }`), '    labels: { auth: "Bearer ****" }');
   assert.equal(redactSourceLine(`        ${PEM_BODY}`), '        ****');
 });
@@ -76,14 +88,20 @@ test('renderText with sources prints no secret value of a compose file', () => {
       ].join('\n'),
     );
     const { report, projects } = checkDetailed([dir], { cwd: dir });
-    assert.ok(report.findings.some((f) => f.ruleId === 'plaintext-secret'), 'the plaintext secrets are found');
+    assert.ok(
+      report.findings.some((f) => f.ruleId === 'plaintext-secret'),
+      'the plaintext secrets are found',
+    );
     const sources = new Map<string, string>();
     for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
     const text = renderText(report, { sources, context: 3 });
     assert.ok(text.includes('POSTGRES_PASSWORD: ****'), 'the excerpt still shows the key');
     assert.ok(!text.includes(password), 'password leaked into the text report');
     assert.ok(!text.includes(GH), 'token leaked into the text report');
-    assert.ok(!JSON.stringify(report).includes(password) && !JSON.stringify(report).includes(GH), 'secret in the report object');
+    assert.ok(
+      !JSON.stringify(report).includes(password) && !JSON.stringify(report).includes(GH),
+      'secret in the report object',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

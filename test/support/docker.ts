@@ -39,7 +39,9 @@ export async function describeDocker(name: string, fn: SuiteFn): Promise<void> {
     });
     return;
   }
-  process.stderr.write(`\n# SKIPPED (no Docker engine): ${name} — set PREFLIGHT_REQUIRE_DOCKER=1 to make this a failure\n`);
+  process.stderr.write(
+    `\n# SKIPPED (no Docker engine): ${name} — set PREFLIGHT_REQUIRE_DOCKER=1 to make this a failure\n`,
+  );
   describe(name, () => {
     it('needs a Docker engine', { skip: 'no Docker engine available' }, () => {});
   });

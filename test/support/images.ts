@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +57,22 @@ export function nodeImage(): string {
       put(dash, '/bin/sh');
       for (const lib of libs) put(lib, lib);
       for (const f of appFiles) put(f, join('/apps', relative(APPS_DIR, f)));
-      for (const d of ['tmp', 'data', 'etc', 'proc', 'sys', 'dev', 'var/run', 'var/lib']) mkdirSync(join(root, d), { recursive: true });
+      for (const d of ['tmp', 'data', 'etc', 'proc', 'sys', 'dev', 'var/run', 'var/lib'])
+        mkdirSync(join(root, d), { recursive: true });
       writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-      execFileSync('sh', ['-c', `chmod 1777 "$1/tmp" && tar -C "$1" -c . | docker import --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' - "$2" >/dev/null`, 'sh', root, tag], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          `chmod 1777 "$1/tmp" && tar -C "$1" -c . | docker import --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' - "$2" >/dev/null`,
+          'sh',
+          root,
+          tag,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

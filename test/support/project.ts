@@ -5,7 +5,10 @@ import { after } from 'node:test';
 import { loadProject, resolveTargets, type LoadOptions, type Project } from '../../src/compose/project.js';
 
 /** A scratch directory for one test file, removed when the file's tests end. */
-export function scratchDir(prefix: string): { root: string; project(name: string, files: Record<string, string>): string } {
+export function scratchDir(prefix: string): {
+  root: string;
+  project(name: string, files: Record<string, string>): string;
+} {
   const root = mkdtempSync(join(tmpdir(), `preflight-${prefix}-`));
   after(() => rmSync(root, { recursive: true, force: true }));
   return {

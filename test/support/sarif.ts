@@ -27,5 +27,7 @@ export function sarifValidator(): ValidateFunction {
 export function sarifErrors(log: unknown): string[] {
   const validate = sarifValidator();
   if (validate(log)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`,
+  );
 }

@@ -23,7 +23,12 @@ export interface VolumeDiff {
   incomplete?: string;
 }
 
-export function compareVolume(before: VolumeFingerprint, after: VolumeFingerprint | undefined, expect: readonly ExpectedChange[], mountedByNew: boolean): VolumeDiff {
+export function compareVolume(
+  before: VolumeFingerprint,
+  after: VolumeFingerprint | undefined,
+  expect: readonly ExpectedChange[],
+  mountedByNew: boolean,
+): VolumeDiff {
   const d: VolumeDiff = {
     volume: before.volume,
     key: before.key,
@@ -41,7 +46,10 @@ export function compareVolume(before: VolumeFingerprint, after: VolumeFingerprin
   const incomplete = before.incomplete ?? after?.incomplete;
   if (incomplete) d.incomplete = incomplete;
   if (!after) return d;
-  const allowed = (path: string, change: FileChange) => expect.find((e) => (e.volume === before.key || e.volume === before.volume) && e.changes.includes(change) && e.glob.test(path));
+  const allowed = (path: string, change: FileChange) =>
+    expect.find(
+      (e) => (e.volume === before.key || e.volume === before.volume) && e.changes.includes(change) && e.glob.test(path),
+    );
   const note = (path: string, change: FileChange) => {
     const ok = allowed(path, change);
     if (ok) d.expected.push({ path, change, pattern: ok.pattern });

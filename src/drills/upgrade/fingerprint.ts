@@ -42,18 +42,38 @@ const MOUNT = '/pf-volume';
 
 export async function fingerprintVolume(
   engine: Engine,
-  opts: { volume: string; key: string; image: string; drillId: string; limits: FingerprintLimits; onOp?: OpListener; old?: VolumeFingerprint },
+  opts: {
+    volume: string;
+    key: string;
+    image: string;
+    drillId: string;
+    limits: FingerprintLimits;
+    onOp?: OpListener;
+    old?: VolumeFingerprint;
+  },
 ): Promise<VolumeFingerprint> {
   const started = performance.now();
-  const empty = (extra: Partial<VolumeFingerprint>): VolumeFingerprint => ({ volume: opts.volume, key: opts.key, files: {}, fileCount: 0, bytes: 0, ms: performance.now() - started, ...extra });
+  const empty = (extra: Partial<VolumeFingerprint>): VolumeFingerprint => ({
+    volume: opts.volume,
+    key: opts.key,
+    files: {},
+    fileCount: 0,
+    bytes: 0,
+    ms: performance.now() - started,
+    ...extra,
+  });
   const exists = await engine.run(['volume', 'inspect', opts.volume]);
   if (exists.code !== 0) return empty({ missing: true });
   const created = await engine.must([
     'create',
-    '--label', `${DRILL_LABEL}=${opts.drillId}`,
-    '--label', `${OWNER_LABEL}=${ownerValue()}`,
-    '--network', 'none',
-    '--volume', `${opts.volume}:${MOUNT}:ro`,
+    '--label',
+    `${DRILL_LABEL}=${opts.drillId}`,
+    '--label',
+    `${OWNER_LABEL}=${ownerValue()}`,
+    '--network',
+    'none',
+    '--volume',
+    `${opts.volume}:${MOUNT}:ro`,
     opts.image,
     '/preflight-fingerprint-helper-never-started',
   ]);
@@ -66,7 +86,12 @@ export async function fingerprintVolume(
   }
 }
 
-async function streamHashes(container: string, limits: FingerprintLimits, old: VolumeFingerprint | undefined, onOp?: OpListener): Promise<Pick<VolumeFingerprint, 'files' | 'fileCount' | 'bytes' | 'incomplete'>> {
+async function streamHashes(
+  container: string,
+  limits: FingerprintLimits,
+  old: VolumeFingerprint | undefined,
+  onOp?: OpListener,
+): Promise<Pick<VolumeFingerprint, 'files' | 'fileCount' | 'bytes' | 'incomplete'>> {
   const started = performance.now();
   const files: Record<string, FileFingerprint> = {};
   let fileCount = 0;
@@ -91,7 +116,10 @@ async function streamHashes(container: string, limits: FingerprintLimits, old: V
         return;
       }
       if (fileCount >= limits.maxFiles || bytes + header.size > limits.maxBytes) {
-        incomplete = fileCount >= limits.maxFiles ? `stopped after ${limits.maxFiles} files (drill.upgrade.fingerprint.max_files)` : `stopped at ${bytes} bytes (drill.upgrade.fingerprint.max_bytes)`;
+        incomplete =
+          fileCount >= limits.maxFiles
+            ? `stopped after ${limits.maxFiles} files (drill.upgrade.fingerprint.max_files)`
+            : `stopped at ${bytes} bytes (drill.upgrade.fingerprint.max_bytes)`;
         stopEarly();
         return;
       }
@@ -109,7 +137,11 @@ async function streamHashes(container: string, limits: FingerprintLimits, old: V
         seen += chunk.length;
       });
       stream.on('end', () => {
-        files[path] = { size: header.size, sha256: hash.digest('hex'), ...(prefix ? { prefixOfOld: prefix.digest('hex') } : {}) };
+        files[path] = {
+          size: header.size,
+          sha256: hash.digest('hex'),
+          ...(prefix ? { prefixOfOld: prefix.digest('hex') } : {}),
+        };
         next();
       });
       stream.on('error', reject);
@@ -124,7 +156,8 @@ async function streamHashes(container: string, limits: FingerprintLimits, old: V
   } finally {
     const code = await exit;
     onOp?.({ kind: 'docker', args, ms: performance.now() - started, code });
-    if (code !== 0 && !incomplete) incomplete = `docker cp failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`;
+    if (code !== 0 && !incomplete)
+      incomplete = `docker cp failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`;
   }
   return { files, fileCount, bytes, ...(incomplete ? { incomplete } : {}) };
 }

@@ -26,7 +26,12 @@ export const STEP_TITLES: Record<UpgradeStep, string> = {
 export type UpgradeEvent =
   | JournalEvent
   | ({ t: number } & (
-      | { type: 'upgrade-start'; from: { dir: string; files: string[] }; to: { dir: string; files: string[] }; rollback: boolean }
+      | {
+          type: 'upgrade-start';
+          from: { dir: string; files: string[] };
+          to: { dir: string; files: string[] };
+          rollback: boolean;
+        }
       | { type: 'step-start'; step: UpgradeStep }
       | { type: 'step-end'; step: UpgradeStep; ok: boolean; ms: number; detail: string }
       | { type: 'diff'; findings: Finding[] }
@@ -69,7 +74,15 @@ export interface UpgradeReport {
   /** Keys the app asked the guest agent for: OLD, after the upgrade, after the rollback. */
   keys?: KeyPhase[];
   findings: Finding[];
-  timing: { wallMs: number; waitMs: number; overheadMs: number; composeOps: number; composeMs: number; dockerOps: number; dockerMs: number };
+  timing: {
+    wallMs: number;
+    waitMs: number;
+    overheadMs: number;
+    composeOps: number;
+    composeMs: number;
+    dockerOps: number;
+    dockerMs: number;
+  };
   cleanup?: { containers: number; volumes: number; networks: number };
 }
 
@@ -77,7 +90,8 @@ export interface UpgradeReport {
 export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: string): UpgradeReport {
   const start = events.find((e) => e.type === 'run-start');
   const up = events.find((e) => e.type === 'upgrade-start');
-  if (!start || start.type !== 'run-start' || !up || up.type !== 'upgrade-start') throw new Error(`journal in ${runDir} has no run-start`);
+  if (start?.type !== 'run-start' || !up || up.type !== 'upgrade-start')
+    throw new Error(`journal in ${runDir} has no run-start`);
   const ops = events.flatMap((e) => (e.type === 'op' ? [e.op] : []));
   const findings = events.flatMap((e) => (e.type === 'finding' ? [e.finding] : []));
   const diff = events.flatMap((e) => (e.type === 'diff' ? e.findings : []));
@@ -87,16 +101,33 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
   let stoppedAt: UpgradeReport['stoppedAt'];
   for (const step of UPGRADE_STEPS) {
     if (step === 'rollback' && !up.rollback) continue;
-    const end = events.find((e) => e.type === 'step-end' && e.step === step) as Extract<UpgradeEvent, { type: 'step-end' }> | undefined;
+    const end = events.find((e) => e.type === 'step-end' && e.step === step) as
+      | Extract<UpgradeEvent, { type: 'step-end' }>
+      | undefined;
     const began = events.some((e) => e.type === 'step-start' && e.step === step);
-    steps.push(end ? { step, title: STEP_TITLES[step], status: end.ok ? 'ok' : 'failed', ms: end.ms, detail: end.detail } : { step, title: STEP_TITLES[step], status: began ? 'failed' : 'not reached', ms: 0, detail: began ? 'interrupted' : '' });
+    steps.push(
+      end
+        ? { step, title: STEP_TITLES[step], status: end.ok ? 'ok' : 'failed', ms: end.ms, detail: end.detail }
+        : {
+            step,
+            title: STEP_TITLES[step],
+            status: began ? 'failed' : 'not reached',
+            ms: 0,
+            detail: began ? 'interrupted' : '',
+          },
+    );
     if (!stoppedAt && end && !end.ok) stoppedAt = { step, detail: end.detail };
   }
   const read = (phase: 'verify' | 'rollback') => {
-    const r = events.find((e) => e.type === 'read' && e.phase === phase) as Extract<UpgradeEvent, { type: 'read' }> | undefined;
+    const r = events.find((e) => e.type === 'read' && e.phase === phase) as
+      | Extract<UpgradeEvent, { type: 'read' }>
+      | undefined;
     if (!r?.ok || !r.ids) return undefined;
     const until = events.indexOf(r);
-    return checkSet(events.slice(0, until).flatMap((e) => (e.type === 'op' ? [e.op] : [])), r.ids);
+    return checkSet(
+      events.slice(0, until).flatMap((e) => (e.type === 'op' ? [e.op] : [])),
+      r.ids,
+    );
   };
   const engine = { composeOps: 0, composeMs: 0, dockerOps: 0, dockerMs: 0 };
   let timing = { wallMs: 0, waitMs: 0 };
@@ -104,8 +135,13 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
   let end: Extract<JournalEvent, { type: 'run-end' }> | undefined;
   for (const e of events) {
     if (e.type === 'engine-op') {
-      if (e.op.kind === 'compose') (engine.composeOps++, (engine.composeMs += e.op.ms));
-      else (engine.dockerOps++, (engine.dockerMs += e.op.ms));
+      if (e.op.kind === 'compose') {
+        engine.composeOps++;
+        engine.composeMs += e.op.ms;
+      } else {
+        engine.dockerOps++;
+        engine.dockerMs += e.op.ms;
+      }
     } else if (e.type === 'timing') timing = { wallMs: e.wallMs, waitMs: e.waitMs };
     else if (e.type === 'cleanup') cleanup = { containers: e.containers, volumes: e.volumes, networks: e.networks };
     else if (e.type === 'run-end') end = e;
@@ -149,7 +185,9 @@ export function renderUpgradeText(r: UpgradeReport): string {
   out.push('Steps');
   r.steps.forEach((s, i) => {
     const mark = s.status === 'ok' ? '✓' : s.status === 'failed' ? '✗' : '·';
-    out.push(`  ${mark} ${i + 1}. ${s.step.padEnd(11)} ${s.status === 'not reached' ? 'not reached'.padStart(7) : formatMs(s.ms).padStart(7)}  ${s.title}${s.detail ? ` — ${s.detail}` : ''}`);
+    out.push(
+      `  ${mark} ${i + 1}. ${s.step.padEnd(11)} ${s.status === 'not reached' ? 'not reached'.padStart(7) : formatMs(s.ms).padStart(7)}  ${s.title}${s.detail ? ` — ${s.detail}` : ''}`,
+    );
   });
   if (r.stoppedAt) out.push(`  stopped at step "${r.stoppedAt.step}": ${r.stoppedAt.detail}`);
   out.push('');
@@ -161,13 +199,20 @@ export function renderUpgradeText(r: UpgradeReport): string {
   if (!r.volumes.length) out.push('  (no fingerprint comparison)');
   for (const v of r.volumes) {
     out.push(`  ${describeVolumeDiff(v)}`);
-    for (const [label, list] of [['deleted', v.deleted], ['shrunk', v.shrunk], ['rewritten', v.rewritten]] as const) for (const p of list.slice(0, 10)) out.push(`      ${label.padEnd(9)} ${p}`);
+    for (const [label, list] of [
+      ['deleted', v.deleted],
+      ['shrunk', v.shrunk],
+      ['rewritten', v.rewritten],
+    ] as const)
+      for (const p of list.slice(0, 10)) out.push(`      ${label.padEnd(9)} ${p}`);
     for (const e of v.expected.slice(0, 10)) out.push(`      expected  ${e.path} (${e.change}, ${e.pattern})`);
   }
   out.push('');
   const checkLine = (name: string, c: SetCheck | undefined) => {
     if (!c) return;
-    out.push(`${name}: ${c.acknowledged} acknowledged writes, ${c.read} read back — lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length}${c.valid ? '' : ' — ACKNOWLEDGED WRITES LOST'}`);
+    out.push(
+      `${name}: ${c.acknowledged} acknowledged writes, ${c.read} read back — lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length}${c.valid ? '' : ' — ACKNOWLEDGED WRITES LOST'}`,
+    );
   };
   checkLine('Writes after the upgrade', r.check);
   checkLine('Writes after the rollback', r.rollbackCheck);
@@ -176,11 +221,16 @@ export function renderUpgradeText(r: UpgradeReport): string {
   out.push('');
   if (r.findings.length) {
     out.push('Findings');
-    for (const f of r.findings) out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
+    for (const f of r.findings)
+      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
     out.push('');
   }
   const t = r.timing;
-  out.push(`Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`);
-  out.push(`Result: ${r.status === 'passed' && !upgradeFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`);
+  out.push(
+    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
+  );
+  out.push(
+    `Result: ${r.status === 'passed' && !upgradeFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`,
+  );
   return out.join('\n') + '\n';
 }

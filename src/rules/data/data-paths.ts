@@ -6,9 +6,36 @@
 
 /** A path with one of these segments probably holds data worth keeping. */
 export const DATA_SEGMENTS: string[] = [
-  'data', 'db', 'dbdata', 'database', 'databases', 'storage', 'store', 'upload', 'uploads', 'media', 'persist',
-  'persistent', 'state', 'backup', 'backups', 'pgdata', 'files', 'blobs', 'repositories', 'userdata', 'user-data',
-  'appdata', 'app-data', 'volumes', 'keys', 'wallet', 'wallets', 'chaindata', 'certs', 'acme',
+  'data',
+  'db',
+  'dbdata',
+  'database',
+  'databases',
+  'storage',
+  'store',
+  'upload',
+  'uploads',
+  'media',
+  'persist',
+  'persistent',
+  'state',
+  'backup',
+  'backups',
+  'pgdata',
+  'files',
+  'blobs',
+  'repositories',
+  'userdata',
+  'user-data',
+  'appdata',
+  'app-data',
+  'volumes',
+  'keys',
+  'wallet',
+  'wallets',
+  'chaindata',
+  'certs',
+  'acme',
 ];
 
 /** Container paths below these directories conventionally hold state (FHS: /var/lib is "variable state information"). */
@@ -19,9 +46,34 @@ export const DATA_PREFIXES: string[] = ['/var/lib', '/srv'];
  * Losing it at a restart is expected, so mounts there are not reported as data loss.
  */
 export const THROWAWAY_SEGMENTS: string[] = [
-  'tmp', 'temp', '.tmp', 'cache', '.cache', 'caches', 'node_modules', '__pycache__', '.next', '.nuxt', 'run',
-  'log', 'logs', 'pg_stat_tmp', 'sockets', 'lock', 'locks', 'pids', 'vendor',
+  'tmp',
+  'temp',
+  '.tmp',
+  'cache',
+  '.cache',
+  'caches',
+  'node_modules',
+  '__pycache__',
+  '.next',
+  '.nuxt',
+  'run',
+  'log',
+  'logs',
+  'pg_stat_tmp',
+  'sockets',
+  'lock',
+  'locks',
+  'pids',
+  'vendor',
 ];
 
 /** Throwaway top-level paths (FHS: runtime and cache data). */
-export const THROWAWAY_PREFIXES: string[] = ['/tmp', '/run', '/var/run', '/var/cache', '/var/tmp', '/var/log', '/dev/shm'];
+export const THROWAWAY_PREFIXES: string[] = [
+  '/tmp',
+  '/run',
+  '/var/run',
+  '/var/cache',
+  '/var/tmp',
+  '/var/log',
+  '/dev/shm',
+];

@@ -5,10 +5,23 @@
 
 /** Images whose Dockerfile declares a HEALTHCHECK: a service using them has one without writing it in compose. */
 export const IMAGES_WITH_OWN_HEALTHCHECK: { images: string[]; source: string }[] = [
-  { images: ['open-webui/open-webui'], source: 'https://github.com/open-webui/open-webui/blob/main/Dockerfile (HEALTHCHECK curl /health)' },
-  { images: ['vaultwarden/server'], source: 'https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (HEALTHCHECK healthcheck.sh)' },
-  { images: ['jellyfin/jellyfin'], source: 'https://github.com/jellyfin/jellyfin-packaging/blob/master/docker/Dockerfile (HEALTHCHECK curl /health)' },
-  { images: ['pihole/pihole'], source: 'https://github.com/pi-hole/docker-pi-hole/blob/master/src/Dockerfile (HEALTHCHECK)' },
+  {
+    images: ['open-webui/open-webui'],
+    source: 'https://github.com/open-webui/open-webui/blob/main/Dockerfile (HEALTHCHECK curl /health)',
+  },
+  {
+    images: ['vaultwarden/server'],
+    source:
+      'https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (HEALTHCHECK healthcheck.sh)',
+  },
+  {
+    images: ['jellyfin/jellyfin'],
+    source: 'https://github.com/jellyfin/jellyfin-packaging/blob/master/docker/Dockerfile (HEALTHCHECK curl /health)',
+  },
+  {
+    images: ['pihole/pihole'],
+    source: 'https://github.com/pi-hole/docker-pi-hole/blob/master/src/Dockerfile (HEALTHCHECK)',
+  },
 ];
 
 /**

@@ -36,9 +36,18 @@ export const MOVING_TAGS: MovingTag[] = [
   { tag: 'production', why: 'environment tag, moved by each deploy' },
   { tag: 'staging', why: 'environment tag, moved by each deploy' },
   // Variant-only tags: the variant of whatever version is newest (Docker Official Images tag scheme).
-  { tag: /^(alpine|slim|bookworm|bullseye|buster|trixie|jammy|noble|focal|bionic|ubi|distroless|windowsservercore|nanoserver)$/, why: 'variant-only tag: the newest version in that variant' },
-  { tag: /^(latest|stable|lts|current|edge|nightly|main|master|dev)[-_.](?![0-9a-f]{7,}$)[a-z][a-z0-9.-]*$/, why: 'a moving channel with a variant suffix (e.g. latest-alpine, lts-slim)' },
-  { tag: /[-_.](latest|nightly|edge|dev|main|master)$/, why: 'a variant of a moving channel (e.g. alpine-latest, 3-dev)' },
+  {
+    tag: /^(alpine|slim|bookworm|bullseye|buster|trixie|jammy|noble|focal|bionic|ubi|distroless|windowsservercore|nanoserver)$/,
+    why: 'variant-only tag: the newest version in that variant',
+  },
+  {
+    tag: /^(latest|stable|lts|current|edge|nightly|main|master|dev)[-_.](?![0-9a-f]{7,}$)[a-z][a-z0-9.-]*$/,
+    why: 'a moving channel with a variant suffix (e.g. latest-alpine, lts-slim)',
+  },
+  {
+    tag: /[-_.](latest|nightly|edge|dev|main|master)$/,
+    why: 'a variant of a moving channel (e.g. alpine-latest, 3-dev)',
+  },
 ];
 
 /** The moving-tag entry a tag matches (case-insensitive), if any. */

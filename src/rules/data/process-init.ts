@@ -12,13 +12,24 @@ export const SHELLS: string[] = ['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mks
  * Source: each project's README.
  */
 export const INIT_WRAPPERS: string[] = [
-  'tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit', 's6-svscan', 'runsvdir', 'supervisord', 'pm2-runtime',
+  'tini',
+  'tini-static',
+  'docker-init',
+  'dumb-init',
+  'catatonit',
+  's6-svscan',
+  'runsvdir',
+  'supervisord',
+  'pm2-runtime',
   // s6-overlay's entrypoint (https://github.com/just-containers/s6-overlay)
   'init',
 ];
 
 /** Programs that exec their arguments after setting something up: PID 1 is what follows them. */
-export const EXEC_PREFIXES: { program: string; /** arguments the prefix itself takes before the command */ fixedArgs: number }[] = [
+export const EXEC_PREFIXES: {
+  program: string /** arguments the prefix itself takes before the command */;
+  fixedArgs: number;
+}[] = [
   { program: 'env', fixedArgs: 0 },
   { program: 'gosu', fixedArgs: 1 },
   { program: 'su-exec', fixedArgs: 1 },

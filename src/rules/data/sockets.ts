@@ -34,7 +34,8 @@ export const SPECIAL_SOCKETS: SpecialSocket[] = [
     paths: ['/var/run/docker.sock', '/run/docker.sock'],
     parentDirs: ['/var/run', '/run'],
     guestAgent: false,
-    source: 'platform-facts.md "Special sockets": mounting docker.sock hands a container control of every other container and its secrets',
+    source:
+      'platform-facts.md "Special sockets": mounting docker.sock hands a container control of every other container and its secrets',
   },
 ];
 

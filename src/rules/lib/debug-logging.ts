@@ -15,7 +15,9 @@ export function debugLogging(svc: Service): DebugSetting | undefined {
   for (const [key, raw] of Object.entries(svc.environment ?? {})) {
     if (raw === null || raw === undefined) continue;
     const value = String(raw).trim();
-    const hit = DEBUG_ENV.find((d) => (typeof d.key === 'string' ? d.key === key : d.key.test(key)) && d.value.test(value));
+    const hit = DEBUG_ENV.find(
+      (d) => (typeof d.key === 'string' ? d.key === key : d.key.test(key)) && d.value.test(value),
+    );
     if (hit) return { evidence: `${key}=${shown(value)}`, path: ['environment', key] };
   }
   for (const field of ['entrypoint', 'command'] as const) {
@@ -24,7 +26,8 @@ export function debugLogging(svc: Service): DebugSetting | undefined {
       const a = args[i]!.replace(/^["']|["']$/g, '');
       if (DEBUG_FLAGS.some((f) => f.pattern.test(a))) return { evidence: a, path: [field] };
       const next = args[i + 1]?.replace(/^["']|["']$/g, '');
-      if (DEBUG_LEVEL_FLAGS.test(a) && next && DEBUG_LEVEL_VALUE.test(next)) return { evidence: `${a} ${next}`, path: [field] };
+      if (DEBUG_LEVEL_FLAGS.test(a) && next && DEBUG_LEVEL_VALUE.test(next))
+        return { evidence: `${a} ${next}`, path: [field] };
     }
   }
   return undefined;

@@ -24,7 +24,12 @@ export function healthcheckState(svc: Service): HealthcheckState {
 }
 
 /** The healthcheck timings in effect (defaults filled in), in milliseconds. */
-export function healthcheckTimings(svc: Service): { intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number } {
+export function healthcheckTimings(svc: Service): {
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+} {
   const hc = svc.healthcheck ?? {};
   const positive = (v: number | undefined, d: number) => (v !== undefined && v > 0 ? v : d);
   return {

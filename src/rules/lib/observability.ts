@@ -8,7 +8,8 @@ import { matchImageTable } from './image-table.js';
 export function metricsExporter(svc: Service): string | undefined {
   const entry = matchImageTable(EXPORTER_IMAGES, svc.image);
   if (entry) return entry.product;
-  if (svc.image && PROMETHEUS_EXPORTER_NAME.test(parseImage(svc.image).name.toLowerCase())) return 'Prometheus exporter';
+  if (svc.image && PROMETHEUS_EXPORTER_NAME.test(parseImage(svc.image).name.toLowerCase()))
+    return 'Prometheus exporter';
   return undefined;
 }
 

@@ -14,7 +14,7 @@ import type { Severity } from '../../findings/types.js';
  * undefined for missing, null, number and boolean values (YAML-typed values are not secrets).
  */
 export function writtenText(node: LNode | undefined): string | undefined {
-  if (!node || node.kind !== 'scalar' || node.value === null) return undefined;
+  if (node?.kind !== 'scalar' || node.value === null) return undefined;
   if (node.raw !== undefined) return node.raw;
   return typeof node.value === 'string' ? node.value : undefined;
 }
@@ -51,16 +51,25 @@ export function literalSecretInPair(name: string, text: string): LiteralSecret |
   const v = text.trim();
   if (v === '') return undefined;
   const c = classifyValue(v);
-  const at = (what: string, severity: Severity): LiteralSecret => ({ what, preview: redact(v), severity, index: text.indexOf(v), length: v.length });
+  const at = (what: string, severity: Severity): LiteralSecret => ({
+    what,
+    preview: redact(v),
+    severity,
+    index: text.indexOf(v),
+    length: v.length,
+  });
   if (c.kind === 'provider' || c.kind === 'url-credentials') {
     // Point at the token itself when it is part of a longer text.
     const inText = findSecretInText(text)[0];
     const what = c.provider ?? 'secret';
-    return inText ? { what, preview: inText.preview, severity: 'error', index: inText.index, length: inText.length } : at(what, 'error');
+    return inText
+      ? { what, preview: inText.preview, severity: 'error', index: inText.index, length: inText.length }
+      : at(what, 'error');
   }
   if (isSecretLikeName(name)) {
     if (c.kind === 'high-entropy') return at('random-looking literal', 'error');
-    if (c.kind === 'placeholder') return NO_VALUE_PLACEHOLDER.test(v) ? undefined : at('placeholder literal', 'warning');
+    if (c.kind === 'placeholder')
+      return NO_VALUE_PLACEHOLDER.test(v) ? undefined : at('placeholder literal', 'warning');
     if (c.kind === 'text') {
       // A path (`/run/secrets/db-password`) or an address without credentials names where the
       // secret is, like the `_FILE` convention; it is not the secret.
@@ -93,7 +102,13 @@ function fromText(text: string): LiteralSecret | undefined {
  * The location of `length` characters at `index` of a scalar written as `written`, when the
  * scalar sits on one line and its source text contains `written` verbatim; else the scalar's own.
  */
-export function locationInScalar(project: Project, loc: Location, written: string, index: number, length: number): Location {
+export function locationInScalar(
+  project: Project,
+  loc: Location,
+  written: string,
+  index: number,
+  length: number,
+): Location {
   const text = project.sources.get(loc.file)?.text;
   if (!text || loc.line !== loc.endLine) return loc;
   const slice = text.slice(loc.offset, loc.endOffset);

@@ -24,7 +24,8 @@ export function dependentsOf(model: ComposeModel, name: string): [string, Servic
  * to complete, or its restart policy says it should not come back.
  */
 export function isOneShot(model: ComposeModel, name: string, svc: Service): boolean {
-  if (dependentsOf(model, name).some(([, s]) => s.depends_on?.[name]?.condition === 'service_completed_successfully')) return true;
+  if (dependentsOf(model, name).some(([, s]) => s.depends_on?.[name]?.condition === 'service_completed_successfully'))
+    return true;
   const condition = svc.deploy?.restart_policy?.condition;
   if (condition === 'none') return true;
   return false;

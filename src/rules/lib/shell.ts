@@ -79,7 +79,8 @@ export function pid1Of(argv: ArgWord[]): Pid1 {
     const prefix = EXEC_PREFIXES.find((p) => p.program === name);
     if (!prefix) break;
     i++;
-    if (name === 'env') while (argv[i] && (/^-/.test(argv[i]!.word) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!.word))) i++;
+    if (name === 'env')
+      while (argv[i] && (/^-/.test(argv[i]!.word) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!.word))) i++;
     i += prefix.fixedArgs;
   }
   const program = programName(argv[i]!.word);

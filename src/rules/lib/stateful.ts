@@ -21,16 +21,18 @@ export function statefulService(svc: Service): StatefulService | undefined {
   if (entry.statefulWhenCommand && !entry.statefulWhenCommand.test(cmd)) return undefined;
   for (const name of entry.dataDirEnv ?? []) {
     const v = envString(svc, name);
-    if (v && v.startsWith('/')) return { entry, dataDirs: [v], overriddenBy: name };
+    if (v?.startsWith('/')) return { entry, dataDirs: [v], overriddenBy: name };
   }
   const args = [...argv(svc.entrypoint), ...argv(svc.command)];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     for (const flag of entry.dataDirFlags ?? []) {
       if (a === flag && args[i + 1]?.startsWith('/')) return { entry, dataDirs: [args[i + 1]!], overriddenBy: flag };
-      if (a.startsWith(flag + '=') && a.slice(flag.length + 1).startsWith('/')) return { entry, dataDirs: [a.slice(flag.length + 1)], overriddenBy: flag };
+      if (a.startsWith(flag + '=') && a.slice(flag.length + 1).startsWith('/'))
+        return { entry, dataDirs: [a.slice(flag.length + 1)], overriddenBy: flag };
     }
-    if (entry.dataDirArgAfter?.includes(a) && args[i + 1]?.startsWith('/')) return { entry, dataDirs: [args[i + 1]!], overriddenBy: `${a} argument` };
+    if (entry.dataDirArgAfter?.includes(a) && args[i + 1]?.startsWith('/'))
+      return { entry, dataDirs: [args[i + 1]!], overriddenBy: `${a} argument` };
   }
   return { entry, dataDirs: entry.dataDirs };
 }

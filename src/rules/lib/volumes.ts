@@ -25,7 +25,8 @@ export function hostPathClass(source: string): HostPathClass {
   // Any unix socket carries an API, not data (whether mounting it is wise is for the keys rules).
   if (SPECIAL_SOCKETS.some((e) => e.paths.includes(p)) || /\.sock(\.lock)?$/.test(p)) return 'socket';
   if (KERNEL_HOST_PATHS.some((e) => pathCovers(e.path, p))) return 'kernel';
-  if (READ_ONLY_SYSTEM_HOST_PATHS.some((e) => e.path === p || (e.path !== '/' && pathCovers(e.path, p)))) return 'system';
+  if (READ_ONLY_SYSTEM_HOST_PATHS.some((e) => e.path === p || (e.path !== '/' && pathCovers(e.path, p))))
+    return 'system';
   return 'volatile';
 }
 
@@ -73,7 +74,9 @@ export function dataAt(svc: Service, target: string): string | undefined {
 
 /** A bind mount from the persistent disk at or above `dir` (`/dstack/persistent/pg:/var/lib/postgresql/data`). */
 export function coveredByPersistentBind(svc: Service, dir: string): boolean {
-  return (svc.volumes ?? []).some((v) => isBind(v) && hostPathClass(v.source) === 'persistent' && pathCovers(v.target, dir));
+  return (svc.volumes ?? []).some(
+    (v) => isBind(v) && hostPathClass(v.source) === 'persistent' && pathCovers(v.target, dir),
+  );
 }
 
 /**
