@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DstackClient } from '@phala/dstack-sdk';
 import { rawCall, tempDir } from './helpers.js';
 
-const CLI = ['--import', 'tsx', join(import.meta.dirname, 'run-cli.ts')];
+const CLI = ['--import', 'tsx', '--', join(import.meta.dirname, 'run-cli.ts')];
 
 function startCli(args: string[]): {
   child: ChildProcessWithoutNullStreams;

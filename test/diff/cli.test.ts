@@ -10,7 +10,7 @@ const APPS = join(ROOT, 'test', 'fixtures', 'upgrade-apps');
 const CLI = join(ROOT, 'test', 'agent', 'run-cli.ts');
 
 function preflight(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--', CLI, ...args], {
     cwd: APPS,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },

@@ -20,7 +20,7 @@ interface Running {
 }
 
 function cli(args: string[], cwd?: string): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--', ENTRY, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: '1' },

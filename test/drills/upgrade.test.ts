@@ -109,6 +109,7 @@ await describeDocker('drill upgrade (real engine)', () => {
       [
         '--import',
         import.meta.resolve('tsx'),
+        '--',
         cli,
         'drill',
         'upgrade',

@@ -14,7 +14,10 @@ export interface CliRun {
   ms: number;
 }
 
-/** Run the built CLI as a user would (`node bin/preflight.js …`), whole process, timed. */
+/**
+ * Run the built CLI as its launcher does (`node -- bin/preflight.js …`, see bin/preflight.js), whole
+ * process, timed. The `--` keeps Node 20 from reading a `--env-file` among the arguments itself.
+ */
 export function runBuiltCli(
   args: string[],
   opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
@@ -29,7 +32,7 @@ export function runBuiltCli(
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BUILT_CLI, ...args], {
+  const r = spawnSync(process.execPath, ['--', BUILT_CLI, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
