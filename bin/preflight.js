@@ -1,5 +1,5 @@
 #!/bin/sh
-':' //; exec node -- "$0" "$@"
+':'; //; exec node -- "$0" "$@"
 // The line above is read by sh and skipped by JavaScript (a string, then a comment). It is there
 // because Node 20 scans the WHOLE command line for its own `--env-file` (nodejs/node#54232) and
 // applies it before any script runs: `preflight check --env-file .env` would let Node load the

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { parseKeyLog, type KeyLogEntry } from './keylog.js';
 import { startAgent, type AgentHandle } from './server.js';
 import type { KeyProvider } from './service.js';

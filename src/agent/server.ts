@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import { chmodSync, existsSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { asciiJson, parseHex, sha256, toHex } from './encoding.js';
 import { Keyring } from './keys.js';
 import { appendKeyLog, type KeyLogEntry } from './keylog.js';

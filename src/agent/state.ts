@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { parseHex } from './encoding.js';
 
 const FORMAT = 'preflight-agent-state';

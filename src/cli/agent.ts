@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { startAgent, type AgentHandle, type KeyLogEntry, type KeyProvider } from '../agent/index.js';
 import type { SetExit } from './main.js';
 

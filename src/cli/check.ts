@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { checkDetailed } from '../check.js';
+import { checkDetailed } from '../commands/check.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';

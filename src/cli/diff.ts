@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { type DiffResult, diffPaths, diffSources } from '../diff/index.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';

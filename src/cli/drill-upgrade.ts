@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadProject, resolveTargets } from '../compose/index.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { createProgress } from '../drills/progress.js';
 import { renderUpgradeText } from '../drills/upgrade/report.js';
 import { runUpgradeDrill } from '../drills/upgrade/run.js';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, UsageError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { InputError, UsageError } from '../util/errors.js';
+import { VERSION } from '../util/version.js';
 
 /**
  * The commands, each loaded only when it runs (or for the overall help): `check` should not pay

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { SetExit } from './main.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { encryptSecrets } from '../secrets/encrypt.js';
 import { runSecretsPlan } from '../secrets/plan-run.js';
 import { renderPlanText } from '../secrets/plan.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 
 /**
  * `preflight secrets encrypt|plan`. Flags and printing only; the logic is in src/secrets/.

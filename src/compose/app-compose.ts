@@ -1,5 +1,13 @@
-import { InputError } from '../errors.js';
-import { nodeAt, parseYamlSource, toLocated, toPlain, type LNode, type Location, type SourceText } from './located.js';
+import { InputError } from '../util/errors.js';
+import {
+  nodeAt,
+  parseYamlSource,
+  toLocated,
+  toPlain,
+  type LNode,
+  type Location,
+  type SourceText,
+} from '../yaml/located.js';
 
 /**
  * app-compose.json, the CVM's deployment manifest. Its `docker_compose_file` string is the compose

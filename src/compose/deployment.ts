@@ -1,5 +1,5 @@
 import type { DeploymentSource } from '../findings/types.js';
-import type { Location } from './located.js';
+import type { Location } from '../yaml/located.js';
 
 /**
  * The deployment settings of a CVM (the app-compose.json fields that change what the rules say).

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDotenv, dotenvToMap } from './dotenv.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 
 const noEnv = { lookup: () => undefined };
 const parse = (text: string, env: Record<string, string> = {}) => parseDotenv(text, '.env', { lookup: (k) => env[k] });

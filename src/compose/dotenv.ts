@@ -17,7 +17,7 @@
  *
  * Errors are `InputError`s naming the file and line, never the value.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { interpolateString } from './interpolate.js';
 
 export interface DotenvEntry {

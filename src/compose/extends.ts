@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import { cloneNode, toPlain, type LMap } from './located.js';
+import { InputError } from '../util/errors.js';
+import { cloneNode, toPlain, type LMap } from '../yaml/located.js';
 import { mergeNodes } from './merge.js';
 
 /**

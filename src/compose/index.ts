@@ -3,7 +3,7 @@ export { discoverInDir, discoverRecursive, COMPOSE_FILE_NAMES, type DiscoveredPr
 export { interpolateString, type VarRef, type VarModifier } from './interpolate.js';
 export { parseDotenv, dotenvToMap } from './dotenv.js';
 export { parseShortVolume, parseShortPort } from './normalize.js';
-export { loadConfig, findConfig, type PreflightConfig, type Exemption } from './config.js';
+export { loadConfig, findConfig, type PreflightConfig, type Exemption } from '../config/load.js';
 export {
   PHALA_CLOUD_DEFAULTS,
   DSTACK_DEFAULTS,
@@ -12,6 +12,6 @@ export {
   type DeploymentSettings,
 } from './deployment.js';
 export { parseAppCompose, EMBEDDED_COMPOSE_SUFFIX, type AppComposeManifest } from './app-compose.js';
-export type { Location, LNode, LMap, Path, SourceText } from './located.js';
+export type { Location, LNode, LMap, Path, SourceText } from '../yaml/located.js';
 export type * from './types.js';
 export { parseDuration } from './duration.js';

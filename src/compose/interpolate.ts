@@ -1,5 +1,5 @@
-import { InputError } from '../errors.js';
-import type { LNode, Location, Path, PathSegment } from './located.js';
+import { InputError } from '../util/errors.js';
+import type { LNode, Location, Path, PathSegment } from '../yaml/located.js';
 
 /**
  * Compose-spec interpolation: `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`, `${VAR?e}`,

@@ -1,4 +1,4 @@
-import { cloneNode, type LMap, type LNode, type PathSegment } from './located.js';
+import { cloneNode, type LMap, type LNode, type PathSegment } from '../yaml/located.js';
 
 /**
  * Compose-spec merge of an override file into a base, on located nodes (the result keeps the

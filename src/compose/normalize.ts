@@ -1,4 +1,4 @@
-import type { LEntry, LMap, LNode, LScalar, LSeq, Location } from './located.js';
+import type { LEntry, LMap, LNode, LScalar, LSeq, Location } from '../yaml/located.js';
 
 /**
  * Bring the short syntaxes of a compose file to their long forms, on located nodes, so that merging

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
-import { findConfig, loadConfig, type PreflightConfig } from './config.js';
+import { findConfig, loadConfig, type PreflightConfig } from '../config/load.js';
 import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment } from './deployment.js';
 import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
 import { dotenvToMap, parseDotenv } from './dotenv.js';
@@ -17,7 +17,7 @@ import {
   type Location,
   type Path,
   type SourceText,
-} from './located.js';
+} from '../yaml/located.js';
 import { mergeNodes } from './merge.js';
 import { normalizeFile } from './normalize.js';
 import { validateCompose, type SchemaProblem } from './schema.js';

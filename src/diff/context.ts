@@ -1,6 +1,6 @@
 import { findingAt } from '../findings/build.js';
 import { locate, locateValue, type Project } from '../compose/project.js';
-import type { Location, Path } from '../compose/located.js';
+import type { Location, Path } from '../yaml/located.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { diffRule, type DiffRuleId } from './rules.js';
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadProject, resolveTargets } from '../compose/project.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../util/errors.js';
 import { fetchDeployedEnv, type CloudOptions } from '../secrets/cloud.js';
 import { diffProjects, type DiffOptions, type DiffResult } from './index.js';
 

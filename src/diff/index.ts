@@ -5,7 +5,7 @@ import { compareFindings } from '../findings/order.js';
 import { score } from '../findings/score.js';
 import type { Finding, Report, Target } from '../findings/types.js';
 import { applySuppressions } from '../rules/suppress.js';
-import { TOOL_NAME, VERSION } from '../version.js';
+import { TOOL_NAME, VERSION } from '../util/version.js';
 import { toFinding, type DiffContext } from './context.js';
 import { checkDeployment } from './deployment.js';
 import { planUpgradeSecrets, type SecretSets } from './secrets.js';

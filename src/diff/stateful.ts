@@ -1,5 +1,5 @@
-import { dataFormatOf, type DataFormat } from '../rules/data/data-formats.js';
-import { parseImage } from '../rules/lib/image.js';
+import { dataFormatOf, type DataFormat } from '../knowledge/data-formats.js';
+import { parseImage } from '../knowledge/image.js';
 import { statefulService } from '../rules/lib/stateful.js';
 import type { DiffContext } from './context.js';
 import { namedMounts } from './mounts.js';

@@ -1,4 +1,4 @@
-import { parseImage } from '../rules/lib/image.js';
+import { parseImage } from '../knowledge/image.js';
 import type { DiffContext } from './context.js';
 import { dataDirs, namedMounts, placeInVolume, type NamedMount } from './mounts.js';
 

@@ -2,7 +2,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import type { ContainerInfo, LayerChange } from '../docker/engine.js';
 import type { DrillApp, StopOutcome } from './app.js';
 import type { SetCheck } from './history.js';
-import { classifyValue, findSecretInText, isSecretLikeName } from '../secrets/detect.js';
+import { classifyValue, findSecretInText, isSecretLikeName } from '../knowledge/secret-detect.js';
 import { formatMs } from './timefmt.js';
 import { DRILL_RULES, type DrillRuleId } from './rules.js';
 
@@ -152,7 +152,7 @@ export function secretsInLogs(log: string, env: ReadonlyMap<string, string>): { 
 }
 
 /**
- * Env-file values worth looking for in logs (the shared detectors of src/secrets/detect.ts decide):
+ * Env-file values worth looking for in logs (the shared detectors of src/knowledge/secret-detect.ts decide):
  * any value of a secret-like name, or a value that looks like a secret under another name. Short or
  * common values (`true`, a port) would match ordinary log text and prove nothing.
  */

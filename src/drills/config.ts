@@ -1,5 +1,5 @@
-import { InputError } from '../errors.js';
-import { nodeAt, type LNode, type Path } from '../compose/located.js';
+import { InputError } from '../util/errors.js';
+import { nodeAt, type LNode, type Path } from '../yaml/located.js';
 import { parseDuration } from '../compose/duration.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 

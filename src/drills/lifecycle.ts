@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { cleanup } from '../docker/cleanup.js';
 import { detectCompose, type ComposeCli } from '../docker/compose.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { Engine } from '../docker/engine.js';
 import { killRunningCommands, type OpRecord } from '../docker/exec.js';
 import type { Finding } from '../findings/types.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Finding } from '../findings/types.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 import type { PlannedFault } from './faults.js';
 import { checkSet, type HistoryOp, type SetCheck } from './history.js';
 import { HISTORY_FILE, type JournalEvent } from './journal.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../compose/project.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { EngineError } from '../docker/exec.js';
 import { ownerValue } from '../docker/labels.js';
 import { parseReadIds, perform, type ActionContext } from './actions.js';

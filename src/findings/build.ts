@@ -1,4 +1,4 @@
-import type { Location } from '../compose/located.js';
+import type { Location } from '../yaml/located.js';
 import type { Finding, Fix, Section, Severity } from './types.js';
 
 /** A finding at a location: the one place a Finding object is assembled (check, diff, drills). */

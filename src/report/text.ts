@@ -1,7 +1,7 @@
 import { ruleMeta } from '../findings/catalog.js';
 import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
 import { PLAIN, type Style } from './style.js';
-import { redactSourceLine } from '../secrets/redact-source.js';
+import { redactSourceLine } from '../knowledge/redact-source.js';
 
 export interface TextOptions {
   style?: Style;

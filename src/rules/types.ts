@@ -1,5 +1,5 @@
 import type { Deployment, DeploymentSettings } from '../compose/deployment.js';
-import type { Location, Path } from '../compose/located.js';
+import type { Location, Path } from '../yaml/located.js';
 import type { Project } from '../compose/project.js';
 import type { ComposeModel, Service } from '../compose/types.js';
 import type { Fix, Section, Severity } from '../findings/types.js';

@@ -5,7 +5,7 @@
  *
  * The SDK is imported lazily: it pulls in viem, which `encrypt --pubkey` does not need.
  */
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import {
   verifyEnvEncryptPublicKey,
   verifyEnvEncryptPublicKeyLegacy,

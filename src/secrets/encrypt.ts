@@ -3,7 +3,7 @@
  * key (given, or from Phala Cloud), validate and encrypt, optionally write the blob (0600).
  */
 import { writeFileSync, chmodSync, existsSync } from 'node:fs';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { encryptEnvVars, parsePublicKeyHex, type RandomSource } from './envelope.js';
 import { fetchEnvPublicKey, type EnvPublicKey, type PublicKeyRequest } from './cloud.js';
 import { readSecretInput, validatedVars, type SecretInputOptions } from './input.js';

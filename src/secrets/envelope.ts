@@ -10,7 +10,7 @@
  * Only node:crypto is used. The random source is injectable so tests can reproduce fixed vectors.
  */
 import crypto from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { validateEnvVars, type EnvVar } from './limits.js';
 
 export type { EnvVar } from './limits.js';

@@ -3,7 +3,7 @@
  * arguments. Keeps where each key came from, for error messages that name a place, never a value.
  */
 import { readFileSync } from 'node:fs';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { parseDotenv } from '../compose/dotenv.js';
 import { validateEnvVars, type EnvVar } from './limits.js';
 

@@ -2,7 +2,7 @@
  * What the dstack guest accepts from the decrypted env (platform-facts.md, "Secrets"): boot fails
  * past these limits, so we refuse before encrypting. Errors name the key, never the value.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 
 export interface EnvVar {
   key: string;

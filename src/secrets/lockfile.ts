@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import { writePrivateFile } from './encrypt.js';
 import type { EnvVar } from './limits.js';
 

@@ -3,7 +3,7 @@
  * secret set, read what is deployed (lockfile or Phala Cloud), plan, and write the lock when asked
  * and the plan does not block.
  */
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { loadProject, resolveTargets, interpolateString, type VarRef } from '../compose/index.js';
 import { readSecretInput, validatedVars } from './input.js';
 import { fetchDeployedEnv, type CloudOptions } from './cloud.js';

@@ -8,7 +8,7 @@ import { findingAt } from '../findings/build.js';
 import { SECRET_PLAN_RULES } from './rules.js';
 import type { Finding } from '../findings/types.js';
 import type { VarRef } from '../compose/index.js';
-import { isSecretLikeName } from './detect.js';
+import { isSecretLikeName } from '../knowledge/secret-detect.js';
 import { valueMac, keyId, lineOfKey, type Lockfile } from './lockfile.js';
 import type { EnvVar } from './limits.js';
 

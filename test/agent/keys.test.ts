@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { DstackClient } from '@phala/dstack-sdk';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import { recoverChainRoot, startAgent } from '../../src/agent/index.js';
 import { rawCall, tempDir } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
-import { check } from '../../src/check.js';
+import { check } from '../../src/commands/check.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
 import { allRuleMeta } from '../../src/findings/catalog.js';
 import { SECTIONS, SEVERITIES, type Finding, type Report } from '../../src/findings/types.js';

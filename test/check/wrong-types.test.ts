@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { check } from '../../src/check.js';
-import { InputError } from '../../src/errors.js';
+import { check } from '../../src/commands/check.js';
+import { InputError } from '../../src/util/errors.js';
 
 /**
  * Values of the wrong type under every service key the rules read: the report must explain them

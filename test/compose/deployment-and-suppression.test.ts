@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../src/check.js';
-import { restartPolicy } from '../../src/rules/restart-policy.js';
-import { suppressionWithoutReason } from '../../src/rules/suppression-without-reason.js';
+import { check } from '../../src/commands/check.js';
+import { restartPolicy } from '../../src/rules/restart/restart-policy.js';
+import { suppressionWithoutReason } from '../../src/rules/platform/suppression-without-reason.js';
 import { load, scratchDir } from '../support/project.js';
 
 /**

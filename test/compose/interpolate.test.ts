@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { interpolateString } from '../../src/compose/interpolate.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import { load, scratchDir } from '../support/project.js';
 
 const env: Record<string, string> = { SET: 'value', EMPTY: '', B: 'bee' };

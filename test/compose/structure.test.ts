@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { discoverInDir, discoverRecursive } from '../../src/compose/discover.js';
 import { locate } from '../../src/compose/project.js';
-import { check } from '../../src/check.js';
+import { check } from '../../src/commands/check.js';
 import { load, scratchDir } from '../support/project.js';
 
 const scratch = scratchDir('structure');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cvmDirName, diffCvm } from '../../src/diff/cvm.js';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/util/errors.js';
 import { startFakeCloud, type FakeCloudState } from '../secrets/fake-cloud.js';
 import { runCli } from '../secrets/run-cli.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { parseYamlSource, toLocated } from '../../src/compose/located.js';
-import { InputError } from '../../src/errors.js';
+import { parseYamlSource, toLocated } from '../../src/yaml/located.js';
+import { InputError } from '../../src/util/errors.js';
 import { labelOverride, projectName } from '../../src/docker/labels.js';
 import type { ContainerInfo } from '../../src/docker/engine.js';
 import { parseReadIds, substitute } from '../../src/drills/actions.js';

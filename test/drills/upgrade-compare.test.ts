@@ -5,7 +5,7 @@ import { globToRegExp, parseUpgradeConfig } from '../../src/drills/upgrade/confi
 import { dataErrorLines } from '../../src/drills/upgrade/checks.js';
 import { maskSecrets } from '../../src/drills/checks.js';
 import type { VolumeFingerprint } from '../../src/drills/upgrade/fingerprint.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 
 const fp = (files: VolumeFingerprint['files'], extra: Partial<VolumeFingerprint> = {}): VolumeFingerprint => ({
   volume: 'pf-x_data',

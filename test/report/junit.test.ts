@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { check } from '../../src/check.js';
+import { check } from '../../src/commands/check.js';
 import { SECTIONS, type Finding, type Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';
 import { renderJunit } from '../../src/report/junit.js';

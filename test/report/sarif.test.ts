@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../src/check.js';
+import { check } from '../../src/commands/check.js';
 import { allRuleMeta, registerRuleMeta, ruleMeta } from '../../src/findings/catalog.js';
 import type { Finding, Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { fetchEnvPublicKey, fetchDeployedEnv } from '../../src/secrets/cloud.js';
 import { x25519PublicFromSecret } from '../../src/secrets/envelope.js';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/util/errors.js';
 import { APP_ID, KMS_SIGNER, signEnvPubkey, startFakeCloud, type FakeCloudState } from './fake-cloud.js';
 
 const envPubkey = x25519PublicFromSecret(crypto.randomBytes(32)).toString('hex');

@@ -7,8 +7,8 @@ import {
   redact,
   shannonEntropy,
   nameWords,
-} from '../../src/secrets/detect.js';
-import { SECRET_VALUE_PATTERNS } from '../../src/rules/data/secret-patterns.js';
+} from '../../src/knowledge/secret-detect.js';
+import { SECRET_VALUE_PATTERNS } from '../../src/knowledge/secret-patterns.js';
 
 // Fake tokens built at runtime so this file itself does not look like it leaks anything.
 const rep = (c: string, n: number) => c.repeat(n);

@@ -10,7 +10,7 @@ import {
   parsePublicKeyHex,
   type EnvVar,
 } from '../../src/secrets/envelope.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 
 // The fixed vector from shared/reference/platform-facts.md.
 const RECIPIENT_SECRET = '4f3cf0a19a0444674c8e51222afd395b8df9fad2ba3cd7956f640a4b3c046db6';

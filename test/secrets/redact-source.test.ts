@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactSourceLine } from '../../src/secrets/redact-source.js';
-import { checkDetailed } from '../../src/check.js';
+import { redactSourceLine } from '../../src/knowledge/redact-source.js';
+import { checkDetailed } from '../../src/commands/check.js';
 import { renderText } from '../../src/report/text.js';
 
 // Fake tokens assembled at runtime so this file does not itself look like a leak.

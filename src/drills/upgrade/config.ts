@@ -1,5 +1,5 @@
-import { nodeAt, type LNode, type Path } from '../../compose/located.js';
-import { InputError } from '../../errors.js';
+import { nodeAt, type LNode, type Path } from '../../yaml/located.js';
+import { InputError } from '../../util/errors.js';
 import type { Action } from '../config.js';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Finding } from '../../findings/types.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../util/version.js';
 import { checkSet, type SetCheck } from '../history.js';
 import { HISTORY_FILE, Journal, type JournalEvent, type WithoutTime } from '../journal.js';
 import { formatMs } from '../timefmt.js';

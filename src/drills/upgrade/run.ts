@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Project } from '../../compose/project.js';
 import type { TopLevelVolume } from '../../compose/types.js';
 import { diffProjects } from '../../diff/index.js';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../util/errors.js';
 import type { Finding } from '../../findings/types.js';
 import type { Engine } from '../../docker/engine.js';
 import { EngineError, type OpRecord } from '../../docker/exec.js';

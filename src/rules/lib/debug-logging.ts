@@ -1,6 +1,6 @@
-import type { Path } from '../../compose/located.js';
+import type { Path } from '../../yaml/located.js';
 import type { Service } from '../../compose/types.js';
-import { DEBUG_ENV, DEBUG_FLAGS, DEBUG_LEVEL_FLAGS, DEBUG_LEVEL_VALUE } from '../data/debug-logging.js';
+import { DEBUG_ENV, DEBUG_FLAGS, DEBUG_LEVEL_FLAGS, DEBUG_LEVEL_VALUE } from '../../knowledge/debug-logging.js';
 import { argv } from './services.js';
 
 export interface DebugSetting {

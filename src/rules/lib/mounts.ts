@@ -1,5 +1,5 @@
 import type { Service } from '../../compose/types.js';
-import { SOCKET_LOCK_SUFFIX, SPECIAL_SOCKETS, type SpecialSocket } from '../data/sockets.js';
+import { SOCKET_LOCK_SUFFIX, SPECIAL_SOCKETS, type SpecialSocket } from '../../knowledge/sockets.js';
 
 export interface SocketMount {
   /** Index in the service's `volumes` list. */

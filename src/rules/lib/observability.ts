@@ -1,8 +1,8 @@
 import type { Service } from '../../compose/types.js';
-import { EXPORTER_IMAGES, PROMETHEUS_EXPORTER_NAME } from '../data/exporters.js';
-import { LOG_FORWARDER_IMAGES, REMOTE_LOGGING_DRIVERS } from '../data/log-forwarders.js';
-import { parseImage } from './image.js';
-import { matchImageTable } from './image-table.js';
+import { EXPORTER_IMAGES, PROMETHEUS_EXPORTER_NAME } from '../../knowledge/exporters.js';
+import { LOG_FORWARDER_IMAGES, REMOTE_LOGGING_DRIVERS } from '../../knowledge/log-forwarders.js';
+import { parseImage } from '../../knowledge/image.js';
+import { matchImageTable } from '../../knowledge/image-table.js';
 
 /** What makes a service a metrics exporter or collector, if it is one (product name). */
 export function metricsExporter(svc: Service): string | undefined {

@@ -1,12 +1,12 @@
 /**
  * What the `secrets` rules share: the text a value was written as (before interpolation), the
  * verdict on a `KEY: value` pair, and narrow locations inside a scalar. The detectors themselves
- * are src/secrets/detect.ts (shared with `preflight secrets plan`); this file only applies them.
+ * are src/knowledge/secret-detect.ts (shared with `preflight secrets plan`); this file only applies them.
  */
 import type { VarRef } from '../../compose/interpolate.js';
-import { nodeAt, type LNode, type Location, type Path } from '../../compose/located.js';
+import { nodeAt, type LNode, type Location, type Path } from '../../yaml/located.js';
 import type { Project } from '../../compose/project.js';
-import { classifyValue, findSecretInText, isSecretLikeName, redact } from '../../secrets/detect.js';
+import { classifyValue, findSecretInText, isSecretLikeName, redact } from '../../knowledge/secret-detect.js';
 import type { Severity } from '../../findings/types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EXEC_PREFIXES, INIT_WRAPPERS, SHELLS } from '../data/process-init.js';
+import { EXEC_PREFIXES, INIT_WRAPPERS, SHELLS } from '../../knowledge/process-init.js';
 
 /**
  * Split a command string into words the way compose does for `command:`/`entrypoint:` strings

@@ -1,6 +1,6 @@
 import type { Service } from '../../compose/types.js';
-import { findStatefulImage, type StatefulImage } from '../data/stateful-images.js';
-import { parseImage } from './image.js';
+import { findStatefulImage, type StatefulImage } from '../../knowledge/stateful-images.js';
+import { parseImage } from '../../knowledge/image.js';
 import { argv, commandLine, envString } from './services.js';
 
 export interface StatefulService {

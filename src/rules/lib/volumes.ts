@@ -1,7 +1,7 @@
 import type { ComposeModel, Service, ServiceVolume } from '../../compose/types.js';
-import { DATA_PREFIXES, DATA_SEGMENTS, THROWAWAY_PREFIXES, THROWAWAY_SEGMENTS } from '../data/data-paths.js';
-import { SPECIAL_SOCKETS } from '../data/sockets.js';
-import { KERNEL_HOST_PATHS, PERSISTENT_HOST_PATHS, READ_ONLY_SYSTEM_HOST_PATHS } from '../data/host-paths.js';
+import { DATA_PREFIXES, DATA_SEGMENTS, THROWAWAY_PREFIXES, THROWAWAY_SEGMENTS } from '../../knowledge/data-paths.js';
+import { SPECIAL_SOCKETS } from '../../knowledge/sockets.js';
+import { KERNEL_HOST_PATHS, PERSISTENT_HOST_PATHS, READ_ONLY_SYSTEM_HOST_PATHS } from '../../knowledge/host-paths.js';
 import { pathCovers } from './services.js';
 import { statefulService } from './stateful.js';
 

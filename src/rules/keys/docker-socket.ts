@@ -1,0 +1,27 @@
+import { socketMounts } from '../lib/mounts.js';
+import type { Rule } from '../types.js';
+
+export const dockerSocket: Rule = {
+  id: 'docker-socket',
+  section: 'keys',
+  severity: 'warning',
+  title: 'Mounts the Docker socket',
+  rationale:
+    'Mounting `/var/run/docker.sock` hands the container control of every other container in the CVM and of their secrets: it can read their environment (the decrypted secrets), exec into them and mount their volumes (platform-facts.md, "Special sockets"). A read-only mount does not help: the API still works over it.',
+  fixHint:
+    'Remove the docker.sock mount; if a tool really needs the Docker API, put a filtering proxy (e.g. tecnativa/docker-socket-proxy with only the endpoints it needs) in front of it.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      for (const m of socketMounts(svc)) {
+        if (m.socket.kind !== 'docker') continue;
+        ctx.report({
+          service: name,
+          path: ['services', name, 'volumes', m.index],
+          message: m.viaDir
+            ? `service "${name}" mounts ${m.source}, which holds docker.sock: it controls every container and can read their secrets`
+            : `service "${name}" mounts ${m.source}: it controls every container and can read their secrets`,
+        });
+      }
+    }
+  },
+};

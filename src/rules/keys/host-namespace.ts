@@ -1,0 +1,51 @@
+import type { Service } from '../../compose/types.js';
+import { EXPORTER_IMAGES } from '../../knowledge/exporters.js';
+import { matchImageTable } from '../../knowledge/image-table.js';
+import type { Rule } from '../types.js';
+
+/** Service keys that share a host namespace when set to `host`. */
+const NAMESPACE_KEYS = [
+  { key: 'pid', what: 'sees and can signal every process of the guest, including other containers' },
+  { key: 'ipc', what: "shares the guest's shared memory and semaphores" },
+  { key: 'network_mode', what: "shares the guest's network stack and reaches its local services" },
+  { key: 'uts', what: "can change the guest's hostname" },
+  { key: 'userns_mode', what: 'runs without user-namespace remapping' },
+  { key: 'cgroup', what: "shares the guest's cgroup namespace" },
+] as const;
+
+/** Namespaces a host-metrics exporter's documented setup uses (node_exporter README, Docker section). */
+const EXPORTER_NAMESPACES = new Set(['pid', 'network_mode']);
+
+export const hostNamespace: Rule = {
+  id: 'host-namespace',
+  section: 'keys',
+  severity: 'warning',
+  title: 'Shares a host namespace (pid, ipc, network, …) with the guest',
+  rationale:
+    "Inside the CVM, the guest OS holds the disk key, the guest agent socket and every container's decrypted secrets. A container in the host PID namespace can read other processes' environment and memory; in the host network it reaches the guest's local services. The checklist's own node-exporter sidecar (pid: host with a read-only root mount) is the exception and draws no finding.",
+  fixHint:
+    'Remove `pid: host` / `ipc: host` / `network_mode: host`; publish the ports you need instead. For a node-exporter, mount the host read-only (`/:/host:ro,rslave`) as its documentation shows.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      const exporter = isDocumentedHostExporter(svc);
+      for (const { key, what } of NAMESPACE_KEYS) {
+        const value = svc[key];
+        if (typeof value !== 'string' || value.trim().toLowerCase() !== 'host') continue;
+        if (exporter && EXPORTER_NAMESPACES.has(key)) continue;
+        ctx.report({
+          service: name,
+          valuePath: ['services', name, key],
+          message: `service "${name}" sets ${key}: host, so it ${what}`,
+        });
+      }
+    }
+  },
+};
+
+/** A node-exporter whose host mounts are all read-only, as its documentation sets it up. */
+function isDocumentedHostExporter(svc: Service): boolean {
+  const entry = matchImageTable(EXPORTER_IMAGES, svc.image);
+  if (!entry?.hostExporter) return false;
+  if (svc.privileged === true) return false;
+  return (svc.volumes ?? []).every((v) => v.type !== 'bind' || v.read_only === true);
+}

@@ -1,0 +1,25 @@
+import { socketMounts } from '../lib/mounts.js';
+import type { Rule } from '../types.js';
+
+export const legacyTappdSocket: Rule = {
+  id: 'legacy-tappd-socket',
+  section: 'keys',
+  severity: 'warning',
+  title: "Mounts the legacy tappd.sock instead of the guest agent's dstack.sock",
+  rationale:
+    'The checklist\'s TEE-managed keys come from the dstack guest agent. `/var/run/tappd.sock` serves the legacy API (`/prpc/Tappd.*`); the current API (`GetKey`, `GetQuote`, `Info`) and today\'s `@phala/dstack-sdk` `DstackClient` use `/var/run/dstack.sock` (platform-facts.md, "Special sockets").',
+  fixHint:
+    'Mount `/var/run/dstack.sock:/var/run/dstack.sock` and move the client to the current API (`DstackClient` in `@phala/dstack-sdk`, `dstack-sdk` for Python).',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      for (const m of socketMounts(svc)) {
+        if (m.socket.kind !== 'tappd') continue;
+        ctx.report({
+          service: name,
+          path: ['services', name, 'volumes', m.index],
+          message: `service "${name}" mounts ${m.source}, the legacy guest-agent API; use /var/run/dstack.sock`,
+        });
+      }
+    }
+  },
+};

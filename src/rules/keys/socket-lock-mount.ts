@@ -1,0 +1,24 @@
+import { socketLockMounts } from '../lib/mounts.js';
+import type { Rule } from '../types.js';
+
+export const socketLockMount: Rule = {
+  id: 'socket-lock-mount',
+  section: 'keys',
+  severity: 'error',
+  title: "Mounts a socket's .sock.lock file instead of the socket",
+  rationale:
+    'A `.sock.lock` file is the lock beside a unix socket, not the socket: a container that mounts it has nothing to connect to, so key derivation and quotes fail at run time (platform-facts.md: "Mount the .sock file itself, not .sock.lock").',
+  fixHint: 'Mount the socket itself, e.g. `/var/run/dstack.sock:/var/run/dstack.sock`.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      for (const m of socketLockMounts(svc)) {
+        const socket = m.source.slice(0, -'.lock'.length);
+        ctx.report({
+          service: name,
+          path: ['services', name, 'volumes', m.index],
+          message: `service "${name}" mounts ${m.source}, a lock file, not the socket; mount ${socket}`,
+        });
+      }
+    }
+  },
+};

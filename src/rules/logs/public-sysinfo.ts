@@ -1,0 +1,20 @@
+import type { Rule } from '../types.js';
+
+export const publicSysinfo: Rule = {
+  id: 'public-sysinfo',
+  section: 'logs',
+  severity: 'info',
+  title: 'Guest system metrics are public (the Phala Cloud default)',
+  rationale:
+    "With `public_sysinfo: true` (Phala Cloud's default) the guest's Prometheus `/metrics` — CPU, memory, disk, network, container list — are readable by anyone (platform-facts.md, app-compose.json fields). That tells outsiders your load, your traffic pattern and what runs inside.",
+  fixHint:
+    'Set `public_sysinfo: false` unless you want public status; collect metrics with your own exporter behind authentication instead.',
+  check(ctx) {
+    if (!ctx.deployment.public_sysinfo) return;
+    const written = ctx.project.deployment.locations.public_sysinfo !== undefined;
+    ctx.report({
+      loc: ctx.deploymentLocation('public_sysinfo'),
+      message: `public_sysinfo is ${written ? 'true' : 'on (the Phala Cloud default)'}: anyone can read the guest's system metrics`,
+    });
+  },
+};

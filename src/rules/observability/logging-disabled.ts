@@ -1,0 +1,39 @@
+import { LOCAL_LOGGING_DRIVERS } from '../../knowledge/log-forwarders.js';
+import type { Rule } from '../types.js';
+
+const TRUE = /^(true|1|yes)$/i;
+
+export const loggingDisabled: Rule = {
+  id: 'logging-disabled',
+  section: 'observability',
+  severity: 'warning',
+  title: 'Container logs turned off or kept where the platform cannot show them',
+  rationale:
+    "The checklist asks you to decide how you will read logs in production; the CVM's log view (`/logs/<container>`) and `docker logs` read the local copy Docker keeps (json-file, 100m × 10 per container; platform-facts.md). Logging driver `none` keeps nothing, and a remote driver with `cache-disabled` keeps no local copy (docs.docker.com/engine/logging/dual-logging/): after a crash there is nothing to look at.",
+  fixHint:
+    "Remove the `logging:` override (the CVM's json-file default with rotation is fine), or keep dual logging on for remote drivers.",
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      const driver = svc.logging?.driver;
+      if (typeof driver !== 'string') continue;
+      const d = driver.trim().toLowerCase();
+      if (d === 'none') {
+        ctx.report({
+          service: name,
+          valuePath: ['services', name, 'logging', 'driver'],
+          message: `service "${name}" has logging driver none: its logs are thrown away`,
+        });
+        continue;
+      }
+      if (LOCAL_LOGGING_DRIVERS.includes(d)) continue;
+      const cache = svc.logging?.options?.['cache-disabled'];
+      if (cache !== undefined && TRUE.test(String(cache))) {
+        ctx.report({
+          service: name,
+          valuePath: ['services', name, 'logging', 'options', 'cache-disabled'],
+          message: `service "${name}" uses logging driver ${d} with cache-disabled: the CVM keeps no copy its log view or docker logs can show`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { metricsExporter } from '../lib/observability.js';
+import type { Rule } from '../types.js';
+
+export const noMetricsExporter: Rule = {
+  id: 'no-metrics-exporter',
+  section: 'observability',
+  severity: 'warning',
+  title: 'No metrics exporter or collector among the services',
+  rationale:
+    'The checklist: "Include a metrics exporter (such as Prometheus Node Exporter) as a sidecar container in your Docker Compose to collect system and application metrics." Nobody can log in to a CVM to look at CPU, memory or disk; without an exporter the first sign of trouble is an outage. (`public_sysinfo` shows guest metrics to anyone, not to you alone, and nothing about your containers.)',
+  fixHint:
+    'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, `--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the gateway with authentication.',
+  check(ctx) {
+    if (ctx.services.length === 0) return;
+    if (ctx.services.some(([, svc]) => metricsExporter(svc))) return;
+    ctx.report({
+      path: ['services'],
+      message:
+        'no service exports metrics (node-exporter, cAdvisor, an OpenTelemetry collector or a Prometheus exporter)',
+    });
+  },
+};

@@ -1,0 +1,27 @@
+import type { Rule } from '../types.js';
+
+/** Restart policies dockerd applies by itself when it starts, before anyone runs compose. */
+const RESTARTED_BY_DOCKERD = new Set(['always', 'unless-stopped']);
+
+export const preLaunchNotOrdered: Rule = {
+  id: 'pre-launch-not-ordered',
+  section: 'platform',
+  severity: 'info',
+  title: 'Service may start before the pre-launch script has run',
+  rationale:
+    'The `pre_launch_script` runs after dockerd starts and is not ordered before the app: on a reboot, dockerd restarts `restart: always` / `unless-stopped` containers by itself, so they may start before the script has prepared what they need (platform-facts.md; dstack PR 1023).',
+  fixHint:
+    "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
+  check(ctx) {
+    if (!ctx.deployment.pre_launch_script?.trim()) return;
+    for (const [name, svc] of ctx.services) {
+      const policy = svc.restart?.trim();
+      if (!policy || !RESTARTED_BY_DOCKERD.has(policy)) continue;
+      ctx.report({
+        service: name,
+        valuePath: ['services', name, 'restart'],
+        message: `service "${name}" has restart: ${policy}, so after a reboot dockerd may start it before the pre_launch_script has run`,
+      });
+    }
+  },
+};

@@ -1,0 +1,53 @@
+import { EXPORTER_IMAGES, PROMETHEUS_EXPORTER_NAME } from '../../knowledge/exporters.js';
+import { IMAGES_WITH_OWN_HEALTHCHECK, LOG_SIDECAR_IMAGES } from '../../knowledge/healthcheck-images.js';
+import { parseImage } from '../../knowledge/image.js';
+import { healthcheckState } from '../lib/healthcheck.js';
+import { imageMatches } from '../../knowledge/image.js';
+import { dependentsOf, isOneShot, servesTraffic } from '../lib/services.js';
+import type { Rule } from '../types.js';
+
+export const healthcheckMissing: Rule = {
+  id: 'healthcheck-missing',
+  section: 'restart',
+  severity: 'warning',
+  title: 'Service that serves traffic or is depended on has no healthcheck',
+  rationale:
+    'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints for monitoring.',
+  fixHint:
+    'Add a `healthcheck:` with a cheap readiness probe (e.g. `test: ["CMD", "pg_isready", "-U", "postgres"]`), unless the image already declares a HEALTHCHECK.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      if (healthcheckState(svc) !== 'none' || isOneShot(ctx.model, name, svc)) continue;
+      if (
+        svc.image &&
+        imageMatches(
+          svc.image,
+          IMAGES_WITH_OWN_HEALTHCHECK.flatMap((e) => e.images),
+        )
+      )
+        continue;
+      const dependents = dependentsOf(ctx.model, name).filter(
+        ([other]) => other !== name && other in (ctx.model.services ?? {}),
+      );
+      const waitsHealthy = dependents
+        .filter(([, s]) => s.depends_on?.[name]?.condition === 'service_healthy')
+        .map(([other]) => other);
+      const traffic = servesTraffic(svc);
+      if (!traffic && dependents.length === 0) continue;
+      // Sidecars the checklist recommends (exporters, collectors, log shippers) are scraped, not waited for.
+      if (dependents.length === 0 && svc.image && isMonitoringSidecar(svc.image)) continue;
+      const unseen = 'unless its image declares a HEALTHCHECK, which this check cannot see';
+      const message = waitsHealthy.length
+        ? `service "${waitsHealthy[0]}" waits for "${name}" to be healthy, but "${name}" has no healthcheck in the compose file; ${unseen}, compose will not start "${waitsHealthy[0]}"`
+        : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${dependents[0]![0]}"`} but has no healthcheck (${unseen})`;
+      ctx.report({ service: name, path: ['services', name], message });
+    }
+  },
+};
+
+function isMonitoringSidecar(image: string): boolean {
+  return (
+    imageMatches(image, [...EXPORTER_IMAGES.flatMap((e) => e.images), ...LOG_SIDECAR_IMAGES]) ||
+    PROMETHEUS_EXPORTER_NAME.test(parseImage(image).name)
+  );
+}

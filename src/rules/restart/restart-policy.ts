@@ -1,0 +1,34 @@
+import { isOneShot } from '../lib/services.js';
+import type { Rule } from '../types.js';
+
+const KEEPS_RUNNING = new Set(['always', 'unless-stopped', 'on-failure']);
+
+export const restartPolicy: Rule = {
+  id: 'restart-policy',
+  section: 'restart',
+  severity: 'warning',
+  title: 'Long-running service without a restart policy',
+  rationale:
+    'The checklist asks apps to survive being stopped and started at any time. A container that exits (crash, OOM, a dependency not ready yet) stays down in the CVM until the next upgrade or reboot, because nobody is there to run `docker start`.',
+  fixHint: 'Set `restart: unless-stopped` (or `always`) on long-running services; one-shot jobs may keep `no`.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      if (isOneShot(ctx.model, name, svc)) continue;
+      const policy =
+        svc.restart ??
+        (svc.deploy?.restart_policy?.condition ? mapDeployCondition(svc.deploy.restart_policy.condition) : undefined);
+      if (policy && (KEEPS_RUNNING.has(policy) || policy.startsWith('on-failure'))) continue;
+      ctx.report({
+        service: name,
+        path: svc.restart !== undefined ? ['services', name, 'restart'] : ['services', name],
+        message: policy
+          ? `service "${name}" has restart: ${policy}; it stays down after a crash until the CVM restarts`
+          : `service "${name}" has no restart policy; it stays down after a crash until the CVM restarts`,
+      });
+    }
+  },
+};
+
+function mapDeployCondition(c: string): string {
+  return c === 'any' ? 'always' : c === 'on-failure' ? 'on-failure' : 'no';
+}

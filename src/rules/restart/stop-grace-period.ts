@@ -1,0 +1,33 @@
+import { parseDuration } from '../../compose/duration.js';
+import { formatDuration } from '../lib/healthcheck.js';
+import { statefulService } from '../lib/stateful.js';
+import type { Rule } from '../types.js';
+
+/** Docker's default stop timeout (`docker stop -t`), which compose uses when stop_grace_period is unset. */
+const DOCKER_DEFAULT_STOP_MS = 10_000;
+
+export const stopGracePeriod: Rule = {
+  id: 'stop-grace-period',
+  section: 'restart',
+  severity: 'warning',
+  title: 'Stateful service stopped with the 10 s default grace period',
+  rationale:
+    'Every upgrade restarts the whole CVM (checklist: "The entire CVM and all containers in your Compose will reboot during an upgrade"). A database that cannot flush and checkpoint within 10 s is SIGKILLed and starts the next boot with crash recovery, or with a torn write.',
+  fixHint: 'Give stateful services time to shut down cleanly, e.g. `stop_grace_period: 1m`.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      const stateful = statefulService(svc);
+      if (!stateful || stateful.entry.quickShutdown) continue;
+      const set = svc.stop_grace_period !== undefined;
+      const ms = set ? parseDuration(svc.stop_grace_period) : DOCKER_DEFAULT_STOP_MS;
+      if (ms === undefined || ms > DOCKER_DEFAULT_STOP_MS) continue;
+      ctx.report({
+        service: name,
+        path: set ? ['services', name, 'stop_grace_period'] : ['services', name],
+        message: set
+          ? `service "${name}" (${stateful.entry.product}) has stop_grace_period ${formatDuration(ms)}; it is killed before it can shut down cleanly`
+          : `service "${name}" (${stateful.entry.product}) has no stop_grace_period, so it is killed 10s after SIGTERM, possibly mid-write`,
+      });
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { nodeAt, type Path } from '../../yaml/located.js';
+import { isSecretLikeName } from '../../knowledge/secret-detect.js';
+import { describeSecret, literalSecretInPair, writtenText } from '../lib/secrets.js';
+import type { Rule } from '../types.js';
+
+export const buildArgSecret: Rule = {
+  id: 'build-arg-secret',
+  section: 'secrets',
+  severity: 'warning',
+  title: 'Secret passed as a build argument',
+  rationale:
+    'Build arguments are recorded in the image (its history and the layers of any `RUN` that reads them), so a secret passed as one leaks to whoever gets the image. The checklist asks for secrets to be encrypted and decrypted only inside the TEE; build-time credentials belong in BuildKit build secrets.',
+  fixHint:
+    'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ...`), or give it to the container at run time as an encrypted environment variable.',
+  check(ctx) {
+    for (const [name] of ctx.services) {
+      const argsPath: Path = ['services', name, 'build', 'args'];
+      const args = nodeAt(ctx.project.tree, argsPath).node;
+      if (!args) continue;
+      const pairs: { key: string; path: Path; text?: string }[] = [];
+      if (args.kind === 'map') {
+        for (const [key, e] of args.entries) pairs.push({ key, path: [...argsPath, key], text: writtenText(e.node) });
+      } else if (args.kind === 'seq') {
+        args.items.forEach((item, i) => {
+          const written = writtenText(item);
+          if (written === undefined) return;
+          const eq = written.indexOf('=');
+          pairs.push({
+            key: eq < 0 ? written : written.slice(0, eq),
+            path: [...argsPath, i],
+            text: eq < 0 ? undefined : written.slice(eq + 1),
+          });
+        });
+      }
+      for (const { key, path, text } of pairs) {
+        const literal = text !== undefined ? literalSecretInPair(key, text) : undefined;
+        if (!literal && !isSecretLikeName(key)) continue;
+        ctx.report({
+          service: name,
+          path,
+          severity: literal?.severity === 'error' ? 'error' : undefined,
+          message: literal
+            ? `service "${name}" passes build arg ${key} with ${describeSecret(literal.what)} (${literal.preview}); build args are recorded in the image`
+            : `service "${name}" passes the secret-like build arg ${key}; build args are recorded in the image`,
+        });
+      }
+    }
+  },
+};

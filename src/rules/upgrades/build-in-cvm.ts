@@ -1,0 +1,43 @@
+import type { Rule } from '../types.js';
+
+/** A build context the CVM can fetch by itself (git repository or tarball URL), not a local directory. */
+const REMOTE_CONTEXT = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/|github\.com\/)/i;
+
+export const buildInCvm: Rule = {
+  id: 'build-in-cvm',
+  section: 'upgrades',
+  severity: 'error',
+  title: 'Service is built inside the CVM (`build:`)',
+  rationale:
+    'The CVM starts the app with `docker compose up --remove-orphans -d --build`, so a `build:` section is built on every boot, and only the compose YAML is shipped into the CVM: a local build context and its Dockerfile are not there (platform-facts.md, "Inside the CVM"). Images built from `dockerfile_inline` have shown empty logs (phala-cloud issue 193). A build on boot also makes what runs depend on the build-time state of base images and package mirrors, not on the attested compose text.',
+  fixHint:
+    'Build and push the image in CI, then reference it with `image: registry/app:1.4.2@sha256:…` and remove `build:`.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      const build = svc.build;
+      if (!build) continue;
+      const at = { service: name, path: ['services', name, 'build'] as const };
+      if (build.dockerfile_inline !== undefined) {
+        ctx.report({
+          ...at,
+          severity: 'warning',
+          message: `service "${name}" is built in the CVM from dockerfile_inline on every boot; such images have shown empty logs on Phala Cloud (phala-cloud 193)`,
+        });
+        continue;
+      }
+      const context = build.context ?? '.';
+      if (REMOTE_CONTEXT.test(context)) {
+        ctx.report({
+          ...at,
+          severity: 'warning',
+          message: `service "${name}" is built in the CVM from ${context} on every boot, so what runs depends on that repository at boot time`,
+        });
+        continue;
+      }
+      ctx.report({
+        ...at,
+        message: `service "${name}" is built in the CVM from the local context ${context}, which is not shipped (only the compose YAML is): the build fails at boot`,
+      });
+    }
+  },
+};

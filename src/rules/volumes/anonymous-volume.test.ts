@@ -1,0 +1,96 @@
+import { ruleTester } from '../rule-tester.js';
+import { anonymousVolume } from './anonymous-volume.js';
+
+ruleTester(anonymousVolume, {
+  valid: [
+    {
+      name: 'named volume',
+      compose: `
+      services:
+        app: { image: app:1, volumes: ["uploads:/app/uploads"] }
+      volumes: { uploads: {} }
+    `,
+    },
+    {
+      name: 'node_modules shadowing trick holds nothing worth keeping',
+      compose: `
+      services:
+        app: { image: app:1, volumes: ["/app/node_modules", "/app/.cache"] }
+    `,
+    },
+    {
+      name: 'scratch paths',
+      compose: `
+      services:
+        app: { image: app:1, volumes: ["/tmp", "/var/cache/nginx"] }
+    `,
+    },
+    {
+      name: 'long syntax with a source',
+      compose: `
+      services:
+        app:
+          image: app:1
+          volumes:
+            - { type: volume, source: files, target: /srv/files }
+      volumes: { files: {} }
+    `,
+    },
+    {
+      name: 'bind mounts are other rules',
+      compose: `
+      services:
+        app: { image: app:1, volumes: ["/dstack/persistent/x:/x"] }
+    `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'bare /data points at the item, error',
+      code: `
+        services:
+          app:
+            image: app:1
+            volumes:
+              - /data
+      `,
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'app',
+          message: 'anonymous volume at /data (a path that looks like data)',
+          severity: 'error',
+        },
+      ],
+    },
+    {
+      name: 'long syntax without source',
+      code: `
+        services:
+          app:
+            image: app:1
+            volumes:
+              - type: volume
+                target: /var/lib/app
+      `,
+      errors: [{ line: 5, column: 9, severity: 'error' }],
+    },
+    {
+      name: 'at a stateful data directory',
+      code: `
+        services:
+          db: { image: postgres:16, volumes: ["/var/lib/postgresql/data"] }
+      `,
+      errors: [{ message: 'the PostgreSQL data directory /var/lib/postgresql/data', severity: 'error' }],
+    },
+    {
+      name: 'unknown path: warning',
+      code: `
+        services:
+          web: { image: app:1, volumes: ["/app/public"] }
+      `,
+      errors: [{ message: '/app/public', severity: 'warning' }],
+    },
+  ],
+});

@@ -1,0 +1,26 @@
+import { dataAt, isAnonymousVolume, isThrowawayPath } from '../lib/volumes.js';
+import type { Rule } from '../types.js';
+
+export const anonymousVolume: Rule = {
+  id: 'anonymous-volume',
+  section: 'volumes',
+  severity: 'warning',
+  title: 'Anonymous volume, deleted at every CVM boot',
+  rationale:
+    'After every start the guest runs `docker volume prune -f`, which deletes anonymous volumes (platform facts: "a bare `- /data` … does not survive a restart or an upgrade"). The checklist asks for data to live on a named volume, which Phala Cloud keeps on the encrypted disk.',
+  fixHint: 'Give the volume a name: `app-data:/data`, with `app-data:` under top-level `volumes:`.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      (svc.volumes ?? []).forEach((v, i) => {
+        if (!isAnonymousVolume(v) || isThrowawayPath(v.target)) return;
+        const data = dataAt(svc, v.target);
+        ctx.report({
+          service: name,
+          path: ['services', name, 'volumes', i],
+          ...(data ? { severity: 'error' as const } : {}),
+          message: `service "${name}" mounts an anonymous volume at ${v.target}${data ? ` (${data})` : ''}; the guest deletes it with \`docker volume prune\` at every CVM boot`,
+        });
+      });
+    }
+  },
+};

@@ -1,0 +1,26 @@
+import type { Rule } from '../types.js';
+
+export const externalVolume: Rule = {
+  id: 'external-volume',
+  section: 'volumes',
+  severity: 'error',
+  title: 'External volume that does not exist in the CVM',
+  rationale:
+    'A CVM starts from an empty Docker engine and creates only the volumes the compose file declares (as `dstack_<name>`, platform facts); nobody can run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` fails, and the data you meant is on another machine.',
+  fixHint:
+    'Drop `external: true` so compose creates the volume on the persistent disk; migrate existing data into it separately.',
+  check(ctx) {
+    for (const [vol, def] of Object.entries(ctx.model.volumes ?? {})) {
+      const ext = def?.external;
+      if (!ext) continue;
+      const users = ctx.services
+        .filter(([, s]) => (s.volumes ?? []).some((v) => v.type === 'volume' && v.source === vol))
+        .map(([n]) => n);
+      const actual = typeof ext === 'object' && ext.name ? ext.name : (def.name ?? vol);
+      ctx.report({
+        path: ['volumes', vol, 'external'],
+        message: `volume "${vol}" is external ("${actual}"), which does not exist in the CVM, so \`docker compose up\` fails${users.length ? ` for ${users.map((u) => `"${u}"`).join(', ')}` : ''}`,
+      });
+    }
+  },
+};

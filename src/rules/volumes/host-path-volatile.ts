@@ -1,0 +1,69 @@
+import {
+  dataAt,
+  hostPathClass,
+  isBind,
+  isReadOnly,
+  isThrowawayPath,
+  looksLikeDataPath,
+  volumeBindDevice,
+} from '../lib/volumes.js';
+import type { Rule } from '../types.js';
+
+export const hostPathVolatile: Rule = {
+  id: 'host-path-volatile',
+  section: 'volumes',
+  severity: 'warning',
+  title: 'Bind mount of a host path outside the persistent disk',
+  rationale:
+    "In a CVM only `/var/volatile/dstack/persistent` (with `/dstack/persistent` and Docker's data root) is on the encrypted persistent disk; `/etc`, `/home`, `/opt`, `/root` and other host paths are volatile overlays of the OS image (platform facts), so data written there is lost on restart, and files you expect there were never shipped. The checklist asks for data to live on a volume.",
+  fixHint:
+    'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
+  check(ctx) {
+    const preLaunch = ctx.deployment.pre_launch_script ?? '';
+    for (const [name, svc] of ctx.services) {
+      (svc.volumes ?? []).forEach((v, i) => {
+        if (!isBind(v)) return;
+        const cls = hostPathClass(v.source);
+        if (cls !== 'volatile' && cls !== 'home') return;
+        if (isThrowawayPath(v.source) || isThrowawayPath(v.target)) return;
+        const path = ['services', name, 'volumes', i];
+        const data = dataAt(svc, v.target) ?? (looksLikeDataPath(v.source) ? 'a path that looks like data' : undefined);
+        if (data && !isReadOnly(v)) {
+          ctx.report({
+            service: name,
+            path,
+            severity: 'error',
+            message: `service "${name}" keeps data at host path ${v.source} (${data}), which is outside the CVM's persistent disk; it is lost at the next restart`,
+          });
+          return;
+        }
+        // A pre-launch script can write host files before the app starts (dstack-examples/prelaunch-script).
+        if (preLaunch.includes(v.source)) return;
+        if (isReadOnly(v)) {
+          ctx.report({
+            service: name,
+            path,
+            message: `service "${name}" reads host path ${v.source}, which nothing ships into the CVM (only the compose YAML is), so it is missing or empty there`,
+          });
+          return;
+        }
+        ctx.report({
+          service: name,
+          path,
+          message: `service "${name}" mounts host path ${v.source}, which is outside the CVM's persistent disk and not shipped with the app: it starts empty and what is written there is lost at the next restart`,
+        });
+      });
+    }
+    for (const vol of Object.keys(ctx.model.volumes ?? {})) {
+      const device = volumeBindDevice(ctx.model, vol);
+      if (device === undefined) continue;
+      const cls = hostPathClass(device);
+      if (cls !== 'volatile' && cls !== 'home') continue;
+      ctx.report({
+        valuePath: ['volumes', vol, 'driver_opts', 'device'],
+        severity: 'error',
+        message: `volume "${vol}" binds host directory ${device}, which is outside the CVM's persistent disk; its data is lost at the next restart`,
+      });
+    }
+  },
+};

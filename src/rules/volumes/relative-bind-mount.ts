@@ -1,0 +1,33 @@
+import { hostPathClass, isBind, volumeBindDevice } from '../lib/volumes.js';
+import type { Rule } from '../types.js';
+
+export const relativeBindMount: Rule = {
+  id: 'relative-bind-mount',
+  section: 'volumes',
+  severity: 'error',
+  title: 'Relative bind mount of a file that is not shipped into the CVM',
+  rationale:
+    'Only the compose YAML is shipped into the CVM (platform facts): `./config:/etc/app` points at a directory that is not there, so Docker creates an empty one (a file mount then fails to start) and anything written there is not on the persistent disk.',
+  fixHint:
+    'Inline the file with top-level `configs: { name: { content: … } }`, bake it into the image, or use a named volume for data.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      (svc.volumes ?? []).forEach((v, i) => {
+        if (!isBind(v) || hostPathClass(v.source) !== 'relative') return;
+        ctx.report({
+          service: name,
+          path: ['services', name, 'volumes', i],
+          message: `service "${name}" bind-mounts ${v.source} at ${v.target}, but only the compose YAML reaches the CVM, so that path does not exist there`,
+        });
+      });
+    }
+    for (const vol of Object.keys(ctx.model.volumes ?? {})) {
+      const device = volumeBindDevice(ctx.model, vol);
+      if (device === undefined || hostPathClass(device) !== 'relative') continue;
+      ctx.report({
+        valuePath: ['volumes', vol, 'driver_opts', 'device'],
+        message: `volume "${vol}" binds host directory ${device}, but only the compose YAML reaches the CVM, so that directory does not exist there`,
+      });
+    }
+  },
+};

@@ -1,0 +1,34 @@
+import type { Path } from '../../yaml/located.js';
+import { dataAt, isThrowawayPath } from '../lib/volumes.js';
+import type { Rule } from '../types.js';
+
+export const tmpfsData: Rule = {
+  id: 'tmpfs-data',
+  section: 'volumes',
+  severity: 'error',
+  title: 'tmpfs mounted where the service keeps data',
+  rationale:
+    'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must survive restarts and upgrades to be written to a volume, which Phala Cloud keeps on the encrypted disk.',
+  fixHint: 'Mount a named volume at the data directory; keep tmpfs for scratch paths such as /tmp or /run.',
+  check(ctx) {
+    for (const [name, svc] of ctx.services) {
+      const mounts: { target: string; path: Path }[] = [];
+      for (const [i, spec] of (svc.tmpfs ?? []).entries()) {
+        mounts.push({ target: String(spec).split(':')[0]!, path: ['services', name, 'tmpfs', i] });
+      }
+      (svc.volumes ?? []).forEach((v, i) => {
+        if (v.type === 'tmpfs') mounts.push({ target: v.target, path: ['services', name, 'volumes', i] });
+      });
+      for (const m of mounts) {
+        if (!m.target.startsWith('/') || isThrowawayPath(m.target)) continue;
+        const data = dataAt(svc, m.target);
+        if (!data) continue;
+        ctx.report({
+          service: name,
+          path: m.path,
+          message: `service "${name}" mounts a tmpfs at ${m.target} (${data}); everything written there is gone at every restart`,
+        });
+      }
+    }
+  },
+};
