@@ -1,11 +1,12 @@
 #!/bin/sh
-':'; //; exec node -- "$0" "$@"
+':' //; exec node -- "$0" "$@"
 // The line above is read by sh and skipped by JavaScript (a string, then a comment). It is there
 // because Node 20 scans the WHOLE command line for its own `--env-file` (nodejs/node#54232) and
 // applies it before any script runs: `preflight check --env-file .env` would let Node load the
 // user's env file, NODE_OPTIONS included, i.e. run code from it. `node --` ends Node's options, so
 // every argument reaches Preflight. A `#!/usr/bin/env -S node --` shebang would do the same where
-// `env` knows `-S`, but BusyBox's (Alpine) does not. See docs/decisions.md.
+// `env` knows `-S`, but BusyBox's (Alpine) does not. See docs/decisions.md. biome.json does not
+// format this file: a formatter puts `;` after the string, and sh then tries to run `//`.
 
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
 import { main } from '../dist/cli/main.js';
