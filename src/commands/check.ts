@@ -1,8 +1,8 @@
 import { discoverRecursive, type DiscoveredProject } from '../compose/discover.js';
 import { loadProject, resolveTargets, type LoadOptions, type Project } from '../compose/project.js';
-import { compareFindings } from '../findings/order.js';
+import { compareFindings, inSectionOrder } from '../findings/order.js';
 import { score } from '../findings/score.js';
-import type { Finding, Report, SuppressedFinding, Target } from '../findings/types.js';
+import type { Finding, Report, Section, SuppressedFinding, Target } from '../findings/types.js';
 import { runRules } from '../rules/engine.js';
 import { RULE_IDS, RULES } from '../rules/index.js';
 import type { Rule } from '../rules/types.js';
@@ -30,9 +30,12 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
   const suppressed: SuppressedFinding[] = [];
   const summaries: Target[] = [];
   const projects: Project[] = [];
+  const checked = new Set<Section>();
   for (const target of targets) {
     const project = loadProject(target, { ...options, knownRules: RULE_IDS });
-    const result = checkProject(project, options.rules ?? RULES);
+    const rules = options.rules ?? RULES;
+    for (const r of rules) if (project.config.rules[r.id] !== 'off') checked.add(r.section);
+    const result = checkProject(project, rules);
     findings.push(...result.findings);
     suppressed.push(...result.suppressed);
     summaries.push({ ...targetSummary(project, options.cwd ?? process.cwd()), score: score(result.findings).overall });
@@ -46,6 +49,7 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
     score: score(findings),
     findings,
     suppressed,
+    checkedSections: inSectionOrder(checked),
   };
   return { report, projects };
 }

@@ -1,7 +1,7 @@
 import { dedupeFindings } from '../findings/build.js';
 import { relative } from 'node:path';
 import { loadProject, resolveTargets, type Project } from '../compose/project.js';
-import { compareFindings } from '../findings/order.js';
+import { compareFindings, inSectionOrder } from '../findings/order.js';
 import { score } from '../findings/score.js';
 import type { Finding, Report, Target } from '../findings/types.js';
 import { applySuppressions } from '../rules/suppress.js';
@@ -12,7 +12,7 @@ import { planUpgradeSecrets, type SecretSets } from './secrets.js';
 import { checkStateful } from './stateful.js';
 import { checkVolumes } from './volumes.js';
 import type { SecretPlan } from '../secrets/plan.js';
-import './rules.js';
+import { DIFF_RULE_META } from './rules.js';
 
 export { DIFF_RULE_IDS, DIFF_RULE_META } from './rules.js';
 export { composeHashChange } from './deployment.js';
@@ -63,6 +63,11 @@ export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {
     score: score(findings),
     findings,
     suppressed,
+    // The secrets section is checked only when a new secret set was known to plan against.
+    checkedSections: inSectionOrder([
+      ...DIFF_RULE_META.filter((r) => newP.config.rules[r.id] !== 'off').map((r) => r.section),
+      ...(secrets.plan ? (['secrets'] as const) : []),
+    ]),
   };
   return {
     report,

@@ -1,4 +1,4 @@
-import { SECTIONS, SEVERITIES, type Finding, type Severity } from './types.js';
+import { SECTIONS, SEVERITIES, type Finding, type Section, type Severity } from './types.js';
 
 /** Report order: checklist section, then file, line, column, rule. */
 export function compareFindings(a: Finding, b: Finding): number {
@@ -18,4 +18,10 @@ export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
   if (failOn === 'never') return false;
   const limit = SEVERITIES.indexOf(failOn);
   return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+}
+
+/** The sections among `sections`, in checklist order, each once (a report's `checkedSections`). */
+export function inSectionOrder(sections: Iterable<Section>): Section[] {
+  const set = new Set(sections);
+  return SECTIONS.filter((s) => set.has(s));
 }

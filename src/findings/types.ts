@@ -1,4 +1,4 @@
-/** The one data model every output (text, json, sarif, junit) is rendered from. */
+/** The one data model every output (text, json, sarif, junit, html, github) is rendered from. */
 
 export const SECTIONS = [
   'restart',
@@ -79,4 +79,9 @@ export interface Report {
   score: SectionScores;
   findings: Finding[];
   suppressed: SuppressedFinding[];
+  /**
+   * The sections at least one of the rules that ran belongs to, in checklist order. A section
+   * outside it was not checked (its score of 100 means nothing); absent: every section was.
+   */
+  checkedSections?: Section[];
 }
