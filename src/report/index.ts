@@ -1,30 +1,43 @@
 import type { Report } from '../findings/types.js';
+import { renderGithub } from './github.js';
+import { renderHtml } from './html/report.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
+import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
 import { renderSarif } from './sarif.js';
 import type { Style } from './style.js';
 import { renderText } from './text.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'html', 'github'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface RenderOptions {
+  /** Source texts by file name as findings name them, for code excerpts (text, html; masked). */
   sources?: ReadonlyMap<string, string>;
   style?: Style;
   /** SARIF: the directory relative file names are relative to (recorded as `%SRCROOT%`). */
   srcRoot?: string;
+  /** Rule metadata (titles, fix hints) by rule id; every renderer reads it through this one function. */
+  meta?: MetaLookup;
 }
 
 /** Every output format is a rendering of the same findings object. */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
+  const meta = opts.meta ?? DEFAULT_META;
   switch (format) {
     case 'json':
-      return renderJson(report);
+      return renderJson(report, { meta });
     case 'text':
-      return renderText(report, opts);
+      return renderText(report, { ...opts, meta });
     case 'sarif':
-      return renderSarif(report, { srcRoot: opts.srcRoot });
+      return renderSarif(report, { srcRoot: opts.srcRoot, meta });
     case 'junit':
-      return renderJunit(report);
+      return renderJunit(report, { meta });
+    case 'html':
+      return renderHtml(report, { sources: opts.sources, meta });
+    case 'github':
+      return renderGithub(report, { meta });
   }
 }
+
+export type { MetaLookup } from './rule-meta.js';

@@ -1,6 +1,22 @@
-import type { Report } from '../findings/types.js';
+import type { Finding, Report } from '../findings/types.js';
+import { ruleDocsUrl } from './docs-url.js';
+import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
 
-/** DESIGN.md's object: `{ tool, targets, score, findings, suppressed }`. */
-export function renderJson(report: Report): string {
-  return JSON.stringify(report, null, 2) + '\n';
+export interface JsonOptions {
+  meta?: MetaLookup;
+}
+
+/**
+ * DESIGN.md's object: `{ tool, targets, score, findings, suppressed }` (and `checkedSections`).
+ * Each finding also carries its rule's `fixHint` and `docsUrl` (`docs/rules.md#<id>`, absolute)
+ * when the catalogue knows the rule.
+ */
+export function renderJson(report: Report, opts: JsonOptions = {}): string {
+  const meta = opts.meta ?? DEFAULT_META;
+  const withDocs = <F extends Finding>(f: F): F & { fixHint?: string; docsUrl?: string } => {
+    const m = meta(f.ruleId);
+    return m ? { ...f, fixHint: m.fixHint, docsUrl: ruleDocsUrl(f.ruleId) } : f;
+  };
+  const out = { ...report, findings: report.findings.map(withDocs), suppressed: report.suppressed.map(withDocs) };
+  return JSON.stringify(out, null, 2) + '\n';
 }

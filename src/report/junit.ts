@@ -1,14 +1,17 @@
-import { ruleMeta } from '../findings/catalog.js';
 import { SECTIONS, type Finding, type Report } from '../findings/types.js';
+import { checkedSections } from './checked.js';
+import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
 
 /**
  * JUnit XML for CI test tabs (GitLab, Jenkins, Azure, GitHub test reporters). One <testsuite> per
  * checklist section; one <testcase> per finding (so each shows up by name with its location and
  * fix hint), failed for errors and warnings, passed with a note for info findings, skipped for
  * suppressed ones. A section with no findings gets one passing case, so a clean section is visible
- * as passed rather than absent.
+ * as passed rather than absent; a section no rule that ran covers gets one skipped case ("not checked").
  */
-export function renderJunit(report: Report): string {
+export function renderJunit(report: Report, opts: { meta?: MetaLookup } = {}): string {
+  const meta = opts.meta ?? DEFAULT_META;
+  const checked = checkedSections(report);
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
@@ -18,25 +21,31 @@ export function renderJunit(report: Report): string {
     const hidden = report.suppressed.filter((f) => f.section === section);
     const cases: string[] = [];
     let sectionFailures = 0;
+    let sectionSkipped = hidden.length;
     for (const f of found) {
       const failing = f.severity !== 'info';
       if (failing) sectionFailures++;
-      cases.push(testcase(section, f, failing ? 'failure' : 'pass'));
+      cases.push(testcase(section, f, failing ? 'failure' : 'pass', meta));
     }
     for (const f of hidden)
-      cases.push(testcase(section, f, 'skipped', `suppressed (${f.suppression.kind}): ${f.suppression.reason}`));
-    if (!found.length && !hidden.length)
+      cases.push(testcase(section, f, 'skipped', meta, `suppressed (${f.suppression.kind}): ${f.suppression.reason}`));
+    if (!checked.has(section)) {
+      sectionSkipped++;
+      cases.push(
+        `    <testcase classname="preflight.${section}" name="${attr(`${section}: not checked`)}">\n      <skipped message="no rule that ran covers this section"/>\n    </testcase>`,
+      );
+    } else if (!found.length && !hidden.length)
       cases.push(`    <testcase classname="preflight.${section}" name="${attr(`${section}: no findings`)}"/>`);
-    const score = report.score.sections[section];
+    const score = checked.has(section) ? report.score.sections[section] : 'not checked';
     suites.push(
-      `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" skipped="${hidden.length}">\n` +
+      `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" skipped="${sectionSkipped}">\n` +
         `    <properties>\n      <property name="score" value="${score}"/>\n    </properties>\n` +
         cases.join('\n') +
         '\n  </testsuite>',
     );
     tests += cases.length;
     failures += sectionFailures;
-    skipped += hidden.length;
+    skipped += sectionSkipped;
   }
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -46,18 +55,18 @@ export function renderJunit(report: Report): string {
   );
 }
 
-function testcase(section: string, f: Finding, outcome: 'failure' | 'pass' | 'skipped', skipReason?: string): string {
+function testcase(
+  section: string,
+  f: Finding,
+  outcome: 'failure' | 'pass' | 'skipped',
+  meta: MetaLookup,
+  skipReason?: string,
+): string {
   const where = `${f.file}:${f.line}:${f.column}`;
   const name = `${f.ruleId}${f.service ? ` [${f.service}]` : ''} ${where}`;
   const open = `    <testcase classname="preflight.${attr(section)}" name="${attr(name)}" file="${attr(f.file.split('#')[0]!)}" line="${f.line}"`;
-  const hint = ruleMeta(f.ruleId)?.fixHint;
-  const body = [
-    `${f.severity} ${where} ${f.ruleId}`,
-    f.message,
-    f.fix ? `fix: ${f.fix.description}` : hint ? `fix: ${hint}` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  const fix = fixText(f, meta);
+  const body = [`${f.severity} ${where} ${f.ruleId}`, f.message, fix ? `fix: ${fix}` : ''].filter(Boolean).join('\n');
   if (outcome === 'failure') {
     return `${open}>\n      <failure type="${attr(f.severity)}" message="${attr(f.message)}">${text(body)}</failure>\n    </testcase>`;
   }

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ruleMeta } from '../findings/catalog.js';
 import type { Finding, Report, Severity, SuppressedFinding } from '../findings/types.js';
+import { absoluteDocsUrl, ruleDocsUrl } from './docs-url.js';
+import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
 
 /**
  * SARIF 2.1.0 (OASIS) rendering of the report, for code-scanning UIs (GitHub, Azure DevOps, IDEs).
  * One run; the driver lists a reportingDescriptor for each rule that appears, with the rule's title,
- * rationale and fix hint from the catalog; suppressed findings are results with `suppressions`.
+ * rationale and fix hint from the catalog and `helpUri` at its entry in docs/rules.md; suppressed
+ * findings are results with `suppressions`.
  */
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -21,6 +23,7 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 export interface SarifOptions {
   /** Directory the relative file names are relative to; recorded as the `%SRCROOT%` base. */
   srcRoot?: string;
+  meta?: MetaLookup;
 }
 
 export function renderSarif(report: Report, opts: SarifOptions = {}): string {
@@ -64,7 +67,7 @@ export function sarifLog(report: Report, opts: SarifOptions = {}) {
         version: report.tool.version,
         semanticVersion: report.tool.version,
         informationUri: INFORMATION_URI,
-        rules: ruleIds.map(descriptor),
+        rules: ruleIds.map((id) => descriptor(id, opts.meta ?? DEFAULT_META)),
       },
     },
     artifacts: artifacts.list,
@@ -79,20 +82,25 @@ export function sarifLog(report: Report, opts: SarifOptions = {}) {
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
 
-function descriptor(id: string) {
-  const meta = ruleMeta(id);
+function descriptor(id: string, lookup: MetaLookup) {
+  const meta = lookup(id);
   if (!meta) return { id, name: ruleName(id) };
-  const d: Record<string, unknown> = {
+  const docs = ruleDocsUrl(id);
+  // The catalogue's own docs link (a guide such as docs/upgrades.md) is further reading beside the rule's entry.
+  const more = meta.docsUrl ? absoluteDocsUrl(meta.docsUrl) : undefined;
+  const markdown =
+    `**Fix:** ${meta.fixHint}\n\n${meta.rationale}\n\n[Rule documentation](${docs})` +
+    (more && more !== docs ? ` · [more](${more})` : '');
+  return {
     id,
     name: ruleName(id),
     shortDescription: { text: meta.title },
     fullDescription: { text: meta.rationale },
-    help: { text: meta.fixHint, markdown: `**Fix:** ${meta.fixHint}\n\n${meta.rationale}` },
+    helpUri: docs,
+    help: { text: meta.fixHint, markdown },
     defaultConfiguration: { level: LEVEL[meta.severity] },
     properties: { section: meta.section, tags: ['cvm', meta.section] },
   };
-  if (meta.docsUrl) d.helpUri = meta.docsUrl;
-  return d;
 }
 
 /** `restart-policy` → `RestartPolicy` (SARIF's `name` is an identifier-like form of the id). */

@@ -1,7 +1,8 @@
-import { ruleMeta } from '../findings/catalog.js';
 import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
+import { excerptLines } from './excerpt.js';
+import { checkedSections } from './checked.js';
+import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
 import { PLAIN, type Style } from './style.js';
-import { redactSourceLine } from '../knowledge/redact-source.js';
 
 export interface TextOptions {
   style?: Style;
@@ -9,6 +10,8 @@ export interface TextOptions {
   sources?: ReadonlyMap<string, string>;
   /** Lines of context around the finding's line in excerpts. */
   context?: number;
+  /** Rule metadata (fix hints). */
+  meta?: MetaLookup;
 }
 
 const DEPLOYMENT_SOURCE_LABEL = {
@@ -31,9 +34,14 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
     );
   }
   out.push('');
+  const checked = checkedSections(report);
   for (const section of SECTIONS) {
     const inSection = report.findings.filter((f) => f.section === section);
     const scoreText = `${report.score.sections[section]}/100`;
+    if (!checked.has(section)) {
+      out.push(`${st.dim('-')} ${st.bold(section.padEnd(14))}${st.dim('not checked')}`);
+      continue;
+    }
     if (!inSection.length) {
       out.push(`${st.green('✓')} ${st.bold(section.padEnd(14))}${st.dim(scoreText)}`);
       continue;
@@ -66,31 +74,20 @@ function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {
   ];
   const text = opts.sources?.get(f.file);
   if (text) lines.push(...excerpt(text, f.line, f.column, opts.context ?? 1, st));
-  const meta = ruleMeta(f.ruleId);
-  if (f.fix) lines.push(`    ${st.blue('fix:')} ${f.fix.description}`);
-  else if (meta) lines.push(`    ${st.blue('fix:')} ${meta.fixHint}`);
+  const fix = fixText(f, opts.meta ?? DEFAULT_META);
+  if (fix) lines.push(`    ${st.blue('fix:')} ${fix}`);
   return lines;
 }
 
 function excerpt(text: string, line: number, column: number, context: number, st: Style): string[] {
-  const all = text.split('\n');
-  const from = Math.max(1, line - context);
-  const to = Math.min(all.length, line + context);
-  const width = String(to).length;
+  const shown = excerptLines(text, line, context);
+  const width = String(shown.at(-1)?.n ?? line).length;
   const out: string[] = [];
-  for (let n = from; n <= to; n++) {
-    const marker = n === line ? '>' : ' ';
-    const body = (all[n - 1] ?? '').replace(/\r$/, '');
-    // Excerpts show source lines, which may hold the very secret a finding is about.
-    out.push(st.dim(`    ${marker} ${String(n).padStart(width)} | `) + clip(redactSourceLine(body)));
-    if (n === line)
-      out.push(st.dim(`      ${' '.repeat(width)} | `) + ' '.repeat(Math.max(0, column - 1)) + st.red('^'));
+  for (const l of shown) {
+    out.push(st.dim(`    ${l.hit ? '>' : ' '} ${String(l.n).padStart(width)} | `) + l.text);
+    if (l.hit) out.push(st.dim(`      ${' '.repeat(width)} | `) + ' '.repeat(Math.max(0, column - 1)) + st.red('^'));
   }
   return out;
-}
-
-function clip(s: string): string {
-  return s.length > 160 ? s.slice(0, 157) + '...' : s;
 }
 
 function severityLabel(s: Severity, st: Style): string {

@@ -4,6 +4,7 @@ import { check } from '../../src/commands/check.js';
 import { allRuleMeta, registerRuleMeta, ruleMeta } from '../../src/findings/catalog.js';
 import type { Finding, Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';
+import { DOCS_BASE_URL, ruleDocsUrl } from '../../src/report/docs-url.js';
 import { FINGERPRINT_NAME, INFORMATION_URI, renderSarif } from '../../src/report/sarif.js';
 import '../../src/rules/index.js';
 import { sarifErrors } from '../support/sarif.js';
@@ -136,13 +137,20 @@ describe('SARIF report', () => {
     assert.equal(test.shortDescription.text, 'A test rule <with> "markup" & quotes');
     assert.equal(test.fullDescription.text, 'Because tests need a rule with docs.');
     assert.equal(test.help.text, 'Do the thing.');
-    assert.equal(test.helpUri, 'https://example.com/rules/test-sarif-rule');
+    assert.match(test.help.markdown, /^\*\*Fix:\*\* Do the thing\./);
+    // helpUri is the rule's entry in docs/rules.md; the catalogue's own link is further reading.
+    assert.equal(test.helpUri, `${DOCS_BASE_URL}rules.md#test-sarif-rule`);
+    assert.ok(test.help.markdown.includes(`[Rule documentation](${test.helpUri})`));
+    assert.ok(test.help.markdown.includes('(https://example.com/rules/test-sarif-rule)'));
     assert.equal(test.defaultConfiguration.level, 'error');
     assert.equal(test.properties.section, 'secrets');
     const restart = driver.rules.find((r) => r.id === 'restart-policy')!;
     assert.equal(restart.shortDescription.text, ruleMeta('restart-policy')!.title);
     assert.equal(restart.defaultConfiguration.level, 'warning');
-    assert.equal(restart.helpUri, undefined, 'no helpUri when the catalog knows none');
+    assert.equal(restart.helpUri, ruleDocsUrl('restart-policy'));
+    assert.equal(restart.help.text, ruleMeta('restart-policy')!.fixHint);
+    const unknown = driver.rules.find((r) => r.id === 'not-in-catalog')!;
+    assert.equal(unknown.helpUri, undefined, 'no docs entry for an id the catalogue does not know');
     // Every result's ruleIndex points at its own descriptor.
     for (const r of run.results) assert.equal(driver.rules[r.ruleIndex]!.id, r.ruleId);
   });
@@ -211,7 +219,23 @@ describe('SARIF report', () => {
     const run = log.runs[0]!;
     assert.equal(run.results.length, real.findings.length + real.suppressed.length);
     const ids = new Set(allRuleMeta().map((m) => m.id));
-    for (const r of run.tool.driver.rules) assert.ok(ids.has(r.id), `${r.id} is in the catalog`);
+    for (const r of run.tool.driver.rules) {
+      assert.ok(ids.has(r.id), `${r.id} is in the catalog`);
+      assert.equal(r.helpUri, ruleDocsUrl(r.id));
+      assert.equal(r.help.text, ruleMeta(r.id)!.fixHint);
+    }
+  });
+
+  it('reads rule metadata through the meta option (the catalogue passed in)', () => {
+    const run = parse(
+      renderSarif(report, {
+        meta: (id) =>
+          id === 'restart-policy' ? { ...ruleMeta(id)!, fixHint: 'from the passed catalogue' } : undefined,
+      }),
+    ).runs[0]!;
+    const restart = run.tool.driver.rules.find((r) => r.id === 'restart-policy')!;
+    assert.equal(restart.help.text, 'from the passed catalogue');
+    assert.equal(run.tool.driver.rules.find((r) => r.id === 'test-sarif-rule')!.helpUri, undefined);
   });
 
   it('is valid for an empty report', () => {
