@@ -134,10 +134,12 @@ describe('HTML report', () => {
     assert.equal((/class="series" d="([^"]+)"/.exec(latency)![1]!.match(/M/g) ?? []).length, 2);
   });
 
-  it('keeps the secret out of the text report the same way (one masking path)', () => {
+  it('the text report masks the same way (one masking path) and says not checked too', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
     const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    assert.ok(!renderReport(report, 'text', { sources }).includes(SHOP_SECRET));
+    const text = renderReport(report, 'text', { sources });
+    assert.ok(!text.includes(SHOP_SECRET));
+    assert.match(text, /^- rollout +not checked$/m, 'the text report says not checked as well');
   });
 
   it('the stylesheet is the only style: no external font', () => {

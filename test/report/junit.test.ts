@@ -134,6 +134,15 @@ describe('JUnit report', () => {
     assert.equal(clean.testcase[0]!.name, 'platform: no findings');
   });
 
+  it('a section no rule that ran covers is one skipped "not checked" case, not a clean pass', () => {
+    const root = parse(renderJunit({ ...report, checkedSections: SECTIONS.filter((s) => s !== 'rollout') }));
+    const rollout = root.testsuite.find((s) => s.name === 'rollout')!;
+    assert.equal(rollout.skipped, '1');
+    assert.equal(rollout.testcase[0]!.name, 'rollout: not checked');
+    assert.equal(rollout.properties.property[0].value, 'not checked');
+    assert.equal(root.skipped, '2', 'the suppressed finding and the unchecked section');
+  });
+
   it('renders a real check report through renderReport', () => {
     const real = check(['examples/shop']);
     const root = parse(renderReport(real, 'junit'));
