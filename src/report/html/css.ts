@@ -38,6 +38,7 @@ h3 { font-size: 1rem; margin: 0; }
 .overview, .part, .contents { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem 1.4rem; margin: 0 0 1.2rem; }
 .overview { display: grid; grid-template-columns: minmax(220px, 1fr) 2.2fr; gap: 1.5rem; align-items: start; }
 @media (max-width: 760px) { .overview { grid-template-columns: 1fr; } }
+@media (max-width: 560px) { .bar-col { display: none; } }
 .overall { display: flex; gap: 1rem; align-items: center; }
 .overall-label { margin: 0 0 0.4rem; font-weight: 600; }
 .ring .track { fill: none; stroke: var(--neutral-bg); stroke-width: 10; }
@@ -81,7 +82,7 @@ thead th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em;
 .excerpt { margin: 0.4rem 0; background: var(--code); border: 1px solid var(--line); border-radius: 6px; padding: 0.4rem 0; overflow-x: auto; line-height: 1.45; }
 .excerpt .l { display: block; padding: 0 0.8rem 0 0; white-space: pre; }
 .excerpt .n { display: inline-block; min-width: 3.2em; padding: 0 0.6em 0 0.4em; text-align: right; color: var(--muted); user-select: none; }
-.excerpt .hit { background: var(--hit); }
+.excerpt .hit { background: var(--hit); color: inherit; }
 .excerpt .hit .n { color: var(--ink); font-weight: 700; }
 .excerpt .caret { color: var(--bad); font-weight: 700; }
 .excerpt .caret-row { line-height: 0.9; }

@@ -125,7 +125,7 @@ export function scoreSummary(opts: {
 <h2 id="overview-h" class="sr-only">Overview</h2>
 <div class="overall ${tone}">
 ${scoreRing(opts.overall)}
-<div><p class="overall-label">${opts.overallLabel}</p>
+<div><p class="overall-label">${opts.overallLabel}${opts.overall !== null ? html` <span class="muted">· ${TONE_WORD[tone]}</span>` : ''}</p>
 <ul class="counts">${opts.counts.map((c) => html`<li class="${c.tone}"><span aria-hidden="true">${c.icon}</span> ${c.text}</li>`)}</ul></div>
 </div>
 <table class="scores">
