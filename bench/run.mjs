@@ -4,15 +4,18 @@
  *   1. `preflight check -r <corpus>` against `dclint -r <corpus>` (the TypeScript compose linter, a dev dependency),
  *      runs interleaved, median of each; target: Preflight ≤ 0.2× dclint's time;
  *   2. the rule counts of both; target: Preflight runs more than 2× dclint's rules;
- *   3. `preflight check` of a generated 1,000-service compose file; target: median < 2 s.
+ *   3. `preflight check` of a generated 1,000-service compose file; target: median < 2 s;
+ *   4. the rollout load generator's own overhead: requests it drives per second of its own CPU time (one core)
+ *      against a trivial HTTP server in another process; target: ≥ 10× the 200 req/s the rollout tests use.
  * Prints a table with PASS/FAIL per target and exits 1 when a target fails. Not part of `npm test`.
  *
  * Options (environment): BENCH_RUNS (default 5, at least 5), BENCH_CORPUS (default ../shared/corpus).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,6 +28,10 @@ const TARGET_TIME_RATIO = 0.2;
 const TARGET_RULE_RATIO = 2;
 const TARGET_SYNTHETIC_MS = 2000;
 const SYNTHETIC_SERVICES = 1000;
+const ROLLOUT_TEST_RATE = 200;
+const TARGET_LOAD_PER_CORE = 10 * ROLLOUT_TEST_RATE;
+const LOAD_OFFERED_RATE = 2000;
+const LOAD_SECONDS = 5;
 
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
@@ -142,6 +149,48 @@ function syntheticCompose(n) {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The load generator's cost: it drives LOAD_OFFERED_RATE req/s for LOAD_SECONDS at a trivial server in a child
+ * process (so the server's CPU is not ours), and we divide the requests sent by the CPU time this process used:
+ * requests per core-second, what one core could drive. Wall-clock figures are printed beside it for context;
+ * they depend on the server and the machine's load, the CPU figure much less.
+ */
+async function loadGeneratorOverhead() {
+  const { startLoad } = await import(pathToFileURL(join(ROOT, 'dist', 'rollout', 'load', 'index.js')).href);
+  const serverCode = `const s = require('node:http').createServer((q, r) => r.end('ok'));
+s.keepAliveTimeout = 30000;
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', serverCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', (l) => resolve(Number(l)));
+      child.once('exit', (code) => reject(new Error(`the bench HTTP server exited ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    // Warm-up: JIT, sockets.
+    await startLoad({ url, rate: LOAD_OFFERED_RATE, durationMs: 1000, maxInFlight: 4096 }).done;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const summary = await startLoad({
+      url,
+      rate: LOAD_OFFERED_RATE,
+      durationMs: LOAD_SECONDS * 1000,
+      maxInFlight: 4096,
+    }).done;
+    const cpu = process.cpuUsage(cpu0);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    return {
+      perCore: summary.sent / cpuS,
+      achieved: summary.ok / wallS,
+      availability: summary.availability,
+      lagP99: summary.lagMs.p99 ?? 0,
+    };
+  } finally {
+    child.kill();
+  }
+}
+
 async function main() {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
     fail('dist/ is missing: run `npm run build` (npm run bench does)');
@@ -193,6 +242,9 @@ async function main() {
     fail(`the synthetic file loaded ${syntheticServices} services, not ${SYNTHETIC_SERVICES}`);
   const syntheticMedian = median(synthetic);
 
+  // 4. Load generator overhead.
+  const load = await loadGeneratorOverhead();
+
   const rows = [
     ['measure', 'Preflight', 'dclint', 'result', 'target', ''],
     [
@@ -218,6 +270,14 @@ async function main() {
       `${syntheticFindings} findings`,
       `< ${TARGET_SYNTHETIC_MS / 1000} s`,
       syntheticMedian < TARGET_SYNTHETIC_MS ? 'PASS' : 'FAIL',
+    ],
+    [
+      `load generator, req/s per core (CPU time; offered ${LOAD_OFFERED_RATE}/s for ${LOAD_SECONDS} s)`,
+      `${Math.round(load.perCore)} req/s`,
+      '',
+      `${Math.round(load.achieved)}/s ok, ${(load.availability * 100).toFixed(1)}%, lag p99 ${fmtMs(load.lagP99)}`,
+      `≥ ${TARGET_LOAD_PER_CORE} req/s`,
+      load.perCore >= TARGET_LOAD_PER_CORE ? 'PASS' : 'FAIL',
     ],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
