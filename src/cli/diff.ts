@@ -23,7 +23,7 @@ export function registerDiff(program: Command, setExit: SetExit): void {
     .usage('[options] OLD NEW | --cvm ID NEW')
     .argument('[old]', 'the deployed app: a compose directory or file, or an app-compose.json (with --cvm: NEW)')
     .argument('[new]', 'the upgrade: a compose directory or file, or an app-compose.json')
-    .option('--cvm <id>', 'OLD is what this CVM runs now, read from Phala Cloud (PHALA_CLOUD_API_KEY)')
+    .option('--cvm <id>', 'OLD is what this CVM runs now, read from Phala Cloud (PHALA_CLOUD_API_KEY or phala login)')
     .option('--env-file <file>', 'the new secret set NEW will get (a full replacement)')
     .option('--old-env-file <file>', 'the secret set deployed now (to find dropped variables)')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))

@@ -21,8 +21,8 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
     .argument('[assignments...]', 'KEY=VALUE pairs (prefer --env-file: arguments show up in process lists)')
     .option('--env-file <file>', 'dotenv file with the variables')
     .option('--pubkey <hex>', "the app's env encryption public key (32 bytes hex)")
-    .option('--cvm <id>', 'read the key of this CVM from Phala Cloud (PHALA_CLOUD_API_KEY)')
-    .option('--app-id <id>', 'read the key of this app from Phala Cloud (PHALA_CLOUD_API_KEY)')
+    .option('--cvm <id>', 'read the key of this CVM from Phala Cloud (PHALA_CLOUD_API_KEY or phala login)')
+    .option('--app-id <id>', 'read the key of this app from Phala Cloud (PHALA_CLOUD_API_KEY or phala login)')
     .option('--kms <id>', 'with --cvm/--app-id: fetch the KMS-signed key from this KMS and verify its signature')
     .option('--kms-signer <hex>', 'with --kms: the KMS signer key (compressed secp256k1) the signature must come from')
     .option('--out <file>', 'write the blob to this file (mode 0600) instead of stdout')
@@ -76,7 +76,10 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
     .requiredOption('--env-file <file>', 'the new secret set (dotenv)')
     .option('--previous <lockfile>', 'the deployed set, as written by --write-lock')
-    .option('--cvm <id>', 'read the deployed key list and compose from this CVM on Phala Cloud (PHALA_CLOUD_API_KEY)')
+    .option(
+      '--cvm <id>',
+      'read the deployed key list and compose from this CVM on Phala Cloud (PHALA_CLOUD_API_KEY or phala login)',
+    )
     .option('--allow-drop <key>', 'a deployed key the new set may leave out (repeatable)', collect, [])
     .option(
       '--write-lock <lockfile>',

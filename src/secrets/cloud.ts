@@ -1,10 +1,16 @@
 /**
  * What `secrets` reads from Phala Cloud, through the `@phala/cloud` SDK (its zod schemas validate
- * every response). The base URL comes from `baseURL`, else `PHALA_CLOUD_API_PREFIX`, else the SDK's
- * default; the key from `apiKey`, else `PHALA_CLOUD_API_KEY`. Tests only change the base URL.
+ * every response). The base URL comes from `baseURL`, else `PHALA_CLOUD_API_PREFIX`, else the
+ * `phala` CLI profile's api_prefix when the key came from it, else the SDK's default; the key from
+ * `apiKey`, else `PHALA_CLOUD_API_KEY`, else the `phala` CLI's login (src/phala/credentials.ts).
+ * Every id is checked against the API's id forms and encoded before it goes into a path
+ * (src/phala/ids.ts): `--cvm 'x/../../etc'` is refused, never sent. Tests only change the base URL.
  *
  * The SDK is imported lazily: it pulls in viem, which `encrypt --pubkey` does not need.
  */
+import { resolveCredentials } from '../phala/credentials.js';
+import { schemaIssue } from '../phala/errors.js';
+import { parseAppId, parseCvmId, parseKmsId, pathSegment } from '../phala/ids.js';
 import { InputError, UsageError } from '../util/errors.js';
 import {
   verifyEnvEncryptPublicKey,
@@ -34,10 +40,9 @@ type CloudSdk = typeof import('@phala/cloud');
 type CloudClient = ReturnType<CloudSdk['createBaseClient']>;
 
 async function connect(options: CloudOptions): Promise<{ sdk: CloudSdk; client: CloudClient }> {
-  const apiKey = options.apiKey ?? process.env.PHALA_CLOUD_API_KEY;
-  if (!apiKey) throw new UsageError('reading from Phala Cloud needs an API key: set PHALA_CLOUD_API_KEY');
+  const creds = resolveCredentials({ apiKey: options.apiKey, baseURL: options.baseURL });
   const sdk = await import('@phala/cloud');
-  const client = sdk.createBaseClient({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}) });
+  const client = sdk.createBaseClient({ apiKey: creds.apiKey, ...(creds.baseURL ? { baseURL: creds.baseURL } : {}) });
   return { sdk, client };
 }
 
@@ -49,18 +54,24 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const e = err as {
       status?: number;
       statusCode?: number;
-      issues?: Array<{ path: unknown[]; message: string }>;
+      issues?: Array<{ path?: unknown[]; code?: string }>;
       message?: string;
     };
     const status = e.status ?? e.statusCode;
     if (status) throw new InputError(`Phala Cloud: ${what} failed with HTTP ${status}`);
-    if (Array.isArray(e.issues)) {
-      const first = e.issues[0];
-      throw new InputError(
-        `Phala Cloud: unexpected answer to ${what}${first ? ` (${first.path.join('.')}: ${first.message})` : ''}`,
-      );
-    }
+    // The field and the kind of mismatch; zod's own message may quote the value.
+    if (Array.isArray(e.issues)) throw new InputError(`Phala Cloud: unexpected answer to ${what}${schemaIssue(e)}`);
     throw new InputError(`Phala Cloud: ${what} failed: ${String(e.message ?? err).split('\n')[0]}`);
+  }
+}
+
+/** The app_id a CVM record carries goes into the KMS path next: it must be an app id too. */
+function answeredAppId(appId: string | undefined): string | undefined {
+  if (appId === undefined) return undefined;
+  try {
+    return parseAppId(appId);
+  } catch {
+    throw new InputError('Phala Cloud: unexpected answer (at app_id: not 40 hex digits)');
   }
 }
 
@@ -95,20 +106,22 @@ export interface PublicKeyRequest extends CloudOptions {
 export async function fetchEnvPublicKey(req: PublicKeyRequest): Promise<EnvPublicKey> {
   if (!req.cvm && !req.appId) throw new UsageError('give --pubkey, --cvm or --app-id');
   const { sdk, client } = await connect(req);
-  let appId = req.appId;
+  const cvm = req.cvm ? parseCvmId(req.cvm, '--cvm').id : undefined;
+  let appId = req.appId ? parseAppId(req.appId, '--app-id') : undefined;
+  const kms = req.kms ? parseKmsId(req.kms, '--kms') : undefined;
   let unsigned: string | undefined;
   let source = '';
-  if (req.cvm || !req.kms) {
-    const id = req.cvm ? { id: req.cvm } : { app_id: req.appId! };
-    const info = await call(`GET cvm ${req.cvm ?? req.appId}`, () => sdk.getCvmInfo(client, id));
+  if (cvm || !kms) {
+    const id = cvm ? { id: pathSegment(cvm) } : { app_id: pathSegment(appId!) };
+    const info = await call(`GET cvm ${cvm ?? appId}`, () => sdk.getCvmInfo(client, id));
     const s = summarizeCvm(info);
-    appId = appId ?? s.appId;
+    appId = appId ?? answeredAppId(s.appId);
     unsigned = s.envPubkey;
-    source = `cvm ${req.cvm ?? req.appId}`;
+    source = `cvm ${cvm ?? appId}`;
   }
-  if (req.kms) {
+  if (kms) {
     if (!appId) throw new InputError('Phala Cloud did not return the app_id needed to ask the KMS for its key');
-    return fetchSignedKey(sdk, client, req.kms, appId, req.kmsSigner, unsigned);
+    return fetchSignedKey(sdk, client, kms, appId, req.kmsSigner, unsigned);
   }
   if (!unsigned) throw new InputError(`Phala Cloud has no env public key for ${source}`);
   return {
@@ -132,7 +145,7 @@ async function fetchSignedKey(
   // Fetched without the SDK's (strict) schema so newer fields (timestamp, signature_v1) are kept;
   // the two fields the SDK knows are then validated with the SDK's own schema.
   const raw = (await call(what, () =>
-    sdk.getAppEnvEncryptPubKey(client, { kms, app_id: appId }, { schema: false }),
+    sdk.getAppEnvEncryptPubKey(client, { kms: pathSegment(kms), app_id: pathSegment(appId) }, { schema: false }),
   )) as Record<string, unknown>;
   const answer = await call(what, async () =>
     sdk.GetAppEnvEncryptPubKeySchema.parse({ public_key: raw?.public_key, signature: raw?.signature }),
@@ -216,9 +229,12 @@ export interface DeployedEnv {
 }
 
 /** What a CVM runs now: its app-compose.json (compose text and `allowed_envs`). */
-export async function fetchDeployedEnv(cvm: string, options: CloudOptions = {}): Promise<DeployedEnv> {
+export async function fetchDeployedEnv(cvmId: string, options: CloudOptions = {}): Promise<DeployedEnv> {
   const { sdk, client } = await connect(options);
-  const compose = await call(`GET /cvms/${cvm}/compose_file`, () => sdk.getCvmComposeFile(client, { id: cvm }));
+  const cvm = parseCvmId(cvmId, '--cvm').id;
+  const compose = await call(`GET /cvms/${cvm}/compose_file`, () =>
+    sdk.getCvmComposeFile(client, { id: pathSegment(cvm) }),
+  );
   return {
     envKeys: [...(compose.allowed_envs ?? [])],
     composeText: compose.docker_compose_file,

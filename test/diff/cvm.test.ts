@@ -136,12 +136,14 @@ describe('diffCvm (library)', () => {
       diffCvm('missing', dir, { apiKey, baseURL: server.baseURL }),
       (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message),
     );
-    const saved = process.env.PHALA_CLOUD_API_KEY;
+    const saved = { key: process.env.PHALA_CLOUD_API_KEY, home: process.env.HOME };
     delete process.env.PHALA_CLOUD_API_KEY;
+    process.env.HOME = join(root, 'no-login-home');
     try {
       await assert.rejects(diffCvm('my-app', dir, { baseURL: server.baseURL }), UsageError);
     } finally {
-      if (saved !== undefined) process.env.PHALA_CLOUD_API_KEY = saved;
+      if (saved.key !== undefined) process.env.PHALA_CLOUD_API_KEY = saved.key;
+      if (saved.home !== undefined) process.env.HOME = saved.home;
     }
   });
 
@@ -177,12 +179,16 @@ describe('preflight diff --cvm (CLI)', () => {
 
   it('no API key: exit 2 with one line', async () => {
     const dir = newApp('cli-nokey', SAME);
-    const undo = env({ PHALA_CLOUD_API_KEY: undefined });
+    // An empty HOME: no `phala login` to fall back on either.
+    const undo = env({ PHALA_CLOUD_API_KEY: undefined, PHALA_CLOUD_DIR: undefined, HOME: join(root, 'no-login-home') });
     try {
       const r = await runCli(['diff', '--cvm', 'my-app', dir]);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, 'preflight: reading from Phala Cloud needs an API key: set PHALA_CLOUD_API_KEY\n');
+      assert.equal(
+        r.stderr,
+        'preflight: reading from Phala Cloud needs an API key: set PHALA_CLOUD_API_KEY or log in with `phala login`\n',
+      );
     } finally {
       undo();
     }

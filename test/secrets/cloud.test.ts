@@ -1,6 +1,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fetchEnvPublicKey, fetchDeployedEnv } from '../../src/secrets/cloud.js';
 import { x25519PublicFromSecret } from '../../src/secrets/envelope.js';
 import { InputError, UsageError } from '../../src/util/errors.js';
@@ -69,12 +72,16 @@ test('HTTP errors and a missing API key are one-line errors', async () => {
     fetchEnvPublicKey({ cvm: 'missing', apiKey, baseURL: server.baseURL }),
     (e: unknown) => e instanceof InputError && /HTTP 404/.test(e.message),
   );
-  const saved = process.env.PHALA_CLOUD_API_KEY;
+  const saved = { key: process.env.PHALA_CLOUD_API_KEY, home: process.env.HOME };
   delete process.env.PHALA_CLOUD_API_KEY;
+  // No `phala login` to fall back on: a HOME without one.
+  process.env.HOME = mkdtempSync(join(tmpdir(), 'pf-no-login-'));
   try {
-    await assert.rejects(fetchEnvPublicKey({ cvm: 'x', baseURL: server.baseURL }), UsageError);
+    await assert.rejects(fetchEnvPublicKey({ cvm: 'my-app', baseURL: server.baseURL }), UsageError);
   } finally {
-    if (saved !== undefined) process.env.PHALA_CLOUD_API_KEY = saved;
+    rmSync(process.env.HOME, { recursive: true, force: true });
+    if (saved.key !== undefined) process.env.PHALA_CLOUD_API_KEY = saved.key;
+    if (saved.home !== undefined) process.env.HOME = saved.home;
   }
 });
 
