@@ -230,7 +230,9 @@ function seconds(ms: number): string {
 }
 
 /**
- * `DEBUG=phala::api-client` makes the SDK log each request as a curl command, API key included.
+ * `DEBUG=phala::api-client` makes the SDK log each request as a curl command with its body (the
+ * compose file, the encrypted env) and headers when they reach it as a plain object (with ofetch
+ * 1.5 they arrive as a Headers instance and print empty, so the key does not show: by luck).
  * Turn that namespace off before the SDK (and its `debug`) load.
  */
 function muteSdkDebugLog(env: NodeJS.ProcessEnv = process.env): void {

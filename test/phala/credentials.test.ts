@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +204,37 @@ describe('connectPhala with the CLI login', () => {
         [200],
       );
       assert.ok(!inspect(phala, { depth: 5 }).includes(fake.apiKey));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('the SDK debug log', () => {
+  it('DEBUG=phala::* does not turn on the SDK request log (bodies, and headers it may print)', async () => {
+    const fake = await FakePhala.start();
+    try {
+      const code = [
+        "const { connectPhala } = await import('./src/phala/index.ts');",
+        `const p = await connectPhala({ apiKey: ${JSON.stringify(fake.apiKey)}, baseURL: ${JSON.stringify(fake.baseURL)} });`,
+        `await p.patchCvm(${JSON.stringify(fake.fleet.replicas[0]!.vmUuid)}, { encrypted_env: 'c0ffee42' });`,
+        "console.log('done');",
+      ].join('\n');
+      const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+          env: { ...process.env, DEBUG: 'phala::*', DEBUG_COLORS: '0' },
+        });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.on('close', (c) => resolve({ code: c, out }));
+      });
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /done/);
+      assert.equal(fake.log.length, 1);
+      assert.ok(!r.out.includes(fake.apiKey), r.out);
+      assert.ok(!r.out.includes('c0ffee42'), r.out);
+      assert.doesNotMatch(r.out, /phala::api-client/);
     } finally {
       await fake.close();
     }
