@@ -268,7 +268,8 @@ export class PhalaClient {
 
   /**
    * What a replica ran before `currentComposeHash`: the newest revision of `vmUuid` with another
-   * compose hash, in detail (compose file, encrypted env). Undefined when there is none.
+   * compose hash, in detail (compose file, encrypted env), looked for among the app's newest 100
+   * revisions. Undefined when there is none.
    */
   async previousRevision(
     appId: string,

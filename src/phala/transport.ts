@@ -136,7 +136,8 @@ export class Transport {
       } catch (err) {
         failure = describeFailure(err);
       }
-      this.meter.recordAnswer(failure.status ?? 'network');
+      // A schema failure came with a 2xx answer; a timeout or network failure with none.
+      this.meter.recordAnswer(failure.kind === 'http' ? failure.status : failure.kind === 'schema' ? 'ok' : 'network');
       if (spec.signal?.aborted) throw fail('aborted', 'aborted');
       if (failure.kind === 'schema') throw fail('schema', `unexpected answer${failure.issue}`);
       if (failure.kind !== 'http') {

@@ -18,56 +18,73 @@ export interface WatchOptions {
   onState?: (state: CvmState) => void;
 }
 
-/** Watch one CVM's state until it reaches `target` (the SDK's SSE action, one attempt per call). */
+/**
+ * Watch one CVM's state until it reaches `target` (the SDK's SSE action). A stream the server ends
+ * at its own limit (600 s at most) is opened again while `timeoutMs` lasts; each stream is one
+ * request, counted and retried like any read.
+ */
 export async function watchState(t: Transport, cvmId: string, label: string, o: WatchOptions): Promise<CvmState> {
   const { sdk, client } = t;
+  const started = Date.now();
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), Math.max(0, o.timeoutMs));
   const onAbort = () => deadline.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let badState: unknown;
-  let serverTimeout = false;
   try {
-    return await t.call({ operation: 'watchCvmState', target: label, idempotent: true, signal: o.signal }, async () => {
-      serverTimeout = false;
-      let final: unknown;
+    for (;;) {
+      let serverTimeout = false;
       try {
-        final = await sdk.watchCvmState(
-          client,
-          {
-            id: cvmId,
-            target: o.target,
-            // The server polls the CVM every `interval` s (5-30) and ends the stream after `timeout` s (10-600).
-            interval: 5,
-            timeout: Math.min(600, Math.max(10, Math.ceil(o.timeoutMs / 1000))),
-            maxRetries: 1,
-            retryDelay: 0,
-          },
-          {
-            signal: deadline.signal,
-            onEvent: (ev: SSEEvent) => {
-              if (ev.type === 'timeout') serverTimeout = true;
-              if (ev.type !== 'state') return;
-              const parsed = sdk.CvmStateSchema.safeParse(ev.data);
-              if (!parsed.success) {
-                badState = parsed.error;
-                deadline.abort();
-              } else o.onState?.(parsed.data);
-            },
+        return await t.call(
+          { operation: 'watchCvmState', target: label, idempotent: true, signal: o.signal },
+          async () => {
+            serverTimeout = false;
+            const leftS = Math.ceil((o.timeoutMs - (Date.now() - started)) / 1000);
+            let final: unknown;
+            try {
+              final = await sdk.watchCvmState(
+                client,
+                {
+                  id: cvmId,
+                  target: o.target,
+                  // The server polls the CVM every `interval` s (5-30) and ends the stream after `timeout` s (10-600).
+                  interval: 5,
+                  timeout: Math.min(600, Math.max(10, leftS)),
+                  maxRetries: 1,
+                  retryDelay: 0,
+                },
+                {
+                  signal: deadline.signal,
+                  onEvent: (ev: SSEEvent) => {
+                    if (ev.type === 'timeout') serverTimeout = true;
+                    if (ev.type !== 'state') return;
+                    const parsed = sdk.CvmStateSchema.safeParse(ev.data);
+                    if (!parsed.success) {
+                      badState = parsed.error;
+                      deadline.abort();
+                    } else o.onState?.(parsed.data);
+                  },
+                },
+              );
+            } catch (err) {
+              if (badState) throw badState;
+              const name = (err as Error)?.name;
+              if (name === 'WatchAbortedError' || name === 'MaxRetriesExceededError') {
+                if (o.signal?.aborted) throw named('AbortError', 'aborted');
+                if (deadline.signal.aborted || serverTimeout) throw named('TimeoutError', 'watch timed out');
+                throw named('StreamEndedError', 'the state stream ended before the target status');
+              }
+              throw err;
+            }
+            return sdk.CvmStateSchema.parse(final);
           },
         );
       } catch (err) {
-        if (badState) throw badState;
-        const name = (err as Error)?.name;
-        if (name === 'WatchAbortedError' || name === 'MaxRetriesExceededError') {
-          if (o.signal?.aborted) throw named('AbortError', 'aborted');
-          if (deadline.signal.aborted || serverTimeout) throw named('TimeoutError', 'watch timed out');
-          throw named('StreamEndedError', 'the state stream ended before the target status');
-        }
+        // The server's stream limit came first: watch on in a new stream.
+        if (serverTimeout && !deadline.signal.aborted && !o.signal?.aborted) continue;
         throw err;
       }
-      return sdk.CvmStateSchema.parse(final);
-    });
+    }
   } finally {
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);

@@ -151,8 +151,10 @@ describe('a replica that fails to boot', () => {
 describe('watching a CVM over server-sent events', () => {
   let fake: FakePhala;
   let phala: PhalaClient;
+  // The fleet's clock moves when the test says (here: with each state the client receives).
+  const clock = new ManualClock();
   before(async () => {
-    fake = await FakePhala.start({ bootMs: 60, sseTickMs: 5 });
+    fake = await FakePhala.start({ now: () => clock.now(), bootMs: 10_000, sseTickMs: 5 });
     phala = await connectPhala({ apiKey: fake.apiKey, baseURL: fake.baseURL });
   });
   after(() => fake.close());
@@ -165,11 +167,13 @@ describe('watching a CVM over server-sent events', () => {
     const final = await phala.watchState(r.vmUuid, {
       target: 'running',
       timeoutMs: 10_000,
-      onState: (s) => states.push(s.status),
+      onState: (s) => {
+        if (states.at(-1) !== s.status) states.push(s.status);
+        clock.advance(2_500);
+      },
     });
     assert.equal(final.status, 'running');
-    assert.equal(states.at(-1), 'running');
-    assert.ok(states.includes('starting'), states.join(','));
+    assert.deepEqual(states, ['stopping', 'starting', 'running']);
     const cvm = r.vmUuid.replace(/-/g, '');
     assert.deepEqual(fake.calls(), [`PATCH /cvms/${cvm}`, `GET /cvms/${cvm}/state`]);
     assert.match(fake.log[1]!.query, /^target=running&interval=5&timeout=10$/);
@@ -185,6 +189,26 @@ describe('watching a CVM over server-sent events', () => {
         (e as { kind?: string }).kind === 'timeout' &&
         /watchCvmState cvm .*: no answer in time$/.test(String((e as Error).message)),
     );
+  });
+
+  it('a stream the server ends at its limit is opened again until the target', async () => {
+    // The fleet's clock moves only once a second stream was opened: the boot cannot end in the first.
+    const clock = new ManualClock();
+    const limited = await FakePhala.start({ now: () => clock.now(), bootMs: 1_000, sseLimitMs: 20 });
+    const streams = () => limited.log.filter((x) => x.path.endsWith('/state')).length;
+    const mover = setInterval(() => streams() >= 2 && clock.advance(1_000), 5);
+    try {
+      const p = await connectPhala({ apiKey: limited.apiKey, baseURL: limited.baseURL });
+      const r = limited.fleet.replicas[0]!;
+      await p.patchCvm(r.vmUuid, { docker_compose_file: NEXT });
+      const final = await p.watchState(r.vmUuid, { target: 'running', timeoutMs: 10_000 });
+      assert.equal(final.status, 'running');
+      assert.ok(streams() >= 2, `${streams()} streams`);
+      assert.equal(p.meter.snapshot().byOperation.watchCvmState, streams());
+    } finally {
+      clearInterval(mover);
+      await limited.close();
+    }
   });
 
   it('429 on the stream is retried like any read', async () => {

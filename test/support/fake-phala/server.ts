@@ -50,6 +50,8 @@ export interface FakePhalaOptions extends FleetOptions {
   apiKey?: string;
   /** Real time between two SSE state events (default 5 ms). */
   sseTickMs?: number;
+  /** End each state stream with a timeout event after this long (the server's per-stream limit). */
+  sseLimitMs?: number;
 }
 
 const PREFIX = '/api/v1';
@@ -63,11 +65,13 @@ export class FakePhala {
   readonly #faults: Array<Fault & { left: number }> = [];
   readonly #server: http.Server;
   readonly #tickMs: number;
+  readonly #sseLimitMs?: number;
 
   private constructor(o: FakePhalaOptions) {
     this.fleet = new Fleet(o);
     this.apiKey = o.apiKey ?? 'test-api-key';
     this.#tickMs = o.sseTickMs ?? 5;
+    this.#sseLimitMs = o.sseLimitMs;
     this.#server = http.createServer((req, res) => {
       this.#handle(req, res).catch((err) => {
         // A schema failure here is a bug in the fake: fail loudly, as a 599 no client retries into success.
@@ -349,7 +353,7 @@ export class FakePhala {
     entry.status = 200;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const target = q.get('target') ?? 'running';
-    const timeoutMs = Number(q.get('timeout') ?? 300) * 1000;
+    const timeoutMs = Math.min(Number(q.get('timeout') ?? 300) * 1000, this.#sseLimitMs ?? Number.POSITIVE_INFINITY);
     const started = Date.now();
     const tick = () => {
       if (res.destroyed) return;
