@@ -9,16 +9,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  AppRevisionDetailResponseSchema,
-  AppRevisionsResponseSchema,
   CvmContainersStatsSchema,
   CvmInfoDetailV20260121Schema,
-  CvmInfoV20260121Schema,
   CvmNetworkSchema,
   CvmStateSchema,
-  GetCvmStatusBatchResponseSchema,
   PatchCvmResultSchema,
 } from '@phala/cloud';
+import { containers, info, network, revision, revisions, statusBatch, valid, validArray } from './answers.js';
 import { type FakeReplica, Fleet, type FleetOptions } from './fleet.js';
 
 export interface LoggedRequest {
@@ -55,7 +52,6 @@ export interface FakePhalaOptions extends FleetOptions {
 }
 
 const PREFIX = '/api/v1';
-const BASE_DOMAIN = 'phala.test';
 
 export class FakePhala {
   readonly fleet: Fleet;
@@ -150,123 +146,31 @@ export class FakePhala {
     const fleet = this.fleet;
     const m = entry.method;
     if (m === 'GET' && seg[0] === 'apps' && seg[1] === fleet.appId && seg.length === 3 && seg[2] === 'cvms') {
-      return send(200, validArray(fleet.replicas.map((r) => this.#info(r))));
+      return send(200, validArray(fleet.replicas.map((r) => info(fleet, r))));
     }
     if (m === 'GET' && seg[0] === 'apps' && seg[1] === fleet.appId && seg[2] === 'revisions' && seg.length <= 4) {
-      return seg.length === 3 ? send(200, this.#revisions(entry.query)) : this.#revision(seg[3]!, send);
+      if (seg.length === 3) return send(200, revisions(fleet, entry.query));
+      const one = revision(fleet, seg[3]!);
+      return send(one.status, one.body);
     }
     if (m === 'POST' && entry.path === '/status/batch') {
       const uuids = Array.isArray((body as { vm_uuids?: unknown })?.vm_uuids)
         ? (body as { vm_uuids: string[] }).vm_uuids
         : [];
       entry.vmUuids = uuids;
-      return send(200, this.#statusBatch(uuids));
+      return send(200, statusBatch(fleet, uuids));
     }
     if (seg[0] === 'cvms' && seg.length >= 2) {
       const r = fleet.find(seg[1]!);
       if (!r || seg.length > 3) return send(404, { detail: 'CVM not found' });
       const sub = seg[2];
-      if (m === 'GET' && sub === undefined) return send(200, valid(CvmInfoDetailV20260121Schema, this.#info(r)));
-      if (m === 'GET' && sub === 'composition') return send(200, valid(CvmContainersStatsSchema, this.#containers(r)));
-      if (m === 'GET' && sub === 'network') return send(200, valid(CvmNetworkSchema, this.#network(r)));
+      if (m === 'GET' && sub === undefined) return send(200, valid(CvmInfoDetailV20260121Schema, info(fleet, r)));
+      if (m === 'GET' && sub === 'composition') return send(200, valid(CvmContainersStatsSchema, containers(fleet, r)));
+      if (m === 'GET' && sub === 'network') return send(200, valid(CvmNetworkSchema, network(fleet, r)));
       if (m === 'GET' && sub === 'state') return this.#sse(r, new URLSearchParams(entry.query), req, res, entry);
       if (m === 'PATCH' && sub === undefined) return this.#patch(r, req, body, send);
     }
     send(404, { detail: 'Not Found' });
-  }
-
-  #info(r: FakeReplica): Record<string, unknown> {
-    const v = this.fleet.view(r);
-    const u = r.upgrade;
-    const info = {
-      id: r.id,
-      name: r.name,
-      app_id: this.fleet.appId,
-      vm_uuid: r.vmUuid,
-      instance_id: r.instanceId,
-      resource: { vcpu: 2, memory_in_gb: 4, disk_in_gb: 20 },
-      node_info: { object_type: 'node', id: r.index % 4, name: `node-${r.index % 4}`, device_id: r.deviceId },
-      kms_type: this.fleet.onChainKms ? 'base' : 'phala',
-      kms_info: this.fleet.onChainKms
-        ? { chain_id: 8453, dstack_app_address: `0x${this.fleet.appId}`, dstack_kms_address: `0x${'cd'.repeat(20)}` }
-        : { encrypted_env_pubkey: 'ab'.repeat(32) },
-      status: v.status,
-      progress: u
-        ? { target: 'running', started_at: new Date(u.startedAt).toISOString(), correlation_id: u.correlationId }
-        : null,
-      compose_hash: v.composeHash,
-      gateway: { base_domain: BASE_DOMAIN },
-      public_logs: v.compose.public_logs,
-    };
-    CvmInfoV20260121Schema.parse(info);
-    return info;
-  }
-
-  #statusBatch(uuids: string[]): unknown {
-    const out: Record<string, unknown> = {};
-    for (const u of uuids) {
-      const r = this.fleet.find(u);
-      if (!r) continue;
-      const v = this.fleet.view(r);
-      out[r.vmUuid] = {
-        vm_uuid: r.vmUuid,
-        status: v.status,
-        uptime: v.inProgress ? null : `${Math.max(0, Math.round((this.fleet.now() - r.bootedAt) / 1000))}s`,
-        in_progress: v.inProgress,
-        boot_progress: v.bootProgress ?? null,
-        boot_error: v.bootError ?? null,
-        operation_type: r.upgrade ? 'update' : null,
-        operation_started_at: r.upgrade ? new Date(r.upgrade.startedAt).toISOString() : null,
-        correlation_id: r.upgrade?.correlationId ?? null,
-      };
-    }
-    return valid(GetCvmStatusBatchResponseSchema, out);
-  }
-
-  #containers(r: FakeReplica): unknown {
-    const v = this.fleet.view(r);
-    const containers =
-      v.phase === 'booting' || v.phase === 'stopping'
-        ? []
-        : this.fleet.images(v.compose).map(({ service, image }, i) => ({
-            id: `${r.id}${i}`,
-            names: [`/app-${service}-1`],
-            image,
-            image_id: `sha256:${Buffer.from(image).toString('hex').padEnd(64, '0').slice(0, 64)}`,
-            command: null,
-            created: Math.floor(r.bootedAt / 1000),
-            state: v.phase === 'failed' ? 'exited' : 'running',
-            status: v.phase === 'failed' ? 'Exited (1) 2 seconds ago' : 'Up 5 seconds',
-            log_endpoint: null,
-          }));
-    return {
-      is_online: !v.inProgress,
-      is_public: true,
-      error: null,
-      docker_compose_file: v.compose.docker_compose_file,
-      manifest_version: 2,
-      version: '0.5.4',
-      runner: 'docker-compose',
-      features: ['kms'],
-      containers,
-    };
-  }
-
-  #network(r: FakeReplica): unknown {
-    const v = this.fleet.view(r);
-    return {
-      is_online: !v.inProgress,
-      is_public: true,
-      error: null,
-      internal_ip: `10.0.0.${r.index + 2}`,
-      latest_handshake: null,
-      public_urls: [
-        {
-          app: `https://${this.fleet.appId}-8080.${BASE_DOMAIN}`,
-          instance: `https://${r.instanceId}-8080.${BASE_DOMAIN}`,
-        },
-      ],
-    };
   }
 
   #patch(r: FakeReplica, req: http.IncomingMessage, body: unknown, send: Send) {
@@ -328,27 +232,6 @@ export class FakePhala {
     send(202, { correlation_id: correlationId });
   }
 
-  #revisions(query: string): unknown {
-    const q = new URLSearchParams(query);
-    const size = Number(q.get('page_size') ?? 20);
-    const page = Number(q.get('page') ?? 1);
-    const all = this.fleet.revisions;
-    const out = {
-      revisions: all.slice((page - 1) * size, page * size).map((r) => revisionOf(this.fleet.appId, r, false)),
-      total: all.length,
-      page,
-      page_size: size,
-      total_pages: Math.max(1, Math.ceil(all.length / size)),
-    };
-    return valid(AppRevisionsResponseSchema, out);
-  }
-
-  #revision(id: string, send: Send) {
-    const r = this.fleet.revisions.find((x) => x.revision_id === id);
-    if (!r) return send(404, { detail: 'Revision not found' });
-    send(200, valid(AppRevisionDetailResponseSchema, revisionOf(this.fleet.appId, r, true)));
-  }
-
   #sse(r: FakeReplica, q: URLSearchParams, req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest) {
     entry.status = 200;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -383,30 +266,6 @@ type Send = (status: number, data: unknown, headers?: Record<string, string>) =>
 
 function structured(code: string, message: string, details: unknown[] = []): unknown {
   return { detail: { error_code: code, message, details } };
-}
-
-function revisionOf(appId: string, r: Fleet['revisions'][number], detail: boolean): Record<string, unknown> {
-  const base = {
-    revision_id: r.revision_id,
-    app_id: appId,
-    vm_uuid: r.vm_uuid,
-    compose_hash: r.compose_hash,
-    created_at: r.created_at,
-    operation_type: 'update',
-    cvm: { object_type: 'cvm', vm_uuid: r.vm_uuid, app_id: appId },
-  };
-  return detail ? { ...base, compose_file: r.compose, encrypted_env: r.encrypted_env, user_config: '' } : base;
-}
-
-/** Check with the SDK's schema and serve the object as built (the SDK applies its own defaults). */
-function valid<T>(schema: { parse(v: unknown): unknown }, value: T): T {
-  schema.parse(value);
-  return value;
-}
-
-function validArray(items: unknown[]): unknown[] {
-  for (const i of items) CvmInfoV20260121Schema.parse(i);
-  return items;
 }
 
 function safeDecode(s: string): string {
