@@ -6,13 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { allRuleMeta, type RuleMeta } from '../src/findings/catalog.js';
+import { preflightCatalogue } from '../src/commands/catalogue.js';
+import type { RuleMeta } from '../src/findings/catalogue.js';
 import { SECTIONS } from '../src/findings/types.js';
 import { RULES } from '../src/rules/index.js';
-// Modules that register the rule ids of other commands in the catalogue when they load.
-import '../src/diff/rules.js';
-import '../src/drills/rules.js';
-import '../src/drills/upgrade/checks.js';
 
 export const RULES_DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
 
@@ -27,12 +24,13 @@ const SOURCE_HEADING: Record<RuleMeta['source'], string> = {
   diff: '`preflight diff` checks',
   drill: '`preflight drill` checks',
   secrets: '`preflight secrets` checks',
+  rollout: '`preflight rollout` checks',
 };
 
-const SOURCE_ORDER: RuleMeta['source'][] = ['check', 'diff', 'drill', 'secrets'];
+const SOURCE_ORDER: RuleMeta['source'][] = ['check', 'diff', 'drill', 'secrets', 'rollout'];
 
 export function renderRuleDocs(): string {
-  const metas = allRuleMeta().filter((m) => !m.id.startsWith('test-'));
+  const metas = preflightCatalogue().all();
   const examples = new Map<string, RuleExample>();
   for (const rule of RULES) {
     const ex = (rule as { example?: RuleExample }).example;
@@ -99,5 +97,5 @@ function cell(s: string): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(RULES_DOC, renderRuleDocs());
-  process.stdout.write(`wrote ${RULES_DOC} (${allRuleMeta().length} rules)\n`);
+  process.stdout.write(`wrote ${RULES_DOC} (${preflightCatalogue().all().length} rules)\n`);
 }

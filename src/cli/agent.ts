@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../util/errors.js';
-import { startAgent, type AgentHandle, type KeyLogEntry, type KeyProvider } from '../agent/index.js';
+import type { AgentHandle, KeyLogEntry, KeyProvider } from '../agent/index.js';
+import { startAgent } from '../commands/agent.js';
 import type { SetExit } from './main.js';
 
 interface AgentFlags {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { preflightCatalogue } from '../commands/catalogue.js';
 import { checkDetailed } from '../commands/check.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
@@ -47,7 +48,7 @@ export function registerCheck(program: Command, setExit: SetExit): void {
       const sources = new Map<string, string>();
       for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
       const style = flags.output ? undefined : styleFor(process.stdout);
-      const text = renderReport(report, flags.format, { sources, style });
+      const text = renderReport(report, flags.format, { sources, style, catalogue: preflightCatalogue() });
       writeReport(text, flags.output);
       setExit(failsAt(report.findings, flags.failOn) ? 1 : 0);
     });

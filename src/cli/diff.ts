@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
-import { type DiffResult, diffPaths, diffSources } from '../diff/index.js';
+import { preflightCatalogue } from '../commands/catalogue.js';
+import { type DiffResult, diff, diffCvm } from '../commands/diff.js';
+import { diffSources } from '../diff/index.js';
 import { UsageError } from '../util/errors.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
@@ -38,18 +40,17 @@ export function registerDiff(program: Command, setExit: SetExit): void {
       let result: DiffResult;
       if (flags.cvm !== undefined) {
         if (!first || second) throw new UsageError('with --cvm ID give only NEW: preflight diff --cvm ID NEW');
-        // Loaded only here: the cloud client is not needed to diff two local projects.
-        const { diffCvm } = await import('../diff/cvm.js');
         result = await diffCvm(flags.cvm, first, sets);
       } else {
         if (!first || !second) throw new UsageError('give OLD and NEW: preflight diff OLD NEW | --cvm ID NEW');
-        result = diffPaths(first, second, sets);
+        result = diff(first, second, sets);
       }
       const style = flags.output ? undefined : styleFor(process.stdout);
       let text = renderReport(result.report, flags.format, {
         sources: diffSources(result),
         style,
         srcRoot: process.cwd(),
+        catalogue: preflightCatalogue(),
       });
       if (flags.format === 'text' && result.notes.length) text += result.notes.map((n) => `note: ${n}\n`).join('');
       writeReport(text, flags.output);

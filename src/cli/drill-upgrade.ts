@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadProject, resolveTargets } from '../compose/index.js';
+import { runDrill } from '../commands/drill.js';
 import { UsageError } from '../util/errors.js';
 import { createProgress } from '../drills/progress.js';
 import { renderUpgradeText } from '../drills/upgrade/report.js';
-import { runUpgradeDrill } from '../drills/upgrade/run.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
 
@@ -42,20 +41,12 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
     .action(async (flags: UpgradeFlags) => {
       if (!['text', 'json'].includes(flags.format))
         throw new UsageError(`drill upgrade: --format must be text or json, got "${flags.format}"`);
-      const [oldTarget] = resolveTargets([flags.from], {});
-      const [newTarget] = resolveTargets([flags.to], {});
-      const nextEnv = flags.nextEnvFile ?? flags.envFile;
-      const from = loadProject(oldTarget!, {
-        envFiles: flags.envFile ? [flags.envFile] : undefined,
-        strictRequired: true,
-      });
-      // NEW is not loaded strictly: a required variable missing from the new set is a finding, as in production.
-      const to = loadProject(newTarget!, { envFiles: nextEnv ? [nextEnv] : undefined });
-      const result = await runUpgradeDrill({
-        from,
-        to,
+      const result = await runDrill({
+        kind: 'upgrade',
+        from: flags.from,
+        to: flags.to,
         envFile: flags.envFile,
-        nextEnvFile: nextEnv,
+        nextEnvFile: flags.nextEnvFile,
         rollback: flags.rollback,
         runRoot: resolve(flags.runDir),
         progress: createProgress(process.stderr, flags.quiet),

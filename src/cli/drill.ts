@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadProject, resolveTargets } from '../compose/index.js';
+import { cleanDrillRuns, runDrill } from '../commands/drill.js';
 import { UsageError } from '../util/errors.js';
-import { cleanDrills } from '../drills/clean.js';
 import { FAULT_KINDS, type FaultKind } from '../drills/faults.js';
 import { createProgress } from '../drills/progress.js';
 import { renderText } from '../drills/report.js';
-import { runRestartDrill } from '../drills/restart.js';
 import { registerDrillUpgrade } from './drill-upgrade.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
@@ -49,14 +47,11 @@ export function registerDrill(program: Command, setExit: SetExit): void {
         throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
       const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
       const rounds = flags.rounds === undefined ? undefined : parseRounds(flags.rounds);
-      if (dir && flags.file?.length) throw new UsageError('drill restart: give a directory or -f files, not both');
-      const [target] = resolveTargets(dir ? [dir] : [], { files: flags.file });
-      const project = loadProject(target!, {
-        envFiles: flags.envFile ? [flags.envFile] : undefined,
-        strictRequired: true,
-      });
-      const result = await runRestartDrill({
-        project,
+      const result = await runDrill({
+        kind: 'restart',
+        dir,
+        files: flags.file,
+        envFile: flags.envFile,
         faults,
         rounds,
         seed: flags.seed,
@@ -75,7 +70,7 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--run-dir <dir>', 'run directories whose unfinished journals to close', DEFAULT_RUN_ROOT)
     .option('--all', 'also remove resources of drills that are still running')
     .action(async (flags: { runDir: string; all?: boolean }) => {
-      const r = await cleanDrills({ runRoot: resolve(flags.runDir), all: flags.all });
+      const r = await cleanDrillRuns({ runRoot: resolve(flags.runDir), all: flags.all });
       process.stdout.write(
         `removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`,
       );

@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { SetExit } from './main.js';
 import { UsageError } from '../util/errors.js';
-import { encryptSecrets } from '../secrets/encrypt.js';
-import { runSecretsPlan } from '../secrets/plan-run.js';
+import { encryptSecrets, planSecrets } from '../commands/secrets.js';
 import { renderPlanText } from '../secrets/plan.js';
 import { VERSION } from '../util/version.js';
 
@@ -87,7 +86,7 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts: PlanFlags) => {
-      const outcome = await runSecretsPlan({
+      const outcome = await planSecrets({
         paths,
         files: opts.file,
         envFile: opts.envFile,

@@ -4,18 +4,22 @@ import { compareFindings, inSectionOrder } from '../findings/order.js';
 import { score } from '../findings/score.js';
 import type { Finding, Report, Section, SuppressedFinding, Target } from '../findings/types.js';
 import { runRules } from '../rules/engine.js';
-import { RULE_IDS, RULES } from '../rules/index.js';
+import { RULES } from '../rules/index.js';
+import type { Catalogue } from '../findings/catalogue.js';
+import { preflightCatalogue } from './catalogue.js';
 import type { Rule } from '../rules/types.js';
 import { TOOL_NAME, VERSION } from '../util/version.js';
 import { relative, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { isDir } from '../compose/discover.js';
 
-export interface CheckOptions extends Omit<LoadOptions, 'knownRules'> {
+export interface CheckOptions extends Omit<LoadOptions, 'catalogue'> {
   /** Find every compose project below each directory. */
   recursive?: boolean;
   /** Rules to run (default: all). */
   rules?: readonly Rule[];
+  /** The rule ids the configuration may name (default: Preflight's whole catalogue). */
+  catalogue?: Catalogue;
 }
 
 /** The static audit: load each target project, run the rules, and build the report. */
@@ -32,7 +36,7 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
   const projects: Project[] = [];
   const checked = new Set<Section>();
   for (const target of targets) {
-    const project = loadProject(target, { ...options, knownRules: RULE_IDS });
+    const project = loadProject(target, { ...options, catalogue: options.catalogue ?? preflightCatalogue() });
     const rules = options.rules ?? RULES;
     for (const r of rules) if (project.config.rules[r.id] !== 'off') checked.add(r.section);
     const result = checkProject(project, rules);

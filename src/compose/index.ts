@@ -3,7 +3,6 @@ export { discoverInDir, discoverRecursive, COMPOSE_FILE_NAMES, type DiscoveredPr
 export { interpolateString, type VarRef, type VarModifier } from './interpolate.js';
 export { parseDotenv, dotenvToMap } from './dotenv.js';
 export { parseShortVolume, parseShortPort } from './normalize.js';
-export { loadConfig, findConfig, type PreflightConfig, type Exemption } from '../config/load.js';
 export {
   PHALA_CLOUD_DEFAULTS,
   DSTACK_DEFAULTS,

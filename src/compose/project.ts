@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
-import { findConfig, loadConfig, type PreflightConfig } from '../config/load.js';
+import { findConfig, loadConfig, type PreflightConfig } from '../config/index.js';
+import type { Catalogue } from '../findings/catalogue.js';
 import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment } from './deployment.js';
 import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
 import { dotenvToMap, parseDotenv } from './dotenv.js';
@@ -37,8 +38,8 @@ export interface LoadOptions {
   strictRequired?: boolean;
   /** Extra variables for interpolation, over the env files (drills pass the secret set here). */
   env?: Record<string, string>;
-  /** Rule ids the configuration may name (unknown ids are an input error). */
-  knownRules?: ReadonlySet<string>;
+  /** Every rule id any command reports: the configuration may name only these (else an input error). */
+  catalogue?: Catalogue;
   cwd?: string;
 }
 
@@ -188,7 +189,10 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   const inactiveServices = applyProfiles(tree, activeProfiles);
 
   const configFile = opts.configFile ? resolve(cwd, opts.configFile) : findConfig(target.dir);
-  const config = loadConfig(configFile, opts.knownRules, configFile ? display(configFile) : undefined);
+  const config = loadConfig(configFile, {
+    catalogue: opts.catalogue,
+    file: configFile ? display(configFile) : undefined,
+  });
   const deployment = resolveDeployment(manifest, config);
 
   return {

@@ -1,138 +1,115 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import type { ValidateFunction } from 'ajv';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Catalogue } from '../findings/catalogue.js';
 import { InputError } from '../util/errors.js';
-import type { Severity } from '../findings/types.js';
-import { parseYamlSource, toLocated, toPlain, type LNode, type Location, nodeAt } from '../yaml/located.js';
+import { nodeAt, parseYamlSource, type Path, toLocated, toPlain } from '../yaml/located.js';
 import { explainErrors } from '../yaml/schema-errors.js';
-import { DEPLOYMENT_KEYS } from '../compose/deployment.js';
-
-/** `.preflight.yml`: rule severities, exemptions, deployment settings, drill and rollout settings. */
-export interface PreflightConfig {
-  file?: string;
-  rules: Record<string, Severity | 'off'>;
-  exemptions: Exemption[];
-  /** The deployment fields given, as written. */
-  deployment?: Record<string, unknown>;
-  deploymentLocations: Partial<Record<string, Location>>;
-  /** Validated by the drill module itself. */
-  drill?: unknown;
-  rollout?: unknown;
-  /** Located tree, for modules that validate their own section and need lines. */
-  tree?: LNode;
-}
-
-export interface Exemption {
-  rule: string;
-  service?: string;
-  reason: string;
-}
+import type { Exemption, PreflightConfig } from './types.js';
+import { configValidator } from './validator.js';
 
 export const CONFIG_FILE_NAMES = ['.preflight.yml', '.preflight.yaml'];
 
-const CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    rules: {
-      type: 'object',
-      additionalProperties: { enum: ['error', 'warning', 'info', 'off'] },
-    },
-    exemptions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['rule', 'reason'],
-        properties: {
-          rule: { type: 'string', minLength: 1 },
-          service: { type: 'string', minLength: 1 },
-          reason: { type: 'string', minLength: 1 },
-        },
-      },
-    },
-    deployment: {
-      type: 'object',
-      additionalProperties: false,
-      properties: Object.fromEntries(DEPLOYMENT_KEYS.map((k) => [k, {}])),
-    },
-    drill: { type: 'object' },
-    rollout: { type: 'object' },
-  },
-} as const;
-
-let configValidator: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!configValidator) {
-    const require = createRequire(import.meta.url);
-    const Ajv = require('ajv');
-    configValidator = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false }).compile(
-      CONFIG_SCHEMA,
-    ) as ValidateFunction;
-  }
-  return configValidator;
-}
+/** Configuration files are small; anything bigger is not one. */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 export function emptyConfig(): PreflightConfig {
   return { rules: {}, exemptions: [], deploymentLocations: {} };
 }
 
-/** Find `.preflight.yml` beside the compose file (the project directory). */
+/**
+ * Find `.preflight.yml` for a project: beside the compose file, else in the nearest parent folder,
+ * up to the repository root (the first folder holding `.git`), as ESLint and hadolint look.
+ */
 export function findConfig(dir: string): string | undefined {
-  for (const name of CONFIG_FILE_NAMES) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
+  for (let d = dir; ; d = dirname(d)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = join(d, name);
+      if (existsSync(p)) return p;
+    }
+    if (existsSync(join(d, '.git')) || dirname(d) === d) return undefined;
   }
-  return undefined;
 }
 
-/** Load `.preflight.yml` from `path`; messages and locations name it `file` (relative for display). */
+/**
+ * Load `.preflight.yml` from `path`, validated against schema/preflight.schema.json; messages and
+ * locations name it `file`. With a catalogue, every rule id in `rules:` and `exemptions:` must be
+ * one some command reports: one file configures check, diff, secrets plan and the drills.
+ */
 export function loadConfig(
   path: string | undefined,
-  knownRules?: ReadonlySet<string>,
-  file: string | undefined = path,
+  opts: { catalogue?: Catalogue; file?: string } = {},
 ): PreflightConfig {
+  const file = opts.file ?? path;
   if (!path || !file) return emptyConfig();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError('cannot read the configuration file', { file });
-  }
-  const { doc, source } = parseYamlSource(file, text);
+  const { doc, source } = parseYamlSource(file, readConfigText(path, file));
   const tree = toLocated(doc, source);
+  if (!tree) return { ...emptyConfig(), file };
+  if (tree.kind !== 'map') throw new InputError('configuration must be a mapping', { file, line: tree.loc.line });
   const plain = (toPlain(tree) ?? {}) as Record<string, unknown>;
-  if (tree && tree.kind !== 'map') throw new InputError('configuration must be a mapping', { file, line: 1 });
-  const validate = validator();
-  if (!validate(plain) && tree) {
+  const validate = configValidator();
+  if (!validate(plain)) {
     const p = explainErrors(validate.errors ?? [], tree)[0]!;
     throw new InputError(p.message, { file, line: p.loc.line, column: p.loc.column });
   }
-  const rules = (plain.rules ?? {}) as PreflightConfig['rules'];
-  if (knownRules) {
-    for (const id of Object.keys(rules)) {
-      if (!knownRules.has(id)) {
-        const at = nodeAt(tree, ['rules', id]);
-        throw new InputError(`unknown rule "${id}" in rules`, {
-          file,
-          line: at.keyLoc?.line,
-          column: at.keyLoc?.column,
-        });
-      }
-    }
-  }
-  const deploymentLocations: PreflightConfig['deploymentLocations'] = {};
-  const dep = nodeAt(tree, ['deployment']).node;
-  if (dep?.kind === 'map') for (const [k, e] of dep.entries) deploymentLocations[k] = e.keyLoc;
-  return {
+  const config: PreflightConfig = {
     file,
-    rules,
+    rules: (plain.rules ?? {}) as PreflightConfig['rules'],
     exemptions: (plain.exemptions ?? []) as Exemption[],
     deployment: plain.deployment as Record<string, unknown> | undefined,
-    deploymentLocations,
-    drill: plain.drill,
-    rollout: plain.rollout,
+    deploymentLocations: {},
+    drill: plain.drill as PreflightConfig['drill'],
+    rollout: plain.rollout as PreflightConfig['rollout'],
     tree,
   };
+  const dep = nodeAt(tree, ['deployment']).node;
+  if (dep?.kind === 'map') for (const [k, e] of dep.entries) config.deploymentLocations[k] = e.keyLoc;
+  if (opts.catalogue) checkRuleIds(config, opts.catalogue);
+  return config;
+}
+
+function checkRuleIds(config: PreflightConfig, catalogue: Catalogue): void {
+  for (const id of Object.keys(config.rules)) {
+    if (!catalogue.has(id)) throw configError(config, ['rules', id], `unknown rule "${id}" in rules`, 'key');
+  }
+  config.exemptions.forEach((e, i) => {
+    if (!catalogue.has(e.rule))
+      throw configError(config, ['exemptions', i, 'rule'], `unknown rule "${e.rule}" in exemptions`);
+  });
+}
+
+/**
+ * An error about a configuration value that the schema cannot express (a service that does not
+ * exist, an invalid regular expression), located at the key or value, for the module that reads
+ * that part of the configuration.
+ */
+export function configError(
+  config: PreflightConfig,
+  path: Path,
+  message: string,
+  at: 'key' | 'value' = 'value',
+): InputError {
+  const found = nodeAt(config.tree, path);
+  const loc =
+    at === 'key'
+      ? (found.keyLoc ?? found.node?.loc ?? found.nearestKeyLoc ?? found.nearest?.loc)
+      : (found.node?.loc ?? found.keyLoc ?? found.nearestKeyLoc ?? found.nearest?.loc);
+  return new InputError(message, { file: config.file, line: loc?.line, column: loc?.column });
+}
+
+function readConfigText(path: string, file: string): string {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError('no such file', { file });
+  }
+  if (st.isDirectory()) throw new InputError('is a directory, not a configuration file', { file });
+  if (!st.isFile()) throw new InputError('not a regular file', { file });
+  if (st.size > MAX_CONFIG_BYTES)
+    throw new InputError(`too large for a configuration file (over ${MAX_CONFIG_BYTES} bytes)`, { file });
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
+  }
 }

@@ -20,7 +20,8 @@ export async function diffCvm(cvm: string, newPath: string, opts: CvmDiffOptions
   const cwd = opts.cwd ?? process.cwd();
   // NEW is resolved first: a typo in its path should not cost a round trip to the cloud.
   const [newTarget] = resolveTargets([newPath], { cwd });
-  const newP = loadProject(newTarget!, { cwd, envFiles: opts.newEnvFile ? [opts.newEnvFile] : undefined });
+  const { catalogue } = opts;
+  const newP = loadProject(newTarget!, { cwd, catalogue, envFiles: opts.newEnvFile ? [opts.newEnvFile] : undefined });
 
   const deployed = await fetchDeployedEnv(cvm, { apiKey: opts.apiKey, baseURL: opts.baseURL });
   const root = mkdtempSync(join(tmpdir(), 'preflight-cvm-')); // mode 0700: only this user reads it
@@ -34,7 +35,7 @@ export async function diffCvm(cvm: string, newPath: string, opts: CvmDiffOptions
     // (source texts included) is held in memory, so the directory can go right after.
     const oldP = loadProject(
       { dir, files: [manifest], kind: 'app-compose' },
-      { cwd: root, envFiles: opts.oldEnvFile ? [resolve(cwd, opts.oldEnvFile)] : undefined },
+      { cwd: root, catalogue, envFiles: opts.oldEnvFile ? [resolve(cwd, opts.oldEnvFile)] : undefined },
     );
     const result = diffProjects(oldP, newP, { ...opts, cwd });
     // The temp path means nothing to the reader; the CVM's name does.

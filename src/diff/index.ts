@@ -1,6 +1,7 @@
 import { dedupeFindings } from '../findings/build.js';
 import { relative } from 'node:path';
 import { loadProject, resolveTargets, type Project } from '../compose/project.js';
+import type { Catalogue } from '../findings/catalogue.js';
 import { compareFindings, inSectionOrder } from '../findings/order.js';
 import { score } from '../findings/score.js';
 import type { Finding, Report, Target } from '../findings/types.js';
@@ -19,6 +20,8 @@ export { composeHashChange } from './deployment.js';
 
 export interface DiffOptions extends SecretSets {
   cwd?: string;
+  /** Rule ids `.preflight.yml` may name (every command's): see src/commands/catalogue.ts. */
+  catalogue?: Catalogue;
 }
 
 export interface DiffResult {
@@ -37,8 +40,9 @@ export function diffPaths(oldPath: string, newPath: string, opts: DiffOptions = 
   const [oldTarget] = resolveTargets([oldPath], { cwd });
   const [newTarget] = resolveTargets([newPath], { cwd });
   // Each side is interpolated with its own secret set, as the CVM does before and after the upgrade.
-  const oldP = loadProject(oldTarget!, { cwd, envFiles: opts.oldEnvFile ? [opts.oldEnvFile] : undefined });
-  const newP = loadProject(newTarget!, { cwd, envFiles: opts.newEnvFile ? [opts.newEnvFile] : undefined });
+  const { catalogue } = opts;
+  const oldP = loadProject(oldTarget!, { cwd, catalogue, envFiles: opts.oldEnvFile ? [opts.oldEnvFile] : undefined });
+  const newP = loadProject(newTarget!, { cwd, catalogue, envFiles: opts.newEnvFile ? [opts.newEnvFile] : undefined });
   return diffProjects(oldP, newP, opts);
 }
 

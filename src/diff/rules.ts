@@ -1,5 +1,4 @@
-import { registerRuleMeta, type RuleMeta } from '../findings/catalog.js';
-import '../secrets/rules.js';
+import type { RuleMeta } from '../findings/catalogue.js';
 import type { Section, Severity } from '../findings/types.js';
 
 /**
@@ -111,14 +110,12 @@ export const DIFF_RULE_META: readonly RuleMeta[] = DIFF_RULES.map((r) => ({
   docsUrl: 'docs/upgrades.md',
   source: 'diff' as const,
 }));
-/** Every id `diff` reports: its own, and the secrets plan's it passes on (registered by src/secrets/rules.ts). */
+/** Every id `diff` reports: its own, and the secrets plan's it passes on (declared in src/secrets/rules.ts). */
 export const DIFF_RULE_IDS: ReadonlySet<string> = new Set([
   ...DIFF_RULES.map((r) => r.id),
   'secret-missing',
   'secret-dropped',
 ]);
-
-registerRuleMeta(DIFF_RULE_META);
 
 export function diffRule(id: DiffRuleId): { section: Section; severity: Severity } {
   const r = DIFF_RULES.find((x) => x.id === id)!;

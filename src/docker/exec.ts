@@ -54,6 +54,9 @@ export function execFileCapture(file: string, args: string[], opts: ExecOptions 
         ms: performance.now() - started,
       });
     });
+    // A command that exits without reading its input (or is killed) closes the pipe first: the
+    // EPIPE that follows says nothing the exit code does not.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -2,7 +2,7 @@ export { runRestartDrill, type RestartDrillOptions, type RestartDrillResult } fr
 export { newDrillId, DrillRun } from './lifecycle.js';
 export { DrillApp, type StopOutcome } from './app.js';
 export {
-  parseDrillConfig,
+  drillConfigFrom,
   DRILL_DEFAULTS,
   type Action,
   type DrillConfig,

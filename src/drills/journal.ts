@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Finding } from '../findings/types.js';
+import type { Finding, SuppressedFinding } from '../findings/types.js';
 import type { OpRecord } from '../docker/exec.js';
 import type { HistoryOp } from './history.js';
 import type { FaultKind, PlannedFault } from './faults.js';
@@ -45,6 +45,8 @@ export type JournalEvent = { t: number } & (
   /** The keys the app asked the agent for during one phase (public keys only). */
   | { type: 'keys'; keys: KeyPhase }
   | { type: 'finding'; finding: Finding }
+  /** A finding `.preflight.yml` exempts (`exemptions:`), kept with its reason. */
+  | { type: 'suppressed'; finding: SuppressedFinding }
   | { type: 'engine-op'; op: OpRecord }
   | { type: 'timing'; wallMs: number; waitMs: number }
   | { type: 'cleanup'; containers: number; volumes: number; networks: number }

@@ -5,6 +5,7 @@ import { detectCompose, type ComposeCli } from '../docker/compose.js';
 import { InputError } from '../util/errors.js';
 import { Engine } from '../docker/engine.js';
 import { killRunningCommands, type OpRecord } from '../docker/exec.js';
+import { type FindingPolicy, underPolicy } from '../findings/policy.js';
 import type { Finding } from '../findings/types.js';
 import type { DrillAgent } from './agent-socket.js';
 import { JOURNAL_FILE, Journal, type JournalEvent } from './journal.js';
@@ -58,6 +59,8 @@ export class DrillRun<E extends { t: number } = JournalEvent> {
     runRoot: string,
     private readonly progress: Progress,
     private readonly hooks: { beforeEnd?: () => void; maskError?: (text: string) => string } = {},
+    /** `.preflight.yml`'s severities, `off` and exemptions, applied as each finding is journaled. */
+    private readonly policy: FindingPolicy = { rules: {}, exemptions: [] },
   ) {
     this.drillId = newDrillId(kind);
     this.runDir = join(runRoot, this.drillId);
@@ -67,7 +70,12 @@ export class DrillRun<E extends { t: number } = JournalEvent> {
     this.engine = new Engine(this.onOp);
   }
 
-  addFinding = (finding: Finding): void => this.common.append({ type: 'finding', finding });
+  addFinding = (finding: Finding): void => {
+    const r = underPolicy(this.policy, finding);
+    if (!r) return;
+    if ('finding' in r) this.common.append({ type: 'finding', finding: r.finding });
+    else this.common.append({ type: 'suppressed', finding: r.suppressed });
+  };
 
   /** Time spent waiting on the engine or the containers: not the drill's own overhead. */
   async wait<T>(p: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Finding } from '../findings/types.js';
+import type { Finding, SuppressedFinding } from '../findings/types.js';
 import { VERSION } from '../util/version.js';
 import type { PlannedFault } from './faults.js';
 import { checkSet, type HistoryOp, type SetCheck } from './history.js';
@@ -40,6 +40,8 @@ export interface DrillReport {
   /** Keys the app asked the guest agent for, per phase (when a service mounts the agent socket). */
   keys?: KeyPhase[];
   findings: Finding[];
+  /** Findings `.preflight.yml` exempts, with the reason. */
+  suppressed: SuppressedFinding[];
   timing: {
     wallMs: number;
     /** The drill's own time: wall time minus time spent waiting on the engine and the containers. */
@@ -60,6 +62,7 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
   const ops: HistoryOp[] = [];
   const faults: FaultResult[] = [];
   const findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
   const keys: KeyPhase[] = [];
   let finalRead: { ok: boolean; ids?: string[]; error?: string } | undefined;
   let timing = { wallMs: 0, waitMs: 0 };
@@ -82,6 +85,9 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
           ...(e.notReady ? { notReady: e.notReady } : {}),
           writes: { ok: 0, fail: 0, unknown: 0 },
         });
+        break;
+      case 'suppressed':
+        suppressed.push(e.finding);
         break;
       case 'finding':
         findings.push(e.finding);
@@ -137,6 +143,7 @@ export function buildReport(events: readonly JournalEvent[], runDir: string): Dr
     historyFile: join(runDir, HISTORY_FILE),
     ...(keys.length ? { keys } : {}),
     findings,
+    suppressed,
     timing: {
       wallMs: timing.wallMs,
       waitMs: timing.waitMs,

@@ -9,7 +9,7 @@ import { parseReadIds, perform, type ActionContext } from './actions.js';
 import { drillKeyProvider, startDrillAgent } from './agent-socket.js';
 import { agentMounters, DrillApp, type StopOutcome } from './app.js';
 import * as checks from './checks.js';
-import { parseDrillConfig, type DrillConfig } from './config.js';
+import { drillConfigFrom, type DrillConfig } from './config.js';
 import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults.js';
 import { HISTORY_FILE, type DrillState } from './journal.js';
 import { DrillRun, requireDockerCompose, type RunStatus } from './lifecycle.js';
@@ -52,7 +52,7 @@ function defaultFaults(config: DrillConfig): FaultKind[] {
 export async function runRestartDrill(opts: RestartDrillOptions): Promise<RestartDrillResult> {
   const { project } = opts;
   const progress = opts.progress ?? createProgress(process.stderr, true);
-  const config = parseDrillConfig(project.config.drill, { file: project.config.file, tree: project.config.tree });
+  const config = drillConfigFrom(project.config);
   const services = Object.keys(project.model.services ?? {});
   if (services.length === 0)
     throw new InputError('the compose project has no services to drill', { file: project.composeFiles[0] });
@@ -73,7 +73,7 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
 
   const cli = await requireDockerCompose();
 
-  const run = new DrillRun('restart', opts.runRoot, progress);
+  const run = new DrillRun('restart', opts.runRoot, progress, {}, project.config);
   const { drillId, runDir, journal, engine, onOp } = run;
   const plan = planFaults(kinds, rounds, seed, services, writeService);
   const wait = <T>(p: () => Promise<T>) => run.wait(p);

@@ -1,4 +1,4 @@
-import { registerRuleMeta } from '../findings/catalog.js';
+import type { RuleMeta } from '../findings/catalogue.js';
 import type { Section, Severity } from '../findings/types.js';
 
 /**
@@ -11,9 +11,9 @@ export type DrillRuleTable = Record<
   { section: Section; severity: Severity; title: string; rationale: string; fixHint: string }
 >;
 
-/** Put a drill's checks in the rule catalogue, so reports, SARIF and docs/rules.md know them. */
-export function registerDrillRules(table: DrillRuleTable, docsUrl: string): void {
-  registerRuleMeta(Object.entries(table).map(([id, r]) => ({ id, ...r, docsUrl, source: 'drill' as const })));
+/** A drill's checks as catalogue entries, so reports, SARIF, the configuration and docs/rules.md know them. */
+export function drillRuleMetas(table: DrillRuleTable, docsUrl: string): RuleMeta[] {
+  return Object.entries(table).map(([id, r]) => ({ id, ...r, docsUrl, source: 'drill' as const }));
 }
 
 export const DRILL_RULES = {
@@ -100,4 +100,4 @@ export const DRILL_RULES = {
 } as const satisfies DrillRuleTable;
 export type DrillRuleId = keyof typeof DRILL_RULES;
 
-registerDrillRules(DRILL_RULES, 'docs/drills.md');
+export const RESTART_DRILL_RULE_METAS: readonly RuleMeta[] = drillRuleMetas(DRILL_RULES, 'docs/drills.md');

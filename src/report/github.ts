@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding, Report, Severity } from '../findings/types.js';
 import { ruleDocsUrl } from './docs-url.js';
-import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
+import { fixText, type MetaLookup } from './rule-meta.js';
 
 /**
  * GitHub Actions workflow commands, one per finding
@@ -12,7 +12,7 @@ import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
  * not annotated.
  */
 export interface GithubOptions {
-  meta?: MetaLookup;
+  meta: MetaLookup;
   /** Directory the findings' relative file names are relative to (default: the working directory). */
   cwd?: string;
   /** The repository root paths are made relative to (default: the nearest `.git` above `cwd`, else `GITHUB_WORKSPACE`, else `cwd`). */
@@ -25,8 +25,8 @@ const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = {
   info: 'notice',
 };
 
-export function renderGithub(report: Report, opts: GithubOptions = {}): string {
-  const meta = opts.meta ?? DEFAULT_META;
+export function renderGithub(report: Report, opts: GithubOptions): string {
+  const meta = opts.meta;
   const cwd = opts.cwd ?? process.cwd();
   const root = opts.repoRoot ?? findRepoRoot(cwd) ?? process.env.GITHUB_WORKSPACE ?? cwd;
   return report.findings.map((f) => annotation(f, meta, cwd, root) + '\n').join('');

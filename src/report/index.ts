@@ -1,9 +1,10 @@
+import type { Catalogue } from '../findings/catalogue.js';
 import type { Report } from '../findings/types.js';
 import { renderGithub } from './github.js';
 import { renderHtml } from './html/report.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
-import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
+import { catalogueLookup } from './rule-meta.js';
 import { renderSarif } from './sarif.js';
 import type { Style } from './style.js';
 import { renderText } from './text.js';
@@ -17,13 +18,13 @@ export interface RenderOptions {
   style?: Style;
   /** SARIF: the directory relative file names are relative to (recorded as `%SRCROOT%`). */
   srcRoot?: string;
-  /** Rule metadata (titles, fix hints) by rule id; every renderer reads it through this one function. */
-  meta?: MetaLookup;
+  /** Rule metadata (titles, rationales, fix hints, docs) for the ids the report names. */
+  catalogue: Catalogue;
 }
 
 /** Every output format is a rendering of the same findings object. */
-export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions = {}): string {
-  const meta = opts.meta ?? DEFAULT_META;
+export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions): string {
+  const meta = catalogueLookup(opts.catalogue);
   switch (format) {
     case 'json':
       return renderJson(report, { meta });
@@ -40,4 +41,4 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
   }
 }
 
-export type { MetaLookup } from './rule-meta.js';
+export { catalogueLookup, type MetaLookup } from './rule-meta.js';

@@ -1,9 +1,9 @@
 import type { Finding, Report } from '../findings/types.js';
 import { ruleDocsUrl } from './docs-url.js';
-import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
+import type { MetaLookup } from './rule-meta.js';
 
 export interface JsonOptions {
-  meta?: MetaLookup;
+  meta: MetaLookup;
 }
 
 /**
@@ -11,8 +11,8 @@ export interface JsonOptions {
  * Each finding also carries its rule's `fixHint` and `docsUrl` (`docs/rules.md#<id>`, absolute)
  * when the catalogue knows the rule.
  */
-export function renderJson(report: Report, opts: JsonOptions = {}): string {
-  const meta = opts.meta ?? DEFAULT_META;
+export function renderJson(report: Report, opts: JsonOptions): string {
+  const meta = opts.meta;
   const withDocs = <F extends Finding>(f: F): F & { fixHint?: string; docsUrl?: string } => {
     const m = meta(f.ruleId);
     return m ? { ...f, fixHint: m.fixHint, docsUrl: ruleDocsUrl(f.ruleId) } : f;

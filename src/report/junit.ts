@@ -1,6 +1,6 @@
 import { SECTIONS, type Finding, type Report } from '../findings/types.js';
 import { checkedSections } from './checked.js';
-import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
+import { fixText, type MetaLookup } from './rule-meta.js';
 
 /**
  * JUnit XML for CI test tabs (GitLab, Jenkins, Azure, GitHub test reporters). One <testsuite> per
@@ -9,8 +9,8 @@ import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
  * suppressed ones. A section with no findings gets one passing case, so a clean section is visible
  * as passed rather than absent; a section no rule that ran covers gets one skipped case ("not checked").
  */
-export function renderJunit(report: Report, opts: { meta?: MetaLookup } = {}): string {
-  const meta = opts.meta ?? DEFAULT_META;
+export function renderJunit(report: Report, opts: { meta: MetaLookup }): string {
+  const meta = opts.meta;
   const checked = checkedSections(report);
   const suites: string[] = [];
   let tests = 0;

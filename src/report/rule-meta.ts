@@ -1,13 +1,14 @@
-import { type RuleMeta, ruleMeta } from '../findings/catalog.js';
+import type { Catalogue, RuleMeta } from '../findings/catalogue.js';
 
 /**
  * How renderers read rule metadata (title, rationale, fix hint): one function, passed in the render
- * options. Today it defaults to the global registry; when the catalogue is passed explicitly, only
- * `DEFAULT_META` (or the caller's option) changes.
+ * options, made from the catalogue the caller passes (there is no global registry).
  */
 export type MetaLookup = (id: string) => RuleMeta | undefined;
 
-export const DEFAULT_META: MetaLookup = ruleMeta;
+export function catalogueLookup(catalogue: Catalogue): MetaLookup {
+  return (id) => catalogue.get(id);
+}
 
 /** The fix text a reader sees for a finding: its own automatic fix if any, else the rule's hint. */
 export function fixText(f: { ruleId: string; fix?: { description: string } }, meta: MetaLookup): string | undefined {

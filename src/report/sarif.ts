@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Report, Severity, SuppressedFinding } from '../findings/types.js';
 import { absoluteDocsUrl, ruleDocsUrl } from './docs-url.js';
-import { DEFAULT_META, type MetaLookup } from './rule-meta.js';
+import type { MetaLookup } from './rule-meta.js';
 
 /**
  * SARIF 2.1.0 (OASIS) rendering of the report, for code-scanning UIs (GitHub, Azure DevOps, IDEs).
@@ -23,14 +23,14 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 export interface SarifOptions {
   /** Directory the relative file names are relative to; recorded as the `%SRCROOT%` base. */
   srcRoot?: string;
-  meta?: MetaLookup;
+  meta: MetaLookup;
 }
 
-export function renderSarif(report: Report, opts: SarifOptions = {}): string {
+export function renderSarif(report: Report, opts: SarifOptions): string {
   return JSON.stringify(sarifLog(report, opts), null, 2) + '\n';
 }
 
-export function sarifLog(report: Report, opts: SarifOptions = {}) {
+export function sarifLog(report: Report, opts: SarifOptions) {
   const all: (Finding | SuppressedFinding)[] = [...report.findings, ...report.suppressed];
   const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
@@ -67,7 +67,7 @@ export function sarifLog(report: Report, opts: SarifOptions = {}) {
         version: report.tool.version,
         semanticVersion: report.tool.version,
         informationUri: INFORMATION_URI,
-        rules: ruleIds.map((id) => descriptor(id, opts.meta ?? DEFAULT_META)),
+        rules: ruleIds.map((id) => descriptor(id, opts.meta)),
       },
     },
     artifacts: artifacts.list,

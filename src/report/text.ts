@@ -1,7 +1,7 @@
 import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
 import { excerptLines } from './excerpt.js';
 import { checkedSections } from './checked.js';
-import { DEFAULT_META, fixText, type MetaLookup } from './rule-meta.js';
+import { fixText, type MetaLookup } from './rule-meta.js';
 import { PLAIN, type Style } from './style.js';
 
 export interface TextOptions {
@@ -11,7 +11,7 @@ export interface TextOptions {
   /** Lines of context around the finding's line in excerpts. */
   context?: number;
   /** Rule metadata (fix hints). */
-  meta?: MetaLookup;
+  meta: MetaLookup;
 }
 
 const DEPLOYMENT_SOURCE_LABEL = {
@@ -21,7 +21,7 @@ const DEPLOYMENT_SOURCE_LABEL = {
 } as const;
 
 /** The terminal report: grouped by checklist section, each finding with an excerpt and its fix hint. */
-export function renderText(report: Report, opts: TextOptions = {}): string {
+export function renderText(report: Report, opts: TextOptions): string {
   const st = opts.style ?? PLAIN;
   const out: string[] = [];
   for (const t of report.targets) {
@@ -74,7 +74,7 @@ function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {
   ];
   const text = opts.sources?.get(f.file);
   if (text) lines.push(...excerpt(text, f.line, f.column, opts.context ?? 1, st));
-  const fix = fixText(f, opts.meta ?? DEFAULT_META);
+  const fix = fixText(f, opts.meta);
   if (fix) lines.push(`    ${st.blue('fix:')} ${fix}`);
   return lines;
 }

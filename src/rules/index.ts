@@ -1,4 +1,4 @@
-import { registerRuleMeta } from '../findings/catalog.js';
+import type { RuleMeta } from '../findings/catalogue.js';
 import type { Rule } from './types.js';
 import { composeInvalid } from './platform/compose-invalid.js';
 import { restartPolicy } from './restart/restart-policy.js';
@@ -97,8 +97,9 @@ export const RULES: readonly Rule[] = [
   suppressionWithoutReason,
 ];
 
-registerRuleMeta(
-  RULES.map(({ id, section, severity, title, rationale, fixHint, docsUrl }) => ({
+/** The check rules as catalogue entries. */
+export const CHECK_RULE_METAS: readonly RuleMeta[] = RULES.map(
+  ({ id, section, severity, title, rationale, fixHint, docsUrl }) => ({
     id,
     section,
     severity,
@@ -107,7 +108,7 @@ registerRuleMeta(
     fixHint,
     docsUrl,
     source: 'check' as const,
-  })),
+  }),
 );
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));

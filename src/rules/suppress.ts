@@ -1,4 +1,5 @@
 import type { Project } from '../compose/project.js';
+import { exemptionFor } from '../findings/policy.js';
 import type { Finding, SuppressedFinding } from '../findings/types.js';
 
 /** `# preflight-ignore <rule-id>[,<rule-id>…] -- <reason>` on the finding's line or the line above. */
@@ -38,9 +39,7 @@ export function applySuppressions(
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of findings) {
-    const exemption = project.config.exemptions.find(
-      (e) => e.rule === f.ruleId && (e.service === undefined || e.service === f.service),
-    );
+    const exemption = exemptionFor(project.config, f);
     if (exemption) {
       suppressed.push({ ...f, suppression: { kind: 'config', reason: exemption.reason } });
       continue;

@@ -8,6 +8,8 @@ import { loadProject, resolveTargets, interpolateString, type VarRef } from '../
 import { readSecretInput, validatedVars } from './input.js';
 import { fetchDeployedEnv, type CloudOptions } from './cloud.js';
 import { buildLockfile, loadLockKey, readLockfile, writeLockfile } from './lockfile.js';
+import type { Catalogue } from '../findings/catalogue.js';
+import { applyPolicy } from '../findings/policy.js';
 import { planSecrets, type PreviousSet, type SecretPlan } from './plan.js';
 
 export interface PlanRequest extends CloudOptions {
@@ -20,6 +22,8 @@ export interface PlanRequest extends CloudOptions {
   allowDrop?: string[];
   writeLock?: string;
   cwd?: string;
+  /** Rule ids `.preflight.yml` may name (every command's). */
+  catalogue?: Catalogue;
 }
 
 export interface PlanOutcome {
@@ -38,7 +42,7 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
   const [target] = resolveTargets(req.paths ?? [], { files: req.files, cwd: req.cwd });
   if (!target) throw new UsageError('no compose project given');
   // The new secret set is what the CVM interpolates with (the local .env is not shipped).
-  const project = loadProject(target, { envFiles: [req.envFile], cwd: req.cwd });
+  const project = loadProject(target, { envFiles: [req.envFile], cwd: req.cwd, catalogue: req.catalogue });
 
   let previous: PreviousSet | undefined;
   if (req.previous) {
@@ -67,7 +71,7 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
     previous = { source: `cvm ${req.cvm}`, envKeys };
   }
 
-  const plan = planSecrets({
+  const planned = planSecrets({
     variables: project.variables,
     vars,
     envFile: req.envFile,
@@ -75,6 +79,9 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
     previous,
     allowDrop: req.allowDrop,
   });
+  // `.preflight.yml` severities, `off` and exemptions decide what blocks, as for every command.
+  const { findings, suppressed } = applyPolicy(project.config, planned.findings);
+  const plan: SecretPlan = { ...planned, findings, suppressed, blocking: findings.some((f) => f.severity === 'error') };
 
   let lockWritten: string | undefined;
   if (req.writeLock && !plan.blocking) {

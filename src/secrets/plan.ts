@@ -6,7 +6,7 @@
  */
 import { findingAt } from '../findings/build.js';
 import { SECRET_PLAN_RULES } from './rules.js';
-import type { Finding } from '../findings/types.js';
+import type { Finding, SuppressedFinding } from '../findings/types.js';
 import type { VarRef } from '../compose/index.js';
 import { isSecretLikeName } from '../knowledge/secret-detect.js';
 import { valueMac, keyId, lineOfKey, type Lockfile } from './lockfile.js';
@@ -62,6 +62,8 @@ export interface SecretPlan {
   previousSource?: string;
   blocking: boolean;
   findings: Finding[];
+  /** Findings `.preflight.yml` exempts, with the reason (empty until the configuration is applied). */
+  suppressed: SuppressedFinding[];
 }
 
 const REQUIRED_MODIFIERS = new Set(['', ':?', '?']);
@@ -183,6 +185,7 @@ export function planSecrets(input: PlanInput): SecretPlan {
     allowedEnvs,
     previousSource: prev?.source,
     blocking,
+    suppressed: [],
     findings,
   };
 }
@@ -245,6 +248,8 @@ export function renderPlanText(plan: SecretPlan, title: string): string {
   lines.push('');
   for (const f of plan.findings)
     lines.push(`${f.severity.padEnd(7)} ${f.ruleId.padEnd(19)} ${f.file}:${f.line}  ${f.message}`);
+  for (const f of plan.suppressed)
+    lines.push(`exempt  ${f.ruleId.padEnd(19)} ${f.file}:${f.line}  ${f.message} (${f.suppression.reason})`);
   lines.push(plan.blocking ? 'plan BLOCKS: fix the errors above before deploying' : 'plan OK');
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { registerRuleMeta, type RuleMeta } from '../findings/catalog.js';
+import type { RuleMeta } from '../findings/catalogue.js';
 
 /**
  * The checks of the secrets plan (`secrets plan`, and `diff`, which takes its findings from the
@@ -40,4 +40,4 @@ export const SECRET_PLAN_RULES = {
   },
 } as const satisfies Record<string, RuleMeta>;
 
-registerRuleMeta(Object.values(SECRET_PLAN_RULES));
+export const SECRET_PLAN_RULE_METAS: readonly RuleMeta[] = Object.values(SECRET_PLAN_RULES);

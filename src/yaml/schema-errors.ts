@@ -24,7 +24,7 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
     // A union mismatch at a parent is explained better by its child's error.
     if (
       paths.some((p) => p !== path && p.startsWith(path + '/')) &&
-      errs.every((e) => ['anyOf', 'oneOf', 'type', 'required', 'not'].includes(e.keyword))
+      errs.every((e) => ['anyOf', 'oneOf', 'type', 'required', 'not', 'enum', 'const'].includes(e.keyword))
     )
       continue;
     const segs = path
@@ -34,10 +34,15 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
     const e = pickError(errs);
     let segsForLoc = segs;
     let message: string;
+    const expected = expectedOf(errs);
     if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       segsForLoc = [...segs, extra];
       message = `${describe(segs)}: unknown key "${extra}"`;
+    } else if (expected) {
+      message = `${describe(segs)}: must be ${expected}`;
+    } else if (e.keyword === 'required') {
+      message = `${describe(segs)}: needs \`${(e.params as { missingProperty: string }).missingProperty}\``;
     } else if (e.keyword === 'enum') {
       message = `${describe(segs)}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'type') {
@@ -58,6 +63,19 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
   return problems;
 }
 
+/**
+ * The wording a schema gives for what it accepts (`x-expected`, with ajv's `verbose` errors). A
+ * union's own wording wins over its branches' (`"healthcheck", "running", or a mapping…` rather than
+ * "must be one of …"); the innermost union comes first in ajv's error order.
+ */
+function expectedOf(errs: ErrorObject[]): string | undefined {
+  const wording = (e: ErrorObject) => (e.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
+  const union = errs.find((e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && wording(e));
+  if (union) return wording(union);
+  if (errs.some((e) => e.keyword === 'required')) return undefined;
+  return errs.map(wording).find((w) => w !== undefined);
+}
+
 function pickError(errs: ErrorObject[]): ErrorObject {
   const order = ['additionalProperties', 'enum', 'type', 'pattern', 'format', 'minimum', 'maximum', 'required'];
   for (const k of order) {
@@ -67,6 +85,8 @@ function pickError(errs: ErrorObject[]): ErrorObject {
   return errs[0]!;
 }
 
+/** `drill.faults[1]`: keys joined with dots, list indexes in brackets. */
 function describe(segs: string[]): string {
-  return segs.length ? segs.join('.') : 'the file';
+  if (!segs.length) return 'the file';
+  return segs.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i ? `.${s}` : s)).join('');
 }

@@ -146,7 +146,7 @@ const CASES: BadCase[] = [
     files: { 'compose.yaml': NGINX },
     args: ['.', '--config', 'missing.yml'],
     names: 'missing.yml',
-    says: /cannot read/,
+    says: /missing\.yml: no such file/,
   },
   {
     name: 'unclosed interpolation',

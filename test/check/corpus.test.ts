@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { check } from '../../src/commands/check.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
-import { allRuleMeta } from '../../src/findings/catalog.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
 import { SECTIONS, SEVERITIES, type Finding, type Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';
 import '../../src/rules/index.js';
@@ -20,7 +20,11 @@ import { sarifErrors } from '../support/sarif.js';
 const CORPUS = resolve(REPO_ROOT, '..', 'shared', 'corpus');
 
 function assertWellFormed(report: Report, label: string): void {
-  const known = new Set(allRuleMeta().map((m) => m.id));
+  const known = new Set(
+    preflightCatalogue()
+      .all()
+      .map((m) => m.id),
+  );
   const inRange = (n: number) => Number.isInteger(n) && n >= 0 && n <= 100;
   assert.ok(inRange(report.score.overall), `${label}: overall score ${report.score.overall}`);
   for (const s of SECTIONS)
@@ -65,8 +69,8 @@ describe('the shared corpus', { timeout: 300_000 }, () => {
     assert.equal(report.targets.length, projects.length);
     assertWellFormed(report, 'whole corpus');
     assert.ok(report.findings.length > 0, 'real apps draw findings');
-    assert.deepEqual(sarifErrors(JSON.parse(renderReport(report, 'sarif'))), []);
-    assert.equal(XMLValidator.validate(renderReport(report, 'junit')), true);
+    assert.deepEqual(sarifErrors(JSON.parse(renderReport(report, 'sarif', { catalogue: preflightCatalogue() }))), []);
+    assert.equal(XMLValidator.validate(renderReport(report, 'junit', { catalogue: preflightCatalogue() })), true);
   });
 
   for (const p of projects) {
@@ -75,11 +79,22 @@ describe('the shared corpus', { timeout: 300_000 }, () => {
       const report = check([relative(REPO_ROOT, p.dir)], { recursive: true, cwd: REPO_ROOT });
       assert.ok(report.targets.length >= 1);
       assertWellFormed(report, name);
-      assert.deepEqual(sarifErrors(JSON.parse(renderReport(report, 'sarif'))), [], `${name}: SARIF validates`);
-      assert.equal(XMLValidator.validate(renderReport(report, 'junit')), true, `${name}: JUnit is well-formed XML`);
-      const json = JSON.parse(renderReport(report, 'json')) as Report;
+      assert.deepEqual(
+        sarifErrors(JSON.parse(renderReport(report, 'sarif', { catalogue: preflightCatalogue() }))),
+        [],
+        `${name}: SARIF validates`,
+      );
+      assert.equal(
+        XMLValidator.validate(renderReport(report, 'junit', { catalogue: preflightCatalogue() })),
+        true,
+        `${name}: JUnit is well-formed XML`,
+      );
+      const json = JSON.parse(renderReport(report, 'json', { catalogue: preflightCatalogue() })) as Report;
       assert.equal(json.findings.length, report.findings.length);
-      assert.ok(renderReport(report, 'text').includes('score'), `${name}: text report renders`);
+      assert.ok(
+        renderReport(report, 'text', { catalogue: preflightCatalogue() }).includes('score'),
+        `${name}: text report renders`,
+      );
     });
   }
 

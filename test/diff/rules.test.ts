@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getComposeHash } from '@phala/dstack-sdk';
-import { ruleMeta } from '../../src/findings/catalog.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
 import { DIFF_RULE_IDS } from '../../src/diff/index.js';
 import { diffOf, ids, only } from './helpers.js';
 
@@ -329,11 +329,11 @@ describe('key-provider-changed', () => {
 describe('diff as a whole', () => {
   it('registers metadata for every rule id (source diff) so renderers know them', () => {
     for (const id of DIFF_RULE_IDS) {
-      const meta = ruleMeta(id);
+      const meta = preflightCatalogue().get(id);
       assert.ok(meta, id);
       assert.ok(meta.fixHint && meta.rationale, id);
     }
-    assert.equal(ruleMeta('volume-renamed')?.source, 'diff');
+    assert.equal(preflightCatalogue().get('volume-renamed')?.source, 'diff');
   });
   it('honours .preflight.yml of NEW: severities and exemptions with a reason', () => {
     const o = app(`  web:\n    image: app:1\n    user: "1"\n    volumes:\n      - data:/data\n`, DATA_VOL);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES_DOC, renderRuleDocs } from '../../scripts/gen-rule-docs.js';
-import { allRuleMeta } from '../../src/findings/catalog.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
 import { OVERALL_PENALTY, PENALTY, score } from '../../src/findings/score.js';
 import { SEVERITIES, type Finding } from '../../src/findings/types.js';
 import { RULES } from '../../src/rules/index.js';
@@ -20,7 +20,7 @@ describe('docs/rules.md', () => {
     const headings = [...onDisk.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
     assert.equal(new Set(headings).size, headings.length, 'no id twice');
     for (const rule of RULES) assert.ok(headings.includes(rule.id), `${rule.id} is documented`);
-    for (const m of allRuleMeta()) {
+    for (const m of preflightCatalogue().all()) {
       const start = onDisk.indexOf(`### ${m.id}\n`);
       assert.ok(start >= 0, `${m.id} is documented`);
       const next = onDisk.indexOf('\n### ', start + 1);

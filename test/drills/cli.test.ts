@@ -71,7 +71,7 @@ describe('drill restart CLI: bad input exits 2 with one line', () => {
     writeFileSync(join(dir, '.preflight.yml'), 'drill:\n  faults: [restart, meteor]\n');
     const r = cli(['drill', 'restart', dir]);
     assert.equal((await r.exit).code, 2);
-    assert.match(r.stderr(), /\.preflight\.yml:2:\d+: drill\.faults\[1\]: unknown fault "meteor"/);
+    assert.match(r.stderr(), /\.preflight\.yml:2:\d+: drill\.faults\[1\]: must be one of "restart"/);
   });
 });
 

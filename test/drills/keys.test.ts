@@ -9,7 +9,7 @@ import { renderText, type DrillReport } from '../../src/drills/report.js';
 import { DRILL_RULES } from '../../src/drills/rules.js';
 import { renderUpgradeText } from '../../src/drills/upgrade/report.js';
 import { runUpgradeDrill } from '../../src/drills/upgrade/run.js';
-import { ruleMeta } from '../../src/findings/catalog.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
 import { PHALA_CLOUD_DEFAULTS } from '../../src/compose/deployment.js';
 import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
 import { appDir, drillApp, envFileFor, ruleIds, scratch } from './helpers.js';
@@ -119,7 +119,7 @@ describe('drill key check (pure)', () => {
 
   it('every drill rule id has catalogue metadata (title, rationale, fix hint)', () => {
     for (const id of Object.keys(DRILL_RULES)) {
-      const m = ruleMeta(id);
+      const m = preflightCatalogue().get(id);
       assert.ok(m && m.source === 'drill' && m.title && m.rationale && m.fixHint, id);
     }
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { parseYamlSource, toLocated } from '../../src/yaml/located.js';
 import { InputError } from '../../src/util/errors.js';
 import { labelOverride, projectName } from '../../src/docker/labels.js';
 import type { ContainerInfo } from '../../src/docker/engine.js';
@@ -10,15 +9,13 @@ import { filesOutsideVolumes, secretInLogs, secretsInLogs } from '../../src/dril
 import type { DrillApp } from '../../src/drills/app.js';
 import { createProgress } from '../../src/drills/progress.js';
 import { PassThrough } from 'node:stream';
-import { parseDrillConfig } from '../../src/drills/config.js';
+import { drillConfigFrom } from '../../src/drills/config.js';
+import { configFromText } from '../support/config.js';
 import { FAULT_KINDS, planFaults } from '../../src/drills/faults.js';
 import { checkSet, type HistoryOp } from '../../src/drills/history.js';
 
 function cfg(yamlText: string) {
-  const file = '.preflight.yml';
-  const { doc, source } = parseYamlSource(file, yamlText);
-  const tree = toLocated(doc, source);
-  return parseDrillConfig((parse(yamlText) as { drill?: unknown }).drill, { file, tree });
+  return drillConfigFrom(configFromText(yamlText));
 }
 
 describe('drill config (.preflight.yml `drill`)', () => {
@@ -70,12 +67,12 @@ describe('drill config (.preflight.yml `drill`)', () => {
   });
 
   const bad: [string, string, RegExp, number][] = [
-    ['unknown fault', 'drill:\n  faults: [restart, meteor]\n', /drill\.faults\[1\]: unknown fault "meteor"/, 2],
-    ['unknown key', 'drill:\n  wrkload: {}\n', /drill\.wrkload: unknown key/, 2],
+    ['unknown fault', 'drill:\n  faults: [restart, meteor]\n', /drill\.faults\[1\]: must be one of "restart"/, 2],
+    ['unknown key', 'drill:\n  wrkload: {}\n', /drill: unknown key "wrkload"/, 2],
     [
       'bad duration',
       'drill:\n  ready:\n    web: { http: "http://x/", timeout: soon }\n',
-      /"soon" is not a duration/,
+      /drill\.ready\.web\.timeout: must be a duration such as 500ms/,
       3,
     ],
     [

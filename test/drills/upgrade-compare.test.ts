@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareVolume } from '../../src/drills/upgrade/compare.js';
-import { globToRegExp, parseUpgradeConfig } from '../../src/drills/upgrade/config.js';
+import { stringify } from 'yaml';
+import { globToRegExp, upgradeConfigFrom } from '../../src/drills/upgrade/config.js';
+import { configFromText } from '../support/config.js';
+
+/** `drill.upgrade` settings (as a plain object) through the real configuration loader. */
+const upgradeSettings = (upgrade?: Record<string, unknown>) =>
+  upgradeConfigFrom(configFromText(stringify(upgrade === undefined ? {} : { drill: { upgrade } })));
 import { dataErrorLines } from '../../src/drills/upgrade/checks.js';
 import { maskSecrets } from '../../src/drills/checks.js';
 import type { VolumeFingerprint } from '../../src/drills/upgrade/fingerprint.js';
@@ -39,7 +45,7 @@ describe('upgrade fingerprint comparison', () => {
     assert.deepEqual([d.grown, d.added, d.unchanged, d.orphaned], [1, 1, 1, false]);
   });
   it('moves allow-listed changes to expected, by volume key, glob and kind', () => {
-    const cfg = parseUpgradeConfig({ expect_changes: ['data:d', { path: 'data:*', changes: ['deleted'] }] });
+    const cfg = upgradeSettings({ expect_changes: ['data:d', { path: 'data:*', changes: ['deleted'] }] });
     const d = compareVolume(before, after, cfg.expectChanges, true);
     assert.deepEqual(d.rewritten, []);
     assert.deepEqual(d.deleted, []);
@@ -67,18 +73,18 @@ describe('drill.upgrade settings', () => {
   });
   it('rejects bad settings with the key path', () => {
     assert.throws(
-      () => parseUpgradeConfig({ expect_changes: ['no-volume-prefix'] }),
-      (e: unknown) => e instanceof InputError && /drill\.upgrade\.expect_changes\[0\]/.test(e.message),
+      () => upgradeSettings({ expect_changes: ['no-volume-prefix'] }),
+      (e: unknown) => e instanceof InputError && /drill\.upgrade\.expect_changes\[0\]: must be/.test(e.message),
     );
-    assert.throws(() => parseUpgradeConfig({ bogus: 1 }), /unknown key/);
-    assert.throws(() => parseUpgradeConfig({ data_errors: ['('] }), /not a valid regular expression/);
-    assert.equal(parseUpgradeConfig({ fingerprint: { max_bytes: '512MiB' } }).maxBytes, 512 * 1024 * 1024);
+    assert.throws(() => upgradeSettings({ bogus: 1 }), /unknown key/);
+    assert.throws(() => upgradeSettings({ data_errors: ['('] }), /not a valid regular expression/);
+    assert.equal(upgradeSettings({ fingerprint: { max_bytes: '512MiB' } }).maxBytes, 512 * 1024 * 1024);
   });
   it('data-error lines are found and secret values masked', () => {
     const env = new Map([['DB_PASSWORD', 'hunter2-very-secret']]);
     const lines = dataErrorLines(
       'ok\nFATAL: database files are incompatible with server (password hunter2-very-secret)\n',
-      parseUpgradeConfig(undefined).dataErrors,
+      upgradeSettings(undefined).dataErrors,
       env,
     );
     assert.equal(lines.length, 1);

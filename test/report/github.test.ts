@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check } from '../../src/commands/check.js';
-import { ruleMeta } from '../../src/findings/catalog.js';
+import { catalogue, meta, ruleMeta } from '../support/catalogue.js';
 import { SECTIONS, type Finding, type Report } from '../../src/findings/types.js';
 import { ruleDocsUrl } from '../../src/report/docs-url.js';
 import { escapeData, escapeProperty, findRepoRoot, renderGithub } from '../../src/report/github.js';
@@ -68,7 +68,7 @@ describe('--format github (workflow annotations)', () => {
         ],
         suppressed: [{ ...finding({}), suppression: { kind: 'inline', reason: 'r' } }],
       },
-      { cwd: tmp, repoRoot: tmp },
+      { meta, cwd: tmp, repoRoot: tmp },
     );
     const lines = out.trimEnd().split('\n');
     assert.equal(lines.length, 3);
@@ -92,7 +92,7 @@ describe('--format github (workflow annotations)', () => {
     const evil = 'x\n::error file=/etc/passwd::owned, 100%: done\r';
     const out = renderGithub(
       { ...base, findings: [finding({ message: evil, service: 'a,b:c', file: 'dir,1/x:y.yml' })] },
-      { cwd: tmp, repoRoot: tmp },
+      { meta, cwd: tmp, repoRoot: tmp },
     );
     assert.equal(out.split('\n').filter(Boolean).length, 1, 'still one line');
     const c = parseCommand(out.trimEnd());
@@ -110,7 +110,7 @@ describe('--format github (workflow annotations)', () => {
       ...base,
       findings: [finding({ file: 'app/compose.yaml' }), finding({ file: join(repo, 'x.yml') })],
     };
-    const files = renderGithub(report, { cwd: join(repo, 'deploy') })
+    const files = renderGithub(report, { meta, cwd: join(repo, 'deploy') })
       .trimEnd()
       .split('\n')
       .map((l) => parseCommand(l).props.file);
@@ -120,7 +120,7 @@ describe('--format github (workflow annotations)', () => {
   it('a finding inside an embedded compose string annotates the manifest and names the position in the message', () => {
     const out = renderGithub(
       { ...base, findings: [finding({ file: 'app-compose.json#docker_compose_file', line: 7, column: 9 })] },
-      { cwd: tmp, repoRoot: tmp },
+      { meta, cwd: tmp, repoRoot: tmp },
     );
     const c = parseCommand(out.trimEnd());
     assert.equal(c.props.file, 'app-compose.json');

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { SECTIONS, type Finding, type Section } from '../../src/findings/types.js';
 import { renderHtml } from '../../src/report/html/index.js';
-import '../../src/rules/index.js';
+import { meta } from '../support/catalogue.js';
 import {
   type Browser,
   describeChromium,
@@ -216,7 +216,7 @@ describeChromium('HTML report in headless Chromium', () => {
         ],
         suppressed: [],
       },
-      { sources: new Map([['compose.yaml', source]]) },
+      { meta, sources: new Map([['compose.yaml', source]]) },
     );
     const file = join(dir, 'inject.html');
     writeFileSync(file, page0);

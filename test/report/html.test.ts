@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { catalogue, meta } from '../support/catalogue.js';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkDetailed } from '../../src/commands/check.js';
@@ -45,11 +46,11 @@ const evilReport: Report = {
 describe('HTML report', () => {
   it('is wired into renderReport and the --format choices', () => {
     assert.ok(REPORT_FORMATS.includes('html'));
-    assert.match(renderReport(evilReport, 'html'), /^<!DOCTYPE html>/);
+    assert.match(renderReport(evilReport, 'html', { catalogue }), /^<!DOCTYPE html>/);
   });
 
   it('escapes everything a compose file can put in it: no markup from a service name, image, message, rule id or reason', () => {
-    const page = renderHtml(evilReport, { sources: new Map([['compose.yaml', evilSource]]) });
+    const page = renderHtml(evilReport, { meta, sources: new Map([['compose.yaml', evilSource]]) });
     assert.doesNotMatch(page, /<script/i, 'no script element');
     assert.doesNotMatch(page, /<img/i, 'no img element');
     assert.doesNotMatch(page, /<[^>]*\sonerror=/i, 'no event handler attribute');
@@ -74,7 +75,7 @@ describe('HTML report', () => {
   it('is self-contained: no script, stylesheet link, image, font or frame to load; links only to the rule docs', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
     const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    for (const page of [renderHtml(report, { sources }), drillLikePage(report.findings.slice(0, 3))]) {
+    for (const page of [renderHtml(report, { meta, sources }), drillLikePage(report.findings.slice(0, 3))]) {
       assert.doesNotMatch(page, /<(script|link|img|iframe|object|embed|video|audio|source)\b/i);
       assert.doesNotMatch(page, /@import|url\(|@font-face|\bsrc=/i);
       for (const m of page.matchAll(/https?:\/\/[^\s"'<>)]+/g)) {
@@ -89,7 +90,7 @@ describe('HTML report', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
     const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
     assert.ok(sources.get('examples/shop/docker-compose.yml')!.includes(SHOP_SECRET), 'the example holds the secret');
-    const page = renderHtml(report, { sources });
+    const page = renderHtml(report, { meta, sources });
     assert.ok(!page.includes(SHOP_SECRET), 'the secret value is not in the page');
     assert.match(page, /SESSION_SECRET: \*\*\*\*/, 'its line is shown masked');
     const rows = [...page.matchAll(/<tr data-section="([a-z]+)" data-score="([^"]+)">/g)].map((m) => [m[1], m[2]]);
@@ -110,11 +111,11 @@ describe('HTML report', () => {
   });
 
   it('a section with findings is checked whatever checkedSections says; without the list every section is', () => {
-    const page = renderHtml({ ...evilReport, checkedSections: ['volumes'] });
+    const page = renderHtml({ ...evilReport, checkedSections: ['volumes'] }, { meta });
     assert.match(page, /data-section="restart" data-score="90"/);
     assert.match(page, /data-section="keys" data-score="not-checked"/);
     const { checkedSections: _, ...unsaid } = evilReport;
-    assert.doesNotMatch(renderHtml(unsaid), /data-score="not-checked"/);
+    assert.doesNotMatch(renderHtml(unsaid, { meta }), /data-score="not-checked"/);
   });
 
   it('draws a chart per timeline as inline SVG with events, kinds and a data table', () => {
@@ -137,13 +138,13 @@ describe('HTML report', () => {
   it('the text report masks the same way (one masking path) and says not checked too', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
     const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    const text = renderReport(report, 'text', { sources });
+    const text = renderReport(report, 'text', { sources, catalogue });
     assert.ok(!text.includes(SHOP_SECRET));
     assert.match(text, /^- rollout +not checked$/m, 'the text report says not checked as well');
   });
 
   it('the stylesheet is the only style: no external font', () => {
-    const page = renderHtml(evilReport);
+    const page = renderHtml(evilReport, { meta });
     assert.equal((page.match(/<style>/g) ?? []).length, 1);
     assert.ok(!readFileSync(new URL('../../src/report/html/css.ts', import.meta.url), 'utf8').includes('url('));
   });

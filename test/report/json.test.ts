@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../../scripts/gen-rule-docs.js';
 import { check } from '../../src/commands/check.js';
-import { allRuleMeta, ruleMeta } from '../../src/findings/catalog.js';
+import { catalogue, meta, ruleMeta } from '../support/catalogue.js';
+const allRuleMeta = () => catalogue.all();
 import type { Report } from '../../src/findings/types.js';
 import { DOCS_BASE_URL, ruleDocsUrl } from '../../src/report/docs-url.js';
 import { renderReport } from '../../src/report/index.js';
@@ -10,7 +11,7 @@ import { renderJson } from '../../src/report/json.js';
 
 describe('JSON report', () => {
   const report = check(['examples/shop']);
-  const json = JSON.parse(renderReport(report, 'json')) as Report & {
+  const json = JSON.parse(renderReport(report, 'json', { catalogue })) as Report & {
     findings: { fixHint?: string; docsUrl?: string }[];
   };
 
@@ -41,7 +42,7 @@ describe('JSON report', () => {
 
   it('omits fixHint and docsUrl for a rule id the catalogue does not know, and reads the meta option', () => {
     const one: Report = { ...report, findings: [{ ...report.findings[0]!, ruleId: 'unknown-rule' }], suppressed: [] };
-    const out = JSON.parse(renderJson(one)).findings[0];
+    const out = JSON.parse(renderJson(one, { meta })).findings[0];
     assert.equal(out.fixHint, undefined);
     assert.equal(out.docsUrl, undefined);
     const passed = JSON.parse(

@@ -5,6 +5,8 @@ import { check } from '../../src/commands/check.js';
 import { SECTIONS, type Finding, type Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';
 import { renderJunit } from '../../src/report/junit.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
+import { meta } from '../support/catalogue.js';
 import '../../src/rules/index.js';
 
 function finding(over: Partial<Finding>): Finding {
@@ -78,7 +80,7 @@ function parse(xml: string) {
 
 describe('JUnit report', () => {
   it('is well-formed XML with one testsuite per checklist section, in checklist order', () => {
-    const root = parse(renderJunit(report));
+    const root = parse(renderJunit(report, { meta }));
     assert.deepEqual(
       root.testsuite.map((s) => s.name),
       [...SECTIONS],
@@ -91,7 +93,7 @@ describe('JUnit report', () => {
   });
 
   it('has a failing testcase per error or warning finding, naming rule, service and location', () => {
-    const root = parse(renderJunit(report));
+    const root = parse(renderJunit(report, { meta }));
     const restart = root.testsuite.find((s) => s.name === 'restart')!;
     const web = restart.testcase[0]!;
     assert.equal(web.name, 'restart-policy [web] docker-compose.yml:3:5');
@@ -109,7 +111,7 @@ describe('JUnit report', () => {
   });
 
   it('escapes markup, quotes and control characters', () => {
-    const xml = renderJunit(report);
+    const xml = renderJunit(report, { meta });
     const root = parse(xml);
     const volumes = root.testsuite.find((s) => s.name === 'volumes')!;
     const c = volumes.testcase[0]!;
@@ -121,7 +123,7 @@ describe('JUnit report', () => {
   });
 
   it('passes info findings (with the message as output) and skips suppressed ones with the reason', () => {
-    const root = parse(renderJunit(report));
+    const root = parse(renderJunit(report, { meta }));
     const upgrades = root.testsuite.find((s) => s.name === 'upgrades')!;
     assert.equal(upgrades.failures, '0');
     assert.equal(upgrades.testcase[0]!.failure, undefined);
@@ -135,7 +137,7 @@ describe('JUnit report', () => {
   });
 
   it('a section no rule that ran covers is one skipped "not checked" case, not a clean pass', () => {
-    const root = parse(renderJunit({ ...report, checkedSections: SECTIONS.filter((s) => s !== 'rollout') }));
+    const root = parse(renderJunit({ ...report, checkedSections: SECTIONS.filter((s) => s !== 'rollout') }, { meta }));
     const rollout = root.testsuite.find((s) => s.name === 'rollout')!;
     assert.equal(rollout.skipped, '1');
     assert.equal(rollout.testcase[0]!.name, 'rollout: not checked');
@@ -145,7 +147,7 @@ describe('JUnit report', () => {
 
   it('renders a real check report through renderReport', () => {
     const real = check(['examples/shop']);
-    const root = parse(renderReport(real, 'junit'));
+    const root = parse(renderReport(real, 'junit', { catalogue: preflightCatalogue() }));
     const failing = real.findings.filter((f) => f.severity !== 'info').length;
     assert.equal(Number(root.failures), failing);
   });

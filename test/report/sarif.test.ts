@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check } from '../../src/commands/check.js';
-import { allRuleMeta, registerRuleMeta, ruleMeta } from '../../src/findings/catalog.js';
+import { preflightCatalogue } from '../../src/commands/catalogue.js';
+import { Catalogue } from '../../src/findings/catalogue.js';
+import { catalogueLookup } from '../../src/report/rule-meta.js';
 import type { Finding, Report } from '../../src/findings/types.js';
 import { renderReport } from '../../src/report/index.js';
 import { DOCS_BASE_URL, ruleDocsUrl } from '../../src/report/docs-url.js';
 import { FINGERPRINT_NAME, INFORMATION_URI, renderSarif } from '../../src/report/sarif.js';
-import '../../src/rules/index.js';
 import { sarifErrors } from '../support/sarif.js';
 
 interface SarifRun {
@@ -18,8 +19,9 @@ interface SarifRun {
 
 const parse = (text: string) => JSON.parse(text) as { version: string; runs: SarifRun[] };
 
-// A rule of a test-only id, so the fixture does not depend on which rules exist yet.
-registerRuleMeta([
+// Preflight's catalogue plus a rule of a test-only id, so the fixture does not depend on which rules exist yet.
+const catalogue = new Catalogue([
+  ...preflightCatalogue().all(),
   {
     id: 'test-sarif-rule',
     section: 'secrets',
@@ -31,6 +33,8 @@ registerRuleMeta([
     source: 'check',
   },
 ]);
+const meta = catalogueLookup(catalogue);
+const opts = { meta };
 
 function finding(over: Partial<Finding>): Finding {
   return {
@@ -108,23 +112,23 @@ const report: Report = {
 
 describe('SARIF report', () => {
   it('validates against the OASIS SARIF 2.1.0 schema', () => {
-    const log = parse(renderSarif(report, { srcRoot: '/work/project' }));
+    const log = parse(renderSarif(report, { srcRoot: '/work/project', meta }));
     assert.deepEqual(sarifErrors(log), []);
     assert.equal(log.version, '2.1.0');
     assert.equal(log.runs.length, 1);
   });
 
   it('the schema check is real: a wrong level or a missing driver name is rejected', () => {
-    const log = parse(renderSarif(report));
+    const log = parse(renderSarif(report, opts));
     log.runs[0]!.results[0]!.level = 'info';
     assert.ok(sarifErrors(log).some((e) => e.includes('/runs/0/results/0/level')));
-    const noName = parse(renderSarif(report)) as any;
+    const noName = parse(renderSarif(report, opts)) as any;
     delete noName.runs[0].tool.driver.name;
     assert.ok(sarifErrors(noName).length > 0);
   });
 
   it('describes the tool and one rule per rule id that appears, with catalog metadata', () => {
-    const run = parse(renderSarif(report)).runs[0]!;
+    const run = parse(renderSarif(report, opts)).runs[0]!;
     const driver = run.tool.driver;
     assert.equal(driver.name, 'preflight');
     assert.equal(driver.version, '0.1.0');
@@ -145,10 +149,10 @@ describe('SARIF report', () => {
     assert.equal(test.defaultConfiguration.level, 'error');
     assert.equal(test.properties.section, 'secrets');
     const restart = driver.rules.find((r) => r.id === 'restart-policy')!;
-    assert.equal(restart.shortDescription.text, ruleMeta('restart-policy')!.title);
+    assert.equal(restart.shortDescription.text, catalogue.get('restart-policy')!.title);
     assert.equal(restart.defaultConfiguration.level, 'warning');
     assert.equal(restart.helpUri, ruleDocsUrl('restart-policy'));
-    assert.equal(restart.help.text, ruleMeta('restart-policy')!.fixHint);
+    assert.equal(restart.help.text, catalogue.get('restart-policy')!.fixHint);
     const unknown = driver.rules.find((r) => r.id === 'not-in-catalog')!;
     assert.equal(unknown.helpUri, undefined, 'no docs entry for an id the catalogue does not know');
     // Every result's ruleIndex points at its own descriptor.
@@ -156,7 +160,7 @@ describe('SARIF report', () => {
   });
 
   it('maps severities to levels and locations to relative URIs with regions', () => {
-    const run = parse(renderSarif(report)).runs[0]!;
+    const run = parse(renderSarif(report, opts)).runs[0]!;
     const [web, embedded, absolute] = run.results;
     assert.equal(web!.level, 'warning');
     assert.equal(embedded!.level, 'error');
@@ -180,14 +184,14 @@ describe('SARIF report', () => {
       ...report,
       findings: report.findings.map((f) => ({ ...f, line: f.line + 10, endLine: f.endLine && f.endLine + 10 })),
     };
-    const a = parse(renderSarif(report)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
-    const b = parse(renderSarif(moved)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
+    const a = parse(renderSarif(report, opts)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
+    const b = parse(renderSarif(moved, opts)).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME]);
     assert.deepEqual(a, b);
     assert.equal(new Set(a).size, a.length, 'distinct findings have distinct fingerprints');
   });
 
   it('renders suppressed findings as results with inSource/external suppressions and the reason', () => {
-    const results = parse(renderSarif(report)).runs[0]!.results;
+    const results = parse(renderSarif(report, opts)).runs[0]!.results;
     const suppressed = results.filter((r) => r.suppressions);
     assert.equal(suppressed.length, 2);
     assert.deepEqual(suppressed[0]!.suppressions, [
@@ -200,29 +204,29 @@ describe('SARIF report', () => {
   });
 
   it('carries automatic fixes as replacements', () => {
-    const fixed = parse(renderSarif(report)).runs[0]!.results.find((r) => r.ruleId === 'not-in-catalog')!;
+    const fixed = parse(renderSarif(report, opts)).runs[0]!.results.find((r) => r.ruleId === 'not-in-catalog')!;
     assert.deepEqual(fixed.fixes[0].artifactChanges[0].replacements, [
       { deletedRegion: { charOffset: 10, charLength: 2 }, insertedContent: { text: 'restart: always' } },
     ]);
   });
 
   it('records the source root as %SRCROOT% when given', () => {
-    const run = parse(renderSarif(report, { srcRoot: '/work/project' })).runs[0]!;
+    const run = parse(renderSarif(report, { srcRoot: '/work/project', meta })).runs[0]!;
     assert.equal(run.originalUriBaseIds!['%SRCROOT%']!.uri, 'file:///work/project/');
   });
 
   it('renders a real check report (bundled example) that validates, through renderReport', () => {
     const real = check(['examples/shop']);
     assert.ok(real.findings.length > 0);
-    const log = parse(renderReport(real, 'sarif'));
+    const log = parse(renderReport(real, 'sarif', { catalogue }));
     assert.deepEqual(sarifErrors(log), []);
     const run = log.runs[0]!;
     assert.equal(run.results.length, real.findings.length + real.suppressed.length);
-    const ids = new Set(allRuleMeta().map((m) => m.id));
+    const ids = new Set(catalogue.all().map((m) => m.id));
     for (const r of run.tool.driver.rules) {
       assert.ok(ids.has(r.id), `${r.id} is in the catalog`);
       assert.equal(r.helpUri, ruleDocsUrl(r.id));
-      assert.equal(r.help.text, ruleMeta(r.id)!.fixHint);
+      assert.equal(r.help.text, catalogue.get(r.id)!.fixHint);
     }
   });
 
@@ -230,7 +234,7 @@ describe('SARIF report', () => {
     const run = parse(
       renderSarif(report, {
         meta: (id) =>
-          id === 'restart-policy' ? { ...ruleMeta(id)!, fixHint: 'from the passed catalogue' } : undefined,
+          id === 'restart-policy' ? { ...catalogue.get(id)!, fixHint: 'from the passed catalogue' } : undefined,
       }),
     ).runs[0]!;
     const restart = run.tool.driver.rules.find((r) => r.id === 'restart-policy')!;
@@ -240,7 +244,7 @@ describe('SARIF report', () => {
 
   it('is valid for an empty report', () => {
     const empty: Report = { ...report, findings: [], suppressed: [] };
-    const log = parse(renderSarif(empty));
+    const log = parse(renderSarif(empty, opts));
     assert.deepEqual(sarifErrors(log), []);
     assert.deepEqual(log.runs[0]!.results, []);
     assert.deepEqual(log.runs[0]!.tool.driver.rules, []);

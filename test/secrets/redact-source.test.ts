@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { redactSourceLine } from '../../src/knowledge/redact-source.js';
 import { checkDetailed } from '../../src/commands/check.js';
 import { renderText } from '../../src/report/text.js';
+import { meta } from '../support/catalogue.js';
 
 // Fake tokens assembled at runtime so this file does not itself look like a leak.
 const GH = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
@@ -94,7 +95,7 @@ test('renderText with sources prints no secret value of a compose file', () => {
     );
     const sources = new Map<string, string>();
     for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
-    const text = renderText(report, { sources, context: 3 });
+    const text = renderText(report, { sources, context: 3, meta });
     assert.ok(text.includes('POSTGRES_PASSWORD: ****'), 'the excerpt still shows the key');
     assert.ok(!text.includes(password), 'password leaked into the text report');
     assert.ok(!text.includes(GH), 'token leaked into the text report');

@@ -1,4 +1,5 @@
-import { registerDrillRules, type DrillRuleTable } from '../rules.js';
+import type { RuleMeta } from '../../findings/catalogue.js';
+import { drillRuleMetas, type DrillRuleTable } from '../rules.js';
 import type { Finding, Severity } from '../../findings/types.js';
 import { maskSecrets } from '../checks.js';
 import type { VolumeDiff } from './compare.js';
@@ -37,7 +38,7 @@ export const UPGRADE_RULES = {
 } as const satisfies DrillRuleTable;
 export type UpgradeRuleId = keyof typeof UPGRADE_RULES;
 
-registerDrillRules(UPGRADE_RULES, 'docs/upgrades.md');
+export const UPGRADE_DRILL_RULE_METAS: readonly RuleMeta[] = drillRuleMetas(UPGRADE_RULES, 'docs/upgrades.md');
 
 type Where = { file: string; line: number; column: number };
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Finding } from '../../findings/types.js';
+import type { Finding, SuppressedFinding } from '../../findings/types.js';
 import { VERSION } from '../../util/version.js';
 import { checkSet, type SetCheck } from '../history.js';
 import { HISTORY_FILE, Journal, type JournalEvent, type WithoutTime } from '../journal.js';
@@ -74,6 +74,8 @@ export interface UpgradeReport {
   /** Keys the app asked the guest agent for: OLD, after the upgrade, after the rollback. */
   keys?: KeyPhase[];
   findings: Finding[];
+  /** Findings `.preflight.yml` exempts, with the reason. */
+  suppressed: SuppressedFinding[];
   timing: {
     wallMs: number;
     waitMs: number;
@@ -94,6 +96,7 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
     throw new Error(`journal in ${runDir} has no run-start`);
   const ops = events.flatMap((e) => (e.type === 'op' ? [e.op] : []));
   const findings = events.flatMap((e) => (e.type === 'finding' ? [e.finding] : []));
+  const suppressed = events.flatMap((e) => (e.type === 'suppressed' ? [e.finding] : []));
   const diff = events.flatMap((e) => (e.type === 'diff' ? e.findings : []));
   const keys = events.flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
   const volumes = events.flatMap((e) => (e.type === 'volume-diff' ? e.diffs : []));
@@ -168,6 +171,7 @@ export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: stri
     historyFile: join(runDir, HISTORY_FILE),
     ...(keys.length ? { keys } : {}),
     findings,
+    suppressed,
     timing: { ...timing, overheadMs: Math.max(0, timing.wallMs - timing.waitMs), ...engine },
     ...(cleanup ? { cleanup } : {}),
   };

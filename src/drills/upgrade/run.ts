@@ -13,7 +13,7 @@ import { drillKeyProvider, startDrillAgent } from '../agent-socket.js';
 import { agentMounters, DrillApp } from '../app.js';
 import { keyFindings, keyProviderSource, phaseOf } from '../keys.js';
 import * as checks from '../checks.js';
-import { parseDrillConfig, type DrillConfig } from '../config.js';
+import { drillConfigFrom, type DrillConfig } from '../config.js';
 import { checkSet, type HistoryOp } from '../history.js';
 import { HISTORY_FILE, type Journal } from '../journal.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -23,7 +23,7 @@ import { Writer } from '../writer.js';
 import { dataErrorLines, filesChanged, upgradeFinding } from './checks.js';
 import { maskSecrets } from '../checks.js';
 import { compareVolume } from './compare.js';
-import { parseUpgradeConfig, type UpgradeConfig } from './config.js';
+import { upgradeConfigFrom, type UpgradeConfig } from './config.js';
 import { fingerprintVolume, type VolumeFingerprint } from './fingerprint.js';
 import {
   buildUpgradeReport,
@@ -68,11 +68,8 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
   const progress = opts.progress ?? createProgress(process.stderr, true);
   // The drill settings of NEW's .preflight.yml, else OLD's: one workload must work on both versions.
   const source = to.config.drill !== undefined ? to.config : from.config;
-  const config = parseDrillConfig(source.drill, { file: source.file, tree: source.tree });
-  const upCfg = parseUpgradeConfig((source.drill as { upgrade?: unknown } | undefined)?.upgrade, {
-    file: source.file,
-    tree: source.tree,
-  });
+  const config = drillConfigFrom(source);
+  const upCfg = upgradeConfigFrom(source);
   for (const p of [from, to])
     if (!Object.keys(p.model.services ?? {}).length)
       throw new InputError('the compose project has no services to drill', { file: p.composeFiles[0] });
@@ -80,11 +77,17 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<Upgrad
   const cli = await requireDockerCompose();
   // Secrets of both sets: a value of either showing up in a log is a leak.
   const secrets = new Map([...from.env, ...to.env]);
-  const run = new DrillRun<UpgradeEvent>('upgrade', opts.runRoot, progress, {
-    // The writer's history, saved beside the journal like the restart drill's.
-    beforeEnd: () => writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(ops(run.journal), null, 1)),
-    maskError: (text) => maskSecrets(text, secrets),
-  });
+  const run = new DrillRun<UpgradeEvent>(
+    'upgrade',
+    opts.runRoot,
+    progress,
+    {
+      // The writer's history, saved beside the journal like the restart drill's.
+      beforeEnd: () => writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(ops(run.journal), null, 1)),
+      maskError: (text) => maskSecrets(text, secrets),
+    },
+    source,
+  );
   const { drillId, runDir, journal, engine, onOp, addFinding } = run;
   const wait = <T>(p: () => Promise<T>) => run.wait(p);
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 import { SECTIONS, type Report, type Section } from '../../findings/types.js';
 import { checkedSections } from '../checked.js';
-import { DEFAULT_META, type MetaLookup } from '../rule-meta.js';
+import type { MetaLookup } from '../rule-meta.js';
 import { countText, findingList, SEVERITY_ICON, SEVERITY_TONE, severityCounts, suppressedTable } from './findings.js';
 import { dataTable, type PageSection, renderPage, scoreBadge, scoreSummary } from './layout.js';
 import { html } from './safe.js';
@@ -8,7 +8,7 @@ import { html } from './safe.js';
 export interface HtmlOptions {
   /** Source texts by file name as findings name them, for code excerpts (masked). */
   sources?: ReadonlyMap<string, string>;
-  meta?: MetaLookup;
+  meta: MetaLookup;
   /** The page title (default `Preflight report`). */
   title?: string;
   /** Lines of context around a finding's line (default 1, as in the text report). */
@@ -22,8 +22,8 @@ const DEPLOYMENT_SOURCE = {
 } as const;
 
 /** The check or diff report as one self-contained HTML page. */
-export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
-  const meta = opts.meta ?? DEFAULT_META;
+export function renderHtml(report: Report, opts: HtmlOptions): string {
+  const meta = opts.meta;
   const ctx = { meta, sources: opts.sources, context: opts.context };
   const checked = checkedSections(report);
   const scoreOf = (s: Section) => (checked.has(s) ? report.score.sections[s] : null);

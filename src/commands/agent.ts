@@ -1,0 +1,1 @@
+export { type AgentHandle, type AgentOptions, startAgent } from '../agent/index.js';
