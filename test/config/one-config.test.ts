@@ -58,7 +58,10 @@ describe('one .preflight.yml for every command', () => {
     assert.ok(!ids.includes('restart-policy'), ids.join(', '));
     rmSync(join(root, '.preflight.yml'));
     try {
-      assert.ok(check([newDir]).findings.some((f) => f.ruleId === 'restart-policy'), 'fires without the file');
+      assert.ok(
+        check([newDir]).findings.some((f) => f.ruleId === 'restart-policy'),
+        'fires without the file',
+      );
     } finally {
       writeFileSync(join(root, '.preflight.yml'), CONFIG);
     }
@@ -103,7 +106,13 @@ await describeDocker('one .preflight.yml: the drill honours its ids', () => {
     const drillSettings = readFileSync(join(app, '.preflight.yml'), 'utf8');
     writeFileSync(join(app, '.preflight.yml'), `${CONFIG}${drillSettings}`);
     const { file } = await envFileFor('outside-volume-one-config');
-    const r = await runDrill({ kind: 'restart', dir: app, envFile: file, faults: ['reboot'], runRoot: join(scratch, 'runs') });
+    const r = await runDrill({
+      kind: 'restart',
+      dir: app,
+      envFile: file,
+      faults: ['reboot'],
+      runRoot: join(scratch, 'runs'),
+    });
     const outside = r.report.findings.filter((f) => f.ruleId === 'drill-write-outside-volume');
     assert.equal(outside.length, 1);
     assert.equal(outside[0]!.severity, 'info');

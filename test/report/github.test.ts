@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check } from '../../src/commands/check.js';
-import { catalogue, meta, ruleMeta } from '../support/catalogue.js';
+import { meta, ruleMeta } from '../support/catalogue.js';
 import { SECTIONS, type Finding, type Report } from '../../src/findings/types.js';
 import { ruleDocsUrl } from '../../src/report/docs-url.js';
 import { escapeData, escapeProperty, findRepoRoot, renderGithub } from '../../src/report/github.js';
