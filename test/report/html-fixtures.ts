@@ -8,7 +8,7 @@ import {
   html,
   renderPage,
 } from '../../src/report/html/index.js';
-import { meta, } from '../support/catalogue.js';
+import { meta } from '../support/catalogue.js';
 
 /** A value that is in examples/shop/docker-compose.yml in clear (SESSION_SECRET) and must never reach a report. */
 export const SHOP_SECRET = '9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddcc';
