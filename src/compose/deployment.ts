@@ -21,11 +21,41 @@ export interface DeploymentSettings {
   no_instance_id: boolean;
   secure_time: boolean;
   pre_launch_script?: string;
-  init_script?: string;
+  /** One script, or (dstack main, `manifest_version: "3"`) a list of up to 5: see `initScripts`. */
+  init_script?: string | string[];
   storage_fs: string;
+  /** Pins the key provider's identity (hex); unset: not pinned. */
+  key_provider_id?: string;
+  public_tcbinfo?: boolean;
+  /** Gateway port policy (dstack v0.5.11+): PROXY protocol per port, refuse unlisted ports. */
+  port_policy?: PortPolicy;
+  /** Launch requirements (dstack main; need `manifest_version: "3"`). */
+  requirements?: Requirements;
+  swap_size?: number | string;
+  /** dstack main: dm-verity volumes; kept as written. */
+  verity_volumes?: unknown;
+  /** nerdctl runner only (dstack main). */
+  snapshotter?: string;
+  event_log_version?: number;
 }
 
-/** Phala Cloud's defaults (platform-facts.md), used when neither app-compose.json nor .preflight.yml says. */
+/** `port_policy` of app-compose.json (docs/platform.md#newer-manifest-fields). */
+export interface PortPolicy {
+  restrict_mode?: boolean;
+  ports?: { port: number; pp?: boolean }[];
+}
+
+/** `requirements` of app-compose.json; dstack main refuses to boot when they are not met. */
+export interface Requirements {
+  os_version?: string;
+  platforms?: string[];
+  tdx_measure_acpi_tables?: boolean;
+  launch_token_hash?: string;
+  gpu_policy?: unknown;
+  [key: string]: unknown;
+}
+
+/** Phala Cloud's defaults (docs/platform.md#manifest), used when neither app-compose.json nor .preflight.yml says. */
 export const PHALA_CLOUD_DEFAULTS: DeploymentSettings = {
   manifest_version: 2,
   runner: 'docker-compose',
@@ -70,6 +100,14 @@ export const DEPLOYMENT_KEYS = [
   'pre_launch_script',
   'init_script',
   'storage_fs',
+  'key_provider_id',
+  'public_tcbinfo',
+  'port_policy',
+  'requirements',
+  'swap_size',
+  'verity_volumes',
+  'snapshotter',
+  'event_log_version',
 ] as const;
 
 export interface Deployment {
@@ -93,19 +131,57 @@ export function deploymentFrom(base: DeploymentSettings, given: Record<string, u
     'local_key_provider_enabled',
     'no_instance_id',
     'secure_time',
+    'public_tcbinfo',
   ] as const) {
     const v = bool(k);
     if (v !== undefined) s[k] = v;
   }
   if (typeof given.tproxy_enabled === 'boolean' && typeof given.gateway_enabled !== 'boolean')
     s.gateway_enabled = given.tproxy_enabled;
-  for (const k of ['name', 'runner', 'key_provider', 'pre_launch_script', 'init_script', 'storage_fs'] as const) {
+  for (const k of [
+    'name',
+    'runner',
+    'key_provider',
+    'pre_launch_script',
+    'storage_fs',
+    'key_provider_id',
+    'snapshotter',
+  ] as const) {
     if (typeof given[k] === 'string') s[k] = given[k] as string;
   }
+  const init = given.init_script;
+  if (typeof init === 'string') s.init_script = init;
+  else if (Array.isArray(init) && init.every((x) => typeof x === 'string')) s.init_script = [...(init as string[])];
+  if (isObject(given.port_policy)) s.port_policy = portPolicyFrom(given.port_policy);
+  if (isObject(given.requirements)) s.requirements = { ...given.requirements } as Requirements;
+  if (typeof given.swap_size === 'number' || typeof given.swap_size === 'string') s.swap_size = given.swap_size;
+  if (given.verity_volumes !== undefined) s.verity_volumes = given.verity_volumes;
+  if (typeof given.event_log_version === 'number') s.event_log_version = given.event_log_version;
   if (typeof given.manifest_version === 'number' || typeof given.manifest_version === 'string')
     s.manifest_version = given.manifest_version;
   if (Array.isArray(given.allowed_envs)) s.allowed_envs = given.allowed_envs.map(String);
   return s;
+}
+
+/** The init scripts as a list, whichever form app-compose.json used. */
+export function initScripts(s: DeploymentSettings): string[] {
+  const v = s.init_script;
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The well-formed part of a `port_policy` (the schema check reports the rest). */
+function portPolicyFrom(v: Record<string, unknown>): PortPolicy {
+  const out: PortPolicy = {};
+  if (typeof v.restrict_mode === 'boolean') out.restrict_mode = v.restrict_mode;
+  if (Array.isArray(v.ports))
+    out.ports = v.ports
+      .filter((p): p is Record<string, unknown> => isObject(p) && typeof p.port === 'number')
+      .map((p) => ({ port: p.port as number, ...(typeof p.pp === 'boolean' ? { pp: p.pp } : {}) }));
+  return out;
 }
 
 /** Which key provider the guest would use: only `kms` gives keys that are stable per app across instances. */
