@@ -6,6 +6,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index
 import { styleFor } from '../report/style.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
+import { projectInputs } from '../commands/sources.js';
 
 interface CheckFlags {
   file?: string[];
@@ -16,6 +17,7 @@ interface CheckFlags {
   format: ReportFormat;
   output?: string;
   failOn: FailOn;
+  force?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -32,6 +34,7 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .option('-r, --recursive', 'check every compose project below each directory')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
         .choices(['error', 'warning', 'info', 'never'])
@@ -49,7 +52,13 @@ export function registerCheck(program: Command, setExit: SetExit): void {
       for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
       const style = flags.output ? undefined : styleFor(process.stdout);
       const text = renderReport(report, flags.format, { sources, style, catalogue: preflightCatalogue() });
-      writeReport(text, flags.output);
+      writeReport(text, {
+        file: flags.output,
+        format: flags.format,
+        what: 'check report',
+        inputs: [...projectInputs(projects), ...(flags.envFile ?? []), ...(flags.file ?? [])],
+        force: flags.force,
+      });
       setExit(failsAt(report.findings, flags.failOn) ? 1 : 0);
     });
 }

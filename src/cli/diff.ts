@@ -8,6 +8,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index
 import { styleFor } from '../report/style.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
+import { projectInputs } from '../commands/sources.js';
 
 interface DiffFlags {
   cvm?: string;
@@ -16,6 +17,7 @@ interface DiffFlags {
   format: ReportFormat;
   output?: string;
   failOn: FailOn;
+  force?: boolean;
 }
 
 export function registerDiff(program: Command, setExit: SetExit): void {
@@ -30,6 +32,7 @@ export function registerDiff(program: Command, setExit: SetExit): void {
     .option('--old-env-file <file>', 'the secret set deployed now (to find dropped variables)')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
         .choices(['error', 'warning', 'info', 'never'])
@@ -53,7 +56,16 @@ export function registerDiff(program: Command, setExit: SetExit): void {
         catalogue: preflightCatalogue(),
       });
       if (flags.format === 'text' && result.notes.length) text += result.notes.map((n) => `note: ${n}\n`).join('');
-      writeReport(text, flags.output);
+      writeReport(text, {
+        file: flags.output,
+        format: flags.format,
+        what: 'diff report',
+        inputs: [
+          ...projectInputs([result.old, result.new]),
+          ...[flags.envFile, flags.oldEnvFile].filter((f): f is string => !!f),
+        ],
+        force: flags.force,
+      });
       setExit(failsAt(result.report.findings, flags.failOn) ? 1 : 0);
     });
 }

@@ -5,7 +5,8 @@ import { UsageError } from '../util/errors.js';
 import { createProgress } from '../drills/progress.js';
 import { renderUpgradeText } from '../drills/upgrade/report.js';
 import type { SetExit } from './main.js';
-import { writeReport } from './output.js';
+import { argumentInputs } from '../commands/sources.js';
+import { checkReportDestination, writeReport, type ReportDestination } from './output.js';
 
 interface UpgradeFlags {
   from: string;
@@ -17,6 +18,7 @@ interface UpgradeFlags {
   output?: string;
   runDir: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 /** `preflight drill upgrade`: parses flags and prints; the drill lives in src/drills/upgrade. */
@@ -36,11 +38,20 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
     .option('--rollback', 'after verifying NEW, go back to OLD on the upgraded data and verify again')
     .option('--format <format>', 'text | json', 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let --output replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', defaultRunRoot)
     .option('--quiet', 'no progress output')
     .action(async (flags: UpgradeFlags) => {
       if (!['text', 'json'].includes(flags.format))
         throw new UsageError(`drill upgrade: --format must be text or json, got "${flags.format}"`);
+      const destination: ReportDestination = {
+        file: flags.output,
+        format: flags.format,
+        what: 'upgrade drill report',
+        inputs: argumentInputs([flags.from, flags.to, flags.envFile, flags.nextEnvFile]),
+        force: flags.force,
+      };
+      checkReportDestination(destination);
       const result = await runDrill({
         kind: 'upgrade',
         from: flags.from,
@@ -54,7 +65,7 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
       });
       const text =
         flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderUpgradeText(result.report);
-      writeReport(text, flags.output);
+      writeReport(text, destination);
       setExit(result.failed ? 1 : 0);
     });
 }

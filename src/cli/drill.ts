@@ -7,7 +7,8 @@ import { createProgress } from '../drills/progress.js';
 import { renderText } from '../drills/report.js';
 import { registerDrillUpgrade } from './drill-upgrade.js';
 import type { SetExit } from './main.js';
-import { writeReport } from './output.js';
+import { argumentInputs } from '../commands/sources.js';
+import { checkReportDestination, writeReport, type ReportDestination } from './output.js';
 
 interface RestartFlags {
   file?: string[];
@@ -19,6 +20,7 @@ interface RestartFlags {
   output?: string;
   runDir: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 const DEFAULT_RUN_ROOT = '.preflight-drills';
@@ -40,11 +42,20 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--seed <seed>', 'seed of the fault order and targets (printed in the report)')
     .option('--format <format>', 'text | json', 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let --output replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', DEFAULT_RUN_ROOT)
     .option('--quiet', 'no progress output')
     .action(async (dir: string | undefined, flags: RestartFlags) => {
       if (!['text', 'json'].includes(flags.format))
         throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
+      const destination: ReportDestination = {
+        file: flags.output,
+        format: flags.format,
+        what: 'restart drill report',
+        inputs: argumentInputs([dir ?? '.', ...(flags.file ?? []), flags.envFile]),
+        force: flags.force,
+      };
+      checkReportDestination(destination);
       const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
       const rounds = flags.rounds === undefined ? undefined : parseRounds(flags.rounds);
       const result = await runDrill({
@@ -60,7 +71,7 @@ export function registerDrill(program: Command, setExit: SetExit): void {
         handleSignals: true,
       });
       const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderText(result.report);
-      writeReport(text, flags.output);
+      writeReport(text, destination);
       setExit(result.failed ? 1 : 0);
     });
 

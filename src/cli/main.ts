@@ -52,8 +52,13 @@ export function reportError(err: unknown): number {
       return 0;
     return 2;
   }
-  if (err instanceof InputError || err instanceof UsageError) {
-    process.stderr.write(`preflight: ${err.message}\n`);
+  if (err instanceof InputError) {
+    // One line per problem (an env file with three bad lines says all three at once).
+    for (const p of err.problems) process.stderr.write(`preflight: ${firstLine(p.message)}\n`);
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`preflight: ${firstLine(err.message)}\n`);
     return 2;
   }
   const msg = err instanceof Error ? err.message : String(err);

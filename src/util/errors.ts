@@ -6,16 +6,38 @@ export class InputError extends Error {
   readonly file?: string;
   readonly line?: number;
   readonly column?: number;
-  constructor(message: string, where: { file?: string; line?: number; column?: number } = {}) {
+  /**
+   * Every problem when an input has several (an env file with three bad lines): the CLI prints one
+   * line each. The error's own message is the first problem.
+   */
+  readonly problems: readonly InputError[];
+  constructor(message: string, where: Where = {}) {
     super(formatWhere(where) + message);
     this.name = 'InputError';
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;
+    this.problems = [this];
+  }
+
+  /** One error carrying several problems (at least one), in the order given. */
+  static several(problems: readonly InputError[]): InputError {
+    if (problems.length === 1) return problems[0]!;
+    const first = problems[0]!;
+    const err = new InputError('', {});
+    err.message = first.message;
+    Object.assign(err, { file: first.file, line: first.line, column: first.column, problems: [...problems] });
+    return err;
   }
 }
 
-function formatWhere(w: { file?: string; line?: number; column?: number }): string {
+export interface Where {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+function formatWhere(w: Where): string {
   if (!w.file) return '';
   let s = w.file;
   if (w.line) s += `:${w.line}`;

@@ -1,5 +1,6 @@
 import { STYLESHEET } from './css.js';
 import { type HtmlValue, html, type SafeHtml, token, trusted } from './safe.js';
+import { HTML_GENERATOR_META } from '../../util/output-marker.js';
 
 /**
  * The page every HTML report is laid out in (check, diff, and the drill and rollout reports): a
@@ -45,6 +46,7 @@ export function renderPage(spec: PageSpec): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="referrer" content="no-referrer">
+${trusted(HTML_GENERATOR_META)}
 <title>${spec.title}</title>
 <style>${trusted(STYLESHEET)}</style>
 </head>
