@@ -2,6 +2,7 @@ import { DIFF_RULE_META } from '../diff/rules.js';
 import { RESTART_DRILL_RULE_METAS } from '../drills/rules.js';
 import { UPGRADE_DRILL_RULE_METAS } from '../drills/upgrade/checks.js';
 import { Catalogue } from '../findings/catalogue.js';
+import { ROLLOUT_RULE_METAS } from '../rollout/rules.js';
 import { CHECK_RULE_METAS } from '../rules/index.js';
 import { SECRET_PLAN_RULE_METAS } from '../secrets/rules.js';
 
@@ -19,6 +20,7 @@ export function preflightCatalogue(): Catalogue {
     ...SECRET_PLAN_RULE_METAS,
     ...RESTART_DRILL_RULE_METAS,
     ...UPGRADE_DRILL_RULE_METAS,
+    ...ROLLOUT_RULE_METAS,
   ]);
   return catalogue;
 }

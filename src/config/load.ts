@@ -9,6 +9,8 @@ import { configValidator } from './validator.js';
 
 export const CONFIG_FILE_NAMES = ['.preflight.yml', '.preflight.yaml'];
 
+const TOP_LEVEL_KEYS = new Set(['rules', 'exemptions', 'deployment', 'drill', 'rollout']);
+
 /** Configuration files are small; anything bigger is not one. */
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -37,14 +39,17 @@ export function findConfig(dir: string): string | undefined {
  */
 export function loadConfig(
   path: string | undefined,
-  opts: { catalogue?: Catalogue; file?: string } = {},
+  opts: { catalogue?: Catalogue; file?: string; bareSection?: 'rollout' } = {},
 ): PreflightConfig {
   const file = opts.file ?? path;
   if (!path || !file) return emptyConfig();
   const { doc, source } = parseYamlSource(file, readConfigText(path, file));
-  const tree = toLocated(doc, source);
+  let tree = toLocated(doc, source);
   if (!tree) return { ...emptyConfig(), file };
   if (tree.kind !== 'map') throw new InputError('configuration must be a mapping', { file, line: tree.loc.line });
+  // `rollout --fleet FILE` takes the section on its own as well as a whole .preflight.yml.
+  if (opts.bareSection && ![...tree.entries.keys()].some((k) => TOP_LEVEL_KEYS.has(k)))
+    tree = { kind: 'map', loc: tree.loc, entries: new Map([[opts.bareSection, { keyLoc: tree.loc, node: tree }]]) };
   const plain = (toPlain(tree) ?? {}) as Record<string, unknown>;
   const validate = configValidator();
   if (!validate(plain)) {
