@@ -1,0 +1,22 @@
+/**
+ * A test hook, honoured only here: `PREFLIGHT_STEPS_KILL_AT=step-start:2,step-end:1` makes the
+ * process SIGKILL itself at the 2nd step-start / 1st step-end it journals (counted per process,
+ * after the boundary's fsync), so tests can crash a run exactly at a step boundary and resume it.
+ * Boundaries: `run-start`, `resumed`, `step-start`, `step-end`. Unset, nothing happens.
+ */
+export const KILL_HOOK_ENV = 'PREFLIGHT_STEPS_KILL_AT';
+
+export type Boundary = 'run-start' | 'resumed' | 'step-start' | 'step-end';
+
+const seen = new Map<Boundary, number>();
+
+export function atBoundary(boundary: Boundary): void {
+  const spec = process.env[KILL_HOOK_ENV];
+  if (!spec) return;
+  const n = (seen.get(boundary) ?? 0) + 1;
+  seen.set(boundary, n);
+  for (const part of spec.split(',')) {
+    const [name, count] = part.trim().split(':');
+    if (name === boundary && Number(count) === n) process.kill(process.pid, 'SIGKILL');
+  }
+}
