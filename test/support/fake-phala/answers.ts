@@ -100,7 +100,7 @@ export function network(fleet: Fleet, r: FakeReplica): unknown {
     public_urls: [
       {
         app: `https://${fleet.appId}-8080.${BASE_DOMAIN}`,
-        instance: `https://${r.instanceId}-8080.${BASE_DOMAIN}`,
+        instance: fleet.instanceUrl?.(r) ?? `https://${r.instanceId}-8080.${BASE_DOMAIN}`,
       },
     ],
   };

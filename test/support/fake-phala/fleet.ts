@@ -24,6 +24,8 @@ export interface FleetOptions {
   /** How long a 465's compose hash may be confirmed (default 60 s). */
   pendingTtlMs?: number;
   now?: () => number;
+  /** The replica's `public_urls[].instance` (default https://<instance id>-8080.phala.test); rollout tests point it at a local health endpoint. */
+  instanceUrl?: (r: FakeReplica) => string;
 }
 
 export interface AppCompose {
@@ -115,12 +117,14 @@ export class Fleet {
   readonly allowedHashes = new Set<string>();
   readonly onChainKms: boolean;
   readonly now: () => number;
+  readonly instanceUrl?: (r: FakeReplica) => string;
   readonly #o: FleetOptions;
   #seq = 0;
 
   constructor(o: FleetOptions = {}) {
     this.#o = o;
     this.now = o.now ?? Date.now;
+    this.instanceUrl = o.instanceUrl;
     this.appId = o.appId ?? hex('app', 40);
     this.onChainKms = !!o.onChainKms;
     const compose: AppCompose = {

@@ -1,0 +1,124 @@
+/**
+ * The rollout's own journal events and the state they fold into. The state IS the fold of the
+ * journal: resume, `status` and the report read nothing else (plus the world, on resume).
+ * No event carries a secret value: versions are compose hashes, the encrypted env is referred to
+ * by its sha256 only.
+ */
+import type { Finding } from '../findings/types.js';
+import type { LoadSummary } from './load/index.js';
+
+export type InstancePhase =
+  | 'pending'
+  | 'draining'
+  | 'drained'
+  /** Written (fsync'd) before the upgrade request is sent: on resume the world says whether it went. */
+  | 'upgrade-requesting'
+  | 'upgrade-requested'
+  | 'booted'
+  | 'healthy'
+  | 'enabled'
+  | 'done'
+  | 'rolling-back'
+  | 'rolled-back'
+  | 'failed';
+
+export type RolloutEvent =
+  /** The fleet as found at the start: the versions each instance ran (rollback targets). */
+  | { type: 'fleet'; instances: { id: string; name: string; version: string }[]; targetVersion: string }
+  | { type: 'instance'; instance: string; phase: InstancePhase; detail?: string; version?: string; at: number }
+  | {
+      type: 'gate-verdict';
+      instance: string;
+      outcome: 'pass' | 'fail' | 'inconclusive';
+      gate?: string;
+      detail?: string;
+      phase?: string;
+      afterHealthyMs?: number;
+      at: number;
+    }
+  | { type: 'paused'; reason: string; at: number }
+  | { type: 'unpaused'; at: number; pausedMs: number }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'load'; summary: LoadSummary };
+
+export interface InstanceState {
+  id: string;
+  name: string;
+  /** What it ran when the rollout found it. */
+  versionBefore: string;
+  phase: InstancePhase;
+  /** Clock time the upgrade request was sent (its healthy deadline runs from here). */
+  requestedAt?: number;
+  /** What it runs as far as the journal knows. */
+  version: string;
+  /** Upgrade requests about to be sent (`upgrade-requesting`, journaled first): 1 per instance, rollbacks aside. */
+  upgradeRequests: number;
+  detail?: string;
+  history: { phase: InstancePhase; at: number; detail?: string }[];
+}
+
+export interface RolloutState {
+  targetVersion: string;
+  instances: Record<string, InstanceState>;
+  order: string[];
+  paused?: { reason: string; at: number };
+  pausedMs: number;
+  findings: Finding[];
+  loads: LoadSummary[];
+}
+
+export function initialRolloutState(): RolloutState {
+  return { targetVersion: '', instances: {}, order: [], pausedMs: 0, findings: [], loads: [] };
+}
+
+export function reduceRollout(s: RolloutState, e: { type: string } & Record<string, unknown>): RolloutState {
+  const ev = e as unknown as RolloutEvent;
+  switch (ev.type) {
+    case 'fleet': {
+      const instances: Record<string, InstanceState> = {};
+      for (const i of ev.instances)
+        instances[i.id] = s.instances[i.id] ?? {
+          id: i.id,
+          name: i.name,
+          versionBefore: i.version,
+          version: i.version,
+          phase: 'pending',
+          upgradeRequests: 0,
+          history: [],
+        };
+      return { ...s, targetVersion: ev.targetVersion, instances, order: ev.instances.map((i) => i.id) };
+    }
+    case 'instance': {
+      const prev = s.instances[ev.instance];
+      if (!prev) return s;
+      const next: InstanceState = {
+        ...prev,
+        phase: ev.phase,
+        detail: ev.detail,
+        version: ev.version ?? prev.version,
+        history: [...prev.history, { phase: ev.phase, at: ev.at, ...(ev.detail ? { detail: ev.detail } : {}) }],
+      };
+      if (ev.phase === 'upgrade-requesting') {
+        next.requestedAt = ev.at;
+        next.upgradeRequests = prev.upgradeRequests + 1;
+      }
+      return { ...s, instances: { ...s.instances, [ev.instance]: next } };
+    }
+    case 'paused':
+      return { ...s, paused: { reason: ev.reason, at: ev.at } };
+    case 'unpaused':
+      return { ...s, paused: undefined, pausedMs: s.pausedMs + ev.pausedMs };
+    case 'finding':
+      return { ...s, findings: [...s.findings, ev.finding] };
+    case 'load':
+      return { ...s, loads: [...s.loads, ev.summary] };
+    default:
+      return s;
+  }
+}
+
+/** Never below what the strategy allows: how many instances are out of rotation in a state. */
+export function outOfRotation(s: RolloutState): string[] {
+  const out: InstancePhase[] = ['draining', 'drained', 'upgrade-requesting', 'upgrade-requested', 'booted', 'healthy'];
+  return s.order.filter((id) => out.includes(s.instances[id]!.phase) || s.instances[id]!.phase === 'rolling-back');
+}
