@@ -6,7 +6,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index
 import { styleFor } from '../report/style.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
-import { projectInputs } from '../commands/sources.js';
+import { maskedSources, projectInputs } from '../commands/sources.js';
 
 interface CheckFlags {
   file?: string[];
@@ -48,10 +48,12 @@ export function registerCheck(program: Command, setExit: SetExit): void {
         profiles: flags.profile,
         recursive: flags.recursive,
       });
-      const sources = new Map<string, string>();
-      for (const p of projects) for (const [file, src] of p.sources) sources.set(file, src.text);
       const style = flags.output ? undefined : styleFor(process.stdout);
-      const text = renderReport(report, flags.format, { sources, style, catalogue: preflightCatalogue() });
+      const text = renderReport(report, flags.format, {
+        maskedSources: maskedSources(projects),
+        style,
+        catalogue: preflightCatalogue(),
+      });
       writeReport(text, {
         file: flags.output,
         format: flags.format,

@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
 import { preflightCatalogue } from '../commands/catalogue.js';
 import { type DiffResult, diff, diffCvm } from '../commands/diff.js';
-import { diffSources } from '../diff/index.js';
 import { UsageError } from '../util/errors.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
-import { projectInputs } from '../commands/sources.js';
+import { maskedSources, projectInputs } from '../commands/sources.js';
 
 interface DiffFlags {
   cvm?: string;
@@ -50,7 +49,7 @@ export function registerDiff(program: Command, setExit: SetExit): void {
       }
       const style = flags.output ? undefined : styleFor(process.stdout);
       let text = renderReport(result.report, flags.format, {
-        sources: diffSources(result),
+        maskedSources: maskedSources([result.new, result.old]),
         style,
         srcRoot: process.cwd(),
         catalogue: preflightCatalogue(),

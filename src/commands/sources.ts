@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import { APP_COMPOSE_FILE_NAME, COMPOSE_FILE_NAMES, isDir } from '../compose/discover.js';
 import type { Project } from '../compose/project.js';
+import { maskSourceText, type MaskedText } from '../knowledge/redact-source.js';
+import { classifyValue, isSecretLikeName } from '../knowledge/secret-detect.js';
+import type { MaskedSources } from '../report/excerpt.js';
 
 /**
  * Every file a loaded project was read from (compose files, `extends` files, app-compose.json, env
@@ -34,5 +37,39 @@ export function argumentInputs(paths: readonly (string | undefined)[], cwd = pro
     for (const name of [...COMPOSE_FILE_NAMES, APP_COMPOSE_FILE_NAME, '.env', '.preflight.yml', '.preflight.yaml'])
       out.push(join(abs, name), join(abs, name.replace(/\.(ya?ml)$/, '.override.$1')));
   }
+  return out;
+}
+
+/**
+ * The source texts of the projects for code excerpts, each masked on first use
+ * (knowledge/redact-source.ts): the report layer receives only masked text. Known secrets are the
+ * values of the env files' credential-named or secret-looking variables; an app-compose.json is
+ * masked with the secrets found in its embedded compose file as well.
+ */
+export function maskedSources(projects: readonly Project[]): MaskedSources {
+  const owner = new Map<string, Project>();
+  for (const p of projects) for (const file of p.sources.keys()) if (!owner.has(file)) owner.set(file, p);
+  const cache = new Map<string, MaskedText>();
+  const mask = (file: string): MaskedText | undefined => {
+    const cached = cache.get(file);
+    if (cached) return cached;
+    const p = owner.get(file);
+    const source = p?.sources.get(file);
+    if (!p || !source) return undefined;
+    const known = knownSecrets(p);
+    if (p.manifest?.file === file && p.manifest.compose) {
+      const embedded = mask(p.manifest.compose.file);
+      if (embedded) known.push(...embedded.secrets);
+    }
+    const masked = maskSourceText(file, source.text, { knownSecrets: known });
+    cache.set(file, masked);
+    return masked;
+  };
+  return { get: (file) => mask(file)?.text };
+}
+
+function knownSecrets(p: Project): string[] {
+  const out: string[] = [];
+  for (const [name, value] of p.env) if (isSecretLikeName(name) || classifyValue(value).looksSecret) out.push(value);
   return out;
 }

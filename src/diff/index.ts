@@ -95,10 +95,3 @@ function targetOf(p: Project, cwd: string): Target {
     services: Object.keys(p.model.services ?? {}).length,
   };
 }
-
-/** Source texts of both sides by file name, for excerpts in the text report. */
-export function diffSources(r: DiffResult): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const p of [r.old, r.new]) for (const [file, src] of p.sources) out.set(file, src.text);
-  return out;
-}

@@ -1,5 +1,6 @@
 import type { Catalogue } from '../findings/catalogue.js';
 import type { Report } from '../findings/types.js';
+import type { MaskedSources } from './excerpt.js';
 import { renderGithub } from './github.js';
 import { renderHtml } from './html/report.js';
 import { renderJson } from './json.js';
@@ -13,8 +14,8 @@ export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'html', 'github
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface RenderOptions {
-  /** Source texts by file name as findings name them, for code excerpts (text, html; masked). */
-  sources?: ReadonlyMap<string, string>;
+  /** Masked source texts by file name as findings name them, for code excerpts (text, html). */
+  maskedSources?: MaskedSources;
   style?: Style;
   /** SARIF: the directory relative file names are relative to (recorded as `%SRCROOT%`). */
   srcRoot?: string;
@@ -35,10 +36,11 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'junit':
       return renderJunit(report, { meta });
     case 'html':
-      return renderHtml(report, { sources: opts.sources, meta });
+      return renderHtml(report, { maskedSources: opts.maskedSources, meta });
     case 'github':
       return renderGithub(report, { meta });
   }
 }
 
 export { catalogueLookup, type MetaLookup } from './rule-meta.js';
+export type { MaskedSources } from './excerpt.js';

@@ -1,13 +1,13 @@
 import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
-import { excerptLines } from './excerpt.js';
+import { excerptLines, type MaskedSources } from './excerpt.js';
 import { checkedSections } from './checked.js';
 import { fixText, type MetaLookup } from './rule-meta.js';
 import { PLAIN, type Style } from './style.js';
 
 export interface TextOptions {
   style?: Style;
-  /** Source texts by file name as findings name them, for code excerpts. */
-  sources?: ReadonlyMap<string, string>;
+  /** Masked source texts by file name as findings name them, for code excerpts. */
+  maskedSources?: MaskedSources;
   /** Lines of context around the finding's line in excerpts. */
   context?: number;
   /** Rule metadata (fix hints). */
@@ -72,7 +72,7 @@ function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {
     `  ${sev} ${st.dim(where)}  ${f.service ? st.bold(f.service) + '  ' : ''}${st.dim(f.ruleId)}`,
     `    ${f.message}`,
   ];
-  const text = opts.sources?.get(f.file);
+  const text = opts.maskedSources?.get(f.file);
   if (text) lines.push(...excerpt(text, f.line, f.column, opts.context ?? 1, st));
   const fix = fixText(f, opts.meta);
   if (fix) lines.push(`    ${st.blue('fix:')} ${fix}`);

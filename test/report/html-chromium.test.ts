@@ -216,7 +216,7 @@ describeChromium('HTML report in headless Chromium', () => {
         ],
         suppressed: [],
       },
-      { meta, sources: new Map([['compose.yaml', source]]) },
+      { meta, maskedSources: new Map([['compose.yaml', source]]) },
     );
     const file = join(dir, 'inject.html');
     writeFileSync(file, page0);

@@ -3,6 +3,7 @@ import { catalogue, meta } from '../support/catalogue.js';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkDetailed } from '../../src/commands/check.js';
+import { maskedSources } from '../../src/commands/sources.js';
 import { SECTIONS, type Finding, type Report } from '../../src/findings/types.js';
 import { DOCS_BASE_URL, ruleDocsUrl } from '../../src/report/docs-url.js';
 import { chartFigure, escapeHtml, html, renderHtml } from '../../src/report/html/index.js';
@@ -50,7 +51,7 @@ describe('HTML report', () => {
   });
 
   it('escapes everything a compose file can put in it: no markup from a service name, image, message, rule id or reason', () => {
-    const page = renderHtml(evilReport, { meta, sources: new Map([['compose.yaml', evilSource]]) });
+    const page = renderHtml(evilReport, { meta, maskedSources: new Map([['compose.yaml', evilSource]]) });
     assert.doesNotMatch(page, /<script/i, 'no script element');
     assert.doesNotMatch(page, /<img/i, 'no img element');
     assert.doesNotMatch(page, /<[^>]*\sonerror=/i, 'no event handler attribute');
@@ -74,8 +75,11 @@ describe('HTML report', () => {
 
   it('is self-contained: no script, stylesheet link, image, font or frame to load; links only to the rule docs', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
-    const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    for (const page of [renderHtml(report, { meta, sources }), drillLikePage(report.findings.slice(0, 3))]) {
+    const sources = maskedSources(projects);
+    for (const page of [
+      renderHtml(report, { meta, maskedSources: sources }),
+      drillLikePage(report.findings.slice(0, 3)),
+    ]) {
       assert.doesNotMatch(page, /<(script|link|img|iframe|object|embed|video|audio|source)\b/i);
       assert.doesNotMatch(page, /@import|url\(|@font-face|\bsrc=/i);
       for (const m of page.matchAll(/https?:\/\/[^\s"'<>)]+/g)) {
@@ -88,9 +92,9 @@ describe('HTML report', () => {
 
   it('check of the bundled example: sections in checklist order, scores, not-checked sections, masked excerpts', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
-    const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    assert.ok(sources.get('examples/shop/docker-compose.yml')!.includes(SHOP_SECRET), 'the example holds the secret');
-    const page = renderHtml(report, { meta, sources });
+    const raw = projects[0]!.sources.get('examples/shop/docker-compose.yml')!.text;
+    assert.ok(raw.includes(SHOP_SECRET), 'the example holds the secret');
+    const page = renderHtml(report, { meta, maskedSources: maskedSources(projects) });
     assert.ok(!page.includes(SHOP_SECRET), 'the secret value is not in the page');
     assert.match(page, /SESSION_SECRET: \*\*\*\*/, 'its line is shown masked');
     const rows = [...page.matchAll(/<tr data-section="([a-z]+)" data-score="([^"]+)">/g)].map((m) => [m[1], m[2]]);
@@ -137,8 +141,7 @@ describe('HTML report', () => {
 
   it('the text report masks the same way (one masking path) and says not checked too', () => {
     const { report, projects } = checkDetailed(['examples/shop']);
-    const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
-    const text = renderReport(report, 'text', { sources, catalogue });
+    const text = renderReport(report, 'text', { maskedSources: maskedSources(projects), catalogue });
     assert.ok(!text.includes(SHOP_SECRET));
     assert.match(text, /^- rollout +not checked$/m, 'the text report says not checked as well');
   });

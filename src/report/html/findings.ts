@@ -1,6 +1,6 @@
 import type { Finding, Severity, SuppressedFinding } from '../../findings/types.js';
 import { ruleDocsUrl } from '../docs-url.js';
-import { excerptLines } from '../excerpt.js';
+import { excerptLines, type MaskedSources } from '../excerpt.js';
 import { fixText, type MetaLookup } from '../rule-meta.js';
 import { dataTable, type Tone } from './layout.js';
 import { type HtmlValue, html, type SafeHtml } from './safe.js';
@@ -8,8 +8,8 @@ import { type HtmlValue, html, type SafeHtml } from './safe.js';
 /** What a finding card needs besides the finding: rule metadata and the source texts for excerpts. */
 export interface FindingContext {
   meta: MetaLookup;
-  /** Source texts by file name as findings name them. */
-  sources?: ReadonlyMap<string, string>;
+  /** Masked source texts by file name as findings name them. */
+  maskedSources?: MaskedSources;
   /** Lines of context around the finding's line (default 1). */
   context?: number;
 }
@@ -42,7 +42,7 @@ export function findingList(findings: readonly Finding[], ctx: FindingContext): 
 export function findingCard(f: Finding, ctx: FindingContext): SafeHtml {
   const meta = ctx.meta(f.ruleId);
   const fix = fixText(f, ctx.meta);
-  const source = ctx.sources?.get(f.file);
+  const source = ctx.maskedSources?.get(f.file);
   return html`<li class="finding ${f.severity}" data-rule="${f.ruleId}" data-severity="${f.severity}" data-section="${f.section}" data-line="${f.line}">
 <div class="finding-head">
 <h3><span class="sev ${f.severity}"><span aria-hidden="true">${SEVERITY_ICON[f.severity]}</span> ${f.severity}</span> ${ruleLink(f.ruleId, ctx.meta)}</h3>

@@ -1,13 +1,14 @@
 import { SECTIONS, type Report, type Section } from '../../findings/types.js';
 import { checkedSections } from '../checked.js';
+import type { MaskedSources } from '../excerpt.js';
 import type { MetaLookup } from '../rule-meta.js';
 import { countText, findingList, SEVERITY_ICON, SEVERITY_TONE, severityCounts, suppressedTable } from './findings.js';
 import { dataTable, type PageSection, renderPage, scoreBadge, scoreSummary } from './layout.js';
 import { html } from './safe.js';
 
 export interface HtmlOptions {
-  /** Source texts by file name as findings name them, for code excerpts (masked). */
-  sources?: ReadonlyMap<string, string>;
+  /** Masked source texts by file name as findings name them, for code excerpts. */
+  maskedSources?: MaskedSources;
   meta: MetaLookup;
   /** The page title (default `Preflight report`). */
   title?: string;
@@ -24,7 +25,7 @@ const DEPLOYMENT_SOURCE = {
 /** The check or diff report as one self-contained HTML page. */
 export function renderHtml(report: Report, opts: HtmlOptions): string {
   const meta = opts.meta;
-  const ctx = { meta, sources: opts.sources, context: opts.context };
+  const ctx = { meta, maskedSources: opts.maskedSources, context: opts.context };
   const checked = checkedSections(report);
   const scoreOf = (s: Section) => (checked.has(s) ? report.score.sections[s] : null);
   const n = severityCounts(report.findings);
