@@ -1,0 +1,66 @@
+import { ruleTester } from '../rule-tester.js';
+import { restartServesOldVersion } from './restart-serves-old-version.js';
+
+ruleTester(restartServesOldVersion, {
+  valid: [
+    {
+      name: 'other restart policies, and restart: always on a service with no traffic and no data',
+      compose: `
+        services:
+          web: { image: "app:1.2.3", restart: on-failure, ports: ["80:8080"] }
+          db: { image: "postgres:16.4", restart: unless-stopped }
+          ticker: { image: "ticker:1.0.0", restart: always }
+          reader:
+            image: reader:1.0.0
+            restart: always
+            volumes: ["models:/models:ro"]
+        volumes:
+          models: {}
+      `,
+    },
+    {
+      name: 'a one-shot job',
+      compose: `
+        services:
+          migrate: { image: "app:1.2.3", restart: always, deploy: { restart_policy: { condition: none } }, ports: ["9000:9000"] }
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'traffic and writes; Phala defaults pull at boot',
+      code: `
+        services:
+          web:
+            image: app:1.2.3
+            restart: always
+            ports: ["80:8080"]
+          db:
+            image: postgres:16.4
+            restart: always
+          worker:
+            image: worker:1.2.3
+            restart: always
+            volumes: ["jobs:/var/jobs"]
+        volumes:
+          jobs: {}
+      `,
+      errors: [
+        { line: 4, column: 14, service: 'web', severity: 'info', message: /takes traffic.*docker compose pull/ },
+        { line: 8, service: 'db', message: 'takes writes' },
+        { line: 11, service: 'worker', message: 'takes writes' },
+      ],
+    },
+    {
+      name: 'a plain dstack manifest: no pull in the window',
+      code: {
+        appCompose: JSON.stringify({
+          manifest_version: 2,
+          runner: 'docker-compose',
+          docker_compose_file: 'services:\n  web:\n    image: app:1.2.3\n    restart: always\n    expose: ["8080"]\n',
+        }),
+      },
+      errors: [{ service: 'web', message: /until compose up recreates it$/ }],
+    },
+  ],
+});
