@@ -33,7 +33,9 @@ import { sharedDiskKey } from './keys/shared-disk-key.js';
 import { imageUnpinned } from './upgrades/image-unpinned.js';
 import { imageNoDigest } from './upgrades/image-no-digest.js';
 import { buildInCvm } from './upgrades/build-in-cvm.js';
-import { composeTooLarge } from './upgrades/compose-too-large.js';
+import { payloadTooLarge } from './upgrades/payload-too-large.js';
+import { mutableTagPulledAtBoot } from './upgrades/mutable-tag-pulled-at-boot.js';
+import { restartServesOldVersion } from './upgrades/restart-serves-old-version.js';
 import { noMetricsExporter } from './observability/no-metrics-exporter.js';
 import { loggingDisabled } from './observability/logging-disabled.js';
 import { publicLogs } from './logs/public-logs.js';
@@ -42,6 +44,10 @@ import { publicSysinfo } from './logs/public-sysinfo.js';
 import { udpPort } from './platform/udp-port.js';
 import { profileNotStarted } from './platform/profile-not-started.js';
 import { preLaunchNotOrdered } from './platform/pre-launch-not-ordered.js';
+import { preLaunchUnsafe } from './restart/pre-launch-unsafe.js';
+import { manifestVersionRequired } from './platform/manifest-version-required.js';
+import { portPolicyMismatch } from './platform/port-policy-mismatch.js';
+import { secureTimeEgress } from './platform/secure-time-egress.js';
 
 /** Every rule, in report order within its section. Adding a rule: its module, and one line here. */
 export const RULES: readonly Rule[] = [
@@ -53,6 +59,7 @@ export const RULES: readonly Rule[] = [
   healthcheckDisabled,
   healthcheckTiming,
   dependsOnUnhealthy,
+  preLaunchUnsafe,
   // volumes
   statefulNoVolume,
   anonymousVolume,
@@ -79,9 +86,11 @@ export const RULES: readonly Rule[] = [
   sharedDiskKey,
   // upgrades
   imageUnpinned,
+  mutableTagPulledAtBoot,
   imageNoDigest,
   buildInCvm,
-  composeTooLarge,
+  payloadTooLarge,
+  restartServesOldVersion,
   // observability
   noMetricsExporter,
   loggingDisabled,
@@ -91,7 +100,10 @@ export const RULES: readonly Rule[] = [
   publicSysinfo,
   // platform
   composeInvalid,
+  manifestVersionRequired,
   udpPort,
+  portPolicyMismatch,
+  secureTimeEgress,
   profileNotStarted,
   preLaunchNotOrdered,
   suppressionWithoutReason,

@@ -1,6 +1,7 @@
-import { movingTag } from '../../knowledge/moving-tags.js';
 import { parseImage } from '../../knowledge/image.js';
+import { pullsAtBoot } from '../lib/pre-launch.js';
 import type { Rule } from '../types.js';
+import { movingTagOf, PULLED_AT_BOOT } from './mutable-tag-pulled-at-boot.js';
 
 export const imageUnpinned: Rule = {
   id: 'image-unpinned',
@@ -8,29 +9,23 @@ export const imageUnpinned: Rule = {
   severity: 'warning',
   title: 'Image without a tag, on `latest`, or on another moving tag',
   rationale:
-    'The checklist\'s upgrade flow restarts the CVM and pulls your images, but a tag the CVM already has is not pulled again (platform-facts.md: "Reused image tags not re-pulled on upgrade: bump tags or pin digests"). With `latest`, `main`, `stable`… the upgrade silently keeps the old build, and a new instance or replica may run a different build than the others.',
+    "What runs depends on when the tag was pulled. dstack's `compose up` does not pull a tag the CVM already has, so without a pull the upgrade silently keeps the old build; Phala Cloud's default pre-launch script pulls at every boot instead, so any restart can switch builds (docs/platform.md#pre-launch-script, #boot-sequence). Either way instances and replicas may run different builds under one compose hash.",
   fixHint:
     'Use an immutable version tag (`app:1.4.2`) and bump it on every release, or pin a digest (`app:1.4.2@sha256:…`).',
   check(ctx) {
+    const pulls = pullsAtBoot(ctx.project);
     for (const [name, svc] of ctx.services) {
-      // A service with `build:` is built in the CVM; build-in-cvm covers it.
-      if (!svc.image || svc.build) continue;
-      const ref = parseImage(svc.image);
-      if (ref.digest) continue;
-      const at = { service: name, valuePath: ['services', name, 'image'] as const };
-      if (!ref.tag) {
-        ctx.report({
-          ...at,
-          message: `service "${name}" uses image ${svc.image} without a tag (latest): an upgrade will not pull a newer build`,
-        });
-        continue;
-      }
-      const moving = movingTag(ref.tag);
-      if (moving)
-        ctx.report({
-          ...at,
-          message: `service "${name}" uses image ${svc.image} on the moving tag "${ref.tag}": an upgrade will not pull a newer build`,
-        });
+      const tag = movingTagOf(svc);
+      if (!tag) continue;
+      const what = parseImage(svc.image!).tag ? `on the moving tag "${tag}"` : 'without a tag (latest)';
+      const consequence = pulls
+        ? `${PULLED_AT_BOOT} (mutable-tag-pulled-at-boot)`
+        : 'an upgrade will not pull a newer build';
+      ctx.report({
+        service: name,
+        valuePath: ['services', name, 'image'],
+        message: `service "${name}" uses image ${svc.image} ${what}: ${consequence}`,
+      });
     }
   },
 };
