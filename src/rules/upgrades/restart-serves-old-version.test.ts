@@ -4,11 +4,12 @@ import { restartServesOldVersion } from './restart-serves-old-version.js';
 ruleTester(restartServesOldVersion, {
   valid: [
     {
-      name: 'other restart policies, and restart: always on a service with no traffic and no data',
+      name: 'other restart policies, a database image, and restart: always on a service with no traffic and no data',
       compose: `
         services:
           web: { image: "app:1.2.3", restart: on-failure, ports: ["80:8080"] }
           db: { image: "postgres:16.4", restart: unless-stopped }
+          cache: { image: "redis:7.4.1", restart: always, ports: ["6379:6379"] }
           ticker: { image: "ticker:1.0.0", restart: always }
           reader:
             image: reader:1.0.0
@@ -35,9 +36,6 @@ ruleTester(restartServesOldVersion, {
             image: app:1.2.3
             restart: always
             ports: ["80:8080"]
-          db:
-            image: postgres:16.4
-            restart: always
           worker:
             image: worker:1.2.3
             restart: always
@@ -47,8 +45,7 @@ ruleTester(restartServesOldVersion, {
       `,
       errors: [
         { line: 4, column: 14, service: 'web', severity: 'info', message: /takes traffic.*docker compose pull/ },
-        { line: 8, service: 'db', message: 'takes writes' },
-        { line: 11, service: 'worker', message: 'takes writes' },
+        { line: 8, service: 'worker', message: 'takes writes' },
       ],
     },
     {

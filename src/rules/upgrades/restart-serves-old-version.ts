@@ -5,9 +5,13 @@ import { pullsAtBoot } from '../lib/pre-launch.js';
 import type { Service } from '../../compose/types.js';
 import type { Rule } from '../types.js';
 
-/** What the service does that the old version would keep doing during an upgrade, if anything. */
+/**
+ * What the service does that its old version would keep doing during an upgrade, if anything. A
+ * database or cache image is left out: its old version serving until it is recreated is what any
+ * upgrade of it does, and whether the new version reads its data is `preflight diff`'s question.
+ */
 function takes(svc: Service): string | undefined {
-  if (statefulService(svc)) return 'writes';
+  if (statefulService(svc)) return undefined;
   if (servesTraffic(svc)) return 'traffic';
   if ((svc.volumes ?? []).some((v) => v.type === 'volume' && v.source && !isReadOnly(v))) return 'writes';
   return undefined;
