@@ -211,15 +211,35 @@ export class DrillApp {
    */
   async crashService(service: string): Promise<void> {
     const viaEngine: string[] = [];
+    const killed = new Map<string, number>();
     for (const c of (await this.containers(service)).filter((x) => x.State.Running)) {
       try {
         if (!c.State.Pid) throw new Error('no pid');
         process.kill(c.State.Pid, 'SIGKILL');
+        killed.set(c.Id, c.State.Pid);
       } catch {
         viaEngine.push(c.Id);
       }
     }
     if (viaEngine.length) await this.engine.kill(viaEngine);
+    await this.untilDeathSeen(service, killed);
+  }
+
+  /**
+   * The engine learns of a SIGKILL sent from the host asynchronously: until it does, inspect still
+   * says running (and healthy), and a readiness probe right after the fault would pass on the dead
+   * process. Waits (bounded) until no killed container runs its killed PID any more.
+   */
+  private async untilDeathSeen(service: string, killed: Map<string, number>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (killed.size > 0 && Date.now() < deadline) {
+      const now = await this.containers(service);
+      for (const [id, pid] of killed) {
+        const c = now.find((x) => x.Id === id);
+        if (!c?.State.Running || c.State.Pid !== pid) killed.delete(id);
+      }
+      if (killed.size > 0) await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async killAll(): Promise<void> {
