@@ -1,3 +1,4 @@
+import { InputError } from '../util/errors.js';
 import { execFileCapture, EngineError, type ExecResult, type OpListener } from './exec.js';
 
 /** Which Compose implementation runs the app: the `docker compose` plugin (v2) or `docker-compose` (v1). */
@@ -8,23 +9,60 @@ export interface ComposeCli {
   version: string;
 }
 
+/** The environment variable that picks the Compose CLI: `v2` or `v1`; unset = v2 when present, else v1. */
+export const COMPOSE_CHOICE_VAR = 'PREFLIGHT_COMPOSE';
+
+const CANDIDATES: Record<ComposeCli['kind'], string[]> = {
+  v2: ['docker', 'compose'],
+  v1: ['docker-compose'],
+};
+
+/** Ask one Compose CLI for its version: the CLI, or why it does not answer (one line). */
+export type ComposeProbe = (kind: ComposeCli['kind']) => Promise<ComposeCli | { missing: string }>;
+
+const probeCli: ComposeProbe = async (kind) => {
+  const command = CANDIDATES[kind];
+  const [program, ...lead] = command as [string, ...string[]];
+  const r = await execFileCapture(program, [...lead, 'version', '--short'], { timeoutMs: 20_000 });
+  const version = r.stdout.trim();
+  if (r.code === 0 && version) return { kind, command, version };
+  const why = r.code === 127 ? `${program} is not installed` : firstLine(r.stderr) || `exit ${r.code}`;
+  return { missing: `\`${command.join(' ')} version\` failed: ${why}` };
+};
+
+/**
+ * Pick the Compose CLI. `choice` (PREFLIGHT_COMPOSE) names one and nothing else is tried: an
+ * unknown value or an unavailable CLI is an InputError. Unset, v2 is tried first (the CVM runs v2),
+ * then v1; undefined when neither answers.
+ */
+export async function selectCompose(choice: string | undefined, probe: ComposeProbe): Promise<ComposeCli | undefined> {
+  if (choice !== undefined && choice !== '') {
+    if (choice !== 'v2' && choice !== 'v1')
+      throw new InputError(`${COMPOSE_CHOICE_VAR} must be v2 (docker compose) or v1 (docker-compose), not "${choice}"`);
+    const r = await probe(choice);
+    if ('missing' in r) throw new InputError(`${COMPOSE_CHOICE_VAR}=${choice} but ${r.missing}`);
+    return r;
+  }
+  for (const kind of ['v2', 'v1'] as const) {
+    const r = await probe(kind);
+    if (!('missing' in r)) return r;
+  }
+  return undefined;
+}
+
 let detected: Promise<ComposeCli | undefined> | undefined;
 
 /**
- * Find Compose the way a user's machine has it: v2 (`docker compose version`) first, as the CVM
- * runs v2, else v1 (`docker-compose version`). Undefined when neither exists. Cached per process.
+ * The Compose CLI of this machine, as `selectCompose` picks it from PREFLIGHT_COMPOSE. Cached per
+ * process (so is a selection error).
  */
 export function detectCompose(): Promise<ComposeCli | undefined> {
-  detected ??= (async () => {
-    const v2 = await execFileCapture('docker', ['compose', 'version', '--short'], { timeoutMs: 20_000 });
-    if (v2.code === 0 && v2.stdout.trim())
-      return { kind: 'v2', command: ['docker', 'compose'], version: v2.stdout.trim() };
-    const v1 = await execFileCapture('docker-compose', ['version', '--short'], { timeoutMs: 20_000 });
-    if (v1.code === 0 && v1.stdout.trim())
-      return { kind: 'v1', command: ['docker-compose'], version: v1.stdout.trim() };
-    return undefined;
-  })();
+  detected ??= selectCompose(process.env[COMPOSE_CHOICE_VAR], probeCli);
   return detected;
+}
+
+function firstLine(text: string): string {
+  return (text.trim().split('\n')[0] ?? '').slice(0, 200);
 }
 
 export interface ComposeProjectSpec {
