@@ -11,7 +11,7 @@ import { DRILL_LABEL, OWNER_LABEL } from '../../src/docker/labels.js';
 import { startDrillAgent } from '../../src/drills/agent-socket.js';
 import { DrillApp } from '../../src/drills/app.js';
 import { newDrillId } from '../../src/drills/lifecycle.js';
-import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
+import { assertNoDrillLeftovers, composeChoice, describeDocker } from '../support/docker.js';
 import { appDir, envFileFor, scratch } from '../drills/helpers.js';
 
 await describeDocker('the engine layer runs an app the way a CVM does', () => {
@@ -19,13 +19,17 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
     await assertNoDrillLeftovers();
   });
 
-  it('detects the Compose CLI that exists (v2 plugin first, else v1)', async () => {
+  it('uses the Compose CLI PREFLIGHT_COMPOSE names, else the one that exists (v2 plugin first, else v1)', async () => {
     const cli = await detectCompose();
     assert.ok(cli);
-    const v2 = await execFileCapture('docker', ['compose', 'version']);
-    assert.equal(cli.kind, v2.code === 0 ? 'v2' : 'v1');
+    const choice = composeChoice();
+    if (choice) assert.equal(cli.kind, choice);
+    else {
+      const v2 = await execFileCapture('docker', ['compose', 'version']);
+      assert.equal(cli.kind, v2.code === 0 ? 'v2' : 'v1');
+    }
     assert.deepEqual(cli.command, cli.kind === 'v2' ? ['docker', 'compose'] : ['docker-compose']);
-    assert.match(cli.version, /^v?\d+\.\d+/);
+    assert.match(cli.version, cli.kind === 'v2' ? /^v?2\.\d+/ : /^1\.\d+/);
   });
 
   it('env only through ${VAR} from the env file, relative binds not shipped, agent socket mounted, everything labelled', async () => {
@@ -98,11 +102,11 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
       );
       assert.equal(info.stdout.trim(), '200', info.stderr);
 
-      // Graceful stop of a SIGTERM-handling app: exits 0 well before its 2s grace period.
+      // Graceful stop of a SIGTERM-handling app: it exits 0 by itself, the engine does not kill it
+      // at the end of its grace period (how long it took is the drill report's figure, not a test's).
       const [stop] = await app.stopService('web');
       assert.equal(stop!.exitCode, 0);
       assert.equal(stop!.killed, false);
-      assert.ok(stop!.ms < 2000);
     } finally {
       const removed = await cleanup({ drillId });
       await agent.close();

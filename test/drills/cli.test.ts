@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { JOURNAL_FILE, readJournal } from '../../src/drills/journal.js';
 import type { DrillReport } from '../../src/drills/report.js';
-import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
+import { assertNoDrillLeftovers, composeChoice, describeDocker } from '../support/docker.js';
 import { appDir, envFileFor, scratch } from './helpers.js';
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'run-cli.ts');
@@ -111,7 +111,10 @@ await describeDocker('drill restart CLI on the engine', () => {
       report.faults.map((f) => f.kind),
       ['kill'],
     );
-    assert.equal(report.compose.kind === 'v1' || report.compose.kind === 'v2', true);
+    // The report names the Compose CLI and version that ran the drill: the one PREFLIGHT_COMPOSE pins.
+    assert.equal(report.compose.kind, composeChoice() ?? report.compose.kind);
+    assert.match(report.compose.kind, /^v[12]$/);
+    assert.match(report.compose.version, report.compose.kind === 'v2' ? /^v?2\.\d+\.\d+/ : /^1\.\d+\.\d+/);
     assert.match(r.stderr(), /\[drill .*\] ✓ 1\/1 kill web/, 'plain progress lines when not on a TTY');
   });
 
@@ -135,6 +138,7 @@ await describeDocker('drill restart CLI on the engine', () => {
     assert.equal(code, 1, r.stderr());
     assert.match(r.stdout(), /drill-lost-writes/);
     assert.match(r.stdout(), /Result: FAILED/);
+    assert.match(r.stdout(), new RegExp(`compose ${composeChoice() ?? 'v[12]'} \\(v?\\d+\\.\\d+\\.\\d+[^)]*\\)`));
   });
 
   it('an app that cannot start (image missing, no registry) is bad input: exit 2, one line, nothing left', async () => {

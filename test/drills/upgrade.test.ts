@@ -9,7 +9,7 @@ import { loadProject, resolveTargets } from '../../src/compose/index.js';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { renderUpgradeText, type UpgradeReport } from '../../src/drills/upgrade/report.js';
 import { runUpgradeDrill } from '../../src/drills/upgrade/run.js';
-import { describeDocker } from '../support/docker.js';
+import { composeChoice, describeDocker } from '../support/docker.js';
 import { upgradeImage } from '../fixtures/upgrade-apps/image.js';
 
 /**
@@ -70,6 +70,10 @@ await describeDocker('drill upgrade (real engine)', () => {
     const text = renderUpgradeText(r);
     assert.match(text, /6\. verify/);
     assert.match(text, /expected {2}items\.log/);
+    // The Compose CLI that ran the upgrade, with its version (PREFLIGHT_COMPOSE pins the kind).
+    assert.equal(r.compose.kind, composeChoice() ?? r.compose.kind);
+    assert.ok(text.includes(`compose ${r.compose.kind} (${r.compose.version})`), 'the text report names it');
+    assert.match(r.compose.version, /^v?\d+\.\d+\.\d+/);
     assert.ok(r.timing.wallMs > 0 && r.timing.dockerOps > 0);
     assert.doesNotMatch(JSON.stringify(r), /s3cr3t-old-Passw0rd/, 'no secret value in the report');
   });
