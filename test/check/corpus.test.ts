@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { check } from '../../src/commands/check.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
@@ -10,14 +10,15 @@ import { SECTIONS, SEVERITIES, type Finding, type Report } from '../../src/findi
 import { renderReport } from '../../src/report/index.js';
 import '../../src/rules/index.js';
 import { REPO_ROOT } from '../support/cli.js';
+import { CORPUS_DIR, describeCorpus } from '../support/corpus.js';
 import { sarifErrors } from '../support/sarif.js';
 
 /**
- * The shared corpus (real compose apps: awesome-compose, dstack-examples) lies beside the repository,
- * in development and in CI. Every project in it must be checked without a crash or an internal
- * error, and every report must be well formed in every output format.
+ * Every project of the shared corpus (real compose apps beside the repository, see
+ * test/support/corpus.ts) must be checked without a crash or an internal error, and every report
+ * must be well formed in every output format.
  */
-const CORPUS = resolve(REPO_ROOT, '..', 'shared', 'corpus');
+const CORPUS = CORPUS_DIR;
 
 function assertWellFormed(report: Report, label: string): void {
   const known = new Set(
@@ -53,12 +54,8 @@ function assertWellFormed(report: Report, label: string): void {
     assert.ok(s.suppression.reason.trim(), `${label}: suppressed ${s.ruleId} has a reason`);
 }
 
-describe('the shared corpus', { timeout: 300_000 }, () => {
-  it('is where the tests expect it', () => {
-    assert.ok(existsSync(CORPUS), `corpus not found at ${CORPUS}`);
-  });
-
-  const projects = existsSync(CORPUS) ? discoverRecursive(CORPUS) : [];
+describeCorpus('the shared corpus', { timeout: 300_000 }, () => {
+  const projects = discoverRecursive(CORPUS);
 
   it('has projects to check', () => {
     assert.ok(projects.length >= 50, `found ${projects.length} projects`);
