@@ -47,7 +47,7 @@ await describeDocker('drill restart: flawed apps', () => {
     const f = r.report.findings[0]!;
     assert.equal(f.section, 'restart');
     assert.match(f.message, /stop_grace_period \(1\.00s\)/);
-    assert.ok(r.report.faults[0]!.injectMs >= 1000, 'the stop lasted the grace period');
+    assert.match(f.message, /the engine killed it \(exit 137\)/);
   });
 
   it('a secret printed to stdout: reported by name, an error with public logs, value never shown', async () => {

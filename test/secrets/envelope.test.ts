@@ -113,7 +113,6 @@ test('1,000 random round trips, unicode and 128 KiB values', () => {
   const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '\n', 'é', '中', '🚀', '\u0000', '$'];
   const rnd = (n: number) => crypto.randomInt(n);
   const big = 'x'.repeat(128 * 1024);
-  const started = Date.now();
   for (let i = 0; i < 1000; i++) {
     const secret = crypto.randomBytes(32);
     const pub = x25519PublicFromSecret(secret);
@@ -129,7 +128,6 @@ test('1,000 random round trips, unicode and 128 KiB values', () => {
     assert.deepEqual(decryptEnvBlob(encryptedEnv, secret), vars);
     if (i % 250 === 0) assert.equal(specDecrypt(encryptedEnv, secret.toString('hex')), JSON.stringify({ env: vars }));
   }
-  assert.ok(Date.now() - started < 20000, 'round trips should be fast');
 });
 
 test('tampered or wrong-key blobs are rejected without echoing content', () => {
