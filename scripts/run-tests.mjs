@@ -53,7 +53,12 @@ function probeCompose(kind) {
   });
   const version = (r.stdout ?? '').trim();
   if (r.status === 0 && version) return { version };
-  const why = r.error ? `${program} is not installed` : (r.stderr ?? '').trim().split('\n')[0] || `exit ${r.status}`;
+  const stderr = (r.stderr ?? '').trim();
+  const why = r.error
+    ? `${program} is not installed`
+    : kind === 'v2' && /unknown (flag|command)|is not a docker command/.test(stderr)
+      ? 'docker has no compose plugin'
+      : stderr.split('\n')[0] || `exit ${r.status}`;
   return { missing: `\`${[program, ...lead].join(' ')} version\` failed: ${why}` };
 }
 
@@ -147,6 +152,13 @@ function printSummary() {
     const n = (k) => c[k] ?? '?';
     out.push(
       `# ${r.label.padEnd(width)}  ${n('tests')} tests: ${n('pass')} pass, ${n('fail')} fail, ${n('skipped')} skipped, ${n('todo')} todo, ${n('cancelled')} cancelled (${r.seconds.toFixed(0)} s)${r.status === 0 ? '' : `  FAILED (exit ${r.status})`}`,
+    );
+  }
+  if (results.length > 1) {
+    const sum = (k) => results.reduce((n, r) => n + (r.counts[k] ?? 0), 0);
+    const seconds = results.reduce((n, r) => n + r.seconds, 0);
+    out.push(
+      `# ${'total'.padEnd(width)}  ${sum('tests')} tests: ${sum('pass')} pass, ${sum('fail')} fail, ${sum('skipped')} skipped, ${sum('todo')} todo, ${sum('cancelled')} cancelled (${seconds.toFixed(0)} s)`,
     );
   }
   for (const note of notes) out.push(`# ${note}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../util/errors.js';
-import { type ComposeCli, type ComposeProbe, selectCompose } from './compose.js';
+import { type ComposeCli, type ComposeProbe, selectCompose, whyNoCompose } from './compose.js';
 
 const V2: ComposeCli = { kind: 'v2', command: ['docker', 'compose'], version: '2.26.1' };
 const V1: ComposeCli = { kind: 'v1', command: ['docker-compose'], version: '1.29.2' };
@@ -52,5 +52,22 @@ describe('selectCompose (PREFLIGHT_COMPOSE)', () => {
       message: 'PREFLIGHT_COMPOSE must be v2 (docker compose) or v1 (docker-compose), not "v3"',
     });
     assert.deepEqual(m.asked, []);
+  });
+});
+
+describe('whyNoCompose', () => {
+  it('names what is missing from what docker and docker-compose print', () => {
+    // Docker CLI 20.10 and 28 without the plugin: `compose` is no command, so `--short` is an unknown flag.
+    const noFlag = "unknown flag: --short\nSee 'docker --help'.\n\nUsage:  docker [OPTIONS] COMMAND\n";
+    assert.equal(whyNoCompose('v2', { code: 125, stderr: noFlag }), 'docker has no compose plugin');
+    const noCommand = "docker: 'compose' is not a docker command.\nSee 'docker --help'\n";
+    assert.equal(whyNoCompose('v2', { code: 1, stderr: noCommand }), 'docker has no compose plugin');
+    assert.equal(whyNoCompose('v2', { code: 127, stderr: 'spawn docker ENOENT' }), 'docker is not installed');
+    assert.equal(whyNoCompose('v1', { code: 127, stderr: '' }), 'docker-compose is not installed');
+    assert.equal(
+      whyNoCompose('v1', { code: 1, stderr: "ModuleNotFoundError: No module named 'compose'\n  more\n" }),
+      "ModuleNotFoundError: No module named 'compose'",
+    );
+    assert.equal(whyNoCompose('v1', { code: 3, stderr: '' }), 'exit 3');
   });
 });

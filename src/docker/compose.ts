@@ -17,6 +17,8 @@ const CANDIDATES: Record<ComposeCli['kind'], string[]> = {
   v1: ['docker-compose'],
 };
 
+const NO_PLUGIN = /unknown (flag|command)|is not a docker command/;
+
 /** Ask one Compose CLI for its version: the CLI, or why it does not answer (one line). */
 export type ComposeProbe = (kind: ComposeCli['kind']) => Promise<ComposeCli | { missing: string }>;
 
@@ -26,9 +28,17 @@ const probeCli: ComposeProbe = async (kind) => {
   const r = await execFileCapture(program, [...lead, 'version', '--short'], { timeoutMs: 20_000 });
   const version = r.stdout.trim();
   if (r.code === 0 && version) return { kind, command, version };
-  const why = r.code === 127 ? `${program} is not installed` : firstLine(r.stderr) || `exit ${r.code}`;
-  return { missing: `\`${command.join(' ')} version\` failed: ${why}` };
+  return { missing: `\`${command.join(' ')} version\` failed: ${whyNoCompose(kind, r)}` };
 };
+
+/** Why `… version --short` failed, in a few words: not installed, no plugin, else the first line it printed. */
+export function whyNoCompose(kind: ComposeCli['kind'], r: { code: number; stderr: string }): string {
+  const program = CANDIDATES[kind][0];
+  if (r.code === 127) return `${program} is not installed`;
+  // Without the plugin, docker reads `compose` as an unknown command or `--short` as an unknown flag.
+  if (kind === 'v2' && NO_PLUGIN.test(r.stderr)) return 'docker has no compose plugin';
+  return firstLine(r.stderr) || `exit ${r.code}`;
+}
 
 /**
  * Pick the Compose CLI. `choice` (PREFLIGHT_COMPOSE) names one and nothing else is tried: an
