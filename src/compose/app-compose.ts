@@ -1,3 +1,4 @@
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { InputError } from '../util/errors.js';
 import {
   nodeAt,
@@ -30,17 +31,7 @@ export function parseAppCompose(file: string, text: string): AppComposeManifest 
   const trimmed = text.trimStart();
   if (!trimmed.startsWith('{'))
     throw new InputError('not an app-compose.json: expected a JSON object', { file, line: 1, column: 1 });
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const pos = m ? Number(m[1]) : 0;
-    const line = text.slice(0, pos).split('\n').length;
-    throw new InputError(`invalid JSON: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, {
-      file,
-      line,
-    });
-  }
+  checkJsonSyntax(file, text);
   const { doc, source } = parseYamlSource(file, text);
   const tree = toLocated(doc, source);
   if (tree?.kind !== 'map') throw new InputError('not an app-compose.json: expected a JSON object', { file, line: 1 });
@@ -59,4 +50,44 @@ export function parseAppCompose(file: string, text: string): AppComposeManifest 
   }
   if (typeof dcf === 'string') manifest.compose = { file: file + EMBEDDED_COMPOSE_SUFFIX, text: dcf };
   return manifest;
+}
+
+/** What a JSON syntax error is, in words (jsonc-parser's codes); never the text around it. */
+const JSON_PROBLEM: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'a malformed number',
+  PropertyNameExpected: 'a property name in double quotes expected (a trailing comma?)',
+  ValueExpected: 'a value expected',
+  ColonExpected: 'a colon expected after the property name',
+  CommaExpected: 'a comma expected',
+  CloseBraceExpected: 'a closing } expected',
+  CloseBracketExpected: 'a closing ] expected',
+  EndOfFileExpected: 'text after the end of the JSON object',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'comments are not allowed in JSON',
+  UnexpectedEndOfString: 'a string is never closed',
+  UnexpectedEndOfNumber: 'a number is cut off',
+  InvalidUnicode: 'an invalid \\u escape in a string',
+  InvalidEscapeCharacter: 'an invalid escape sequence in a string',
+  InvalidCharacter: 'a control character inside a string (escape it, e.g. \\n)',
+};
+
+/** Refuses text that is not strict JSON, naming the line and column of the first error. */
+function checkJsonSyntax(file: string, text: string): void {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset);
+    const line = before.split('\n').length;
+    const column = first.offset - before.lastIndexOf('\n');
+    const what = JSON_PROBLEM[printParseErrorCode(first.error)] ?? 'a syntax error';
+    throw new InputError(`invalid JSON: ${what}`, { file, line, column });
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    // Something the tolerant scanner let through; JSON.parse's message would quote the text.
+    throw new InputError('invalid JSON', { file, line: 1 });
+  }
 }

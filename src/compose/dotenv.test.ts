@@ -94,6 +94,20 @@ test('last assignment wins in the map', () => {
   assert.equal(dotenvToMap(parse('A=1\nA=2')).get('A'), '2');
 });
 
+test('every bad line of a file is one problem of one InputError, in order', () => {
+  assert.throws(
+    () => parse('A=1\nnot a line\nB="x" y\nC=ok\n=z\n'),
+    (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.deepEqual(
+        err.problems.map((p) => p.line),
+        [2, 3, 5],
+      );
+      return true;
+    },
+  );
+});
+
 test('bad lines are InputErrors naming file and line, never the value', () => {
   const cases: Array<[string, number]> = [
     ['A=1\nB="unterminated s3cr3t', 2],
@@ -108,7 +122,7 @@ test('bad lines are InputErrors naming file and line, never the value', () => {
       () => parse(text),
       (err: unknown) => {
         assert.ok(err instanceof InputError, text);
-        assert.ok(err.message.startsWith(`.env:${line}: `), `${text} -> ${err.message}`);
+        assert.match(err.message, new RegExp(`^\\.env:${line}(:\\d+)?: `), `${text} -> ${err.message}`);
         assert.ok(!err.message.includes('s3cr3t'), `value leaked: ${err.message}`);
         return true;
       },

@@ -15,10 +15,12 @@
  * order). An unset name without a default becomes "" like in Compose, and is listed in
  * `unresolved` so callers can warn (a `$` in an unquoted password is the usual cause).
  *
- * Errors are `InputError`s naming the file and line, never the value.
+ * Errors are `InputError`s naming the file, line and column and the variable, never the value (a
+ * line that is not `KEY=VALUE` may be a value itself: its text is not quoted either). Every bad line
+ * of a file is reported at once (one `InputError` carrying each problem), not only the first.
  */
 import { InputError } from '../util/errors.js';
-import { interpolateString } from './interpolate.js';
+import { InterpolationError, interpolateString } from './interpolate.js';
 
 export interface DotenvEntry {
   key: string;
@@ -48,9 +50,12 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   let pos = 0;
   let line = 1;
 
-  const fail = (what: string, at: number): never => {
-    throw new InputError(what, { file, line: at });
+  const problems: InputError[] = [];
+  /** Records a problem; parsing goes on after the line (a bad line is skipped, as a reader would). */
+  const problem = (what: string, at: number, column?: number) => {
+    problems.push(new InputError(what, { file, line: at, column }));
   };
+  const columnOf = (at: number) => at - src.lastIndexOf('\n', at - 1);
 
   while (pos < src.length) {
     // Skip whitespace, blank lines and comment lines.
@@ -80,7 +85,11 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     let p = k;
     while (p < src.length && (src[p] === ' ' || src[p] === '\t')) p++;
     const sep = src[p];
-    if (key === '') fail(`expected a variable name, found ${describeChar(src[pos])}`, keyLine);
+    if (key === '') {
+      problem('not a KEY=VALUE line: it does not start with a variable name', keyLine, columnOf(pos));
+      pos = endOfLine(src, pos);
+      continue;
+    }
     if (sep === undefined || sep === '\n' || sep === '#') {
       // Bare key: inherited from the environment, omitted when unset.
       if (sep === '#') p = endOfLine(src, p);
@@ -92,8 +101,16 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       pos = p;
       continue;
     }
-    if (sep !== '=' && sep !== ':')
-      fail(`unexpected character ${describeChar(sep)} in variable name "${key}"`, keyLine);
+    if (sep !== '=' && sep !== ':') {
+      // The "name" may be a value pasted on its own line: say where, not what.
+      problem(
+        'not a KEY=VALUE line: a variable name holds only letters, digits and _ . - [ ], followed by =',
+        keyLine,
+        columnOf(p),
+      );
+      pos = endOfLine(src, p);
+      continue;
+    }
     p++;
     while (p < src.length && (src[p] === ' ' || src[p] === '\t')) p++;
 
@@ -104,14 +121,24 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     const quote = src[p];
     if (quote === '"' || quote === "'") {
       const closed = readQuoted(src, p, quote);
-      if (!closed) fail(`unterminated ${quote === '"' ? 'double' : 'single'}-quoted value of ${key}`, keyLine);
-      const { body, end } = closed!;
+      if (!closed) {
+        // The value runs to the end of the file: nothing after it can be read as lines.
+        problem(
+          `the ${quote === '"' ? 'double' : 'single'}-quoted value of ${shown(key)} is never closed`,
+          keyLine,
+          columnOf(p),
+        );
+        break;
+      }
+      const { body, end } = closed;
       line += countNewlines(src, p, end);
       p = end;
       // After the closing quote only whitespace and a comment may follow.
       while (p < src.length && (src[p] === ' ' || src[p] === '\t')) p++;
       if (p < src.length && src[p] !== '\n' && src[p] !== '#') {
-        fail(`unexpected text after the closing quote of ${key}`, line);
+        problem(`text after the closing quote of the value of ${shown(key)}`, line, columnOf(p));
+        pos = endOfLine(src, p);
+        continue;
       }
       p = endOfLine(src, p);
       if (quote === "'") {
@@ -119,7 +146,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       } else {
         raw = expandEscapes(body);
         ({ value, unresolved } = interpolate
-          ? substitute(raw, resolve, file, keyLine, key)
+          ? substitute(raw, resolve, file, keyLine, key, problems)
           : { value: raw, unresolved: [] });
       }
     } else {
@@ -130,7 +157,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       raw = raw.replace(/[ \t]+$/, '');
       p = eol;
       ({ value, unresolved } = interpolate
-        ? substitute(raw, resolve, file, keyLine, key)
+        ? substitute(raw, resolve, file, keyLine, key, problems)
         : { value: raw, unresolved: [] });
     }
     const entry: DotenvEntry = { key, value, line: keyLine };
@@ -139,7 +166,14 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     known.set(key, value);
     pos = p;
   }
+  if (problems.length) throw InputError.several(problems);
   return entries;
+}
+
+/** A variable name as messages show it: quoted when odd, cut when absurdly long (a name is never a value). */
+function shown(key: string): string {
+  const cut = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? cut : JSON.stringify(cut);
 }
 
 /** The entries as a map; the last assignment of a key wins, as in Compose. */
@@ -158,12 +192,6 @@ function countNewlines(src: string, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) if (src[i] === '\n') n++;
   return n;
-}
-
-function describeChar(c: string | undefined): string {
-  if (c === undefined) return 'end of file';
-  if (c === '\n') return 'end of line';
-  return JSON.stringify(c);
 }
 
 /** Body between the quotes (backslash escapes kept for the caller) and the index after the closing quote. */
@@ -214,17 +242,24 @@ function substitute(
   file: string,
   line: number,
   key: string,
+  problems: InputError[],
 ): { value: string; unresolved: string[] } {
   let result: ReturnType<typeof interpolateString>;
   try {
     result = interpolateString(text, resolve);
-  } catch {
-    // Its message quotes the text, which may be a secret: say only where.
-    throw new InputError(`invalid \${…} reference in the value of ${key}`, { file, line });
+  } catch (err) {
+    // Its message says what is wrong without quoting the text, which may be a secret.
+    const what = err instanceof InterpolationError ? err.problem : 'invalid ${…} reference';
+    problems.push(new InputError(`${what} in the value of ${shown(key)}`, { file, line }));
+    return { value: '', unresolved: [] };
   }
   const missing = result.missingRequired[0];
-  if (missing)
-    throw new InputError(`${missing.name} is required by the value of ${key}: ${missing.message}`, { file, line });
+  if (missing) {
+    problems.push(
+      new InputError(`${missing.name} is required by the value of ${shown(key)}: ${missing.message}`, { file, line }),
+    );
+    return { value: '', unresolved: [] };
+  }
   const unresolved = [
     ...new Set(result.refs.filter((r) => r.modifier === '' && resolve(r.name) === undefined).map((r) => r.name)),
   ];

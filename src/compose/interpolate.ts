@@ -35,6 +35,20 @@ export type Lookup = (name: string) => string | undefined;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
+/**
+ * A malformed `${…}`. `problem` says what is wrong without quoting the text (it may be a secret);
+ * `index` is where in the string it is.
+ */
+export class InterpolationError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly index: number,
+  ) {
+    super(problem);
+    this.name = 'InterpolationError';
+  }
+}
+
 export function interpolateString(input: string, lookup: Lookup): InterpolationResult {
   const refs: InterpolationResult['refs'] = [];
   const missingRequired: InterpolationResult['missingRequired'] = [];
@@ -51,7 +65,7 @@ function expand(
   missing: InterpolationResult['missingRequired'],
   depth: number,
 ): string {
-  if (depth > 20) throw new Error('interpolation nested too deeply');
+  if (depth > 20) throw new InterpolationError('${…} nested more than 20 levels deep', 0);
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -69,7 +83,7 @@ function expand(
     }
     if (next === '{') {
       const close = matchingBrace(s, i + 1);
-      if (close < 0) throw new Error(`unclosed "\${" in "${preview(s)}"`);
+      if (close < 0) throw new InterpolationError('unclosed "${"', i);
       const body = s.slice(i + 2, close);
       out += expandBraced(body, lookup, refs, missing, depth);
       i = close + 1;
@@ -97,7 +111,7 @@ function expandBraced(
   depth: number,
 ): string {
   const m = NAME.exec(body);
-  if (!m) throw new Error(`invalid interpolation "\${${preview(body)}}": expected a variable name`);
+  if (!m) throw new InterpolationError('"${" not followed by a variable name', 0);
   const name = m[0];
   const rest = body.slice(name.length);
   if (rest === '') {
@@ -105,7 +119,8 @@ function expandBraced(
     return lookup(name) ?? '';
   }
   const mod = (['.:-', ':-', ':?', ':+', '-', '?', '+'].find((p) => rest.startsWith(p)) ?? '') as VarModifier | '.:-';
-  if (!mod || mod === '.:-') throw new Error(`invalid interpolation "\${${preview(body)}}": unknown modifier`);
+  if (!mod || mod === '.:-')
+    throw new InterpolationError(`unknown modifier after "\${${name}" (expected :- - :? ? :+ +)`, 0);
   const argument = rest.slice(mod.length);
   refs.push({ name, modifier: mod, argument, whole: false });
   const val = lookup(name);
@@ -142,10 +157,6 @@ function matchingBrace(s: string, open: number): number {
   return -1;
 }
 
-function preview(s: string): string {
-  return s.length > 40 ? s.slice(0, 40) + '…' : s;
-}
-
 export interface InterpolateTreeOptions {
   lookup: Lookup;
   /** Throw on a missing `:?` variable (drills); the static check records the reference instead. */
@@ -168,7 +179,8 @@ export function interpolateTree(root: LNode, opts: InterpolateTreeOptions): VarR
       try {
         r = interpolateString(node.value, opts.lookup);
       } catch (err) {
-        throw new InputError((err as Error).message, {
+        const what = err instanceof InterpolationError ? err.problem : 'invalid ${…} reference';
+        throw new InputError(`${what} in the value of ${describePath(path)}`, {
           file: node.loc.file,
           line: node.loc.line,
           column: node.loc.column,
@@ -194,6 +206,12 @@ export function interpolateTree(root: LNode, opts: InterpolateTreeOptions): VarR
   };
   visit(root, []);
   return found;
+}
+
+/** `services.web.environment.DB_URL`, cut when long: a key path, never a value. */
+function describePath(path: Path): string {
+  const text = path.map(String).join('.');
+  return text.length > 120 ? `…${text.slice(-119)}` : text || 'the file';
 }
 
 export function pathKey(path: Path): string {

@@ -10,6 +10,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { InputError } from '../util/errors.js';
+import { yamlProblem } from './parse-errors.js';
 
 /**
  * A YAML value with the place it came from. The loader keeps every value as a located node through
@@ -79,8 +80,7 @@ export function parseYamlSource(file: string, text: string): { doc: Document; so
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
-    const what = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new InputError(`invalid YAML: ${what}`, { file, line: pos.line, column: pos.col });
+    throw new InputError(`invalid YAML: ${yamlProblem(first)}`, { file, line: pos.line, column: pos.col });
   }
   return { doc, source: { file, text, lineCounter } };
 }
@@ -156,11 +156,14 @@ export function toLocated(doc: Document, source: SourceText): LNode | undefined 
           continue;
         }
         if (entries.has(key))
-          throw new InputError(`invalid YAML: duplicate key "${key}"`, {
-            file: source.file,
-            line: keyLoc.line,
-            column: keyLoc.column,
-          });
+          throw new InputError(
+            `invalid YAML: duplicate key ${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}`,
+            {
+              file: source.file,
+              line: keyLoc.line,
+              column: keyLoc.column,
+            },
+          );
         const value = pair.value == null ? nullScalar(keyLoc) : convert(pair.value, depth + 1);
         entries.set(key, { keyLoc, node: value });
       }
