@@ -71,7 +71,7 @@ describe('interpolation (compose spec)', () => {
 
   it('rejects malformed expressions', () => {
     assert.throws(() => value('${UNCLOSED'), /unclosed/);
-    assert.throws(() => value('${1BAD}'), /expected a variable name/);
+    assert.throws(() => value('${1BAD}'), /not followed by a variable name/);
   });
 });
 

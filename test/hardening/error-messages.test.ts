@@ -93,7 +93,7 @@ describe('error messages: where and what, never the value', () => {
       assert.doesNotMatch(r.stderr, /internal error|^\s+at /m);
       const lines = r.stderr.trimEnd().split('\n');
       assert.equal(lines.length, c.lines.length, `one line per problem:\n${r.stderr.slice(0, 2000)}`);
-      c.lines.forEach((re, n) => assert.match(lines[n]!, re));
+      for (const [n, re] of c.lines.entries()) assert.match(lines[n]!, re);
     });
   });
 });
