@@ -15,7 +15,6 @@ const COMPARED: { field: keyof DeploymentSettings; why: string; worseWhenOn?: bo
   { field: 'gateway_enabled', why: 'ingress through the gateway changes' },
   { field: 'secure_time', why: 'boot waits (or no longer waits) for time sync' },
   { field: 'runner', why: 'the guest starts the app differently' },
-  { field: 'storage_fs', why: "the persistent disk's filesystem differs; an existing disk is not converted" },
   { field: 'pre_launch_script', why: 'the script run before the app changes' },
   { field: 'init_script', why: 'the script run before dockerd changes' },
   { field: 'manifest_version', why: 'the manifest format changes' },
@@ -81,10 +80,18 @@ export function checkDeployment(ctx: DiffContext): void {
   }
   if (a.no_instance_id !== b.no_instance_id) {
     ctx.report({
-      ruleId: 'key-provider-changed',
+      ruleId: 'instance-id-changed',
       side: 'new',
       ...at('no_instance_id'),
-      message: `no_instance_id changes from ${a.no_instance_id} to ${b.no_instance_id}: the instance id is part of the disk key, so the encrypted disk (and every named volume on it) may not open after the upgrade`,
+      message: `no_instance_id changes from ${a.no_instance_id} to ${b.no_instance_id}: the instance id is part of the disk key, so the encrypted disk (and every named volume on it) does not open after the upgrade${b.no_instance_id ? ', and without an instance id the gateway gives the CVM no route' : ''}`,
+    });
+  }
+  if (a.storage_fs !== b.storage_fs) {
+    ctx.report({
+      ruleId: 'storage-fs-changed',
+      side: 'new',
+      ...at('storage_fs'),
+      message: `storage_fs changes from ${a.storage_fs} to ${b.storage_fs}: the data disk was formatted as ${a.storage_fs} at the first boot and is never reformatted, so the next boot fails to mount it`,
     });
   }
 }

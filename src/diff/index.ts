@@ -11,6 +11,7 @@ import { toFinding, type DiffContext } from './context.js';
 import { checkDeployment } from './deployment.js';
 import { planUpgradeSecrets, type SecretSets } from './secrets.js';
 import { checkStateful } from './stateful.js';
+import { checkProject } from './project.js';
 import { checkVolumes } from './volumes.js';
 import type { SecretPlan } from '../secrets/plan.js';
 import { DIFF_RULE_META } from './rules.js';
@@ -51,6 +52,7 @@ export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {
   const cwd = opts.cwd ?? process.cwd();
   const raw: Finding[] = [];
   const ctx: DiffContext = { old: oldP, new: newP, report: (r) => raw.push(toFinding(ctx, r)) };
+  checkProject(ctx);
   checkVolumes(ctx);
   checkStateful(ctx);
   checkDeployment(ctx);

@@ -15,7 +15,14 @@ export interface NamedMount {
   key: string;
   /** The Docker volume the engine attaches: what decides whether data carries over. */
   volume: string;
+  /** Named after the compose project (`<project>_<key>`): it changes when the project name does. */
+  prefixed: boolean;
   target: string;
+}
+
+/** The compose project a CVM runs the file as: its top-level `name:`, else `dstack`. */
+export function projectName(project: Project): string {
+  return typeof project.model.name === 'string' && project.model.name ? project.model.name : CVM_PROJECT;
 }
 
 /**
@@ -29,8 +36,12 @@ export function dockerVolumeName(project: Project, key: string): string {
   if (ext && typeof ext === 'object' && ext.name) return ext.name;
   if (top?.name) return top.name;
   if (ext) return key;
-  const projectName = typeof project.model.name === 'string' && project.model.name ? project.model.name : CVM_PROJECT;
-  return `${projectName}_${key}`;
+  return `${projectName(project)}_${key}`;
+}
+
+function isPrefixed(project: Project, key: string): boolean {
+  const top = project.model.volumes?.[key] as TopLevelVolume | undefined;
+  return !top?.name && !top?.external;
 }
 
 export function namedMounts(project: Project): NamedMount[] {
@@ -43,6 +54,7 @@ export function namedMounts(project: Project): NamedMount[] {
         index,
         key: v.source,
         volume: dockerVolumeName(project, v.source),
+        prefixed: isPrefixed(project, v.source),
         target: normalizeDir(v.target),
       });
     });

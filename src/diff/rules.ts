@@ -37,6 +37,16 @@ const DIFF_RULES = [
       'Mount the old volumes in the renamed service (same volume names), or migrate the data before removing the service.',
   },
   {
+    id: 'service-renamed-anonymous-data',
+    section: 'volumes',
+    severity: 'error',
+    title: 'A service with anonymous volumes is removed or renamed: its data is deleted at the next boot',
+    rationale:
+      "An anonymous volume (a bare `- /data`, or an image's `VOLUME` nothing mounts over) lives as long as its container. At the next boot `dstack-util remove-orphans` deletes the container of a service no longer in the compose file, and `docker volume prune -f` after `compose up` then deletes its anonymous volumes (docs/platform.md#boot-sequence, steps 5 and 8; #volumes). A renamed service starts without that data.",
+    fixHint:
+      'Before the rename, move the data to a named volume in a release that keeps the old service name (mount a named volume at the same path and copy the data over), then rename.',
+  },
+  {
     id: 'data-dir-moved',
     section: 'volumes',
     severity: 'error',
@@ -75,6 +85,35 @@ const DIFF_RULES = [
     fixHint: 'Keep the user, or add a one-shot service that chowns the volume to the new uid before the app starts.',
   },
   {
+    id: 'project-name-changed',
+    section: 'volumes',
+    severity: 'error',
+    title:
+      "The compose project name changes: every volume starts empty and the old project's containers keep coming back",
+    rationale:
+      "In the CVM the compose project is the top-level `name:`, else `dstack` (docs/platform.md#boot-sequence, step 5). Named volumes are `<project>_<key>`, so a new project name gives every volume without an explicit `name:` a new, empty Docker volume (#volumes). Orphan removal only deletes containers of the current project, so the old project's containers stay: those with a restart policy start at every boot, with the old image and the old data, and hold the ports the new ones need.",
+    fixHint:
+      "Keep the project name as it was (restore or remove the top-level `name:`); if it must change, give each volume `name: <old project>_<key>` and remove the old project's containers in a one-off step.",
+  },
+  {
+    id: 'storage-fs-changed',
+    section: 'volumes',
+    severity: 'error',
+    title: 'storage_fs changes: the next boot cannot mount the existing data disk',
+    rationale:
+      "The data disk is formatted once, with `storage_fs` (`zfs` or `ext4`), at the first boot; later boots only open the LUKS volume and mount it with the filesystem `storage_fs` names now. With another value the mount fails and so does the boot (docs/platform.md#boot-sequence, step 2; inferred from dstack-util's code, not tested on a CVM).",
+    fixHint: 'Keep storage_fs as it was; to change filesystems, deploy a new CVM and migrate the data to it.',
+  },
+  {
+    id: 'instance-id-changed',
+    section: 'keys',
+    severity: 'error',
+    title: 'no_instance_id flips: the disk key changes, and the gateway route with it',
+    rationale:
+      'The KMS derives the data disk key from the app id and the instance id; `no_instance_id: true` makes the instance id empty (docs/platform.md#volumes, #key-derivation). Flipping it after the first boot gives the disk another key, so the existing encrypted disk does not open. Without an instance id the gateway also refuses to register the CVM (#ingress): no route, a failed boot on dstack v0.5.11.',
+    fixHint: 'Keep no_instance_id as it was; to change it, deploy a new CVM and migrate the data to it.',
+  },
+  {
     id: 'deployment-changed',
     section: 'upgrades',
     severity: 'info',
@@ -88,11 +127,11 @@ const DIFF_RULES = [
     id: 'key-provider-changed',
     section: 'keys',
     severity: 'error',
-    title: "The key provider or no_instance_id changes: the app's keys and disk key change",
+    title: "The key provider changes: the app's keys and disk key change",
     rationale:
-      'Keys derive from the key provider (and the instance id): after the change, derived keys differ and data encrypted with the old keys (including the encrypted disk) may become unreadable.',
+      'Keys derive from the key provider: the KMS from the app id, `local` and `tpm` from one machine, `none` from a seed drawn at each boot (docs/platform.md#key-derivation). After the change, derived keys differ and data encrypted with the old keys, the encrypted disk included, may become unreadable.',
     fixHint:
-      'Keep the key provider and no_instance_id as they were; to change them, export the data and re-encrypt it under the new keys first.',
+      'Keep the key provider as it was; to change it, export the data and re-encrypt it under the new keys first.',
   },
 ] as const satisfies readonly {
   id: string;

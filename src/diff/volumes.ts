@@ -1,6 +1,7 @@
 import { parseImage } from '../knowledge/image.js';
 import type { DiffContext } from './context.js';
-import { dataDirs, namedMounts, placeInVolume, type NamedMount } from './mounts.js';
+import { isAnonymousVolume, isThrowawayPath } from '../rules/lib/volumes.js';
+import { dataDirs, namedMounts, placeInVolume, projectName, type NamedMount } from './mounts.js';
 
 /**
  * Where the data of each service lives, OLD against NEW: volumes renamed or no longer mounted,
@@ -14,9 +15,13 @@ export function checkVolumes(ctx: DiffContext): void {
   const newServices = ctx.new.model.services ?? {};
   /** OLD Docker volumes already explained by a finding. */
   const explained = new Set<string>();
+  // A volume that only got the new project's prefix is project-name-changed's finding, not a rename of its own.
+  const byProject = (m: NamedMount) =>
+    projectName(ctx.old) !== projectName(ctx.new) && m.prefixed && newMounts.some((n) => n.key === m.key && n.prefixed);
+  for (const m of oldMounts) if (byProject(m)) explained.add(m.volume);
 
   for (const m of oldMounts) {
-    if (newVolumes.has(m.volume) || !(m.service in newServices)) continue;
+    if (newVolumes.has(m.volume) || explained.has(m.volume) || !(m.service in newServices)) continue;
     const n = newMounts.find((x) => x.service === m.service && x.target === m.target);
     if (!n || n.volume === m.volume) continue;
     explained.add(m.volume);
@@ -54,7 +59,7 @@ export function checkVolumes(ctx: DiffContext): void {
   for (const [name, svc] of Object.entries(oldServices)) {
     if (name in newServices) continue;
     const mine = oldMounts.filter((m) => m.service === name);
-    const orphaned = [...new Set(mine.filter((m) => !newVolumes.has(m.volume)).map((m) => m.volume))];
+    const orphaned = [...new Set(mine.filter((m) => !newVolumes.has(m.volume) && !byProject(m)).map((m) => m.volume))];
     if (orphaned.length === 0) continue;
     for (const v of orphaned) explained.add(v);
     const renamedTo = probableRename(ctx, name, svc.image);
@@ -67,6 +72,8 @@ export function checkVolumes(ctx: DiffContext): void {
       message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW, and no service of NEW mounts its volume${keys.length > 1 ? 's' : ''} ${keys.join(', ')} (${orphaned.join(', ')}): ${renamedTo ? `${renamedTo} starts empty and ` : ''}the data is orphaned`,
     });
   }
+
+  checkAnonymousData(ctx);
 
   const byVolume = new Map<string, NamedMount[]>();
   for (const m of oldMounts) byVolume.set(m.volume, [...(byVolume.get(m.volume) ?? []), m]);
@@ -131,6 +138,25 @@ function checkDataDirs(
   }
   ctx.report({ ruleId: 'data-dir-moved', side: 'new', service, severity, ...where, message });
   return true;
+}
+
+/** Services of OLD that NEW removes or renames, with anonymous volumes: deleted at the next boot. */
+function checkAnonymousData(ctx: DiffContext): void {
+  const newServices = ctx.new.model.services ?? {};
+  for (const [name, svc] of Object.entries(ctx.old.model.services ?? {})) {
+    if (name in newServices) continue;
+    const anonymous = (svc.volumes ?? []).filter((v) => isAnonymousVolume(v) && !isThrowawayPath(v.target));
+    if (anonymous.length === 0) continue;
+    const renamedTo = probableRename(ctx, name, svc.image);
+    const paths = anonymous.map((v) => v.target).join(', ');
+    ctx.report({
+      ruleId: 'service-renamed-anonymous-data',
+      side: 'old',
+      service: name,
+      path: ['services', name],
+      message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW and keeps data in anonymous volume${anonymous.length > 1 ? 's' : ''} at ${paths}: the next boot removes its container as an orphan and prunes ${anonymous.length > 1 ? 'those volumes' : 'that volume'}, so the data is deleted${renamedTo ? ` and ${renamedTo} starts without it` : ''}`,
+    });
+  }
 }
 
 /** A service new in NEW running the same image repository as a service gone from OLD: probably a rename. */

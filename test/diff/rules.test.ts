@@ -37,12 +37,14 @@ describe('volume-renamed', () => {
     assert.deepEqual(only(r, 'volume-renamed'), []);
     assert.deepEqual(only(r, 'volume-removed'), []);
   });
-  it('fires for every volume when the compose project name changes (volumes get a new prefix)', () => {
+  it('leaves a project rename to project-name-changed: no volume-renamed for the new prefix', () => {
     const r = diffOf(
       app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
       `name: shop\n` + app(`  web:\n    image: app:1\n    volumes:\n      - data:/data\n`, DATA_VOL),
     );
-    assert.match(only(r, 'volume-renamed')[0]?.message ?? '', /shop_data/);
+    assert.deepEqual(only(r, 'volume-renamed'), []);
+    assert.deepEqual(only(r, 'volume-removed'), []);
+    assert.equal(only(r, 'project-name-changed').length, 1);
   });
 });
 
@@ -315,14 +317,96 @@ describe('key-provider-changed', () => {
     assert.equal(f.severity, 'error');
     assert.match(f.message, /kms to local/);
   });
-  it('fires when no_instance_id changes', () => {
-    assert.match(
-      only(diffOf(m({}), m({ no_instance_id: true })), 'key-provider-changed')[0]?.message ?? '',
-      /no_instance_id/,
-    );
+  it('leaves no_instance_id to instance-id-changed', () => {
+    assert.deepEqual(only(diffOf(m({}), m({ no_instance_id: true })), 'key-provider-changed'), []);
   });
   it('does not fire when only other settings change', () => {
     assert.deepEqual(only(diffOf(m({}), m({ public_logs: true })), 'key-provider-changed'), []);
+  });
+});
+
+describe('project-name-changed', () => {
+  const web = (restart: string) =>
+    app(
+      `  web:\n    image: app:1\n    restart: ${restart}\n    volumes:\n      - data:/data\n      - cache:/cache\n`,
+      `volumes:\n  data: {}\n  cache:\n    name: shared-cache\n`,
+    );
+  it("fires once at NEW's name: naming the prefixed volumes and the old containers that come back", () => {
+    const r = diffOf(web('always'), `name: shop\n${web('always')}`);
+    const found = only(r, 'project-name-changed');
+    assert.equal(found.length, 1, ids(r).join());
+    const [f] = found;
+    assert.equal(f!.severity, 'error');
+    assert.equal(f!.file, 'new/docker-compose.yml');
+    assert.equal(f!.line, 1);
+    assert.match(
+      f!.message,
+      /from dstack to shop: volume data \(dstack_data → shop_data\) starts empty; the old project's web \(restart: always\/unless-stopped\) keeps starting/,
+    );
+    assert.ok(!f!.message.includes('shared-cache'), 'a volume with its own name: keeps its data');
+  });
+  it('points at OLD when NEW drops the name; says containers are left behind without a restart policy', () => {
+    const [f] = only(diffOf(`name: shop\n${web('on-failure')}`, web('on-failure')), 'project-name-changed');
+    assert.equal(f?.file, 'old/docker-compose.yml');
+    assert.match(f?.message ?? '', /from shop to dstack.*left behind/);
+  });
+  it('does not fire when the name stays, or is written as the default', () => {
+    assert.deepEqual(only(diffOf(web('always'), web('always')), 'project-name-changed'), []);
+    assert.deepEqual(only(diffOf(web('always'), `name: dstack\n${web('always')}`), 'project-name-changed'), []);
+  });
+});
+
+describe('service-renamed-anonymous-data', () => {
+  it('fires at OLD for a renamed service with an anonymous volume, not for a cache path', () => {
+    const r = diffOf(
+      app(`  db:\n    image: postgres:16\n    volumes:\n      - /var/lib/postgresql/data\n      - /tmp/cache\n`),
+      app(`  database:\n    image: postgres:16\n    volumes:\n      - /var/lib/postgresql/data\n`),
+    );
+    const [f] = only(r, 'service-renamed-anonymous-data');
+    assert.ok(f, ids(r).join());
+    assert.equal(f.file, 'old/docker-compose.yml');
+    assert.equal(f.line, 2);
+    assert.equal(f.severity, 'error');
+    assert.match(
+      f.message,
+      /renamed to database .* anonymous volume at \/var\/lib\/postgresql\/data: .*database starts without it/,
+    );
+  });
+  it('does not fire for a kept service, or a removed one whose volumes are all named', () => {
+    const keep = app(`  db:\n    image: postgres:16\n    volumes:\n      - /var/lib/postgresql/data\n`);
+    assert.deepEqual(only(diffOf(keep, keep), 'service-renamed-anonymous-data'), []);
+    const named = app(
+      `  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`,
+      `volumes:\n  pg: {}\n`,
+    );
+    assert.deepEqual(only(diffOf(named, app(`  web:\n    image: app:1\n`)), 'service-renamed-anonymous-data'), []);
+  });
+});
+
+describe('storage-fs-changed and instance-id-changed', () => {
+  const m = (extra: Record<string, unknown>) => ({
+    compose: app(`  web:\n    image: app:1\n`),
+    manifest: { manifest_version: 2, runner: 'docker-compose', kms_enabled: true, ...extra },
+  });
+  it("storage-fs-changed: an error at NEW's storage_fs, and no deployment-changed line for it", () => {
+    const r = diffOf(m({ storage_fs: 'zfs' }), m({ storage_fs: 'ext4' }));
+    const [f] = only(r, 'storage-fs-changed');
+    assert.equal(f?.severity, 'error');
+    assert.equal(f?.section, 'volumes');
+    assert.equal(f?.file, 'new/app-compose.json');
+    assert.match(f?.message ?? '', /from zfs to ext4: .*fails to mount/);
+    assert.ok(!only(r, 'deployment-changed').some((x) => /storage_fs/.test(x.message)));
+    assert.deepEqual(only(diffOf(m({ storage_fs: 'ext4' }), m({ storage_fs: 'ext4' })), 'storage-fs-changed'), []);
+    assert.deepEqual(only(diffOf(m({}), m({ storage_fs: 'zfs' })), 'storage-fs-changed'), [], 'zfs is the default');
+  });
+  it('instance-id-changed: an error naming the disk key and, when turned on, the lost route', () => {
+    const [on] = only(diffOf(m({}), m({ no_instance_id: true })), 'instance-id-changed');
+    assert.equal(on?.severity, 'error');
+    assert.equal(on?.section, 'keys');
+    assert.match(on?.message ?? '', /false to true: .*disk key.*no route/);
+    const [off] = only(diffOf(m({ no_instance_id: true }), m({ no_instance_id: false })), 'instance-id-changed');
+    assert.ok(off && !/no route/.test(off.message));
+    assert.deepEqual(only(diffOf(m({ no_instance_id: true }), m({ no_instance_id: true })), 'instance-id-changed'), []);
   });
 });
 
