@@ -1,0 +1,219 @@
+/**
+ * The live parts of a rollout, built from its settings file and journaled input, at the start and
+ * again on resume: the backend (Phala Cloud or the local fleet), the balancer, the gates, the load
+ * generator, the control file watcher and the fleet lock.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadProject, resolveTargets } from '../compose/index.js';
+import type { Project } from '../compose/project.js';
+import type { Catalogue } from '../findings/catalogue.js';
+import { connectPhala } from '../phala/index.js';
+import { encryptSecrets, writePrivateFile } from '../secrets/encrypt.js';
+import { acquireRunLock, type RunHandle } from '../steps/index.js';
+import { detectCompose } from '../docker/index.js';
+import { InputError } from '../util/errors.js';
+import { nodeAt } from '../yaml/located.js';
+import { LocalBackend } from './backend/local.js';
+import { ComposeInstanceOps, type LocalVersion, localVersionHash } from './backend/local-instance.js';
+import { imagesOf, PhalaBackend, type PhalaTarget } from './backend/phala.js';
+import type { RolloutBackend } from './backend/types.js';
+import { loadRolloutSettings, type RolloutSettings } from './config.js';
+import { ControlWatcher } from './control.js';
+import type { RolloutCtx, RolloutInput, RolloutRunState } from './definition.js';
+import type { RolloutEvent } from './events.js';
+import { makeGates } from './gates/index.js';
+import { CommandHookBalancer, HaproxyBalancer, type LoadBalancer, startManagedHaproxy } from './lb/index.js';
+import { startLoad } from './load/index.js';
+import type { ProgressSink } from './progress.js';
+import { systemClock } from '../phala/index.js';
+
+export interface OpenOptions {
+  catalogue?: Catalogue;
+  /** Where run directories go (the fleet locks and the local fleet's staged files live beside them). */
+  runRoot: string;
+  progress?: ProgressSink;
+  /** Phala Cloud API base and key (default: environment, then `phala login`). */
+  apiKey?: string;
+  baseURL?: string;
+}
+
+/** The settings, the backend and what the plan needs (no balancer, no load, no lock). */
+export async function openBackend(
+  settings: RolloutSettings,
+  o: OpenOptions & { runDir?: string; signal?: AbortSignal },
+): Promise<{ backend: RolloutBackend; target: Project; current?: Project }> {
+  const clock = systemClock;
+  const target = loadVersion(settings.target.compose, settings.target.envFile, o.catalogue);
+  if (settings.backend === 'phala') {
+    const phala = settings.phala!;
+    const client = await connectPhala({ apiKey: o.apiKey, baseURL: o.baseURL, clock });
+    const ptarget: PhalaTarget = { ...phalaText(target), images: {} };
+    ptarget.images = imagesOf(ptarget.composeText);
+    if (settings.target.envFile) ptarget.secrets = await oneEncryptedEnv(settings, o, phala.appId ?? phala.cvms![0]!);
+    const backend = await PhalaBackend.open({ client, fleet: phala, target: ptarget, clock }, o.signal);
+    return { backend, target };
+  }
+  const local = settings.local!;
+  const cli = await detectCompose();
+  if (!cli) throw new InputError('the local fleet needs Docker Compose (docker compose or docker-compose)');
+  const current = loadVersion(local.current, local.envFile, o.catalogue);
+  const key = fleetKey(settings);
+  const stageDir = join(o.runRoot, 'fleets', key);
+  mkdirSync(stageDir, { recursive: true, mode: 0o700 });
+  const backend = await LocalBackend.open({
+    spec: local,
+    fleetKey: key,
+    ops: new ComposeInstanceOps(cli, key, stageDir),
+    current: localVersion(current, local, settings),
+    target: localVersion(target, local, settings),
+    clock,
+  });
+  return { backend, target, current };
+}
+
+/** Everything a run's steps use, for `startRun`/`resumeRun`. */
+export function rolloutOpener(o: OpenOptions): (run: RunHandle<RolloutInput, RolloutRunState, RolloutEvent>) => Promise<RolloutCtx> {
+  return async (run) => {
+    const { settings, config } = await loadRolloutSettings({
+      fleetFile: run.input.fleetFile ? run.input.settingsFile : undefined,
+      configFile: run.input.fleetFile ? undefined : run.input.settingsFile,
+      catalogue: o.catalogue,
+    });
+    const fleetLock = acquireRunLock(fleetLockDir(o.runRoot, settings), run.runId);
+    const releases: (() => Promise<void> | void)[] = [() => fleetLock.release()];
+    try {
+      const { backend } = await openBackend(settings, { ...o, runDir: run.runDir, signal: run.signal });
+      releases.unshift(() => backend.close());
+      const fleet = await backend.fleet(run.signal);
+      const lbInstances = await Promise.all(
+        fleet.map(async (i) => ({ id: i.id, name: i.name, url: await backend.instanceUrl(i.id, run.signal) })),
+      );
+      let balancer: LoadBalancer | undefined;
+      let frontend: string | undefined;
+      const b = settings.balancer;
+      if (b?.kind === 'haproxy') {
+        const servers = Object.fromEntries(lbInstances.map((i) => [i.id, b.servers[i.id] ?? b.servers[i.name ?? ''] ?? i.name ?? i.id]));
+        const socket = /^[\w.-]+:\d+$/.test(b.socket) ? { host: b.socket.split(':')[0]!, port: Number(b.socket.split(':')[1]) } : b.socket;
+        const h = new HaproxyBalancer({ socket, backend: b.backend, servers, drainTimeoutMs: b.timeoutMs, enableTimeoutMs: b.timeoutMs });
+        await h.verify();
+        balancer = h;
+      } else if (b?.kind === 'hooks') {
+        balancer = new CommandHookBalancer({
+          instances: lbInstances,
+          drain: b.drain,
+          enable: b.enable,
+          timeoutMs: b.timeoutMs,
+          cwd: dirname(run.input.settingsFile),
+        });
+      } else if (settings.backend === 'local') {
+        const managed = await startManagedHaproxy({ instances: lbInstances });
+        frontend = managed.url;
+        balancer = managed;
+      }
+      if (balancer) releases.unshift(() => balancer!.close());
+      const control = new ControlWatcher(run.runDir);
+      const load = run.input.load
+        ? startLoad({ url: run.input.load.url ?? frontend ?? '', rate: run.input.load.rate, maxRecords: 0 })
+        : undefined;
+      return {
+        backend,
+        balancer,
+        gates: makeGates(settings.gates, dirname(run.input.settingsFile)),
+        clock: systemClock,
+        control,
+        load,
+        progress: o.progress,
+        where: settingsWhere(config.tree, config.file ?? run.input.settingsFile),
+        release: async () => {
+          for (const r of releases) await r();
+        },
+      };
+    } catch (e) {
+      for (const r of releases) await Promise.resolve(r()).catch(() => undefined);
+      throw e;
+    }
+  };
+}
+
+/** One lock per fleet (not per run): two rollouts of one fleet cannot run at once. */
+export function fleetLockDir(runRoot: string, settings: RolloutSettings): string {
+  const dir = join(runRoot, 'fleets', fleetKey(settings));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+export function fleetKey(settings: RolloutSettings): string {
+  const id =
+    settings.backend === 'phala'
+      ? `phala:${settings.phala!.appId ?? [...(settings.phala!.cvms ?? [])].sort().join(',')}`
+      : `local:${settings.file ?? ''}:${settings.local!.current}`;
+  return createHash('sha256').update(id).digest('hex').slice(0, 10);
+}
+
+function loadVersion(path: string, envFile: string | undefined, catalogue?: Catalogue): Project {
+  const [t] = resolveTargets([path], {});
+  return loadProject(t!, { envFiles: envFile ? [envFile] : undefined, strictRequired: true, catalogue });
+}
+
+/** What Phala Cloud takes: one compose file's text (or the manifest's), and its pre-launch script. */
+function phalaText(p: Project): { composeText: string; preLaunchScript?: string } {
+  if (p.manifest?.compose) {
+    const pre = p.manifest.json.pre_launch_script;
+    return { composeText: p.manifest.compose.text, ...(typeof pre === 'string' ? { preLaunchScript: pre } : {}) };
+  }
+  if (p.composeFiles.length !== 1)
+    throw new InputError(
+      `Phala Cloud takes one compose file; the target has ${p.composeFiles.length} (${p.composeFiles.join(', ')}): merge them first (docker compose config)`,
+    );
+  const f = p.composeFiles[0]!;
+  return { composeText: p.sources.get(f)?.text ?? readFileSync(f, 'utf8') };
+}
+
+/**
+ * The new secret set, encrypted once with the app's env key and reused for every replica (and by a
+ * resumed run: the blob is kept in the run directory, 0600; it is ciphertext only the CVM decrypts).
+ */
+async function oneEncryptedEnv(
+  settings: RolloutSettings,
+  o: OpenOptions & { runDir?: string },
+  appOrCvm: string,
+): Promise<{ encryptedEnv: string; envKeys: string[] }> {
+  const kept = o.runDir ? join(o.runDir, 'encrypted-env.json') : undefined;
+  if (kept && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as { encryptedEnv: string; envKeys: string[] };
+  const r = await encryptSecrets({
+    envFile: settings.target.envFile,
+    ...(settings.phala?.appId ? { appId: appOrCvm } : { cvm: appOrCvm }),
+    apiKey: o.apiKey,
+    baseURL: o.baseURL,
+  });
+  const out = { encryptedEnv: r.encrypted_env, envKeys: r.env_keys };
+  if (kept) writePrivateFile(kept, JSON.stringify(out), true);
+  return out;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function localVersion(p: Project, local: NonNullable<RolloutSettings['local']>, s: RolloutSettings): LocalVersion {
+  const services = p.model.services ?? {};
+  const published = Object.entries(services).filter(([, svc]) => (svc.ports ?? []).length > 0);
+  const service = local.service ?? (published.length === 1 ? published[0]![0] : undefined);
+  if (!service || !services[service])
+    throw new InputError(
+      `local fleet: say which service takes the traffic (local.service); ${published.length ? `several publish ports: ${published.map(([n]) => n).join(', ')}` : 'none publishes a port'}`,
+      { file: s.file },
+    );
+  const first = (services[service]!.ports ?? [])[0] as { target?: number } | undefined;
+  const port = local.port ?? first?.target;
+  if (!port) throw new InputError(`local fleet: give local.port, the container port ${service} serves on`, { file: s.file });
+  return { hash: localVersionHash(p), project: p, service, port };
+}
+
+function settingsWhere(tree: Parameters<typeof nodeAt>[0], file: string): { file: string; line: number; column: number } {
+  const at = nodeAt(tree, ['rollout']);
+  const loc = at.keyLoc ?? at.node?.loc ?? tree?.loc;
+  return { file, line: loc?.line ?? 1, column: loc?.column ?? 1 };
+}
