@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   diff: async () => (await import('./diff.js')).registerDiff,
   drill: async () => (await import('./drill.js')).registerDrill,
   agent: async () => (await import('./agent.js')).registerAgent,
+  rollout: async () => (await import('./rollout.js')).registerRollout,
 };
 
 /**

@@ -60,6 +60,19 @@ export interface RolloutRunState extends RolloutState {
 type Step = StepContext<RolloutInput, RolloutRunState, RolloutCtx, RolloutEvent>;
 type Handle = RunHandle<RolloutInput, RolloutRunState, RolloutEvent>;
 
+export function initialRunState(): RolloutRunState {
+  return { ...initialRolloutState(), startedAt: 0, maxOutOfRotation: 0 };
+}
+
+/** The fold of a rollout's journal, engine events included (the report uses it too). */
+export function reduceRun(s: RolloutRunState, e: { type: string; t?: number }): RolloutRunState {
+  if (e.type === 'run-start') return { ...s, startedAt: e.t ?? 0 };
+  if (e.type === 'run-end' || e.type.startsWith('step-') || e.type === 'resumed' || e.type === 'lock-taken-over')
+    return s;
+  const next = { ...s, ...reduceRollout(s, e as never) };
+  return { ...next, maxOutOfRotation: Math.max(s.maxOutOfRotation, outOfRotation(next).length) };
+}
+
 export function rolloutSteps(input: RolloutInput): StepDecl[] {
   const steps: StepDecl[] = [{ id: 'fleet', kind: 'fleet' }];
   const canary = input.batches.filter((b) => b.canary);
@@ -79,14 +92,8 @@ export function rolloutDefinition(
     kind: 'rollout',
     version: ROLLOUT_JOURNAL_VERSION,
     plan: rolloutSteps,
-    initial: () => ({ ...initialRolloutState(), startedAt: 0, maxOutOfRotation: 0 }),
-    reduce: (s, e) => {
-      if (e.type === 'run-start') return { ...s, startedAt: e.t };
-      if (e.type === 'run-end' || e.type.startsWith('step-') || e.type === 'resumed' || e.type === 'lock-taken-over')
-        return s;
-      const next = { ...s, ...reduceRollout(s, e as never) };
-      return { ...next, maxOutOfRotation: Math.max(s.maxOutOfRotation, outOfRotation(next).length) };
-    },
+    initial: initialRunState,
+    reduce: reduceRun,
     steps: {
       fleet: { run: fleetStep },
       batch: { run: batchStep },
@@ -108,9 +115,15 @@ export function rolloutDefinition(
         const real = now.find((i) => i.id === id);
         if (!real) return { ok: false, reason: `${inst.name} is no longer in the fleet` };
         if (real.version && real.version !== inst.versionBefore && real.version !== s.targetVersion)
-          return { ok: false, reason: `${inst.name} now runs ${real.version.slice(0, 12)}, which this rollout did not put there` };
+          return {
+            ok: false,
+            reason: `${inst.name} now runs ${real.version.slice(0, 12)}, which this rollout did not put there`,
+          };
         if (inst.phase === 'done' && real.version !== s.targetVersion)
-          return { ok: false, reason: `${inst.name} was upgraded by this rollout but runs ${real.version.slice(0, 12)} now` };
+          return {
+            ok: false,
+            reason: `${inst.name} was upgraded by this rollout but runs ${real.version.slice(0, 12)} now`,
+          };
       }
       return { ok: true };
     },
@@ -134,7 +147,9 @@ function flowContext(step: Step | Handle, ctx: RolloutCtx, signal: AbortSignal):
   };
   const progressDeadlineAt = () => {
     const s = step.state();
-    return s.startedAt + step.input.strategy.progressDeadlineMs + s.pausedMs + (s.paused ? ctx.clock.now() - s.paused.at : 0);
+    return (
+      s.startedAt + step.input.strategy.progressDeadlineMs + s.pausedMs + (s.paused ? ctx.clock.now() - s.paused.at : 0)
+    );
   };
   return {
     backend: ctx.backend,
@@ -171,7 +186,8 @@ async function pauseRun(
     ]).catch(() => 'abort' as const);
   } else if (ctx.control) choice = await ctx.control.next(step.signal);
   else choice = 'abort';
-  if (choice === 'resume') emit({ type: 'unpaused', at: ctx.clock.now(), pausedMs: ctx.clock.now() - since }, { sync: true });
+  if (choice === 'resume')
+    emit({ type: 'unpaused', at: ctx.clock.now(), pausedMs: ctx.clock.now() - since }, { sync: true });
   return choice;
 }
 
@@ -225,9 +241,13 @@ async function canaryPause(step: Step): Promise<StepResult> {
   const pause = input.strategy.canary?.pause ?? 'manual';
   const flow = flowContext(step, ctx, step.signal);
   const reason =
-    pause === 'manual' ? 'canary upgraded: `preflight rollout resume RUN` to go on' : `canary upgraded: waiting ${pause.ms / 1000} s`;
+    pause === 'manual'
+      ? 'canary upgraded: `preflight rollout resume RUN` to go on'
+      : `canary upgraded: waiting ${pause.ms / 1000} s`;
   const choice = await pauseRun(step, ctx, flow.emit, reason, pause === 'manual' ? undefined : pause.ms);
-  return choice === 'resume' ? { ok: true, detail: 'resumed' } : { ok: false, detail: 'aborted at the canary pause', stop: true };
+  return choice === 'resume'
+    ? { ok: true, detail: 'resumed' }
+    : { ok: false, detail: 'aborted at the canary pause', stop: true };
 }
 
 async function finish(step: Step): Promise<StepResult> {
@@ -246,7 +266,9 @@ async function stopLoad(ctx: RolloutCtx, run: Step | Handle): Promise<void> {
       type: 'finding',
       finding: rolloutFinding(
         'rollout-requests-failed',
-        `${summary.failed} of ${summary.scheduled} requests through the balancer failed (${Object.entries(summary.failures)
+        `${summary.failed} of ${summary.scheduled} requests through the balancer failed (${Object.entries(
+          summary.failures,
+        )
           .map(([k, n]) => `${n} ${k}`)
           .join(', ')}); availability ${(summary.availability * 100).toFixed(3)}%`,
         ctx.where,

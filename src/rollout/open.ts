@@ -4,7 +4,7 @@
  * generator, the control file watcher and the fleet lock.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadProject, resolveTargets } from '../compose/index.js';
 import type { Project } from '../compose/project.js';
@@ -74,7 +74,9 @@ export async function openBackend(
 }
 
 /** Everything a run's steps use, for `startRun`/`resumeRun`. */
-export function rolloutOpener(o: OpenOptions): (run: RunHandle<RolloutInput, RolloutRunState, RolloutEvent>) => Promise<RolloutCtx> {
+export function rolloutOpener(
+  o: OpenOptions,
+): (run: RunHandle<RolloutInput, RolloutRunState, RolloutEvent>) => Promise<RolloutCtx> {
   return async (run) => {
     const { settings, config } = await loadRolloutSettings({
       fleetFile: run.input.fleetFile ? run.input.settingsFile : undefined,
@@ -94,9 +96,19 @@ export function rolloutOpener(o: OpenOptions): (run: RunHandle<RolloutInput, Rol
       let frontend: string | undefined;
       const b = settings.balancer;
       if (b?.kind === 'haproxy') {
-        const servers = Object.fromEntries(lbInstances.map((i) => [i.id, b.servers[i.id] ?? b.servers[i.name ?? ''] ?? i.name ?? i.id]));
-        const socket = /^[\w.-]+:\d+$/.test(b.socket) ? { host: b.socket.split(':')[0]!, port: Number(b.socket.split(':')[1]) } : b.socket;
-        const h = new HaproxyBalancer({ socket, backend: b.backend, servers, drainTimeoutMs: b.timeoutMs, enableTimeoutMs: b.timeoutMs });
+        const servers = Object.fromEntries(
+          lbInstances.map((i) => [i.id, b.servers[i.id] ?? b.servers[i.name ?? ''] ?? i.name ?? i.id]),
+        );
+        const socket = /^[\w.-]+:\d+$/.test(b.socket)
+          ? { host: b.socket.split(':')[0]!, port: Number(b.socket.split(':')[1]) }
+          : b.socket;
+        const h = new HaproxyBalancer({
+          socket,
+          backend: b.backend,
+          servers,
+          drainTimeoutMs: b.timeoutMs,
+          enableTimeoutMs: b.timeoutMs,
+        });
         await h.verify();
         balancer = h;
       } else if (b?.kind === 'hooks') {
@@ -108,7 +120,9 @@ export function rolloutOpener(o: OpenOptions): (run: RunHandle<RolloutInput, Rol
           cwd: dirname(run.input.settingsFile),
         });
       } else if (settings.backend === 'local') {
+        stopLeftoverHaproxy(run.runDir);
         const managed = await startManagedHaproxy({ instances: lbInstances });
+        if (managed.pid) writeFileSync(join(run.runDir, HAPROXY_PID_FILE), `${managed.pid}\n`);
         frontend = managed.url;
         balancer = managed;
       }
@@ -137,6 +151,23 @@ export function rolloutOpener(o: OpenOptions): (run: RunHandle<RolloutInput, Rol
   };
 }
 
+const HAPROXY_PID_FILE = 'haproxy.pid';
+
+/**
+ * A process killed with SIGKILL leaves its managed HAProxy running (a child outlives its parent);
+ * the process that resumes the run stops it, if that pid is still a haproxy.
+ */
+function stopLeftoverHaproxy(runDir: string): void {
+  const file = join(runDir, HAPROXY_PID_FILE);
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy')) return;
+    process.kill(pid, 'SIGKILL');
+  } catch {}
+}
+
 /** One lock per fleet (not per run): two rollouts of one fleet cannot run at once. */
 export function fleetLockDir(runRoot: string, settings: RolloutSettings): string {
   const dir = join(runRoot, 'fleets', fleetKey(settings));
@@ -148,7 +179,7 @@ export function fleetKey(settings: RolloutSettings): string {
   const id =
     settings.backend === 'phala'
       ? `phala:${settings.phala!.appId ?? [...(settings.phala!.cvms ?? [])].sort().join(',')}`
-      : `local:${settings.file ?? ''}:${settings.local!.current}`;
+      : `local:${settings.file ?? ''}`;
   return createHash('sha256').update(id).digest('hex').slice(0, 10);
 }
 
@@ -181,7 +212,8 @@ async function oneEncryptedEnv(
   appOrCvm: string,
 ): Promise<{ encryptedEnv: string; envKeys: string[] }> {
   const kept = o.runDir ? join(o.runDir, 'encrypted-env.json') : undefined;
-  if (kept && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as { encryptedEnv: string; envKeys: string[] };
+  if (kept && existsSync(kept))
+    return JSON.parse(readFileSync(kept, 'utf8')) as { encryptedEnv: string; envKeys: string[] };
   const r = await encryptSecrets({
     envFile: settings.target.envFile,
     ...(settings.phala?.appId ? { appId: appOrCvm } : { cvm: appOrCvm }),
@@ -208,11 +240,15 @@ function localVersion(p: Project, local: NonNullable<RolloutSettings['local']>, 
     );
   const first = (services[service]!.ports ?? [])[0] as { target?: number } | undefined;
   const port = local.port ?? first?.target;
-  if (!port) throw new InputError(`local fleet: give local.port, the container port ${service} serves on`, { file: s.file });
+  if (!port)
+    throw new InputError(`local fleet: give local.port, the container port ${service} serves on`, { file: s.file });
   return { hash: localVersionHash(p), project: p, service, port };
 }
 
-function settingsWhere(tree: Parameters<typeof nodeAt>[0], file: string): { file: string; line: number; column: number } {
+function settingsWhere(
+  tree: Parameters<typeof nodeAt>[0],
+  file: string,
+): { file: string; line: number; column: number } {
   const at = nodeAt(tree, ['rollout']);
   const loc = at.keyLoc ?? at.node?.loc ?? tree?.loc;
   return { file, line: loc?.line ?? 1, column: loc?.column ?? 1 };

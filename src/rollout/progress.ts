@@ -48,8 +48,12 @@ export class TableProgress implements ProgressSink {
     const width = Math.max(40, (this.out.columns ?? 100) - 1);
     const rows = s.order.map((id) => {
       const i = s.instances[id]!;
-      const last = i.phase === 'done' || i.phase === 'pending' ? (i.detail ?? '') : (this.#gates.get(id) ?? i.detail ?? '');
-      return `${i.name.padEnd(20).slice(0, 20)} ${i.phase.padEnd(18)} ${i.version.slice(0, 12).padEnd(12)} ${last}`.slice(0, width);
+      const last =
+        i.phase === 'done' || i.phase === 'pending' ? (i.detail ?? '') : (this.#gates.get(id) ?? i.detail ?? '');
+      return `${i.name.padEnd(20).slice(0, 20)} ${i.phase.padEnd(18)} ${i.version.slice(0, 12).padEnd(12)} ${last}`.slice(
+        0,
+        width,
+      );
     });
     const head = `${'instance'.padEnd(20)} ${'phase'.padEnd(18)} ${'version'.padEnd(12)} last`;
     const lines = [s.paused ? `PAUSED: ${s.paused.reason}`.slice(0, width) : 'rolling out', head, ...rows];

@@ -79,7 +79,11 @@ export class LocalBackend implements RolloutBackend {
         id: i.id,
         name: i.id,
         version: cs.find((c) => c.version)?.version ?? '',
-        status: running ? 'running' : cs.length ? (cs.find((c) => c.state !== 'running')?.state ?? 'stopped') : 'stopped',
+        status: running
+          ? 'running'
+          : cs.length
+            ? (cs.find((c) => c.state !== 'running')?.state ?? 'stopped')
+            : 'stopped',
         inProgress: this.#boots.has(i.id),
       });
     }
@@ -131,10 +135,17 @@ export class LocalBackend implements RolloutBackend {
       const cs = await ops.containers(inst);
       const exited = cs.find((c) => c.state === 'exited' || c.state === 'dead');
       if (exited)
-        return { ok: false, reason: 'boot-error', detail: `${exited.service} exited with code ${exited.exitCode}`, version };
+        return {
+          ok: false,
+          reason: 'boot-error',
+          detail: `${exited.service} exited with code ${exited.exitCode}`,
+          version,
+        };
       const ready =
         cs.length > 0 &&
-        cs.every((c) => c.version === version && c.state === 'running' && (c.health === undefined || c.health === 'healthy'));
+        cs.every(
+          (c) => c.version === version && c.state === 'running' && (c.health === undefined || c.health === 'healthy'),
+        );
       if (ready) return { ok: true, version, detail: `${cs.length} container(s) of the new version running` };
       const unhealthy = cs.find((c) => c.health === 'unhealthy');
       if (unhealthy) return { ok: false, reason: 'boot-error', detail: `${unhealthy.service} is unhealthy`, version };
@@ -143,7 +154,9 @@ export class LocalBackend implements RolloutBackend {
         return {
           ok: false,
           reason: 'deadline',
-          detail: wrong ? `${wrong.service} still runs another version` : `containers not running: ${cs.map((c) => `${c.service} ${c.state}`).join(', ') || 'none'}`,
+          detail: wrong
+            ? `${wrong.service} still runs another version`
+            : `containers not running: ${cs.map((c) => `${c.service} ${c.state}`).join(', ') || 'none'}`,
         };
       }
       await clock.sleep(this.#o.pollIntervalMs ?? 200, signal);
