@@ -29,8 +29,21 @@ export interface Fix {
   edits: TextEdit[];
 }
 
+/**
+ * Another place one problem shows: a service that inherits the value through a YAML anchor, a `<<`
+ * merge, `extends` or an `x-` block, or another reference of the same variable.
+ */
+export interface RelatedLocation {
+  file: string;
+  line: number;
+  column: number;
+  service?: string;
+}
+
 export interface Finding {
   ruleId: string;
+  /** Which of the rule's messages this is (stable when the wording changes), when the rule names them. */
+  messageId?: string;
   severity: Severity;
   section: Section;
   /** Never contains a secret value: key names and redacted previews only. */
@@ -40,8 +53,13 @@ export interface Finding {
   column: number;
   endLine?: number;
   endColumn?: number;
-  /** Absent for findings about the deployment as a whole. */
+  /**
+   * Absent for findings about the deployment as a whole. When one written value affects several
+   * services, the first of them; the message names them all and `related` has where each one is.
+   */
   service?: string;
+  /** The other places the same problem shows (each affected service, each reference of a variable). */
+  related?: RelatedLocation[];
   fix?: Fix;
 }
 

@@ -46,6 +46,10 @@ function annotation(f: Finding, meta: MetaLookup, cwd: string, root: string): st
   const title = meta(f.ruleId)?.title;
   props.push(['title', `${f.ruleId}${f.service !== undefined ? ` (${f.service})` : ''}${title ? `: ${title}` : ''}`]);
   const lines = [embedded ? `${f.file.slice(hash + 1)} ${f.line}:${f.column}: ${f.message}` : f.message];
+  if (f.related?.length)
+    lines.push(
+      `Also at: ${f.related.map((r) => `${r.file}:${r.line}${r.service ? ` (${r.service})` : ''}`).join(', ')}`,
+    );
   const fix = fixText(f, meta);
   if (fix) lines.push(`Fix: ${fix}`);
   if (meta(f.ruleId)) lines.push(`Docs: ${ruleDocsUrl(f.ruleId)}`);

@@ -1,6 +1,6 @@
 import type { Finding, Report } from '../findings/types.js';
 import { ruleDocsUrl } from './docs-url.js';
-import type { MetaLookup } from './rule-meta.js';
+import { fixText, type MetaLookup } from './rule-meta.js';
 
 export interface JsonOptions {
   meta: MetaLookup;
@@ -8,14 +8,14 @@ export interface JsonOptions {
 
 /**
  * DESIGN.md's object: `{ tool, targets, score, findings, suppressed }` (and `checkedSections`).
- * Each finding also carries its rule's `fixHint` and `docsUrl` (`docs/rules.md#<id>`, absolute)
- * when the catalogue knows the rule.
+ * Each finding also carries its `fixHint` (its own when it has one, else its rule's) and `docsUrl`
+ * (`docs/rules.md#<id>`, absolute) when the catalogue knows the rule.
  */
 export function renderJson(report: Report, opts: JsonOptions): string {
   const meta = opts.meta;
   const withDocs = <F extends Finding>(f: F): F & { fixHint?: string; docsUrl?: string } => {
     const m = meta(f.ruleId);
-    return m ? { ...f, fixHint: m.fixHint, docsUrl: ruleDocsUrl(f.ruleId) } : f;
+    return m ? { ...f, fixHint: fixText(f, meta), docsUrl: ruleDocsUrl(f.ruleId) } : f;
   };
   const out = { ...report, findings: report.findings.map(withDocs), suppressed: report.suppressed.map(withDocs) };
   return JSON.stringify(out, null, 2) + '\n';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, Report, Severity, SuppressedFinding } from '../findings/types.js';
+import type { Finding, RelatedLocation, Report, Severity, SuppressedFinding } from '../findings/types.js';
 import { absoluteDocsUrl, ruleDocsUrl } from './docs-url.js';
 import type { MetaLookup } from './rule-meta.js';
 
@@ -34,7 +34,7 @@ export function sarifLog(report: Report, opts: SarifOptions) {
   const all: (Finding | SuppressedFinding)[] = [...report.findings, ...report.suppressed];
   const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
-  const artifacts = artifactList(all.map((f) => f.file));
+  const artifacts = artifactList(all.flatMap((f) => [f.file, ...(f.related ?? []).map((r) => r.file)]));
 
   const result = (f: Finding | SuppressedFinding) => {
     const r: Record<string, unknown> = {
@@ -43,6 +43,9 @@ export function sarifLog(report: Report, opts: SarifOptions) {
       level: LEVEL[f.severity],
       message: { text: f.message },
       locations: [location(f, artifacts.index)],
+      ...(f.related?.length
+        ? { relatedLocations: f.related.map((r, i) => relatedLocation(r, i, artifacts.index)) }
+        : {}),
       partialFingerprints: { [FINGERPRINT_NAME]: fingerprint(f) },
       properties: { section: f.section, ...(f.service !== undefined ? { service: f.service } : {}) },
     };
@@ -153,6 +156,18 @@ function location(f: Finding, artifactIndex: Map<string, number>) {
       artifactLocation: { ...artifactUri(f.file), index: artifactIndex.get(f.file) },
       region,
     },
+  };
+}
+
+/** A related location (another service that shares the problem, another reference), with what it is. */
+function relatedLocation(r: RelatedLocation, id: number, artifactIndex: Map<string, number>) {
+  return {
+    id,
+    physicalLocation: {
+      artifactLocation: { ...artifactUri(r.file), index: artifactIndex.get(r.file) },
+      region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) },
+    },
+    ...(r.service !== undefined ? { message: { text: `service "${r.service}"` } } : {}),
   };
 }
 

@@ -74,9 +74,26 @@ function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {
   ];
   const text = opts.maskedSources?.get(f.file);
   if (text) lines.push(...excerpt(text, f.line, f.column, opts.context ?? 1, st));
+  lines.push(...alsoAt(f, st));
   const fix = fixText(f, opts.meta);
   if (fix) lines.push(`    ${st.blue('fix:')} ${fix}`);
   return lines;
+}
+
+/** How many related locations the text report lists before it says how many more there are. */
+const RELATED_SHOWN = 10;
+
+/** One line per related location: where each other service that shares the problem takes it from. */
+function alsoAt(f: Finding, st: Style): string[] {
+  const related = f.related ?? [];
+  const shown = related
+    .slice(0, RELATED_SHOWN)
+    .map(
+      (r) =>
+        `    ${st.dim('also at')} ${st.dim(`${r.file}:${r.line}:${r.column}`)}${r.service ? `  ${r.service}` : ''}`,
+    );
+  if (related.length > RELATED_SHOWN) shown.push(`    ${st.dim(`and ${related.length - RELATED_SHOWN} more places`)}`);
+  return shown;
 }
 
 function excerpt(text: string, line: number, column: number, context: number, st: Style): string[] {

@@ -1,17 +1,23 @@
 import { locate, locateValue, type Project } from '../compose/project.js';
 import type { Finding, Severity, SuppressedFinding } from '../findings/types.js';
-import { dedupeFindings, findingAt } from '../findings/build.js';
-import { applySuppressions } from './suppress.js';
+import { findingAt, groupDrafts, type FindingDraft } from '../findings/build.js';
+import { inheritedVia } from './inherited.js';
+import { inlineDirectives, suppressionOf } from './suppress.js';
 import type { Rule, RuleContext, RuleReport } from './types.js';
+import { Who } from './who.js';
 
 export interface RuleRunResult {
   findings: Finding[];
   suppressed: SuppressedFinding[];
 }
 
-/** Run rules on one project, apply configured severities, exemptions and inline suppressions. */
+/**
+ * Run rules on one project, apply configured severities, exemptions and inline suppressions, and
+ * merge what several services inherit from one written value into one finding. Exemptions name a
+ * service, so they apply to each service's draft before the merge.
+ */
 export function runRules(project: Project, rules: readonly Rule[]): RuleRunResult {
-  const raw: Finding[] = [];
+  const drafts: FindingDraft[] = [];
   const services = Object.entries(project.model.services ?? {});
   for (const rule of rules) {
     const configured = project.config.rules[rule.id];
@@ -22,7 +28,7 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
       model: project.model,
       services,
       deployment: project.deployment.settings,
-      report: (r) => raw.push(toFinding(project, rule, r, severity)),
+      report: (r) => drafts.push(toDraft(project, rule, r, severity)),
       deploymentLocation: (field) => deploymentLocation(project, field),
     };
     try {
@@ -35,14 +41,47 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
       throw new Error(`rule ${rule.id} failed on ${project.composeFiles.join(', ')}: ${(err as Error).message}`);
     }
   }
-  return applySuppressions(project, dedupeFindings(raw));
+  const directives = inlineDirectives(project);
+  const kept: FindingDraft[] = [];
+  const suppressed: FindingDraft<SuppressedFinding>[] = [];
+  const seen = new Set<string>();
+  for (const d of drafts) {
+    // A rule that reached one value twice for one service said it once.
+    const once = `${d.key}|${d.finding.service ?? ''}`;
+    if (seen.has(once)) continue;
+    seen.add(once);
+    const suppression = suppressionOf(project, directives, d.finding);
+    if (!suppression) kept.push(d);
+    else
+      suppressed.push({
+        ...d,
+        finding: { ...d.finding, suppression },
+        key: `${d.key}|${suppression.kind}|${suppression.reason}`,
+      });
+  }
+  return { findings: groupDrafts(kept), suppressed: groupDrafts(suppressed) };
 }
 
-function toFinding(project: Project, rule: Rule, r: RuleReport, configured: Severity | undefined): Finding {
+/** The key placeholder: messages are compared with their services left out. */
+const ANY_SERVICE = new Who(['\u0000']);
+
+function toDraft(project: Project, rule: Rule, r: RuleReport, configured: Severity | undefined): FindingDraft {
   const loc =
     r.loc ??
     (r.valuePath ? locateValue(project, r.valuePath) : r.path ? locate(project, r.path) : deploymentLocation(project));
-  return findingAt({ ...rule, severity: configured ?? r.severity ?? rule.severity }, loc, r.message, r);
+  const severity = configured ?? r.severity ?? rule.severity;
+  const { message } = r;
+  const text = typeof message === 'string' ? message : message(new Who(r.service !== undefined ? [r.service] : []));
+  const fix = r.fix ?? (r.hint !== undefined ? { description: r.hint, edits: [] } : undefined);
+  const finding = findingAt({ ...rule, severity }, loc, text, { ...r, fix });
+  const pattern = typeof message === 'string' ? message : message(ANY_SERVICE);
+  const where = `${loc.file}:${loc.line}:${loc.column}:${loc.endLine ?? ''}:${loc.endColumn ?? ''}`;
+  return {
+    finding,
+    key: `${rule.id}|${severity}|${where}|${r.messageId ?? ''}|${pattern}`,
+    messageFor: typeof message === 'string' ? undefined : (names) => message(new Who(names)),
+    via: r.service !== undefined ? inheritedVia(project, r.service, r.valuePath ?? r.path) : undefined,
+  };
 }
 
 export function deploymentLocation(project: Project, field?: string) {

@@ -10,7 +10,8 @@ import type { Rule } from './types.js';
 
 /**
  * Tests for one rule in the style of ESLint's RuleTester: `valid` snippets must draw no finding of
- * the rule, `invalid` snippets must draw exactly the listed findings (in order of line).
+ * the rule, `invalid` snippets must draw exactly the listed findings (in order of line), and each
+ * listed finding states what it says (its `message`, its `messageId`, or both), never just a count.
  */
 export interface RuleTestFiles {
   /** The compose file (docker-compose.yml). */
@@ -31,10 +32,16 @@ export interface ExpectedFinding {
   line?: number;
   column?: number;
   service?: string;
-  /** Substring or pattern the message must match. */
+  /** Substring or pattern the message must match. At least one of `message` and `messageId` is required. */
   message?: string | RegExp;
+  /** The rule's id for this kind of message. */
+  messageId?: string;
   severity?: Finding['severity'];
   file?: string;
+  /** The finding's related locations, in order (each listed field must match); `[]` for none. */
+  related?: { line?: number; column?: number; service?: string; file?: string }[];
+  /** Substring of the fix hint the reader sees for this finding (its own, else the rule's). */
+  fix?: string;
 }
 
 export interface InvalidCase {
@@ -61,6 +68,29 @@ export function ruleTester(rule: Rule, cases: { valid: RuleTestCase[]; invalid: 
         );
         c.errors.forEach((exp, j) => {
           const f = found[j]!;
+          assert.ok(
+            exp.message !== undefined || exp.messageId !== undefined,
+            `expected finding ${j + 1} must state its message or messageId (a count alone proves little)`,
+          );
+          if (exp.messageId !== undefined)
+            assert.equal(f.messageId, exp.messageId, `finding ${j + 1} messageId: ${describeFinding(f)}`);
+          if (exp.related !== undefined) {
+            const got = f.related ?? [];
+            assert.equal(
+              got.length,
+              exp.related.length,
+              `finding ${j + 1} related: ${JSON.stringify(got)} (${describeFinding(f)})`,
+            );
+            exp.related.forEach((r, k) => {
+              for (const field of ['line', 'column', 'service', 'file'] as const)
+                if (r[field] !== undefined)
+                  assert.equal(got[k]![field], r[field], `finding ${j + 1} related ${k + 1} ${field}`);
+            });
+          }
+          if (exp.fix !== undefined) {
+            const fix = f.fix?.description ?? rule.fixHint;
+            assert.ok(fix.includes(exp.fix), `finding ${j + 1} fix "${fix}" lacks "${exp.fix}"`);
+          }
           if (exp.line !== undefined) assert.equal(f.line, exp.line, `finding ${j + 1} line: ${describeFinding(f)}`);
           if (exp.column !== undefined)
             assert.equal(f.column, exp.column, `finding ${j + 1} column: ${describeFinding(f)}`);

@@ -1,6 +1,6 @@
 import type { Project } from '../compose/project.js';
 import { exemptionFor } from '../findings/policy.js';
-import type { Finding, SuppressedFinding } from '../findings/types.js';
+import type { Finding, SuppressedFinding, Suppression } from '../findings/types.js';
 
 /** `# preflight-ignore <rule-id>[,<rule-id>…] -- <reason>` on the finding's line or the line above. */
 const INLINE = /#\s*preflight-ignore\s+([\w,\s-]+?)\s*(?:--\s*(.*))?$/;
@@ -39,19 +39,23 @@ export function applySuppressions(
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of findings) {
-    const exemption = exemptionFor(project.config, f);
-    if (exemption) {
-      suppressed.push({ ...f, suppression: { kind: 'config', reason: exemption.reason } });
-      continue;
-    }
-    const inline = (directives.get(f.file) ?? []).find(
-      (d) => (d.line === f.line || d.line === f.line - 1) && d.rules.includes(f.ruleId) && d.reason,
-    );
-    if (inline) {
-      suppressed.push({ ...f, suppression: { kind: 'inline', reason: inline.reason! } });
-      continue;
-    }
-    kept.push(f);
+    const suppression = suppressionOf(project, directives, f);
+    if (suppression) suppressed.push({ ...f, suppression });
+    else kept.push(f);
   }
   return { findings: kept, suppressed };
+}
+
+/** What suppresses one finding (an exemption, or an inline directive with a reason on its line or the line above). */
+export function suppressionOf(
+  project: Project,
+  directives: Map<string, InlineDirective[]>,
+  f: Finding,
+): Suppression | undefined {
+  const exemption = exemptionFor(project.config, f);
+  if (exemption) return { kind: 'config', reason: exemption.reason };
+  const inline = (directives.get(f.file) ?? []).find(
+    (d) => (d.line === f.line || d.line === f.line - 1) && d.rules.includes(f.ruleId) && d.reason,
+  );
+  return inline ? { kind: 'inline', reason: inline.reason! } : undefined;
 }

@@ -2,7 +2,8 @@ import type { Deployment, DeploymentSettings } from '../compose/deployment.js';
 import type { Location, Path } from '../yaml/located.js';
 import type { Project } from '../compose/project.js';
 import type { ComposeModel, Service } from '../compose/types.js';
-import type { Fix, Section, Severity } from '../findings/types.js';
+import type { Fix, RelatedLocation, Section, Severity } from '../findings/types.js';
+import type { Who } from './who.js';
 
 /**
  * A rule is one small module, like an ESLint rule: metadata plus `check(ctx)`, which reads the
@@ -22,8 +23,17 @@ export interface Rule {
   check(ctx: RuleContext): void;
 }
 
+/**
+ * A message that names the services it is about through `who` (`service "web"`, or `services "web"
+ * and "worker"` once the engine has merged the services that share one written value).
+ */
+export type MessageFor = (who: Who) => string;
+
 export interface RuleReport {
-  message: string;
+  /** A message naming `service` should be a MessageFor, so services sharing the problem merge into one finding. */
+  message: string | MessageFor;
+  /** Which of the rule's messages this is (tests and JSON consumers match on it). */
+  messageId?: string;
   /** Model path whose key the finding points at (e.g. ['services', 'db', 'image']). */
   path?: Path;
   /** Model path whose value the finding points at. */
@@ -35,6 +45,13 @@ export interface RuleReport {
   /** Overrides the rule's default severity for this finding (e.g. worse with debug logging on). */
   severity?: Severity;
   fix?: Fix;
+  /**
+   * What to do about this finding when it is more specific than the rule's fix hint (the variable's
+   * own name, the real dependency, the probe that fits this image); becomes a fix without edits.
+   */
+  hint?: string;
+  /** Other places the same problem shows (every reference of a variable…). */
+  related?: RelatedLocation[];
 }
 
 export interface RuleContext {

@@ -88,6 +88,8 @@ thead th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em;
 .excerpt .caret-row { line-height: 0.9; }
 .fix { margin: 0.4rem 0 0; padding: 0.45rem 0.7rem; background: var(--good-bg); border-radius: 6px; overflow-wrap: anywhere; }
 .fix strong { color: var(--good); }
+.related { margin: 0.4rem 0 0; font-size: 0.9em; }
+.related ul { margin: 0.2rem 0 0; padding-left: 1.2rem; }
 .clean { color: var(--good); font-weight: 600; margin: 0; }
 .not-checked { color: var(--muted); font-style: italic; margin: 0; }
 .chart-figure { margin: 0 0 1.2rem; }

@@ -52,8 +52,17 @@ ${f.service !== undefined ? html`<span class="service">service <code>${f.service
 ${meta ? html`<p class="rule-title">${prose(meta.title)}</p>` : ''}
 <p class="message">${prose(f.message)}</p>
 ${source !== undefined ? excerpt(f, source, ctx.context ?? 1) : ''}
+${f.related?.length ? relatedList(f) : ''}
 ${fix ? html`<p class="fix"><strong>Fix:</strong> ${prose(fix)}</p>` : ''}
 </li>`;
+}
+
+/** The other places the problem shows: each service that shares it, each other reference. */
+function relatedList(f: Finding): SafeHtml {
+  return html`<div class="related"><span>Also at</span><ul>${(f.related ?? []).map(
+    (r) =>
+      html`<li><span class="mono">${where(r)}</span>${r.service !== undefined ? html` service <code>${r.service}</code>` : ''}</li>`,
+  )}</ul></div>`;
 }
 
 /** Source lines around the finding, secrets masked (`excerptLines`), its line marked by more than colour. */

@@ -73,7 +73,15 @@ ruleTester(legacyTappdSocket, {
             'services:\n  app:\n    image: app:1\n    volumes:\n      - /var/run/tappd.sock:/var/run/tappd.sock\n',
         }),
       },
-      errors: [{ line: 5, column: 9, service: 'app', file: 'app-compose.json#docker_compose_file' }],
+      errors: [
+        {
+          line: 5,
+          column: 9,
+          service: 'app',
+          file: 'app-compose.json#docker_compose_file',
+          message: 'the legacy guest-agent API',
+        },
+      ],
     },
   ],
 });

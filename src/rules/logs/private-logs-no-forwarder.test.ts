@@ -80,7 +80,7 @@ ruleTester(privateLogsNoForwarder, {
         `,
         config: PRIVATE,
       },
-      errors: [{ file: '.preflight.yml' }],
+      errors: [{ file: '.preflight.yml', message: 'no service views or forwards logs' }],
     },
   ],
 });

@@ -72,7 +72,7 @@ ruleTester(dependsOnUnhealthy, {
               db:
                 condition: service_started
       `,
-      errors: [{ line: 8, column: 7, service: 'web' }],
+      errors: [{ line: 8, column: 7, service: 'web', message: 'only waits for it to start' }],
     },
     {
       name: 'healthcheck that only tunes the image one still counts',
@@ -81,7 +81,7 @@ ruleTester(dependsOnUnhealthy, {
           db: { image: postgres:16, healthcheck: { interval: 10s } }
           web: { image: app:1, depends_on: [db] }
       `,
-      errors: [{ line: 3, service: 'web' }],
+      errors: [{ line: 3, service: 'web', message: 'depends on "db", which has a healthcheck' }],
     },
   ],
 });

@@ -57,7 +57,7 @@ ruleTester(healthcheckDisabled, {
         services:
           worker: { image: app:1, healthcheck: { test: ["NONE"] } }
       `,
-      errors: [{ service: 'worker', severity: 'info' }],
+      errors: [{ service: 'worker', severity: 'info', message: 'disables its healthcheck' }],
     },
   ],
 });

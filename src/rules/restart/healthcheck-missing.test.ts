@@ -118,7 +118,7 @@ ruleTester(healthcheckMissing, {
           otel: { image: otel/opentelemetry-collector:0.110.0 }
           web: { image: app:1, depends_on: [otel], healthcheck: { test: ["CMD", "true"] } }
       `,
-      errors: [{ service: 'otel' }],
+      errors: [{ service: 'otel', message: 'is depended on by "web"' }],
     },
   ],
 });

@@ -68,7 +68,7 @@ ruleTester(restartPolicy, {
             restart-policy: error
         `,
       },
-      errors: [{ severity: 'error' }],
+      errors: [{ severity: 'error', message: 'has no restart policy' }],
     },
   ],
 });

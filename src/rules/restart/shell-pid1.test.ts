@@ -189,7 +189,7 @@ ruleTester(shellPid1, {
         services:
           web: { image: app:1, command: ["sh", "-c", "while true; do ./tick; sleep 60; done"] }
       `,
-      errors: [{ line: 2 }],
+      errors: [{ line: 2, message: 'through `sh -c` without `exec`' }],
     },
     {
       name: 'gosu before the shell',
@@ -197,7 +197,7 @@ ruleTester(shellPid1, {
         services:
           web: { image: app:1, command: gosu app sh -ec "./migrate && ./server" }
       `,
-      errors: [{ line: 2, service: 'web' }],
+      errors: [{ line: 2, service: 'web', message: 'through `sh -c` without `exec`' }],
     },
     {
       name: 'init: false does not help',
@@ -205,7 +205,7 @@ ruleTester(shellPid1, {
         services:
           web: { image: app:1, init: false, command: ["sh", "-c", "a && b"] }
       `,
-      errors: [{ line: 2 }],
+      errors: [{ line: 2, message: 'through `sh -c` without `exec`' }],
     },
   ],
 });

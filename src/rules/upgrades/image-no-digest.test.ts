@@ -20,8 +20,57 @@ ruleTester(imageNoDigest, {
             build: { context: "https://github.com/org/app.git#v1.2" }
       `,
     },
+    {
+      name: "no tag or a moving tag is image-unpinned's finding, not a second one here",
+      compose: `
+        services:
+          a: { image: nginx }
+          b: { image: "redis:latest" }
+          c: { image: "node:lts-slim" }
+      `,
+    },
+    {
+      name: "a version from a variable is image-from-variable's finding (Authentik: server:${AUTHENTIK_TAG:-2025.2.4})",
+      // goauthentik/authentik docker-compose.yml: image: ${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:${AUTHENTIK_TAG:-2025.2.4}
+      compose: `
+        services:
+          server:
+            image: "\${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:\${AUTHENTIK_TAG:-2025.2.4}"
+      `,
+    },
+    {
+      name: 'pinned in an anchor every service merges',
+      compose: `
+        x-app: &app
+          image: app:1.2@${DIGEST}
+        services:
+          web: { <<: *app }
+          worker: { <<: *app }
+      `,
+    },
   ],
   invalid: [
+    {
+      name: 'one finding for a version tag two services share through an anchor',
+      code: `
+        x-app: &app
+          image: app:1.2.3
+        services:
+          web: { <<: *app, command: web }
+          worker: { <<: *app, command: worker }
+      `,
+      errors: [
+        {
+          line: 2,
+          messageId: 'noDigest',
+          message: 'services "web" and "worker" use image app:1.2.3 without a @sha256: digest',
+          related: [
+            { line: 4, service: 'web' },
+            { line: 5, service: 'worker' },
+          ],
+        },
+      ],
+    },
     {
       code: `
         services:

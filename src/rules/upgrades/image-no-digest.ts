@@ -1,24 +1,30 @@
-import { parseImage } from '../../knowledge/image.js';
+import { movingTag } from '../../knowledge/moving-tags.js';
+import { writtenImage } from '../lib/image.js';
 import type { Rule } from '../types.js';
 
 export const imageNoDigest: Rule = {
   id: 'image-no-digest',
   section: 'upgrades',
   severity: 'info',
-  title: 'Image not pinned by digest',
+  title: 'Version-tagged image not pinned by digest',
   rationale:
-    'The compose hash that attestation shows is the sha256 of app-compose.json: it attests the compose text, not what an image tag points at (platform-facts.md, "compose hash"). A tag can be moved to a different build without changing the hash, and a tag the CVM already has is not re-pulled on upgrade. Only `@sha256:` makes the attested compose name one exact image.',
+    "The compose hash that attestation shows is the sha256 of app-compose.json: it attests the compose text, not what an image tag points at (docs/platform.md#compose-hash). A registry can move even a version tag to a different build, and the CVM pulls tags at boot (Phala Cloud's default pre-launch script runs `docker compose pull`, docs/platform.md#pre-launch-script). Only `@sha256:` makes the attested compose name one exact image (docs/platform.md#images). Images with no tag or a moving tag are image-unpinned's finding, not this one.",
   fixHint:
     'Pin the digest: `image: app:1.4.2@sha256:<digest>` (`docker buildx imagetools inspect app:1.4.2` shows it).',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
-      if (!svc.image || svc.build) continue;
-      const ref = parseImage(svc.image);
-      if (ref.digest?.startsWith('sha256:')) continue;
+      if (svc.build) continue;
+      const image = writtenImage(ctx.project, name, svc.image);
+      if (!image || !image.literalVersion) continue;
+      const { tag, digest } = image.ref;
+      if (digest?.startsWith('sha256:') || !tag || movingTag(tag)) continue;
+      const shown = svc.image;
       ctx.report({
         service: name,
         valuePath: ['services', name, 'image'],
-        message: `service "${name}" uses image ${svc.image} without a @sha256: digest, so the attested compose does not fix which image runs`,
+        messageId: 'noDigest',
+        message: (who) =>
+          `${who} ${who.v('uses', 'use')} image ${shown} without a @sha256: digest, so the attested compose does not fix which build runs`,
       });
     }
   },

@@ -35,6 +35,33 @@ ruleTester(imageUnpinned, {
       `,
     },
     {
+      name: "a tag from a variable is image-from-variable's finding (Immich: immich-server:${IMMICH_VERSION:-release})",
+      // immich-app/immich docker/docker-compose.yml: image: ghcr.io/immich-app/immich-server:${IMMICH_VERSION:-release}
+      compose: `
+        services:
+          immich-server:
+            image: "ghcr.io/immich-app/immich-server:\${IMMICH_VERSION:-release}"
+          app:
+            image: "org/app:\${TAG:-latest}"
+      `,
+    },
+    {
+      name: 'a moving tag only under an inactive profile (n8n self-hosted-ai-starter-kit x-ollama)',
+      // n8n-io/self-hosted-ai-starter-kit docker-compose.yml: x-ollama: &service-ollama {image: ollama/ollama:latest}
+      // merged into ollama-cpu and ollama-gpu, each under a profile the CVM never starts.
+      compose: `
+        x-ollama: &service-ollama
+          image: ollama/ollama:latest
+        services:
+          ollama-cpu:
+            profiles: ["cpu"]
+            <<: *service-ollama
+          ollama-gpu:
+            profiles: ["gpu-nvidia"]
+            <<: *service-ollama
+      `,
+    },
+    {
       name: 'words that merely contain a moving tag',
       compose: `
         services:
@@ -79,15 +106,95 @@ ruleTester(imageUnpinned, {
       ],
     },
     {
-      name: 'tag from an interpolated variable',
-      code: {
-        compose: `
-          services:
-            app:
-              image: "org/app:\${TAG:-latest}"
-        `,
-      },
-      errors: [{ line: 3, service: 'app', message: 'org/app:latest' }],
+      name: 'one finding for an image every service takes from an x- block (n8n self-hosted-ai-starter-kit)',
+      // n8n-io/self-hosted-ai-starter-kit docker-compose.yml: x-n8n: &service-n8n {image: n8nio/n8n:latest, …},
+      // merged with `<<: *service-n8n` into n8n-import and n8n.
+      code: `
+        x-n8n: &service-n8n
+          image: n8nio/n8n:latest
+          networks: ['demo']
+        services:
+          n8n-import:
+            <<: *service-n8n
+            command: import
+          n8n:
+            <<: *service-n8n
+            restart: unless-stopped
+        networks:
+          demo:
+      `,
+      errors: [
+        {
+          line: 2,
+          column: 10,
+          service: 'n8n-import',
+          messageId: 'movingTag',
+          message: 'services "n8n-import" and "n8n" use image n8nio/n8n:latest on the moving tag "latest"',
+          related: [
+            { line: 5, column: 3, service: 'n8n-import' },
+            { line: 8, column: 3, service: 'n8n' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'an alias of the image value points each service at its own image key',
+      code: `
+        services:
+          web:
+            image: &img nginx
+          worker:
+            image: *img
+      `,
+      errors: [
+        {
+          line: 3,
+          service: 'web',
+          messageId: 'noTag',
+          message: 'services "web" and "worker" use image nginx without a tag',
+          related: [
+            { line: 3, column: 5, service: 'web' },
+            { line: 5, column: 5, service: 'worker' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'extends: one finding on the base image, the extending services related',
+      code: `
+        services:
+          base:
+            image: app:latest
+          api:
+            extends: base
+          jobs:
+            extends: { service: base }
+            command: jobs
+      `,
+      errors: [
+        {
+          line: 3,
+          service: 'base',
+          message: 'services "base", "api" and "jobs" use image app:latest',
+          related: [
+            { line: 3, service: 'base' },
+            { line: 4, service: 'api' },
+            { line: 6, service: 'jobs' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'services that write the same image each on its own line are separate findings',
+      code: `
+        services:
+          a: { image: "redis:latest" }
+          b: { image: "redis:latest" }
+      `,
+      errors: [
+        { line: 2, service: 'a', message: 'service "a" uses image redis:latest', related: [] },
+        { line: 3, service: 'b', message: 'service "b" uses image redis:latest', related: [] },
+      ],
     },
   ],
 });

@@ -1,4 +1,4 @@
-import { parseImage } from '../../knowledge/image.js';
+import { writtenImage } from '../lib/image.js';
 import { pullsAtBoot } from '../lib/pre-launch.js';
 import type { Rule } from '../types.js';
 import { movingTagOf, PULLED_AT_BOOT } from './mutable-tag-pulled-at-boot.js';
@@ -17,14 +17,19 @@ export const imageUnpinned: Rule = {
     for (const [name, svc] of ctx.services) {
       const tag = movingTagOf(svc);
       if (!tag) continue;
-      const what = parseImage(svc.image!).tag ? `on the moving tag "${tag}"` : 'without a tag (latest)';
+      // A tag or digest that comes from a variable is image-from-variable's finding.
+      const image = writtenImage(ctx.project, name, svc.image)!;
+      if (!image.literalVersion) continue;
+      const shown = svc.image;
+      const what = image.ref.tag ? `on the moving tag "${tag}"` : 'without a tag (latest)';
       const consequence = pulls
         ? `${PULLED_AT_BOOT} (mutable-tag-pulled-at-boot)`
         : 'an upgrade will not pull a newer build';
       ctx.report({
         service: name,
         valuePath: ['services', name, 'image'],
-        message: `service "${name}" uses image ${svc.image} ${what}: ${consequence}`,
+        messageId: image.ref.tag ? 'movingTag' : 'noTag',
+        message: (who) => `${who} ${who.v('uses', 'use')} image ${shown} ${what}: ${consequence}`,
       });
     }
   },

@@ -74,7 +74,7 @@ ruleTester(anonymousVolume, {
               - type: volume
                 target: /var/lib/app
       `,
-      errors: [{ line: 5, column: 9, severity: 'error' }],
+      errors: [{ line: 5, column: 9, severity: 'error', message: 'anonymous volume at /var/lib/app' }],
     },
     {
       name: 'at a stateful data directory',

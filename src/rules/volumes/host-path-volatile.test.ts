@@ -141,7 +141,7 @@ ruleTester(hostPathVolatile, {
         services:
           app: { image: app:1, volumes: ["/home/user/uploads:/app/uploads"] }
       `,
-      errors: [{ severity: 'error' }],
+      errors: [{ severity: 'error', message: 'keeps data at host path /home/user/uploads' }],
     },
     {
       name: 'the same file without a pre-launch script that creates it',

@@ -167,7 +167,7 @@ ruleTester(statefulNoVolume, {
           db: { image: postgres:16, volumes: ["x:/var/lib/postgresql/data/backups"] }
         volumes: { x: {} }
       `,
-      errors: [{ service: 'db' }],
+      errors: [{ service: 'db', message: 'keeps its data in /var/lib/postgresql/data' }],
     },
     {
       name: 'NATS with JetStream',
