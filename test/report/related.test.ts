@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDetailed } from '../../src/commands/check.js';
+import { maskedSources } from '../../src/commands/sources.js';
 import { renderReport } from '../../src/report/index.js';
 import { PLAIN } from '../../src/report/style.js';
 import { catalogue } from '../support/catalogue.js';
@@ -23,7 +24,7 @@ services:
 describe('related locations: one problem, every service that shares it', () => {
   const dir = scratchDir('related').project('app', { 'compose.yaml': COMPOSE });
   const { report, projects } = checkDetailed([dir], { cwd: dir });
-  const sources = new Map([...projects[0]!.sources].map(([f, s]) => [f, s.text]));
+  const sources = maskedSources(projects);
   const finding = report.findings.find((f) => f.ruleId === 'image-unpinned')!;
 
   it('the model: one finding at the written value, each service related at its merge', () => {
@@ -64,7 +65,7 @@ describe('related locations: one problem, every service that shares it', () => {
   });
 
   it('text: an "also at" line per related location', () => {
-    const text = renderReport(report, 'text', { catalogue, sources, style: PLAIN });
+    const text = renderReport(report, 'text', { catalogue, maskedSources: sources, style: PLAIN });
     const block = text.slice(text.indexOf('image-unpinned'));
     for (const [line, svc] of [
       [4, 'web'],
@@ -75,7 +76,7 @@ describe('related locations: one problem, every service that shares it', () => {
   });
 
   it('HTML and GitHub: the related list and an "Also at" line', () => {
-    const page = renderReport(report, 'html', { catalogue, sources });
+    const page = renderReport(report, 'html', { catalogue, maskedSources: sources });
     assert.match(
       page,
       /<div class="related"><span>Also at<\/span><ul><li><span class="mono">compose\.yaml:4:3<\/span> service <code>web<\/code><\/li>/,
