@@ -92,7 +92,7 @@ ruleTester(portPolicyMismatch, {
         compose: WEB,
         config: 'deployment:\n  port_policy:\n    ports:\n      - port: 80\n        pp: true\n',
       },
-      errors: [{ file: '.preflight.yml', line: 5 }],
+      errors: [{ file: '.preflight.yml', line: 5, message: 'port 80 has pp: true' }],
     },
   ],
 });

@@ -25,7 +25,7 @@ ruleTester(secureTimeEgress, {
     {
       name: '.preflight.yml',
       code: { compose: COMPOSE, config: 'deployment:\n  secure_time: true\n' },
-      errors: [{ file: '.preflight.yml', line: 2 }],
+      errors: [{ file: '.preflight.yml', line: 2, message: 'secure_time is on:' }],
     },
   ],
 });

@@ -46,7 +46,7 @@ ruleTester(mutableTagPulledAtBoot, {
         appCompose: manifest({ pre_launch_script: 'docker compose -f /dstack/docker-compose.yaml pull\n' }),
         config: OFF,
       },
-      errors: [{ service: 'web' }],
+      errors: [{ service: 'web', message: 'pulls it again at every boot' }],
     },
   ],
 });
