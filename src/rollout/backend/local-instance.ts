@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import type { Project } from '../../compose/project.js';
-import { type ComposeCli, Engine, engineEnv, execFileCapture } from '../../docker/index.js';
+import { type ComposeCli, type ContainerInfo, Engine, engineEnv, execFileCapture } from '../../docker/index.js';
 
 export const FLEET_LABEL = 'io.preflight.rollout.fleet';
 export const VERSION_LABEL = 'io.preflight.rollout.version';
@@ -43,9 +43,22 @@ export interface LocalContainer {
 export interface LocalInstanceOps {
   boot(instance: LocalInstance, version: LocalVersion): Promise<void>;
   containers(instance: LocalInstance): Promise<LocalContainer[]>;
+  /** The containers of every instance of the fleet at once, by compose project (one engine query). */
+  fleetContainers(): Promise<Map<string, LocalContainer[]>>;
   /** The host port its traffic service publishes now, if it runs. */
   publishedPort(instance: LocalInstance, service: string, port: number): Promise<number | undefined>;
   remove(instance: LocalInstance): Promise<void>;
+}
+
+function toLocal(c: ContainerInfo): LocalContainer {
+  return {
+    service: c.Config.Labels?.[SERVICE_LABEL] ?? c.Name,
+    image: c.Config.Image,
+    state: c.State.Status,
+    exitCode: c.State.ExitCode,
+    health: c.State.Health?.Status,
+    version: c.Config.Labels?.[VERSION_LABEL],
+  };
 }
 
 /**
@@ -98,14 +111,17 @@ export class ComposeInstanceOps implements LocalInstanceOps {
 
   async containers(instance: LocalInstance): Promise<LocalContainer[]> {
     const ids = await this.engine.containerIds([`com.docker.compose.project=${instance.project}`]);
-    return (await this.engine.inspect(ids)).map((c) => ({
-      service: c.Config.Labels?.[SERVICE_LABEL] ?? c.Name,
-      image: c.Config.Image,
-      state: c.State.Status,
-      exitCode: c.State.ExitCode,
-      health: c.State.Health?.Status,
-      version: c.Config.Labels?.[VERSION_LABEL],
-    }));
+    return (await this.engine.inspect(ids)).map(toLocal);
+  }
+
+  async fleetContainers(): Promise<Map<string, LocalContainer[]>> {
+    const ids = await this.engine.containerIds([`${FLEET_LABEL}=${this.fleetKey}`]);
+    const out = new Map<string, LocalContainer[]>();
+    for (const c of await this.engine.inspect(ids)) {
+      const project = c.Config.Labels?.['com.docker.compose.project'] ?? '';
+      out.set(project, [...(out.get(project) ?? []), toLocal(c)]);
+    }
+    return out;
   }
 
   async publishedPort(instance: LocalInstance, service: string, port: number): Promise<number | undefined> {

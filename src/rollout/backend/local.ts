@@ -72,8 +72,9 @@ export class LocalBackend implements RolloutBackend {
 
   async fleet(): Promise<InstanceSnapshot[]> {
     const out: InstanceSnapshot[] = [];
+    const all = await this.#o.ops.fleetContainers();
     for (const i of this.instances) {
-      const cs = await this.#o.ops.containers(i);
+      const cs = all.get(i.project) ?? [];
       const running = cs.length > 0 && cs.every((c) => c.state === 'running');
       out.push({
         id: i.id,
