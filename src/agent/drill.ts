@@ -19,7 +19,7 @@ import type { KeyProvider } from './service.js';
 /** Where apps look for the agent inside a CVM; the one socket serves both APIs. */
 export const AGENT_SOCKET_TARGETS = ['/var/run/dstack.sock', '/var/run/tappd.sock'] as const;
 
-export interface DrillAgentOptions {
+export interface AgentForDrillOptions {
   /** The drill run's directory (must exist); holds agent.sock, agent-state.json, agent-keys.jsonl. */
   dir: string;
   appId?: string;
@@ -28,7 +28,8 @@ export interface DrillAgentOptions {
   appCompose?: string;
 }
 
-export interface DrillAgent {
+/** One agent instance serving a drill run: its socket, state and key log in the run directory. */
+export interface AgentForDrill {
   /** Host path of the socket: bind-mount it at each of AGENT_SOCKET_TARGETS the compose file uses. */
   socketPath: string;
   statePath: string;
@@ -42,7 +43,7 @@ export interface DrillAgent {
   close(): Promise<void>;
 }
 
-export async function startAgentForDrill(opts: DrillAgentOptions): Promise<DrillAgent> {
+export async function startAgentForDrill(opts: AgentForDrillOptions): Promise<AgentForDrill> {
   if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory())
     throw new InputError(`drill directory ${opts.dir} does not exist`);
   const socketPath = join(opts.dir, 'agent.sock');

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runDrill } from '../commands/drill.js';
-import { UsageError } from '../util/errors.js';
+import { DRILL_REPORT_FORMATS, runDrill } from '../commands/drill.js';
 import { createProgress } from '../drills/progress.js';
-import { renderUpgradeText } from '../drills/upgrade/report.js';
 import type { SetExit } from './main.js';
 import { argumentInputs } from '../commands/sources.js';
-import { checkReportDestination, writeReport, type ReportDestination } from './output.js';
+import { drillFormat, finishDrill } from './drill-output.js';
+import { checkReportDestination, type ReportDestination } from './output.js';
 
 interface UpgradeFlags {
   from: string;
@@ -36,17 +35,16 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
       'the secrets NEW gets, as a whole (default: --env-file); a variable missing here is missing in the app',
     )
     .option('--rollback', 'after verifying NEW, go back to OLD on the upgraded data and verify again')
-    .option('--format <format>', 'text | json', 'text')
+    .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--force', 'let --output replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', defaultRunRoot)
     .option('--quiet', 'no progress output')
     .action(async (flags: UpgradeFlags) => {
-      if (!['text', 'json'].includes(flags.format))
-        throw new UsageError(`drill upgrade: --format must be text or json, got "${flags.format}"`);
+      const format = drillFormat('drill upgrade', flags.format);
       const destination: ReportDestination = {
         file: flags.output,
-        format: flags.format,
+        format,
         what: 'upgrade drill report',
         inputs: argumentInputs([flags.from, flags.to, flags.envFile, flags.nextEnvFile]),
         force: flags.force,
@@ -63,9 +61,6 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
         progress: createProgress(process.stderr, flags.quiet),
         handleSignals: true,
       });
-      const text =
-        flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderUpgradeText(result.report);
-      writeReport(text, destination);
-      setExit(result.failed ? 1 : 0);
+      finishDrill({ drill: 'upgrade', report: result.report }, result, format, destination, setExit);
     });
 }

@@ -1,10 +1,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { cleanDrillRuns, runDrill } from '../commands/drill.js';
+import {
+  type AnyDrillReport,
+  cleanDrillRuns,
+  DRILL_REPORT_FORMATS,
+  drillReport,
+  renderDrillReport,
+  resumeDrillRun,
+  runDrill,
+} from '../commands/drill.js';
 import { UsageError } from '../util/errors.js';
 import { FAULT_KINDS, type FaultKind } from '../drills/faults.js';
 import { createProgress } from '../drills/progress.js';
-import { renderText } from '../drills/report.js';
+import { drillFormat, finishDrill } from './drill-output.js';
 import { registerDrillUpgrade } from './drill-upgrade.js';
 import type { SetExit } from './main.js';
 import { argumentInputs } from '../commands/sources.js';
@@ -25,7 +33,7 @@ interface RestartFlags {
 
 const DEFAULT_RUN_ROOT = '.preflight-drills';
 
-/** `preflight drill restart|clean`: parses flags and prints; the drill lives in src/drills. */
+/** `preflight drill restart|resume|report|clean`: parses flags and prints; the drills live in src/drills. */
 export function registerDrill(program: Command, setExit: SetExit): void {
   const drill = program.command('drill').description('rehearse CVM restarts on a local Docker engine');
   registerDrillUpgrade(drill, setExit, DEFAULT_RUN_ROOT);
@@ -40,17 +48,16 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--faults <list>', `comma-separated faults: ${FAULT_KINDS.join(', ')}`)
     .option('--rounds <n>', 'number of faults to inject (default: each selected fault once)')
     .option('--seed <seed>', 'seed of the fault order and targets (printed in the report)')
-    .option('--format <format>', 'text | json', 'text')
+    .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--force', 'let --output replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', DEFAULT_RUN_ROOT)
     .option('--quiet', 'no progress output')
     .action(async (dir: string | undefined, flags: RestartFlags) => {
-      if (!['text', 'json'].includes(flags.format))
-        throw new UsageError(`drill restart: --format must be text or json, got "${flags.format}"`);
+      const format = drillFormat('drill restart', flags.format);
       const destination: ReportDestination = {
         file: flags.output,
-        format: flags.format,
+        format,
         what: 'restart drill report',
         inputs: argumentInputs([dir ?? '.', ...(flags.file ?? []), flags.envFile]),
         force: flags.force,
@@ -70,9 +77,52 @@ export function registerDrill(program: Command, setExit: SetExit): void {
         progress: createProgress(process.stderr, flags.quiet),
         handleSignals: true,
       });
-      const text = flags.format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderText(result.report);
-      writeReport(text, destination);
-      setExit(result.failed ? 1 : 0);
+      finishDrill({ drill: 'restart', report: result.report }, result, format, destination, setExit);
+    });
+
+  drill
+    .command('resume')
+    .description('continue a drill whose process was killed, from its first unfinished step (or say why it cannot)')
+    .argument('<run>', 'the run directory, or its id under --run-dir')
+    .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('--run-dir <dir>', 'where run directories are', DEFAULT_RUN_ROOT)
+    .option('--quiet', 'no progress output')
+    .action(async (run: string, flags: RunFlags & { quiet?: boolean }) => {
+      const format = drillFormat('drill resume', flags.format);
+      const destination: ReportDestination = { file: flags.output, format, what: 'drill report', force: flags.force };
+      checkReportDestination(destination);
+      const result = await resumeDrillRun({
+        run,
+        runRoot: resolve(flags.runDir),
+        progress: createProgress(process.stderr, flags.quiet),
+        handleSignals: true,
+      });
+      const report = (
+        result.drill === 'restart'
+          ? { drill: 'restart', report: result.report }
+          : { drill: 'upgrade', report: result.report }
+      ) as AnyDrillReport;
+      finishDrill(report, result, format, destination, setExit);
+    });
+
+  drill
+    .command('report')
+    .description("print a past run's report, rebuilt from its journal alone (the same bytes as when it ran)")
+    .argument('<run>', 'the run directory, or its id under --run-dir')
+    .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('--run-dir <dir>', 'where run directories are', DEFAULT_RUN_ROOT)
+    .action(async (run: string, flags: RunFlags) => {
+      const format = drillFormat('drill report', flags.format);
+      const destination: ReportDestination = { file: flags.output, format, what: 'drill report', force: flags.force };
+      checkReportDestination(destination);
+      const drill = drillReport({ run, runRoot: resolve(flags.runDir) });
+      writeReport(renderDrillReport(drill, format), destination);
+      const failed = drill.report.status !== 'passed' || drill.report.findings.some((f) => f.severity !== 'info');
+      setExit(failed ? 1 : 0);
     });
 
   drill
@@ -89,6 +139,13 @@ export function registerDrill(program: Command, setExit: SetExit): void {
       if (r.closedRuns.length) process.stdout.write(`closed ${r.closedRuns.length} unfinished run journal(s)\n`);
       setExit(0);
     });
+}
+
+interface RunFlags {
+  format: string;
+  output?: string;
+  force?: boolean;
+  runDir: string;
 }
 
 function collect(v: string, prev: string[]): string[] {

@@ -17,6 +17,11 @@ export interface CleanupOptions {
   drillId?: string;
   /** Also remove resources of drills whose owning process is still alive. */
   includeLive?: boolean;
+  /**
+   * Whether a resource's drill is still being driven (default: its owner label's process lives on
+   * this host). The drills also ask the run's lock, whose holder changes on resume.
+   */
+  isLive?: (labels: Record<string, string>) => boolean;
   engine?: Engine;
 }
 
@@ -35,7 +40,7 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupResult>
   const spared = new Set<string>();
   const keep = (labels: Record<string, string> | null): boolean => {
     if (opts.drillId || opts.includeLive || !labels) return false;
-    if (!ownerAlive(labels[OWNER_LABEL])) return false;
+    if (!(opts.isLive ?? ((l) => ownerAlive(l[OWNER_LABEL])))(labels)) return false;
     const id = labels[DRILL_LABEL];
     if (id) spared.add(id);
     return true;
@@ -76,7 +81,7 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupResult>
   };
 }
 
-function ownerAlive(owner: string | undefined): boolean {
+export function ownerAlive(owner: string | undefined): boolean {
   if (!owner) return false;
   const slash = owner.lastIndexOf('/');
   if (owner.slice(0, slash) !== hostname()) return false;

@@ -6,6 +6,7 @@ export {
   COMPOSE_PROJECT_LABEL,
   DRILL_LABEL,
   OWNER_LABEL,
+  RUN_DIR_LABEL,
   labelOverride,
   ownerValue,
   projectName,

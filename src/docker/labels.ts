@@ -5,6 +5,11 @@ import { stringify } from 'yaml';
 export const DRILL_LABEL = 'io.preflight.drill';
 /** `<hostname>/<pid>` of the process that runs the drill, so `drill clean` spares live drills. */
 export const OWNER_LABEL = 'io.preflight.drill.owner';
+/**
+ * The drill's run directory: its lock names the process driving the run now, which after
+ * `drill resume` is not the owner that created the resource.
+ */
+export const RUN_DIR_LABEL = 'io.preflight.drill.run-dir';
 /** Set by Compose on everything of a project. */
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 
@@ -20,6 +25,8 @@ export function projectName(drillId: string): string {
 export interface OverrideInput {
   drillId: string;
   owner: string;
+  /** The run directory (`RUN_DIR_LABEL`). */
+  runDir?: string;
   /** The `version:` of the app's compose file, repeated so Compose v1 accepts the merge. */
   version?: string;
   services: { name: string; mounts?: { source: string; target: string; readOnly?: boolean }[] }[];
@@ -36,7 +43,11 @@ export interface OverrideInput {
  * versions) with drill-owned paths: the guest-agent socket and the unshipped relative binds.
  */
 export function labelOverride(input: OverrideInput): string {
-  const labels = { [DRILL_LABEL]: input.drillId, [OWNER_LABEL]: input.owner };
+  const labels = {
+    [DRILL_LABEL]: input.drillId,
+    [OWNER_LABEL]: input.owner,
+    ...(input.runDir ? { [RUN_DIR_LABEL]: input.runDir } : {}),
+  };
   // Compose file format 2.0 has no labels on volumes/networks; their project label still finds them.
   const resourceLabels = !(input.version !== undefined && /^2(\.0)?$/.test(input.version));
   const doc: Record<string, unknown> = {};

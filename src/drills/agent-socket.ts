@@ -1,26 +1,33 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AGENT_SOCKET_TARGETS as AGENT_TARGETS,
   startAgentForDrill,
-  type DrillAgent as AgentForDrill,
+  type AgentForDrill,
   type KeyLogEntry,
   type KeyProvider,
 } from '../agent/index.js';
 import { effectiveKeyProvider, type DeploymentSettings } from '../compose/deployment.js';
 
-/** Container paths where apps expect the guest agent (platform-facts.md: special sockets). */
+/** Container paths where apps expect the guest agent (docs/platform.md#guest-agent). */
 export const AGENT_SOCKET_TARGETS: readonly string[] = AGENT_TARGETS;
 
-export interface DrillAgentOptions {
+export interface RestartableAgentOptions {
   /** app-compose.json text, for Info's compose_hash. */
   appCompose?: string;
   /** How the deployment's keys behave (drillKeyProvider); default `kms`. */
   keyProvider?: KeyProvider;
+  /** Key-log entries already journaled (a resumed run): `takeKeyLog` returns only later ones. */
+  keyLogTaken?: number;
 }
 
-export interface DrillAgent {
+/**
+ * The guest-agent stand-in across a run's CVM boots: restarted on the same socket path at each boot,
+ * its key log read phase by phase.
+ */
+export interface RestartableAgent {
   /** Host path of the socket mounted into the services that ask for the agent. The same across restarts. */
   readonly socketPath: string;
   /** The running agent instance (a new one after each restart). */
@@ -52,16 +59,18 @@ export function drillKeyProvider(settings: DeploymentSettings): KeyProvider {
  * stable across the faults of one run, as the KMS keeps them across CVM restarts. Started before
  * `compose up`, or Docker would create a directory where the socket should be.
  */
-export async function startDrillAgent(runDir: string, opts: DrillAgentOptions = {}): Promise<DrillAgent> {
+export async function startDrillAgent(runDir: string, opts: RestartableAgentOptions = {}): Promise<RestartableAgent> {
   let dir = join(runDir, 'agent');
   let tempDir: string | undefined;
-  // sun_path is short (108 bytes): deep run directories get the agent in a short temp dir.
-  if (join(dir, 'agent.sock').length > 100) dir = tempDir = mkdtempSync(join(tmpdir(), 'pfagent-'));
+  // sun_path is short (108 bytes): deep run directories get the agent in a short temp dir, named
+  // after the run directory so a resumed run finds the same socket path and key state.
+  if (join(dir, 'agent.sock').length > 100)
+    dir = tempDir = join(tmpdir(), `pfagent-${createHash('sha256').update(runDir).digest('hex').slice(0, 16)}`);
   mkdirSync(dir, { recursive: true });
   let keyProvider = opts.keyProvider ?? 'kms';
   const start = () => startAgentForDrill({ dir, appCompose: opts.appCompose, keyProvider });
   let agent = await start();
-  let taken = 0;
+  let taken = opts.keyLogTaken ?? 0;
   return {
     get socketPath() {
       return agent.socketPath;

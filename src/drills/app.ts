@@ -31,11 +31,6 @@ export function agentMounters(project: Project): { service: string; targets: str
   });
 }
 
-/** Whether any service asks for the guest agent (the drill then starts its stand-in). */
-export function asksForAgent(project: Project): boolean {
-  return agentMounters(project).length > 0;
-}
-
 /** How one container answered a graceful stop. */
 export interface StopOutcome {
   service: string;
@@ -78,6 +73,8 @@ export class DrillApp {
     cli: ComposeCli;
     agentSocket?: string;
     onOp?: OpListener;
+    /** The run directory, labelled on everything so `drill clean` can ask its lock who drives the run. */
+    runDirLabel?: string;
   }): { app: DrillApp; findings: Finding[] } {
     const { project, drillId, runDir } = opts;
     mkdirSync(runDir, { recursive: true });
@@ -121,6 +118,7 @@ export class DrillApp {
       labelOverride({
         drillId,
         owner: ownerValue(),
+        ...(opts.runDirLabel ? { runDir: opts.runDirLabel } : {}),
         version:
           typeof model.version === 'string' || typeof model.version === 'number' ? String(model.version) : undefined,
         services,

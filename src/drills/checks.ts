@@ -3,7 +3,7 @@ import type { ContainerInfo, LayerChange } from '../docker/engine.js';
 import type { DrillApp, StopOutcome } from './app.js';
 import type { SetCheck } from './history.js';
 import { classifyValue, findSecretInText, isSecretLikeName } from '../knowledge/secret-detect.js';
-import { formatMs } from './timefmt.js';
+import { formatMs } from '../util/format-ms.js';
 import { DRILL_RULES, type DrillRuleId } from './rules.js';
 
 /** The drill's checks as findings, each pointing at the compose service definition (ids and metadata: rules.ts). */

@@ -1,8 +1,16 @@
+import type { FaultKindName, PlannedFault } from '../findings/drill-report.js';
+
 /**
  * The faults a CVM sees, as data: what each does to the containers is in the runner; here is the
  * catalogue and the seeded schedule.
  */
-export const FAULT_KINDS = ['restart', 'kill', 'kill-all', 'reboot', 'kill-midwrite'] as const;
+export const FAULT_KINDS = [
+  'restart',
+  'kill',
+  'kill-all',
+  'reboot',
+  'kill-midwrite',
+] as const satisfies readonly FaultKindName[];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
@@ -16,12 +24,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
 /** Faults that act on one service (chosen by the seeded generator). */
 export const SINGLE_SERVICE_FAULTS: ReadonlySet<FaultKind> = new Set(['restart', 'kill', 'kill-midwrite']);
 
-export interface PlannedFault {
-  index: number;
-  kind: FaultKind;
-  /** Target service for single-service faults. */
-  service?: string;
-}
+export type { PlannedFault };
 
 /**
  * A seeded shuffle over `rounds` faults: each selected fault once per pass through the list, the

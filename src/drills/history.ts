@@ -1,3 +1,5 @@
+import type { SetCheck } from '../findings/drill-report.js';
+
 /**
  * The writer's history, Jepsen style: every write is an `invoke` followed by `ok` (acknowledged),
  * `fail` (known not applied) or `unknown` (Jepsen's `info`: timeouts, connections cut by a fault).
@@ -13,23 +15,7 @@ export interface HistoryOp {
   error?: string;
 }
 
-/** The outcome of Jepsen's set checker on a history and a final read. */
-export interface SetCheck {
-  attempted: number;
-  acknowledged: number;
-  failed: number;
-  unknown: number;
-  read: number;
-  /** Acknowledged but not read back: data loss. */
-  lost: string[];
-  /** Read back but never attempted: corruption or a foreign writer. */
-  unexpected: string[];
-  /** Outcome unknown, yet present: the write took effect. */
-  recovered: string[];
-  /** Outcome unknown and absent: fine either way. */
-  unknownAbsent: number;
-  valid: boolean;
-}
+export type { SetCheck };
 
 export function checkSet(history: readonly HistoryOp[], finalRead: readonly string[]): SetCheck {
   const attempted = new Set<string>();

@@ -1,34 +1,35 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Finding, SuppressedFinding } from '../findings/types.js';
 import type { OpRecord } from '../docker/exec.js';
+import type { KeyPhase, PlannedFault } from '../findings/drill-report.js';
+import type { Finding, SuppressedFinding } from '../findings/types.js';
+import type { EngineEvent, Journaled } from '../steps/index.js';
 import type { HistoryOp } from './history.js';
-import type { FaultKind, PlannedFault } from './faults.js';
-import type { KeyPhase } from './keys.js';
+import type { FaultKind } from './faults.js';
 
 /**
- * The drill's journal: one JSON object per line, appended as things happen, and the single source
- * of truth of a run. The report is rebuilt from it (report.ts), and `drill clean` reads it to find
- * runs that never reached `run-end`.
+ * The events both drills journal beside the step engine's (run-start, step-start/end, run-end,
+ * resumed): evidence as it is observed (history ops, files outside volumes, secret names seen in
+ * logs, keys per phase, engine operations) and conclusions (findings). The journal is the single
+ * source of truth: reports, history.json and a resumed run's state are all derived from it.
  */
-export type DrillState = 'starting' | 'ready' | 'faults' | 'final-read' | 'checking' | 'teardown' | 'done';
-
-export type JournalEvent = { t: number } & (
-  | {
-      type: 'run-start';
-      drill: 'restart' | 'upgrade' | string;
-      drillId: string;
-      project: string;
-      dir: string;
-      files: string[];
-      compose: { kind: string; version: string };
-      seed: string;
-      plan: PlannedFault[];
-      services: string[];
-      pid: number;
-      owner: string;
-    }
-  | { type: 'state'; state: DrillState }
+export type DrillEvent =
+  /** How the app is run, journaled once when the run starts. */
+  | { type: 'drill-start'; project: string; compose: { kind: string; version: string }; owner: string }
+  | { type: 'op'; op: HistoryOp }
+  | { type: 'engine-op'; op: OpRecord }
+  /** Files a container wrote outside every mount (seen before containers are removed, and at the end). */
+  | { type: 'outside-volume'; service: string; paths: string[] }
+  /** Env-file secrets (by name) and credential formats seen in a container's log: never the value. */
+  | { type: 'secret-in-log'; service: string; names: string[]; patterns: string[] }
+  /** The keys the app asked the agent for during one phase (public keys only); `entries` read from its key log. */
+  | { type: 'keys'; keys: KeyPhase; entries: number; next?: NextKeyPhase }
+  | { type: 'finding'; finding: Finding }
+  /** A finding `.preflight.yml` exempts (`exemptions:`), kept with its reason. */
+  | { type: 'suppressed'; finding: SuppressedFinding }
+  /** Wall time and time waiting on the engine of the process that drove the run, journaled as it closes. */
+  | { type: 'timing'; wallMs: number; waitMs: number }
+  | { type: 'cleanup'; containers: number; volumes: number; networks: number }
+  // The restart drill.
+  | { type: 'started'; ready: boolean; notReady?: string[] }
   | { type: 'fault-start'; index: number; kind: FaultKind; service?: string }
   | {
       type: 'fault-end';
@@ -40,65 +41,45 @@ export type JournalEvent = { t: number } & (
       ready: boolean;
       notReady?: string[];
     }
-  | { type: 'op'; op: HistoryOp }
-  | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string }
-  /** The keys the app asked the agent for during one phase (public keys only). */
-  | { type: 'keys'; keys: KeyPhase }
-  | { type: 'finding'; finding: Finding }
-  /** A finding `.preflight.yml` exempts (`exemptions:`), kept with its reason. */
-  | { type: 'suppressed'; finding: SuppressedFinding }
-  | { type: 'engine-op'; op: OpRecord }
-  | { type: 'timing'; wallMs: number; waitMs: number }
-  | { type: 'cleanup'; containers: number; volumes: number; networks: number }
-  | { type: 'run-end'; status: 'passed' | 'failed' | 'error' | 'interrupted'; error?: string }
-);
+  | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string };
 
-/** Distributes `Omit` over a union of events so each event keeps its own fields. */
-export type WithoutTime<E> = E extends { t: number } ? Omit<E, 't'> : never;
-export type NewJournalEvent = WithoutTime<JournalEvent>;
+export type DrillJournalEvent = Journaled<EngineEvent | DrillEvent>;
+/** A line of any drill's journal as read back (each drill adds its own event types). */
+export type JournalLine = Journaled<{ type: string }>;
 
-export const JOURNAL_FILE = 'journal.jsonl';
+/** The key phase a `keys` event opens: its name, the fault that opened it, the key provider from then on. */
+export interface NextKeyPhase {
+  phase: string;
+  fault?: number;
+  provider?: 'kms' | 'local' | 'none';
+}
+
+/** The restart drill's input, as run-start records it (a resume reloads the project from it). */
+export interface ProjectRef {
+  /** The compose project as found (absolute paths): directory, files, kind. */
+  target: { dir: string; files: string[]; kind: 'compose' | 'app-compose' };
+  /** Paths in reports and findings are relative to it. */
+  cwd: string;
+  envFiles?: string[];
+  /** Loaded strictly: a `${VAR:?}` the env file lacks is an input error, as it stops the boot. */
+  strictRequired: boolean;
+  /** sha256 of every source text read and the variable names of the env, to tell on resume that nothing changed. */
+  fingerprint: { sources: Record<string, string>; envNames: string[]; config?: string };
+}
+
 export const HISTORY_FILE = 'history.json';
 
-/** A drill's journal file; the upgrade drill journals more event kinds (`E`) in the same format. */
-export class Journal<E extends { t: number } = JournalEvent> {
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-  }
+export { JOURNAL_FILE } from '../steps/index.js';
 
-  /** Appended synchronously, so a crash right after still finds the line on disk. */
-  append(event: WithoutTime<E>): void {
-    appendFileSync(this.path, JSON.stringify({ t: Date.now(), ...event }) + '\n');
-  }
-
-  read(): E[] {
-    return readJournal(this.path) as unknown as E[];
-  }
-}
-
-export function readJournal(path: string): JournalEvent[] {
-  if (!existsSync(path)) return [];
-  const out: JournalEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as JournalEvent);
-    } catch {
-      // A torn last line from a crash: everything before it still counts.
-    }
-  }
-  return out;
-}
-
-/** Runs under a drills root (`.preflight-drills/`) whose journal has no `run-end`. */
-export function unfinishedRuns(root: string): { drillId: string; dir: string; events: JournalEvent[] }[] {
-  if (!existsSync(root)) return [];
-  const out: { drillId: string; dir: string; events: JournalEvent[] }[] = [];
-  for (const e of readdirSync(root, { withFileTypes: true })) {
-    if (!e.isDirectory()) continue;
-    const events = readJournal(join(root, e.name, JOURNAL_FILE));
-    if (events.length && !events.some((ev) => ev.type === 'run-end'))
-      out.push({ drillId: e.name, dir: join(root, e.name), events });
-  }
-  return out;
+/** `drill restart`'s input, as its run-start records it. */
+export interface RestartDrillInput {
+  project: ProjectRef;
+  /** As the report shows them: the project directory, the compose files relative to `project.cwd`. */
+  dir: string;
+  files: string[];
+  seed: string;
+  plan: PlannedFault[];
+  services: string[];
+  /** The service taking the writes (kill-midwrite's target, where data findings point). */
+  writeService: string;
 }

@@ -1,5 +1,6 @@
 import { compareKeyLogs, type KeyChange, type KeyLogEntry, type KeyProvider } from '../agent/index.js';
 import type { Deployment } from '../compose/deployment.js';
+import type { KeyPhase, KeyRecord } from '../findings/drill-report.js';
 import type { Finding } from '../findings/types.js';
 import { finding } from './checks.js';
 
@@ -10,21 +11,7 @@ import { finding } from './checks.js';
  * the service mounting the socket, or to all of them when several do.
  */
 
-/** One distinct key served during a phase (public key only), as the agent's key log records it. */
-export type KeyRecord = Pick<KeyLogEntry, 'endpoint' | 'path' | 'purpose' | 'algorithm' | 'publicKeyHex' | 'stable'> & {
-  /** How many times it was requested in the phase. */
-  requests: number;
-};
-
-/** The keys served during one phase of a run: from its start to the start of the next. */
-export interface KeyPhase {
-  phase: string;
-  /** The fault that opened this phase (restart drill). */
-  fault?: number;
-  /** How the agent gave keys in this phase (the deployment's key provider). */
-  provider: KeyProvider;
-  keys: KeyRecord[];
-}
+export type { KeyPhase, KeyRecord };
 
 /** The services mounting the agent socket, and where each is defined (for findings). */
 export interface KeyCheckContext {

@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { cleanup } from '../docker/cleanup.js';
-import { detectCompose, type ComposeCli } from '../docker/compose.js';
-import { InputError } from '../util/errors.js';
+import { type ComposeCli, detectCompose } from '../docker/compose.js';
 import { Engine } from '../docker/engine.js';
 import { killRunningCommands, type OpRecord } from '../docker/exec.js';
 import { type FindingPolicy, underPolicy } from '../findings/policy.js';
 import type { Finding } from '../findings/types.js';
-import type { DrillAgent } from './agent-socket.js';
-import { JOURNAL_FILE, Journal, type JournalEvent } from './journal.js';
+import { newRunId } from '../steps/index.js';
+import { InputError } from '../util/errors.js';
+import type { RestartableAgent } from './agent-socket.js';
+import type { DrillEvent } from './journal.js';
 import type { Progress } from './progress.js';
 import type { Writer } from './writer.js';
-
-export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted';
 
 /** The Compose CLI to drive, or an input error saying what is missing (no engine, no Compose). */
 export async function requireDockerCompose(): Promise<ComposeCli> {
@@ -26,55 +23,61 @@ export async function requireDockerCompose(): Promise<ComposeCli> {
 
 /** `restart-20261127091500-a1b2c3`: sortable, and unique enough to label one run's resources. */
 export function newDrillId(kind: string): string {
-  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${kind}-${stamp}-${randomBytes(3).toString('hex')}`;
+  return newRunId(kind);
+}
+
+export class DrillAborted extends Error {
+  constructor() {
+    super('the drill was interrupted');
+    this.name = 'DrillAborted';
+  }
 }
 
 /**
- * What every drill run shares: its id and run directory, the journal (the single source of truth),
- * an engine whose operations are journaled, the clock that separates the drill's own time from
- * waiting on the engine and the containers, and one teardown, run once on success, failure or a
- * signal, that removes everything carrying the drill's label.
+ * What both drills hold while one process drives a run (the step engine's context): the engine,
+ * whose operations are journaled; the clock that separates the drill's own time from waiting on
+ * the engine and the containers; the agent and the writer, stopped when the run is aborted; and
+ * the run's findings, put through `.preflight.yml`'s policy as they are journaled.
  */
-export class DrillRun<E extends { t: number } = JournalEvent> {
-  readonly drillId: string;
-  readonly runDir: string;
-  /** The run's journal, with the drill's own event kinds. */
-  readonly journal: Journal<E>;
-  /** The same file, for the events every drill writes. */
-  private readonly common: Journal;
+export class DrillSession {
   readonly engine: Engine;
   /** Journals each engine and compose operation (pass to DrillApp.prepare). */
   readonly onOp: (op: OpRecord) => void;
-  /** Set once they exist, so the teardown and the signal handler can stop them. */
-  agent?: DrillAgent;
+  agent?: RestartableAgent;
   writer?: Writer;
-  private readonly wallStart = performance.now();
+  private readonly segmentStart = performance.now();
   private waitMs = 0;
-  private finished = false;
-  private removeSignalHandlers?: () => void;
 
   constructor(
-    kind: 'restart' | 'upgrade',
-    runRoot: string,
-    private readonly progress: Progress,
-    private readonly hooks: { beforeEnd?: () => void; maskError?: (text: string) => string } = {},
-    /** `.preflight.yml`'s severities, `off` and exemptions, applied as each finding is journaled. */
+    readonly drillId: string,
+    readonly runDir: string,
+    readonly progress: Progress,
+    private readonly emit: (e: DrillEvent) => void,
+    readonly signal: AbortSignal,
+    /** Wall-clock ms of the run's start (its run-start event), so history times span every process. */
+    private readonly runStartedAt: number,
+    /** `.preflight.yml`'s severities, `off` and exemptions. */
     private readonly policy: FindingPolicy = { rules: {}, exemptions: [] },
   ) {
-    this.drillId = newDrillId(kind);
-    this.runDir = join(runRoot, this.drillId);
-    this.journal = new Journal<E>(join(this.runDir, JOURNAL_FILE));
-    this.common = new Journal(this.journal.path);
-    this.onOp = (op: OpRecord) => this.common.append({ type: 'engine-op', op: { ...op, args: op.args.slice(0, 6) } });
+    this.onOp = (op: OpRecord) => this.emit({ type: 'engine-op', op: { ...op, args: op.args.slice(0, 6) } });
     this.engine = new Engine(this.onOp);
+    // An interrupted drill stops writing and kills running engine commands, so the current step
+    // gives up at once and no `compose up` creates containers after the cleanup removed them.
+    signal.addEventListener(
+      'abort',
+      () => {
+        void this.writer?.stop().catch(() => undefined);
+        void killRunningCommands();
+      },
+      { once: true },
+    );
   }
 
   addFinding = (finding: Finding): void => {
     const r = underPolicy(this.policy, finding);
     if (!r) return;
-    if ('finding' in r) this.common.append({ type: 'finding', finding: r.finding });
-    else this.common.append({ type: 'suppressed', finding: r.suppressed });
+    if ('finding' in r) this.emit({ type: 'finding', finding: r.finding });
+    else this.emit({ type: 'suppressed', finding: r.suppressed });
   };
 
   /** Time spent waiting on the engine or the containers: not the drill's own overhead. */
@@ -87,50 +90,44 @@ export class DrillRun<E extends { t: number } = JournalEvent> {
     }
   }
 
-  /** Milliseconds since the run started. */
-  clock(): number {
-    return Math.round(performance.now() - this.wallStart);
-  }
+  /** Resolves after `ms`, or rejects with DrillAborted when the run is interrupted. */
+  sleep = (ms: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (this.signal.aborted) return reject(new DrillAborted());
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new DrillAborted());
+      };
+      const timer = setTimeout(() => {
+        this.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
 
-  /** Remove what the drill created, close the agent, journal the timing and the end. Runs once. */
-  async teardown(status: RunStatus, error?: string): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
+  /** Milliseconds since the run started (across resumed processes). */
+  clock = (): number => Date.now() - this.runStartedAt;
+
+  /** Remove everything carrying the drill's label, and journal what went. */
+  async removeResources(): Promise<void> {
     const c = await this.wait(() => cleanup({ drillId: this.drillId, engine: this.engine }));
-    this.common.append({ type: 'cleanup', containers: c.containers, volumes: c.volumes, networks: c.networks });
-    await this.agent?.close().catch(() => undefined);
-    this.hooks.beforeEnd?.();
-    this.common.append({ type: 'timing', wallMs: performance.now() - this.wallStart, waitMs: this.waitMs });
-    const shown = error && this.hooks.maskError ? this.hooks.maskError(error) : error;
-    this.common.append({ type: 'run-end', status, ...(shown ? { error: shown } : {}) });
+    this.emit({ type: 'cleanup', containers: c.containers, volumes: c.volumes, networks: c.networks });
   }
 
-  /** SIGINT/SIGTERM stop the writer and running commands, tear down, and exit 130/143 (the CLI). */
-  handleSignals(): void {
-    const onSignal = (sig: NodeJS.Signals) => {
-      void (async () => {
-        this.progress.note(`${sig}: stopping the drill and removing its containers, volumes and networks`);
-        await this.writer?.stop().catch(() => undefined);
-        await killRunningCommands();
-        await this.teardown('interrupted', sig);
-        // A command killed mid-`up` may have created containers right before dying.
-        await cleanup({ drillId: this.drillId, engine: this.engine });
-        this.progress.stop();
-        process.exit(sig === 'SIGINT' ? 130 : 143);
-      })();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    this.removeSignalHandlers = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    };
-  }
-
-  /** After the run, whatever happened: stop the writer, drop the signal handlers, stop progress. */
-  async finish(): Promise<void> {
+  /**
+   * This process is done with the run: stop the writer and the agent; on an error or an interrupt,
+   * remove what the drill created (a teardown step did not); journal this process's timing.
+   */
+  async close(opts: { removeResources: boolean }): Promise<void> {
     await this.writer?.stop().catch(() => undefined);
-    this.removeSignalHandlers?.();
+    if (opts.removeResources) {
+      await killRunningCommands();
+      await this.removeResources().catch(() => undefined);
+      // A command killed mid-`up` may have created containers right before dying.
+      await cleanup({ drillId: this.drillId, engine: new Engine() }).catch(() => undefined);
+    }
+    await this.agent?.close().catch(() => undefined);
+    this.emit({ type: 'timing', wallMs: performance.now() - this.segmentStart, waitMs: this.waitMs });
     this.progress.stop();
   }
 }

@@ -1,5 +1,5 @@
 import ora, { type Ora } from 'ora';
-import { formatMs } from './timefmt.js';
+import { formatMs } from '../util/format-ms.js';
 
 /** What the drill tells the person watching: the current step, and each finished step. */
 export interface Progress {

@@ -1,165 +1,99 @@
 import { join } from 'node:path';
-import type { Finding, SuppressedFinding } from '../findings/types.js';
+import type { DrillReport, DrillTimeline, FaultResult } from '../findings/drill-report.js';
+import { isEngineEvent } from '../steps/index.js';
 import { VERSION } from '../util/version.js';
-import type { PlannedFault } from './faults.js';
-import { checkSet, type HistoryOp, type SetCheck } from './history.js';
-import { HISTORY_FILE, type JournalEvent } from './journal.js';
-import { renderKeyPhases, type KeyPhase } from './keys.js';
-import { formatMs } from './timefmt.js';
+import { checkSet } from './history.js';
+import { type DrillEvent, type JournalLine, HISTORY_FILE, type RestartDrillInput } from './journal.js';
+import { renderKeyPhases } from './keys.js';
+import { eventsOf, journalFacts, reportFailed, resultLine, writesPerSecond } from './report-common.js';
+import { formatMs } from '../util/format-ms.js';
 
-export interface FaultResult {
-  index: number;
-  kind: string;
-  service?: string;
-  injectMs: number;
-  recoverMs: number;
-  ready: boolean;
-  notReady?: string[];
-  /** Writes during this fault: acknowledged, failed, unknown. */
-  writes: { ok: number; fail: number; unknown: number };
-}
+export type { DrillReport, FaultResult };
 
-export interface DrillReport {
-  tool: { name: string; version: string };
-  drill: string;
-  drillId: string;
-  status: 'passed' | 'failed' | 'error' | 'interrupted' | 'running';
-  error?: string;
-  project: string;
-  dir: string;
-  files: string[];
-  compose: { kind: string; version: string };
-  seed: string;
-  plan: PlannedFault[];
-  services: string[];
-  faults: FaultResult[];
-  /** Jepsen set-checker result; absent without a workload or when the final read failed. */
-  check?: SetCheck;
-  finalRead?: { ok: boolean; error?: string };
-  historyFile: string;
-  /** Keys the app asked the guest agent for, per phase (when a service mounts the agent socket). */
-  keys?: KeyPhase[];
-  findings: Finding[];
-  /** Findings `.preflight.yml` exempts, with the reason. */
-  suppressed: SuppressedFinding[];
-  timing: {
-    wallMs: number;
-    /** The drill's own time: wall time minus time spent waiting on the engine and the containers. */
-    overheadMs: number;
-    waitMs: number;
-    composeOps: number;
-    composeMs: number;
-    dockerOps: number;
-    dockerMs: number;
-  };
-  cleanup?: { containers: number; volumes: number; networks: number };
-}
-
-/** Rebuild the report of a run from its journal alone. */
-export function buildReport(events: readonly JournalEvent[], runDir: string): DrillReport {
-  const start = events.find((e) => e.type === 'run-start');
-  if (start?.type !== 'run-start') throw new Error(`journal in ${runDir} has no run-start`);
-  const ops: HistoryOp[] = [];
-  const faults: FaultResult[] = [];
-  const findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
-  const keys: KeyPhase[] = [];
-  let finalRead: { ok: boolean; ids?: string[]; error?: string } | undefined;
-  let timing = { wallMs: 0, waitMs: 0 };
-  let cleanupEv: DrillReport['cleanup'];
-  let end: Extract<JournalEvent, { type: 'run-end' }> | undefined;
-  const engine = { composeOps: 0, composeMs: 0, dockerOps: 0, dockerMs: 0 };
-  for (const e of events) {
-    switch (e.type) {
-      case 'op':
-        ops.push(e.op);
-        break;
-      case 'fault-end':
-        faults.push({
-          index: e.index,
-          kind: e.kind,
-          service: e.service,
-          injectMs: e.injectMs,
-          recoverMs: e.recoverMs,
-          ready: e.ready,
-          ...(e.notReady ? { notReady: e.notReady } : {}),
-          writes: { ok: 0, fail: 0, unknown: 0 },
-        });
-        break;
-      case 'suppressed':
-        suppressed.push(e.finding);
-        break;
-      case 'finding':
-        findings.push(e.finding);
-        break;
-      case 'final-read':
-        finalRead = e;
-        break;
-      case 'keys':
-        keys.push(e.keys);
-        break;
-      case 'engine-op':
-        if (e.op.kind === 'compose') {
-          engine.composeOps++;
-          engine.composeMs += e.op.ms;
-        } else {
-          engine.dockerOps++;
-          engine.dockerMs += e.op.ms;
-        }
-        break;
-      case 'timing':
-        timing = { wallMs: e.wallMs, waitMs: e.waitMs };
-        break;
-      case 'cleanup':
-        cleanupEv = { containers: e.containers, volumes: e.volumes, networks: e.networks };
-        break;
-      case 'run-end':
-        end = e;
-        break;
-    }
-  }
-  for (const op of ops) {
+/** Rebuild the report of a run from its journal alone (a pure function: `drill report RUN` gives the same bytes). */
+export function buildReport(events: readonly JournalLine[], runDir: string): DrillReport {
+  const start = events[0];
+  if (!start || !isEngineEvent(start, 'run-start')) throw new Error(`journal in ${runDir} has no run-start`);
+  const input = start.input as RestartDrillInput;
+  const facts = journalFacts(events);
+  // A fault redone after a crash counts once: its last attempt.
+  const faultEnds = new Map<number, Extract<DrillEvent, { type: 'fault-end' }>>();
+  const faultStarts = new Map<number, number>();
+  for (const e of eventsOf(events, 'fault-end')) faultEnds.set(e.index, e);
+  for (const e of eventsOf(events, 'fault-start')) faultStarts.set(e.index, e.t);
+  const faults: FaultResult[] = [...faultEnds.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((e) => ({
+      index: e.index,
+      kind: e.kind,
+      service: e.service,
+      injectMs: e.injectMs,
+      recoverMs: e.recoverMs,
+      ready: e.ready,
+      ...(e.notReady ? { notReady: e.notReady } : {}),
+      writes: { ok: 0, fail: 0, unknown: 0 },
+    }));
+  for (const op of facts.ops) {
     if (op.type === 'invoke' || op.fault === undefined) continue;
     const f = faults.find((x) => x.index === op.fault);
     if (f) f.writes[op.type]++;
   }
-  const check = finalRead?.ok && finalRead.ids ? checkSet(ops, finalRead.ids) : undefined;
+  const finalRead = eventsOf(events, 'final-read').at(-1);
+  const check = finalRead?.ok && finalRead.ids ? checkSet(facts.ops, finalRead.ids) : undefined;
+  const spans: DrillTimeline['spans'] = [
+    ...faults.flatMap((f) => {
+      const t = faultStarts.get(f.index);
+      if (t === undefined) return [];
+      const s = facts.at(t);
+      const injected = round2(s + f.injectMs / 1000);
+      return [
+        {
+          kind: 'fault' as const,
+          label: `fault ${f.index + 1}: ${f.kind}${f.service ? ` ${f.service}` : ''}`,
+          start: s,
+          injected,
+          end: round2(injected + f.recoverMs / 1000),
+          ok: f.ready,
+        },
+      ];
+    }),
+    ...facts.gaps,
+  ];
   return {
     tool: { name: 'preflight', version: VERSION },
-    drill: start.drill,
-    drillId: start.drillId,
-    status: end?.status ?? 'running',
-    ...(end?.error ? { error: end.error } : {}),
-    project: start.project,
-    dir: start.dir,
-    files: start.files,
-    compose: start.compose,
-    seed: start.seed,
-    plan: start.plan,
-    services: start.services,
+    drill: 'restart',
+    drillId: start.runId,
+    status: facts.status,
+    ...(facts.error ? { error: facts.error } : {}),
+    project: facts.project,
+    dir: input.dir,
+    files: input.files,
+    compose: facts.compose,
+    seed: input.seed,
+    plan: input.plan,
+    services: input.services,
     faults,
     ...(check ? { check } : {}),
     ...(finalRead ? { finalRead: { ok: finalRead.ok, ...(finalRead.error ? { error: finalRead.error } : {}) } } : {}),
     historyFile: join(runDir, HISTORY_FILE),
-    ...(keys.length ? { keys } : {}),
-    findings,
-    suppressed,
-    timing: {
-      wallMs: timing.wallMs,
-      waitMs: timing.waitMs,
-      overheadMs: Math.max(0, timing.wallMs - timing.waitMs),
-      ...engine,
-    },
-    ...(cleanupEv ? { cleanup: cleanupEv } : {}),
+    ...(facts.keys.length ? { keys: facts.keys } : {}),
+    findings: facts.findings,
+    suppressed: facts.suppressed,
+    timing: facts.timing,
+    ...(facts.cleanup ? { cleanup: facts.cleanup } : {}),
+    timeline: { writes: writesPerSecond(facts.ops), spans },
   };
 }
 
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
 /** Failed checks: any finding at warning or above. */
 export function drillFailed(report: DrillReport): boolean {
-  return report.status !== 'passed' || report.findings.some((f) => f.severity === 'error' || f.severity === 'warning');
+  return reportFailed(report);
 }
 
-export function renderText(r: DrillReport): string {
+/** The restart drill's text report. */
+export function renderRestartText(r: DrillReport): string {
   const out: string[] = [];
   out.push(`preflight drill ${r.drill} — ${r.files.join(', ')}`);
   out.push(
@@ -201,8 +135,6 @@ export function renderText(r: DrillReport): string {
   out.push(
     `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the engine and containers); compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
   );
-  out.push(
-    `Result: ${r.status === 'passed' && !drillFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`,
-  );
+  out.push(resultLine(r));
   return out.join('\n') + '\n';
 }

@@ -1,24 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Project } from '../compose/project.js';
-import { InputError } from '../util/errors.js';
+import type { ComposeCli } from '../docker/compose.js';
 import { EngineError } from '../docker/exec.js';
 import { ownerValue } from '../docker/labels.js';
-import { parseReadIds, perform, type ActionContext } from './actions.js';
+import type { Catalogue } from '../findings/catalogue.js';
+import {
+  type RunDefinition,
+  type RunOutcome,
+  type RunResult,
+  readRun,
+  resumeRun,
+  type StepDecl,
+  startRun,
+} from '../steps/index.js';
+import { InputError } from '../util/errors.js';
 import { drillKeyProvider, startDrillAgent } from './agent-socket.js';
-import { agentMounters, DrillApp, type StopOutcome } from './app.js';
-import * as checks from './checks.js';
-import { drillConfigFrom, type DrillConfig } from './config.js';
-import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults.js';
-import { HISTORY_FILE, type DrillState } from './journal.js';
-import { DrillRun, requireDockerCompose, type RunStatus } from './lifecycle.js';
-import { keyFindings, keyProviderSource, phaseOf } from './keys.js';
+import { agentMounters, DrillApp } from './app.js';
+import { maskSecrets } from './checks.js';
+import { type DrillConfig, drillConfigFrom } from './config.js';
+import { FAULT_KINDS, type FaultKind, planFaults } from './faults.js';
+import type { DrillEvent, RestartDrillInput } from './journal.js';
+import { DrillSession, newDrillId, requireDockerCompose } from './lifecycle.js';
 import { createProgress, type Progress } from './progress.js';
-import { probeAll, type Evidence } from './recovery.js';
-import { buildReport, drillFailed, type DrillReport } from './report.js';
-import { formatMs } from './timefmt.js';
-import { Writer } from './writer.js';
+import { changedSince, projectRef, reloadProject } from './project-ref.js';
+import { buildReport, type DrillReport, drillFailed } from './report.js';
+import { type RestartCtx, RESTART_STEPS, writeHistory } from './restart-steps.js';
+import {
+  countedFindings,
+  findingsFail,
+  initialRestartState,
+  type RestartState,
+  reduceRestart,
+} from './restart-state.js';
+import { verifyEngineState } from './verify.js';
+
+export const RESTART_DRILL_KIND = 'drill-restart';
+/** Of the restart drill's journal; `drill resume` refuses another. */
+export const RESTART_JOURNAL_VERSION = 1;
 
 export interface RestartDrillOptions {
   project: Project;
@@ -29,14 +47,26 @@ export interface RestartDrillOptions {
   /** Where run directories go (`.preflight-drills/`). */
   runRoot: string;
   progress?: Progress;
-  /** Install SIGINT/SIGTERM handlers that clean up and exit (the CLI). */
+  /** SIGINT/SIGTERM end the run as interrupted, after removing what it created (the CLI). */
   handleSignals?: boolean;
+  /** Paths of the project are relative to it (default: the process's). */
+  cwd?: string;
 }
 
 export interface RestartDrillResult {
   report: DrillReport;
   runDir: string;
   failed: boolean;
+  outcome: RunOutcome;
+}
+
+export interface DrillDeps {
+  progress: Progress;
+  /** How a resumed run loads its project again (the command layer passes its rule catalogue). */
+  catalogue?: Catalogue;
+  /** Already loaded and detected when the run starts. */
+  project?: Project;
+  cli?: ComposeCli;
 }
 
 /** Faults run by default: every kind, `kill-midwrite` only when there is write traffic to cut. */
@@ -44,14 +74,9 @@ function defaultFaults(config: DrillConfig): FaultKind[] {
   return FAULT_KINDS.filter((k) => k !== 'kill-midwrite' || config.workload);
 }
 
-/**
- * `preflight drill restart`: run the app as a CVM would, inject the planned faults while a writer
- * records a history, read back, check, and clean up. Each step is journaled first; the report is
- * rebuilt from the journal.
- */
-export async function runRestartDrill(opts: RestartDrillOptions): Promise<RestartDrillResult> {
+/** The run's input from the project and the flags: everything a resumed process needs, no secret value. */
+export function restartDrillInput(opts: RestartDrillOptions): RestartDrillInput {
   const { project } = opts;
-  const progress = opts.progress ?? createProgress(process.stderr, true);
   const config = drillConfigFrom(project.config);
   const services = Object.keys(project.model.services ?? {});
   if (services.length === 0)
@@ -69,300 +94,189 @@ export async function runRestartDrill(opts: RestartDrillOptions): Promise<Restar
     });
   const rounds = opts.rounds ?? config.rounds ?? kinds.length;
   const seed = opts.seed ?? config.seed ?? randomBytes(4).toString('hex');
-  const writeService = config.workload?.service ?? guessWriteService(project, config) ?? services[0];
-
-  const cli = await requireDockerCompose();
-
-  const run = new DrillRun('restart', opts.runRoot, progress, {}, project.config);
-  const { drillId, runDir, journal, engine, onOp } = run;
-  const plan = planFaults(kinds, rounds, seed, services, writeService);
-  const wait = <T>(p: () => Promise<T>) => run.wait(p);
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  const state = (s: DrillState) => journal.append({ type: 'state', state: s });
-  const addFinding = run.addFinding;
-
-  const mounters = agentMounters(project);
-  // The keys served from the start of one phase (first start, then each fault) to the next, journaled.
-  let keyPhase: { label: string; fault?: number } = { label: 'the first start' };
-  const closeKeyPhase = () => {
-    if (run.agent)
-      journal.append({
-        type: 'keys',
-        keys: phaseOf(keyPhase.label, run.agent.keyProvider, run.agent.takeKeyLog(), keyPhase.fault),
-      });
+  const writeService = config.workload?.service ?? guessWriteService(project, config) ?? services[0]!;
+  return {
+    project: projectRef(project, { cwd: opts.cwd, strictRequired: true }),
+    dir: project.dir,
+    files: project.composeFiles,
+    seed,
+    plan: planFaults(kinds, rounds, seed, services, writeService),
+    services,
+    writeService,
   };
-  const teardown = async (status: RunStatus, error?: string) => {
-    state('teardown');
-    await run.teardown(status, error);
-  };
-  if (opts.handleSignals) run.handleSignals();
+}
 
-  try {
-    if (mounters.length)
-      run.agent = await startDrillAgent(runDir, { keyProvider: drillKeyProvider(project.deployment.settings) });
-    const { app, findings: prepFindings } = DrillApp.prepare({
-      project,
-      drillId,
-      runDir,
-      engine,
-      cli,
-      agentSocket: run.agent?.socketPath,
-      onOp,
-    });
-    journal.append({
-      type: 'run-start',
-      drill: 'restart',
-      drillId,
-      project: app.projectName,
-      dir: project.dir,
-      files: project.composeFiles,
-      compose: { kind: cli.kind, version: cli.version },
-      seed,
-      plan,
-      services,
-      pid: process.pid,
-      owner: ownerValue(),
-    });
-    prepFindings.forEach(addFinding);
-
-    const ctx: ActionContext = {
-      engine,
-      vars: project.env,
-      async containerOf(service) {
-        return (await app.containers(service)).find((x) => x.State.Running)?.Id;
+/**
+ * `preflight drill restart` as a run of the step engine: start, each planned fault, the final
+ * read, the checks, the teardown. Every observation is journaled as it is made, so a run whose
+ * process was killed can be resumed (`drill resume`) and its report rebuilt (`drill report`).
+ */
+export function restartDrillDefinition(
+  deps: DrillDeps,
+): RunDefinition<RestartDrillInput, RestartState, RestartCtx, DrillEvent> {
+  let secrets: ReadonlyMap<string, string> = new Map();
+  const steps = Object.fromEntries(
+    Object.entries(RESTART_STEPS).map(([kind, h]) => [
+      kind,
+      {
+        ...h,
+        // A resumed process's first step starts again what the crash left half done (the agent).
+        run: async (step: Parameters<typeof h.run>[0]) => {
+          await remountAgent(step.ctx, step.state());
+          return h.run(step);
+        },
       },
-    };
-    const evidence: Evidence = { outside: new Map(), secrets: new Map() };
-
-    state('starting');
-    progress.step(`starting ${services.length} service(s) with compose ${cli.kind}`);
-    await wait(() => app.up());
-    let ready = await wait(() => probeAll(app, services, config, ctx, sleep));
-    const notReadyAtStart = ready.filter((r) => !r.ready);
-    for (const r of notReadyAtStart) addFinding(checks.notReady(app, r.service, 'the first start', r.ms, r.detail));
-    for (const r of ready)
-      if (r.restarts >= checks.RESTART_LOOP_THRESHOLD)
-        addFinding(checks.restartLoop(app, r.service, r.restarts, 'the first start'));
-    progress.done(
-      `started (${notReadyAtStart.length ? 'not ready: ' + notReadyAtStart.map((r) => r.service).join(', ') : 'ready'})`,
-      notReadyAtStart.length === 0,
-    );
-
-    let currentFault: number | undefined;
-    const writer =
-      config.workload && notReadyAtStart.length === 0
-        ? new Writer(
-            config.workload,
-            ctx,
-            drillId.slice(-6),
-            () => run.clock(),
-            () => currentFault,
-            (op) => journal.append({ type: 'op', op }),
-          )
-        : undefined;
-    run.writer = writer;
-    writer?.start();
-
-    state('faults');
-    let stopped = notReadyAtStart.length > 0;
-    for (const fault of plan) {
-      if (stopped) break;
-      const label = `${fault.index + 1}/${plan.length} ${fault.kind}${fault.service ? ' ' + fault.service : ''}`;
-      progress.step(`traffic before ${label}`);
-      await wait(() => sleep(config.trafficMs));
-      currentFault = fault.index;
-      closeKeyPhase();
-      keyPhase = { label: `fault ${fault.index + 1} (${fault.kind})`, fault: fault.index };
-      journal.append({ type: 'fault-start', index: fault.index, kind: fault.kind, service: fault.service });
-      progress.step(label);
-      const t0 = performance.now();
-      const stops = await wait(() =>
-        inject(app, fault, writer, evidence, () => run.agent?.restart() ?? Promise.resolve()),
-      );
-      const injectMs = performance.now() - t0;
-      for (const o of stops.filter((s) => s.killed)) addFinding(checks.sigtermIgnored(app, o, `${fault.kind}`));
-      const t1 = performance.now();
-      ready = await wait(() => probeAll(app, services, config, ctx, sleep));
-      const recoverMs = performance.now() - t1;
-      const notReady = ready.filter((r) => !r.ready);
-      for (const r of notReady)
-        addFinding(checks.notReady(app, r.service, `fault ${fault.index + 1} (${fault.kind})`, r.ms, r.detail));
-      for (const r of ready)
-        if (r.restarts >= checks.RESTART_LOOP_THRESHOLD)
-          addFinding(checks.restartLoop(app, r.service, r.restarts, `fault ${fault.index + 1} (${fault.kind})`));
-      journal.append({
-        type: 'fault-end',
-        index: fault.index,
-        kind: fault.kind,
-        service: fault.service,
-        injectMs,
-        recoverMs,
-        ready: notReady.length === 0,
-        ...(notReady.length ? { notReady: notReady.map((r) => r.service) } : {}),
-      });
-      progress.done(
-        `${label}: injected in ${formatMs(injectMs)}, ${notReady.length ? 'NOT ready: ' + notReady.map((r) => r.service).join(', ') : `ready again in ${formatMs(recoverMs)}`}`,
-        notReady.length === 0,
-      );
-      currentFault = undefined;
-      // A service that does not come back makes further faults meaningless.
-      if (notReady.length) stopped = true;
-    }
-
-    if (writer) {
-      progress.step('traffic after the last fault');
-      await wait(() => sleep(config.trafficMs));
-      await wait(() => writer!.stop());
-      writeFileSync(join(runDir, HISTORY_FILE), JSON.stringify(writer.history, null, 1));
-    }
-
-    state('final-read');
-    if (config.workload) {
-      progress.step('final read');
-      const deadline = performance.now() + config.defaultReadyTimeoutMs;
-      let last = 'not attempted';
-      let ids: string[] | undefined;
-      while (!ids) {
-        const r = await wait(() => perform(config.workload!.read, ctx, undefined, config.workload!.timeoutMs));
-        if (r.outcome === 'ok') ids = parseReadIds(r.body ?? '');
-        else if (performance.now() > deadline || stopped) break;
-        else {
-          last = r.error ?? r.outcome;
-          await wait(() => sleep(500));
-        }
-      }
-      journal.append(ids ? { type: 'final-read', ok: true, ids } : { type: 'final-read', ok: false, error: last });
-      if (!ids) addFinding(checks.readFailed(app, writeService, last));
-    }
-
-    state('checking');
-    closeKeyPhase();
-    progress.step('checking the containers (diff, logs)');
-    await wait(() => collectEvidence(app, evidence, project.env));
-    const events = journal.read();
-    const partial = buildReport(events, runDir);
-    if (partial.check) checks.lostWrites(app, writeService, partial.check).forEach(addFinding);
-    for (const [svc, paths] of evidence.outside) addFinding(checks.writeOutsideVolume(app, svc, [...paths].sort()));
-    const keyPhases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
-    keyFindings(keyPhases, {
-      mounters,
-      where: (svc) => app.where(svc),
-      providerSource: keyProviderSource(project.deployment),
-    }).forEach(addFinding);
-    for (const [svc, hit] of evidence.secrets)
-      addFinding(
-        checks.secretInLogs(
-          app,
-          svc,
-          { names: [...hit.names].sort(), patterns: [...hit.patterns].sort() },
-          project.deployment.settings.public_logs,
-        ),
-      );
-
-    const failing = journal
-      .read()
-      .some((e) => e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning'));
-    await teardown(failing ? 'failed' : 'passed');
-  } catch (err) {
-    await teardown('error', err instanceof Error ? err.message.split('\n')[0] : String(err)).catch(() => undefined);
-    // The app could not even be run (a missing image, an invalid compose for this engine): input, not a crash.
-    if (err instanceof EngineError)
-      throw new InputError(`the app could not be run: ${err.message}`, { file: project.composeFiles[0] });
-    throw err;
-  } finally {
-    await run.finish();
-  }
-  const report = buildReport(journal.read(), runDir);
-  return { report, runDir, failed: drillFailed(report) };
-}
-
-/**
- * Inject one fault; returns how containers answered graceful stops (for the SIGTERM check).
- * `onBoot` runs when the whole CVM goes down, before it boots again (the guest agent restarts too).
- */
-async function inject(
-  app: DrillApp,
-  fault: PlannedFault,
-  writer: Writer | undefined,
-  evidence: Evidence,
-  onBoot: () => Promise<void>,
-): Promise<StopOutcome[]> {
-  switch (fault.kind) {
-    case 'restart': {
-      const stops = await app.stopService(fault.service!);
-      await app.startService(fault.service!);
-      return stops;
-    }
-    case 'kill':
-      await app.crashService(fault.service!);
-      await restartIfNoPolicy(app, fault.service!);
-      return [];
-    case 'kill-midwrite':
-      await writer?.inFlightWrite(3, 10_000);
-      await app.crashService(fault.service!);
-      await restartIfNoPolicy(app, fault.service!);
-      return [];
-    case 'kill-all':
-      await app.killAll();
-      await collectEvidence(app, evidence, undefined);
-      await onBoot();
-      await app.boot();
-      return [];
-    case 'reboot': {
-      const stops = await app.stopAll();
-      await collectEvidence(app, evidence, undefined);
-      await onBoot();
-      await app.boot();
-      return stops;
-    }
-  }
-}
-
-/**
- * A crashed container comes back by its restart policy; without one it would stay down in a CVM
- * too (the static `check` reports that), so the drill starts it to go on with the other faults.
- * Also covers a policy the engine did not apply because the kill had to go through `docker kill`.
- */
-async function restartIfNoPolicy(app: DrillApp, service: string): Promise<void> {
-  const deadline = Date.now() + 1_500;
-  for (;;) {
-    const down = (await app.containers(service)).filter((c) => !c.State.Running && !c.State.Restarting);
-    const noPolicy = down.filter((c) => ['', 'no'].includes(c.HostConfig.RestartPolicy?.Name ?? ''));
-    for (const c of noPolicy) await app.engine.start(c.Id);
-    if (down.length === noPolicy.length) return;
-    if (Date.now() > deadline) {
-      for (const c of down) if (!noPolicy.includes(c)) await app.engine.start(c.Id);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Files outside volumes and secrets in logs, gathered before containers are removed and at the end. */
-async function collectEvidence(
-  app: DrillApp,
-  evidence: Evidence,
-  env: ReadonlyMap<string, string> | undefined,
-): Promise<void> {
-  const containers = await app.containers();
-  await Promise.all(
-    containers.map(async (c) => {
-      const svc = DrillApp.serviceOf(c);
-      const outside = checks.filesOutsideVolumes(await app.engine.diff(c.Id), c);
-      if (outside.length) {
-        const set = evidence.outside.get(svc) ?? new Set<string>();
-        for (const p of outside) set.add(p);
-        evidence.outside.set(svc, set);
-      }
-      const hit = checks.secretsInLogs(await app.engine.logs(c.Id), env ?? app.project.env);
-      if (hit.names.length || hit.patterns.length) {
-        const slot = evidence.secrets.get(svc) ?? { names: new Set<string>(), patterns: new Set<string>() };
-        for (const n of hit.names) slot.names.add(n);
-        for (const p of hit.patterns) slot.patterns.add(p);
-        evidence.secrets.set(svc, slot);
-      }
-    }),
+    ]),
   );
+  return {
+    kind: RESTART_DRILL_KIND,
+    version: RESTART_JOURNAL_VERSION,
+    plan: (input) => [
+      { id: 'start', kind: 'start' },
+      ...input.plan.map((f): StepDecl => ({ id: `fault:${f.index + 1}`, kind: 'fault', arg: f })),
+      { id: 'final-read', kind: 'final-read', always: true },
+      { id: 'checks', kind: 'checks', always: true },
+      { id: 'teardown', kind: 'teardown', always: true },
+    ],
+    initial: initialRestartState,
+    reduce: reduceRestart,
+    steps,
+    async open(run) {
+      const state = run.state();
+      const project = deps.project ?? reloadProject(run.input.project, deps.catalogue);
+      secrets = project.env;
+      const cli = deps.cli ?? (await requireDockerCompose());
+      const session = new DrillSession(
+        run.runId,
+        run.runDir,
+        deps.progress,
+        run.emit,
+        run.signal,
+        state.t0,
+        project.config,
+      );
+      const mounters = agentMounters(project);
+      if (mounters.length)
+        session.agent = await startDrillAgent(run.runDir, {
+          keyProvider: drillKeyProvider(project.deployment.settings),
+          keyLogTaken: state.keys.entries,
+        });
+      const { app, findings } = DrillApp.prepare({
+        project,
+        drillId: run.runId,
+        runDir: run.runDir,
+        engine: session.engine,
+        cli,
+        agentSocket: session.agent?.socketPath,
+        onOp: session.onOp,
+        runDirLabel: run.runDir,
+      });
+      if (run.mode === 'start')
+        run.emit({
+          type: 'drill-start',
+          project: app.projectName,
+          compose: { kind: cli.kind, version: cli.version },
+          owner: ownerValue(),
+        });
+      else deps.progress.note(`resuming run ${run.runId}`);
+      const ctx: RestartCtx = {
+        session,
+        app,
+        project,
+        config: drillConfigFrom(project.config),
+        actions: {
+          engine: session.engine,
+          vars: project.env,
+          async containerOf(service) {
+            return (await app.containers(service)).find((x) => x.State.Running)?.Id;
+          },
+        },
+        mounters,
+        prepFindings: findings,
+        remountAgent: run.mode === 'resume' && !!session.agent,
+      };
+      return ctx;
+    },
+    async verify(run, ctx) {
+      const s = run.state();
+      const cli = ctx.app.compose.cli;
+      if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
+        return {
+          ok: false,
+          reason: `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now runs ${cli.kind} ${cli.version}`,
+        };
+      const changed = changedSince(run.input.project, ctx.project);
+      if (changed) return { ok: false, reason: changed };
+      if (!s.started || s.tornDown) return { ok: true };
+      const inProgress = run.input.plan.find((f) => s.attempts[`fault:${f.index + 1}`] && !s.faultEnds[f.index]);
+      // A boot in progress removes the containers and creates them again: their absence proves nothing.
+      const booting = inProgress?.kind === 'kill-all' || inProgress?.kind === 'reboot';
+      return verifyEngineState(ctx.app, { containers: !booting });
+    },
+    async close(ctx, reason, run) {
+      if (reason.status === 'refused') {
+        await ctx.session.agent?.close().catch(() => undefined);
+        deps.progress.stop();
+        return;
+      }
+      if (ctx.config.workload) writeHistory(run);
+      await ctx.session.close({
+        removeResources: reason.status !== 'passed' && reason.status !== 'failed' && !run.state().tornDown,
+      });
+    },
+    status: (state) => (findingsFail(countedFindings(state)) ? 'failed' : 'passed'),
+    maskError: (text) => maskSecrets(text, secrets),
+  };
+}
+
+/** After a resume the agent stand-in is a new process; containers mounting its socket need a restart to see it. */
+async function remountAgent(ctx: RestartCtx, s: RestartState): Promise<void> {
+  if (!ctx.remountAgent) return;
+  ctx.remountAgent = false;
+  if (!s.started || s.tornDown) return;
+  for (const m of ctx.mounters) {
+    ctx.session.progress.note(`restarting ${m.service}: the agent stand-in it mounts restarted with the drill`);
+    for (const c of await ctx.app.containers(m.service)) {
+      await ctx.app.engine.stop(c.Id, ctx.app.graceMs(m.service) / 1000);
+      await ctx.app.engine.start(c.Id);
+    }
+  }
+}
+
+/** `preflight drill restart`: the run from its first step to the report. */
+export async function runRestartDrill(opts: RestartDrillOptions, catalogue?: Catalogue): Promise<RestartDrillResult> {
+  const progress = opts.progress ?? createProgress(process.stderr, true);
+  const input = restartDrillInput(opts);
+  const cli = await requireDockerCompose();
+  const def = restartDrillDefinition({ progress, project: opts.project, cli, ...(catalogue ? { catalogue } : {}) });
+  const result = await startRun(def, input, {
+    runRoot: opts.runRoot,
+    runId: newDrillId('restart'),
+    handleSignals: opts.handleSignals,
+  });
+  return restartResult(result, opts.project.composeFiles[0]);
+}
+
+/** `preflight drill resume` of a restart drill. */
+export async function resumeRestartDrill(
+  runDir: string,
+  opts: { progress?: Progress; handleSignals?: boolean; catalogue?: Catalogue } = {},
+): Promise<RestartDrillResult> {
+  const progress = opts.progress ?? createProgress(process.stderr, true);
+  const def = restartDrillDefinition({ progress, ...(opts.catalogue ? { catalogue: opts.catalogue } : {}) });
+  const result = await resumeRun(def, runDir, { handleSignals: opts.handleSignals });
+  return restartResult(result, (readRun(runDir).start.input as RestartDrillInput).files[0]);
+}
+
+function restartResult(result: RunResult<RestartState>, composeFile: string | undefined): RestartDrillResult {
+  if (result.outcome.status === 'error' && result.cause !== undefined) {
+    // The app could not even be run (a missing image, an invalid compose for this engine): input, not a crash.
+    if (result.cause instanceof EngineError)
+      throw new InputError(`the app could not be run: ${result.outcome.error}`, { file: composeFile });
+    throw result.cause;
+  }
+  const report = buildReport(readRun(result.runDir).events, result.runDir);
+  return { report, runDir: result.runDir, failed: drillFailed(report), outcome: result.outcome };
 }
 
 /** The service publishing the port an HTTP write goes to. */

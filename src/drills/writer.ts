@@ -10,7 +10,7 @@ export class Writer {
   readonly history: HistoryOp[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
-  private next = 1;
+  private next: number;
   private inFlight = false;
   private waiters: (() => void)[] = [];
 
@@ -22,7 +22,15 @@ export class Writer {
     private readonly clock: () => number,
     private readonly currentFault: () => number | undefined,
     private readonly record: (op: HistoryOp) => void,
-  ) {}
+    /** Number of the first write (a resumed run goes on after the last value it journaled). */
+    first = 1,
+  ) {
+    this.next = first;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
 
   start(): void {
     if (this.running) return;

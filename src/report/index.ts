@@ -8,7 +8,7 @@ import { renderJunit } from './junit.js';
 import { catalogueLookup } from './rule-meta.js';
 import { renderSarif } from './sarif.js';
 import type { Style } from './style.js';
-import { renderText } from './text.js';
+import { renderFindingsText } from './text.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'html', 'github'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -30,7 +30,7 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'json':
       return renderJson(report, { meta });
     case 'text':
-      return renderText(report, { ...opts, meta });
+      return renderFindingsText(report, { ...opts, meta });
     case 'sarif':
       return renderSarif(report, { srcRoot: opts.srcRoot, meta });
     case 'junit':

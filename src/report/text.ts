@@ -21,7 +21,7 @@ const DEPLOYMENT_SOURCE_LABEL = {
 } as const;
 
 /** The terminal report: grouped by checklist section, each finding with an excerpt and its fix hint. */
-export function renderText(report: Report, opts: TextOptions): string {
+export function renderFindingsText(report: Report, opts: TextOptions): string {
   const st = opts.style ?? PLAIN;
   const out: string[] = [];
   for (const t of report.targets) {

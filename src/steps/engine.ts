@@ -6,9 +6,9 @@ import { InputError } from '../util/errors.js';
 import { JOURNAL_FILE, RunJournal } from './journal.js';
 import { atBoundary } from './kill-hook.js';
 import { acquireRunLock } from './lock.js';
-import { readRun } from './read.js';
+import { type RunRecord, readRun } from './read.js';
 import { type RunOptions, type RunResult, Runner } from './runner.js';
-import type { DomainEvent, EngineEvent, Journaled, RunDefinition, StepDecl } from './types.js';
+import type { DomainEvent, EngineEvent, Journaled, RunDefinition, RunOutcome, StepDecl } from './types.js';
 
 export type { RunOptions, RunResult } from './runner.js';
 
@@ -120,4 +120,34 @@ function checkedPlan<I, S, C, E extends DomainEvent>(def: RunDefinition<I, S, C,
     if (!def.steps[s.kind]) throw new Error(`${def.kind}: no handler for step kind "${s.kind}"`);
   }
   return steps;
+}
+
+/**
+ * End a run no process drives and none will resume (`drill clean` after a crash): under the run's
+ * lock (taken over from a dead holder; refused while a live one holds it), append `events` and
+ * run-end. False when the run had already ended.
+ */
+export async function endAbandonedRun(
+  runDir: string,
+  finish: (run: RunRecord) => Promise<DomainEvent[]>,
+  outcome: RunOutcome,
+): Promise<boolean> {
+  const dir = resolve(runDir);
+  const lock = acquireRunLock(dir, readRun(dir).runId);
+  try {
+    const run = readRun(dir);
+    if (run.end) return false;
+    const events = await finish(run);
+    const journal = RunJournal.reopen(join(dir, JOURNAL_FILE), run.events.at(-1)?.seq ?? 0);
+    try {
+      if (lock.takenOver) journal.append({ type: 'lock-taken-over', from: lock.takenOver });
+      for (const e of events) journal.append(e);
+      journal.append({ type: 'run-end', status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) });
+    } finally {
+      journal.close();
+    }
+    return true;
+  } finally {
+    lock.release();
+  }
 }

@@ -4,7 +4,7 @@
  * its first unfinished step after checking the world; a lock file keeps one process per run.
  * Interface notes for the drills and the rollout: /STEP-ENGINE.md and docs/decisions.md.
  */
-export { newRunId, resumeRun, startRun, type RunOptions, type RunResult } from './engine.js';
+export { endAbandonedRun, newRunId, resumeRun, startRun, type RunOptions, type RunResult } from './engine.js';
 export { JOURNAL_FILE, MAX_JOURNAL_BYTES, readJournal, RunJournal, type JournalRead } from './journal.js';
 export { KILL_HOOK_ENV } from './kill-hook.js';
 export { acquireRunLock, holderAlive, LOCK_FILE, pidAlive, readRunLock, type RunLock } from './lock.js';

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
-import { JOURNAL_FILE, readJournal } from '../../src/drills/journal.js';
+import { JOURNAL_FILE } from '../../src/drills/journal.js';
+import { readRun } from '../../src/steps/index.js';
 import type { DrillReport } from '../../src/drills/report.js';
 import { assertNoDrillLeftovers, composeChoice, describeDocker } from '../support/docker.js';
 import { appDir, envFileFor, scratch } from './helpers.js';
@@ -53,7 +54,7 @@ describe('drill restart CLI: bad input exits 2 with one line', () => {
   const bad: [string, string[], RegExp][] = [
     ['unknown fault', ['--faults', 'restart,explode'], /unknown fault "explode"/],
     ['rounds not a number', ['--rounds', 'zero'], /--rounds must be an integer/],
-    ['unknown format', ['--format', 'xml'], /--format must be text or json/],
+    ['unknown format', ['--format', 'xml'], /--format must be text, json, html, got "xml"/],
   ];
   for (const [name, args, message] of bad) {
     it(name, async () => {
@@ -177,8 +178,7 @@ await describeDocker('drill restart CLI on the engine', () => {
     const { code } = await r.exit;
     assert.equal(code, 130, r.stderr());
     assert.deepEqual(await drillLeftovers(undefined, drillId), { containers: [], volumes: [], networks: [] });
-    const end = readJournal(join(runDir, JOURNAL_FILE)).find((e) => e.type === 'run-end');
-    assert.equal(end?.type === 'run-end' && end.status, 'interrupted');
+    assert.equal(readRun(runDir).end?.status, 'interrupted');
   });
 
   it('`drill clean` removes what a killed drill (SIGKILL, no cleanup) left, and closes its journal', async () => {

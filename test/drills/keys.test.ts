@@ -5,7 +5,7 @@ import { loadProject, resolveTargets } from '../../src/compose/index.js';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { drillKeyProvider } from '../../src/drills/agent-socket.js';
 import { keyChanges, keyFindings, type KeyPhase } from '../../src/drills/keys.js';
-import { renderText, type DrillReport } from '../../src/drills/report.js';
+import { renderRestartText, type DrillReport } from '../../src/drills/report.js';
 import { DRILL_RULES } from '../../src/drills/rules.js';
 import { renderUpgradeText } from '../../src/drills/upgrade/report.js';
 import { runUpgradeDrill } from '../../src/drills/upgrade/run.js';
@@ -133,7 +133,7 @@ await describeDocker('drill keys (real engine)', () => {
   it('an app encrypting with a key from the agent keeps reading its data after a reboot; its key is recorded and stable', async () => {
     const r = await drillApp('key-good', { faults: ['reboot'], rounds: 1 });
     const rep: DrillReport = r.report;
-    assert.equal(rep.status, 'passed', renderText(rep));
+    assert.equal(rep.status, 'passed', renderRestartText(rep));
     assert.deepEqual(ruleIds(r), []);
     assert.ok(rep.check && rep.check.acknowledged > 0, 'writes acknowledged');
     assert.equal(rep.check.lost.length, 0);
@@ -151,7 +151,7 @@ await describeDocker('drill keys (real engine)', () => {
       rep.keys!.every((p) => p.keys.every((k) => k.endpoint === '/GetKey')),
       'only key requests are recorded',
     );
-    assert.match(renderText(rep), /Keys from the agent \(key provider kms\)/);
+    assert.match(renderRestartText(rep), /Keys from the agent \(key provider kms\)/);
     await assertNothingLeft(rep.drillId);
   });
 
@@ -222,8 +222,8 @@ await describeDocker('drill keys (real engine)', () => {
     const r = await drillApp('key-random', { faults: ['reboot'], rounds: 1 });
     const ids = ruleIds(r);
     // It refuses to start on data it cannot decrypt: not ready, and the final read finds nothing.
-    assert.ok(ids.includes('drill-not-ready'), renderText(r.report));
-    assert.ok(ids.includes('drill-lost-writes'), renderText(r.report));
+    assert.ok(ids.includes('drill-not-ready'), renderRestartText(r.report));
+    assert.ok(ids.includes('drill-lost-writes'), renderRestartText(r.report));
     assert.ok(!ids.some((id) => id.startsWith('drill-key')), 'it never asked the agent for a key');
     assert.equal(r.report.keys, undefined, 'no agent socket mounted, no agent');
     assert.equal(r.failed, true);
@@ -233,8 +233,8 @@ await describeDocker('drill keys (real engine)', () => {
   it('the good app deployed without a key provider: new keys on reboot, drill-key-changed and drill-keys-unstable', async () => {
     const r = await drillApp('key-none', { faults: ['reboot'], rounds: 1 });
     const ids = ruleIds(r);
-    assert.ok(ids.includes('drill-key-changed'), renderText(r.report));
-    assert.ok(ids.includes('drill-keys-unstable'), renderText(r.report));
+    assert.ok(ids.includes('drill-key-changed'), renderRestartText(r.report));
+    assert.ok(ids.includes('drill-keys-unstable'), renderRestartText(r.report));
     const changed = r.report.findings.find((f) => f.ruleId === 'drill-key-changed')!;
     assert.equal(changed.service, 'web');
     assert.equal(changed.section, 'keys');

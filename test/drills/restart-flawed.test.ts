@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { renderText } from '../../src/drills/report.js';
+import { renderRestartText } from '../../src/drills/report.js';
 import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
 import { drillApp, ruleIds } from './helpers.js';
 
@@ -60,7 +60,7 @@ await describeDocker('drill restart: flawed apps', () => {
     assert.match(f.message, /API_TOKEN/);
     // Neither the report (text or JSON) nor anything in the run directory holds the value.
     assert.ok(!JSON.stringify(r.report).includes(secret));
-    assert.ok(!renderText(r.report).includes(secret));
+    assert.ok(!renderRestartText(r.report).includes(secret));
     for (const file of readdirSync(r.runDir, { recursive: true, withFileTypes: true })) {
       if (file.isFile() && file.name !== 'drill.env')
         assert.ok(

@@ -1,27 +1,8 @@
+import type { VolumeDiff } from '../../findings/drill-report.js';
 import type { ExpectedChange, FileChange } from './config.js';
 import type { VolumeFingerprint } from './fingerprint.js';
 
-/** What the upgrade did to one volume's files, OLD's fingerprint against the one after NEW ran. */
-export interface VolumeDiff {
-  volume: string;
-  key: string;
-  before: { files: number; bytes: number };
-  after?: { files: number; bytes: number };
-  /** NEW does not mount this volume at all: its data is orphaned. */
-  orphaned: boolean;
-  deleted: string[];
-  /** Smaller than before, content differs (truncated, or rows removed). */
-  shrunk: string[];
-  /** Same or larger size, content before the old end differs. */
-  rewritten: string[];
-  /** Changes the allow-list (`drill.upgrade.expect_changes`) expects. */
-  expected: { path: string; change: FileChange; pattern: string }[];
-  /** Only appended to. */
-  grown: number;
-  added: number;
-  unchanged: number;
-  incomplete?: string;
-}
+export type { VolumeDiff };
 
 export function compareVolume(
   before: VolumeFingerprint,

@@ -1,15 +1,25 @@
 import { join } from 'node:path';
-import type { Finding, SuppressedFinding } from '../../findings/types.js';
+import type { DrillTimeline, UpgradeReport, UpgradeStepName, UpgradeStepOutcome } from '../../findings/drill-report.js';
+import { type EngineEvent, eventsOfLatestAttempts, isEngineEvent, type Journaled } from '../../steps/index.js';
 import { VERSION } from '../../util/version.js';
 import { checkSet, type SetCheck } from '../history.js';
-import { HISTORY_FILE, Journal, type JournalEvent, type WithoutTime } from '../journal.js';
-import { formatMs } from '../timefmt.js';
-import { renderKeyPhases, type KeyPhase } from '../keys.js';
-import { describeVolumeDiff, type VolumeDiff } from './compare.js';
-import type { VolumeFingerprint } from './fingerprint.js';
+import { type JournalLine, HISTORY_FILE } from '../journal.js';
+import { renderKeyPhases } from '../keys.js';
+import { eventsOf, journalFacts, reportFailed, resultLine, writesPerSecond } from '../report-common.js';
+import { formatMs } from '../../util/format-ms.js';
+import { describeVolumeDiff } from './compare.js';
+import type { UpgradeDrillInput, UpgradeOwnEvent } from './state.js';
 
 /** The upgrade drill's states, in order (the `rollback` step runs only with --rollback). */
-export const UPGRADE_STEPS = ['plan', 'start-old', 'seed', 'fingerprint', 'upgrade', 'verify', 'rollback'] as const;
+export const UPGRADE_STEPS = [
+  'plan',
+  'start-old',
+  'seed',
+  'fingerprint',
+  'upgrade',
+  'verify',
+  'rollback',
+] as const satisfies readonly UpgradeStepName[];
 export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
 
 export const STEP_TITLES: Record<UpgradeStep, string> = {
@@ -22,163 +32,77 @@ export const STEP_TITLES: Record<UpgradeStep, string> = {
   rollback: 'start OLD again on the upgraded data and verify',
 };
 
-/** Journal events of the upgrade drill, beside the common ones (run-start, op, finding, …). */
-export type UpgradeEvent =
-  | JournalEvent
-  | ({ t: number } & (
-      | {
-          type: 'upgrade-start';
-          from: { dir: string; files: string[] };
-          to: { dir: string; files: string[] };
-          rollback: boolean;
-        }
-      | { type: 'step-start'; step: UpgradeStep }
-      | { type: 'step-end'; step: UpgradeStep; ok: boolean; ms: number; detail: string }
-      | { type: 'diff'; findings: Finding[] }
-      | { type: 'fingerprint'; phase: 'before' | 'after'; volumes: VolumeFingerprint[] }
-      | { type: 'volume-diff'; diffs: VolumeDiff[] }
-      | { type: 'read'; phase: 'verify' | 'rollback'; ok: boolean; ids?: string[]; error?: string }
-    ));
-export type NewUpgradeEvent = WithoutTime<UpgradeEvent>;
+export type { UpgradeReport };
 
-/** The upgrade drill's journal: the restart drill's format, with the upgrade's own events. */
-export class UpgradeJournal extends Journal<UpgradeEvent> {}
-
-export interface StepResult {
-  step: UpgradeStep;
-  title: string;
-  status: 'ok' | 'failed' | 'skipped' | 'not reached';
-  ms: number;
-  detail: string;
-}
-
-export interface UpgradeReport {
-  tool: { name: string; version: string };
-  drill: 'upgrade';
-  drillId: string;
-  status: 'passed' | 'failed' | 'error' | 'interrupted' | 'running';
-  error?: string;
-  /** The step where the drill could not go on (e.g. NEW never ready), if any. */
-  stoppedAt?: { step: UpgradeStep; detail: string };
-  project: string;
-  from: { dir: string; files: string[] };
-  to: { dir: string; files: string[] };
-  compose: { kind: string; version: string };
-  steps: StepResult[];
-  /** Findings of the static diff, run first (informational: they do not fail the drill). */
-  diff: Finding[];
-  volumes: VolumeDiff[];
-  check?: SetCheck;
-  rollbackCheck?: SetCheck;
-  historyFile: string;
-  /** Keys the app asked the guest agent for: OLD, after the upgrade, after the rollback. */
-  keys?: KeyPhase[];
-  findings: Finding[];
-  /** Findings `.preflight.yml` exempts, with the reason. */
-  suppressed: SuppressedFinding[];
-  timing: {
-    wallMs: number;
-    waitMs: number;
-    overheadMs: number;
-    composeOps: number;
-    composeMs: number;
-    dockerOps: number;
-    dockerMs: number;
-  };
-  cleanup?: { containers: number; volumes: number; networks: number };
-}
-
-/** Rebuild the report from the journal alone. */
-export function buildUpgradeReport(events: readonly UpgradeEvent[], runDir: string): UpgradeReport {
-  const start = events.find((e) => e.type === 'run-start');
-  const up = events.find((e) => e.type === 'upgrade-start');
-  if (start?.type !== 'run-start' || !up || up.type !== 'upgrade-start')
-    throw new Error(`journal in ${runDir} has no run-start`);
-  const ops = events.flatMap((e) => (e.type === 'op' ? [e.op] : []));
-  const findings = events.flatMap((e) => (e.type === 'finding' ? [e.finding] : []));
-  const suppressed = events.flatMap((e) => (e.type === 'suppressed' ? [e.finding] : []));
-  const diff = events.flatMap((e) => (e.type === 'diff' ? e.findings : []));
-  const keys = events.flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
-  const volumes = events.flatMap((e) => (e.type === 'volume-diff' ? e.diffs : []));
-  const steps: StepResult[] = [];
+/** Rebuild the report from the journal alone (a pure function: `drill report RUN` gives the same bytes). */
+export function buildUpgradeReport(events: readonly JournalLine[], runDir: string): UpgradeReport {
+  const start = events[0];
+  if (!start || !isEngineEvent(start, 'run-start')) throw new Error(`journal in ${runDir} has no run-start`);
+  const input = start.input as UpgradeDrillInput;
+  const facts = journalFacts(events);
+  // Conclusions of a redone step count once (its last attempt); evidence all counts.
+  const latest = eventsOfLatestAttempts(events) as readonly { type: string }[];
+  const own = <T extends UpgradeOwnEvent['type']>(list: readonly { type: string }[], type: T) =>
+    list.filter((e): e is Journaled<Extract<UpgradeOwnEvent, { type: T }>> => e.type === type);
+  const diff = own(latest, 'diff').flatMap((e) => e.findings);
+  const volumes = own(latest, 'volume-diff').flatMap((e) => e.diffs);
+  const steps: UpgradeStepOutcome[] = [];
+  const spans: DrillTimeline['spans'] = [];
   let stoppedAt: UpgradeReport['stoppedAt'];
   for (const step of UPGRADE_STEPS) {
-    if (step === 'rollback' && !up.rollback) continue;
-    const end = events.find((e) => e.type === 'step-end' && e.step === step) as
-      | Extract<UpgradeEvent, { type: 'step-end' }>
+    if (step === 'rollback' && !input.rollback) continue;
+    const end = events.find((e) => isEngineEvent(e, 'step-end') && e.id === step) as
+      | Journaled<Extract<EngineEvent, { type: 'step-end' }>>
       | undefined;
-    const began = events.some((e) => e.type === 'step-start' && e.step === step);
-    steps.push(
-      end
-        ? { step, title: STEP_TITLES[step], status: end.ok ? 'ok' : 'failed', ms: end.ms, detail: end.detail }
-        : {
-            step,
-            title: STEP_TITLES[step],
-            status: began ? 'failed' : 'not reached',
-            ms: 0,
-            detail: began ? 'interrupted' : '',
-          },
-    );
-    if (!stoppedAt && end && !end.ok) stoppedAt = { step, detail: end.detail };
+    const began = events.filter((e) => isEngineEvent(e, 'step-start') && e.id === step).at(-1);
+    const title = STEP_TITLES[step];
+    if (end && !end.skipped) {
+      steps.push({ step, title, status: end.ok ? 'ok' : 'failed', ms: end.ms, detail: end.detail ?? '' });
+      if (!stoppedAt && !end.ok) stoppedAt = { step, detail: end.detail ?? '' };
+      if (began) spans.push({ kind: 'step', label: step, start: facts.at(began.t), end: facts.at(end.t), ok: end.ok });
+    } else if (!end && began) steps.push({ step, title, status: 'failed', ms: 0, detail: 'interrupted' });
+    else steps.push({ step, title, status: 'not reached', ms: 0, detail: '' });
   }
   const read = (phase: 'verify' | 'rollback') => {
-    const r = events.find((e) => e.type === 'read' && e.phase === phase) as
-      | Extract<UpgradeEvent, { type: 'read' }>
-      | undefined;
+    const r = own(latest, 'read').find((e) => e.phase === phase);
     if (!r?.ok || !r.ids) return undefined;
-    const until = events.indexOf(r);
     return checkSet(
-      events.slice(0, until).flatMap((e) => (e.type === 'op' ? [e.op] : [])),
+      eventsOf(events, 'op')
+        .filter((e) => e.seq < r.seq)
+        .map((e) => e.op),
       r.ids,
     );
   };
-  const engine = { composeOps: 0, composeMs: 0, dockerOps: 0, dockerMs: 0 };
-  let timing = { wallMs: 0, waitMs: 0 };
-  let cleanup: UpgradeReport['cleanup'];
-  let end: Extract<JournalEvent, { type: 'run-end' }> | undefined;
-  for (const e of events) {
-    if (e.type === 'engine-op') {
-      if (e.op.kind === 'compose') {
-        engine.composeOps++;
-        engine.composeMs += e.op.ms;
-      } else {
-        engine.dockerOps++;
-        engine.dockerMs += e.op.ms;
-      }
-    } else if (e.type === 'timing') timing = { wallMs: e.wallMs, waitMs: e.waitMs };
-    else if (e.type === 'cleanup') cleanup = { containers: e.containers, volumes: e.volumes, networks: e.networks };
-    else if (e.type === 'run-end') end = e;
-  }
-  void ops;
   const check = read('verify');
   const rollbackCheck = read('rollback');
   return {
     tool: { name: 'preflight', version: VERSION },
     drill: 'upgrade',
-    drillId: start.drillId,
-    status: end?.status ?? 'running',
-    ...(end?.error ? { error: end.error } : {}),
+    drillId: start.runId,
+    status: facts.status,
+    ...(facts.error ? { error: facts.error } : {}),
     ...(stoppedAt ? { stoppedAt } : {}),
-    project: start.project,
-    from: up.from,
-    to: up.to,
-    compose: start.compose,
+    project: facts.project,
+    from: input.fromShown,
+    to: input.toShown,
+    compose: facts.compose,
     steps,
     diff,
     volumes,
     ...(check ? { check } : {}),
     ...(rollbackCheck ? { rollbackCheck } : {}),
     historyFile: join(runDir, HISTORY_FILE),
-    ...(keys.length ? { keys } : {}),
-    findings,
-    suppressed,
-    timing: { ...timing, overheadMs: Math.max(0, timing.wallMs - timing.waitMs), ...engine },
-    ...(cleanup ? { cleanup } : {}),
+    ...(facts.keys.length ? { keys: facts.keys } : {}),
+    findings: facts.findings,
+    suppressed: facts.suppressed,
+    timing: facts.timing,
+    ...(facts.cleanup ? { cleanup: facts.cleanup } : {}),
+    timeline: { writes: writesPerSecond(facts.ops), spans: [...spans, ...facts.gaps] },
   };
 }
 
 export function upgradeFailed(r: UpgradeReport): boolean {
-  return r.status !== 'passed' || r.findings.some((f) => f.severity === 'error' || f.severity === 'warning');
+  return reportFailed(r);
 }
 
 export function renderUpgradeText(r: UpgradeReport): string {
@@ -233,8 +157,6 @@ export function renderUpgradeText(r: UpgradeReport): string {
   out.push(
     `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
   );
-  out.push(
-    `Result: ${r.status === 'passed' && !upgradeFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''}`,
-  );
+  out.push(resultLine(r));
   return out.join('\n') + '\n';
 }

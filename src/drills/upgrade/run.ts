@@ -1,39 +1,42 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../../compose/project.js';
-import type { TopLevelVolume } from '../../compose/types.js';
-import { diffProjects } from '../../diff/index.js';
-import { InputError } from '../../util/errors.js';
-import type { Finding } from '../../findings/types.js';
-import type { Engine } from '../../docker/engine.js';
-import { EngineError, type OpRecord } from '../../docker/exec.js';
 import { ownerValue } from '../../docker/labels.js';
-import { parseReadIds, perform, type ActionContext } from '../actions.js';
+import type { Catalogue } from '../../findings/catalogue.js';
+import {
+  type RunDefinition,
+  type RunOutcome,
+  type RunResult,
+  readRun,
+  resumeRun,
+  startRun,
+} from '../../steps/index.js';
+import { InputError } from '../../util/errors.js';
 import { drillKeyProvider, startDrillAgent } from '../agent-socket.js';
 import { agentMounters, DrillApp } from '../app.js';
-import { keyFindings, keyProviderSource, phaseOf } from '../keys.js';
-import * as checks from '../checks.js';
-import { drillConfigFrom, type DrillConfig } from '../config.js';
-import { checkSet, type HistoryOp } from '../history.js';
-import { HISTORY_FILE, type Journal } from '../journal.js';
-import { createProgress, type Progress } from '../progress.js';
-import { probeAll } from '../recovery.js';
-import { formatMs } from '../timefmt.js';
-import { Writer } from '../writer.js';
-import { dataErrorLines, filesChanged, upgradeFinding } from './checks.js';
 import { maskSecrets } from '../checks.js';
-import { compareVolume } from './compare.js';
-import { upgradeConfigFrom, type UpgradeConfig } from './config.js';
-import { fingerprintVolume, type VolumeFingerprint } from './fingerprint.js';
+import { drillConfigFrom } from '../config.js';
+import { DrillSession, newDrillId, requireDockerCompose } from '../lifecycle.js';
+import { createProgress, type Progress } from '../progress.js';
+import { changedSince, projectRef, reloadProject } from '../project-ref.js';
+import type { DrillDeps } from '../restart.js';
+import { countedFindings, findingsFail } from '../restart-state.js';
+import { verifyEngineState } from '../verify.js';
+import { upgradeConfigFrom } from './config.js';
+import { buildUpgradeReport, type UpgradeReport, upgradeFailed } from './report.js';
 import {
-  buildUpgradeReport,
-  STEP_TITLES,
-  upgradeFailed,
+  initialUpgradeState,
+  reduceUpgrade,
+  type UpgradeDrillInput,
   type UpgradeEvent,
-  type UpgradeReport,
-  type UpgradeStep,
-} from './report.js';
-import { DrillRun, requireDockerCompose, type RunStatus } from '../lifecycle.js';
+  type UpgradeState,
+} from './state.js';
+import { type UpgradeCtx, UPGRADE_STEP_HANDLERS } from './steps.js';
+import { writeFileSync } from 'node:fs';
+import { HISTORY_FILE } from '../journal.js';
+
+export const UPGRADE_DRILL_KIND = 'drill-upgrade';
+/** Of the upgrade drill's journal; `drill resume` refuses another. */
+export const UPGRADE_JOURNAL_VERSION = 1;
 
 export interface UpgradeDrillOptions {
   /** OLD, loaded with the old secrets (`--env-file`). */
@@ -54,506 +57,185 @@ export interface UpgradeDrillResult {
   report: UpgradeReport;
   runDir: string;
   failed: boolean;
+  outcome: RunOutcome;
 }
 
-type StepOutcome = { ok: boolean; detail: string };
+export interface UpgradeDeps extends Omit<DrillDeps, 'project'> {
+  from?: Project;
+  to?: Project;
+}
 
 /**
- * `preflight drill upgrade`: a state machine over UPGRADE_STEPS (plan → start-old → seed →
- * fingerprint → upgrade → verify → rollback), each step journaled before and after it runs, so the
- * report (rebuilt from the journal) shows where a run stopped and why.
+ * `preflight drill upgrade` as a run of the step engine: plan → start-old → seed → fingerprint →
+ * upgrade → verify (→ rollback), then the key checks and the teardown; each step journaled with
+ * its evidence, so a killed run can be resumed and any run's report rebuilt.
  */
-export async function runUpgradeDrill(opts: UpgradeDrillOptions): Promise<UpgradeDrillResult> {
+export function upgradeDrillDefinition(
+  deps: UpgradeDeps,
+): RunDefinition<UpgradeDrillInput, UpgradeState, UpgradeCtx, UpgradeEvent> {
+  let secrets: ReadonlyMap<string, string> = new Map();
+  return {
+    kind: UPGRADE_DRILL_KIND,
+    version: UPGRADE_JOURNAL_VERSION,
+    plan: (input) => [
+      { id: 'plan', kind: 'plan' },
+      { id: 'start-old', kind: 'start-old' },
+      { id: 'seed', kind: 'seed' },
+      { id: 'fingerprint', kind: 'fingerprint' },
+      { id: 'upgrade', kind: 'upgrade' },
+      { id: 'verify', kind: 'verify' },
+      ...(input.rollback ? [{ id: 'rollback', kind: 'rollback' }] : []),
+      { id: 'checks', kind: 'checks', always: true },
+      { id: 'teardown', kind: 'teardown', always: true },
+    ],
+    initial: initialUpgradeState,
+    reduce: reduceUpgrade,
+    steps: UPGRADE_STEP_HANDLERS,
+    async open(run) {
+      const state = run.state();
+      const from = deps.from ?? reloadProject(run.input.from, deps.catalogue);
+      const to = deps.to ?? reloadProject(run.input.to, deps.catalogue);
+      secrets = new Map([...from.env, ...to.env]);
+      // The drill settings of NEW's .preflight.yml, else OLD's: one workload must work on both versions.
+      const source = to.config.drill !== undefined ? to.config : from.config;
+      const cli = deps.cli ?? (await requireDockerCompose());
+      const session = new DrillSession(run.runId, run.runDir, deps.progress, run.emit, run.signal, state.t0, source);
+      const mounters = [
+        ...agentMounters(to),
+        ...agentMounters(from).filter((m) => !agentMounters(to).some((n) => n.service === m.service)),
+      ];
+      const providers = {
+        old: drillKeyProvider(from.deployment.settings),
+        new: drillKeyProvider(to.deployment.settings),
+      };
+      if (mounters.length)
+        session.agent = await startDrillAgent(run.runDir, {
+          keyProvider: state.keys.open?.provider ?? providers.old,
+          keyLogTaken: state.keys.entries,
+        });
+      const prep = (project: Project, side: string) =>
+        DrillApp.prepare({
+          project,
+          drillId: run.runId,
+          runDir: join(run.runDir, side),
+          engine: session.engine,
+          cli,
+          agentSocket: session.agent?.socketPath,
+          onOp: session.onOp,
+          runDirLabel: run.runDir,
+        });
+      const oldPrep = prep(from, 'old');
+      const newPrep = prep(to, 'new');
+      if (run.mode === 'start')
+        run.emit({
+          type: 'drill-start',
+          project: newPrep.app.projectName,
+          compose: { kind: cli.kind, version: cli.version },
+          owner: ownerValue(),
+        });
+      else deps.progress.note(`resuming run ${run.runId}`);
+      // Which version runs now follows from how far the steps got.
+      const onNew = !!state.attempts.upgrade && !state.attempts.rollback;
+      const current = onNew ? newPrep.app : oldPrep.app;
+      const ctx: UpgradeCtx = {
+        session,
+        from,
+        to,
+        oldApp: oldPrep.app,
+        newApp: newPrep.app,
+        current,
+        actions: {
+          engine: session.engine,
+          vars: onNew ? to.env : from.env,
+          containerOf: async (service) => (await ctx.current.containers(service)).find((c) => c.State.Running)?.Id,
+        },
+        config: drillConfigFrom(source),
+        upCfg: upgradeConfigFrom(source),
+        secrets,
+        mounters,
+        providers,
+        prepFindings: [...oldPrep.findings, ...newPrep.findings],
+      };
+      return ctx;
+    },
+    async verify(run, ctx) {
+      const s = run.state();
+      const cli = ctx.oldApp.compose.cli;
+      if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
+        return {
+          ok: false,
+          reason: `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now runs ${cli.kind} ${cli.version}`,
+        };
+      const changed = changedSince(run.input.from, ctx.from) ?? changedSince(run.input.to, ctx.to);
+      if (changed) return { ok: false, reason: changed };
+      if (!s.ended['start-old'] || s.tornDown) return { ok: true };
+      // Between versions (the upgrade or the rollback under way) there are no containers to expect.
+      const switching = (id: string) => !!s.attempts[id] && !s.ended[id];
+      const stopped = !!s.ended.fingerprint && !s.attempts.upgrade;
+      return verifyEngineState(ctx.current, {
+        containers: !switching('upgrade') && !switching('rollback') && !stopped,
+      });
+    },
+    async close(ctx, reason, run) {
+      if (reason.status === 'refused') {
+        await ctx.session.agent?.close().catch(() => undefined);
+        deps.progress.stop();
+        return;
+      }
+      // The writer's history, derived from the journal like the restart drill's.
+      writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(run.state().ops, null, 1));
+      await ctx.session.close({
+        removeResources: reason.status !== 'passed' && reason.status !== 'failed' && !run.state().tornDown,
+      });
+    },
+    status: (state) =>
+      findingsFail(countedFindings(state)) || Object.values(state.ended).some((e) => !e.ok && !e.skipped)
+        ? 'failed'
+        : 'passed',
+    maskError: (text) => maskSecrets(text, secrets),
+  };
+}
+
+/** `preflight drill upgrade`: the run from the plan to the report. */
+export async function runUpgradeDrill(opts: UpgradeDrillOptions, catalogue?: Catalogue): Promise<UpgradeDrillResult> {
   const { from, to } = opts;
   const progress = opts.progress ?? createProgress(process.stderr, true);
-  // The drill settings of NEW's .preflight.yml, else OLD's: one workload must work on both versions.
-  const source = to.config.drill !== undefined ? to.config : from.config;
-  const config = drillConfigFrom(source);
-  const upCfg = upgradeConfigFrom(source);
   for (const p of [from, to])
     if (!Object.keys(p.model.services ?? {}).length)
       throw new InputError('the compose project has no services to drill', { file: p.composeFiles[0] });
-
   const cli = await requireDockerCompose();
-  // Secrets of both sets: a value of either showing up in a log is a leak.
-  const secrets = new Map([...from.env, ...to.env]);
-  const run = new DrillRun<UpgradeEvent>(
-    'upgrade',
-    opts.runRoot,
-    progress,
-    {
-      // The writer's history, saved beside the journal like the restart drill's.
-      beforeEnd: () => writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(ops(run.journal), null, 1)),
-      maskError: (text) => maskSecrets(text, secrets),
-    },
-    source,
-  );
-  const { drillId, runDir, journal, engine, onOp, addFinding } = run;
-  const wait = <T>(p: () => Promise<T>) => run.wait(p);
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  const clock = () => run.clock();
-
-  const mounters = [
-    ...agentMounters(to),
-    ...agentMounters(from).filter((m) => !agentMounters(to).some((n) => n.service === m.service)),
-  ];
-  const providers = { old: drillKeyProvider(from.deployment.settings), new: drillKeyProvider(to.deployment.settings) };
-  let keyPhase = 'OLD (first start)';
-  // Closes the phase of keys served so far; the CVM then reboots into `next`, so its agent restarts.
-  const rebootAgent = async (next: string, provider: typeof providers.old) => {
-    if (!run.agent) return;
-    journal.append({ type: 'keys', keys: phaseOf(keyPhase, run.agent.keyProvider, run.agent.takeKeyLog()) });
-    await run.agent.restart({ keyProvider: provider });
-    keyPhase = next;
+  const input: UpgradeDrillInput = {
+    from: projectRef(from, { cwd: opts.cwd, strictRequired: true }),
+    // NEW is not loaded strictly: a required variable missing from the new set is a finding, as in production.
+    to: projectRef(to, { cwd: opts.cwd, strictRequired: false }),
+    fromShown: { dir: from.dir, files: from.composeFiles },
+    toShown: { dir: to.dir, files: to.composeFiles },
+    ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    ...(opts.nextEnvFile ? { nextEnvFile: opts.nextEnvFile } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    rollback: !!opts.rollback,
   };
-  const teardown = (status: RunStatus, error?: string) => run.teardown(status, error);
-  if (opts.handleSignals) run.handleSignals();
-
-  try {
-    if (mounters.length) run.agent = await startDrillAgent(runDir, { keyProvider: providers.old });
-    const prep = (project: Project, side: string) =>
-      DrillApp.prepare({
-        project,
-        drillId,
-        runDir: join(runDir, side),
-        engine,
-        cli,
-        agentSocket: run.agent?.socketPath,
-        onOp,
-      });
-    const oldPrep = prep(from, 'old');
-    const newPrep = prep(to, 'new');
-    const oldApp = oldPrep.app;
-    const newApp = newPrep.app;
-    journal.append({
-      type: 'run-start',
-      drill: 'upgrade',
-      drillId,
-      project: newApp.projectName,
-      dir: to.dir,
-      files: to.composeFiles,
-      compose: { kind: cli.kind, version: cli.version },
-      seed: '',
-      plan: [],
-      services: newApp.services,
-      pid: process.pid,
-      owner: ownerValue(),
-    });
-    journal.append({
-      type: 'upgrade-start',
-      from: { dir: from.dir, files: from.composeFiles },
-      to: { dir: to.dir, files: to.composeFiles },
-      rollback: !!opts.rollback,
-    });
-    const seen = new Set<string>();
-    for (const f of [...oldPrep.findings, ...newPrep.findings])
-      if (!seen.has(f.message) && seen.add(f.message)) addFinding(f);
-
-    let current = oldApp;
-    const ctx: ActionContext = {
-      engine,
-      vars: from.env,
-      containerOf: async (service) => (await current.containers(service)).find((c) => c.State.Running)?.Id,
-    };
-    const writeService =
-      config.workload?.service ?? (config.workload?.write.kind === 'exec' ? config.workload.write.service : undefined);
-    const whereWrites = (app: DrillApp) =>
-      writeService && app.services.includes(writeService) ? writeService : app.services[0];
-
-    const step = async (name: UpgradeStep, run: () => Promise<StepOutcome>): Promise<boolean> => {
-      journal.append({ type: 'step-start', step: name });
-      progress.step(`${name}: ${STEP_TITLES[name]}`);
-      const t0 = performance.now();
-      let r: StepOutcome;
-      try {
-        r = await run();
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        r = { ok: false, detail: maskSecrets(err.message, secrets) };
-      }
-      const ms = performance.now() - t0;
-      journal.append({ type: 'step-end', step: name, ok: r.ok, ms, detail: r.detail });
-      progress.done(`${name} (${formatMs(ms)}): ${r.detail}`, r.ok);
-      return r.ok;
-    };
-
-    await step('plan', async () => {
-      const d = diffProjects(from, to, {
-        oldEnvFile: opts.envFile,
-        newEnvFile: opts.nextEnvFile ?? opts.envFile,
-        cwd: opts.cwd,
-      });
-      journal.append({ type: 'diff', findings: d.report.findings });
-      const errors = d.report.findings.filter((f) => f.severity === 'error').length;
-      return { ok: true, detail: `${d.report.findings.length} finding(s), ${errors} error(s)` };
-    });
-
-    const startedOld = await step('start-old', async () => {
-      await wait(() => oldApp.up());
-      return readyOutcome(
-        oldApp,
-        "OLD's first start",
-        await wait(() => probeAll(oldApp, oldApp.services, config, ctx, sleep)),
-        addFinding,
-        secrets,
-        upCfg,
-      );
-    });
-
-    let before: VolumeFingerprint[] = [];
-    if (startedOld) {
-      await step('seed', async () => {
-        if (upCfg.seed) {
-          const r = await wait(() => perform(upCfg.seed!, ctx, undefined, 60_000));
-          if (r.outcome !== 'ok') return { ok: false, detail: `the seed command failed (${r.error ?? r.outcome})` };
-        }
-        if (!config.workload || upCfg.seedWrites === 0)
-          return {
-            ok: true,
-            detail: upCfg.seed
-              ? 'seed command ran; no workload writes'
-              : 'no drill.workload or drill.upgrade.seed: data not checked',
-          };
-        const writer = (run.writer = new Writer(
-          config.workload,
-          ctx,
-          `${drillId.slice(-6)}-s`,
-          clock,
-          () => undefined,
-          (op) => journal.append({ type: 'op', op }),
-        ));
-        writer.start();
-        const deadline = performance.now() + Math.min(120_000, 10_000 + upCfg.seedWrites * config.workload.timeoutMs);
-        while (writer.acknowledged < upCfg.seedWrites && performance.now() < deadline) await wait(() => sleep(50));
-        await wait(() => writer.stop());
-        const acked = writer.acknowledged;
-        return { ok: acked > 0, detail: `${acked} write(s) acknowledged by OLD` };
-      });
-
-      await step('fingerprint', async () => {
-        const stops = await wait(() => oldApp.stopAll());
-        for (const o of stops.filter((s) => s.killed))
-          addFinding(checks.sigtermIgnored(oldApp, o, "the upgrade's stop"));
-        before = await wait(() => fingerprintAll(engine, oldApp, drillId, upCfg, onOp));
-        journal.append({ type: 'fingerprint', phase: 'before', volumes: before });
-        return {
-          ok: true,
-          detail: `${before.length} volume(s), ${sum(before, 'fileCount')} file(s), ${sum(before, 'bytes')} bytes`,
-        };
-      });
-
-      const startedNew = await step('upgrade', async () => {
-        await wait(async () => engine.removeContainers((await oldApp.containers()).map((c) => c.Id)));
-        await rebootAgent('NEW (after the upgrade)', providers.new);
-        current = newApp;
-        ctx.vars = to.env;
-        try {
-          await wait(() => newApp.up());
-        } catch (err) {
-          if (!(err instanceof EngineError)) throw err;
-          const why = maskSecrets(err.message, secrets);
-          addFinding(
-            checks.notReady(newApp, newApp.services[0]!, 'the upgrade', 0, `compose could not start NEW: ${why}`),
-          );
-          return { ok: false, detail: `NEW did not start: ${why}` };
-        }
-        return { ok: true, detail: `NEW started with ${to.env.size} variable(s) from the new secret set` };
-      });
-
-      if (startedNew) {
-        await step('verify', async () => {
-          const ready = await wait(() => probeAll(newApp, newApp.services, config, ctx, sleep));
-          const outcome = await readyOutcome(newApp, 'the upgrade', ready, addFinding, secrets, upCfg);
-          const notes: string[] = [outcome.detail];
-          if (outcome.ok && config.workload) {
-            const writer = (run.writer = new Writer(
-              config.workload,
-              ctx,
-              `${drillId.slice(-6)}-v`,
-              clock,
-              () => undefined,
-              (op) => journal.append({ type: 'op', op }),
-            ));
-            writer.start();
-            await wait(() => sleep(config.trafficMs));
-            await wait(() => writer.stop());
-            const read = await wait(() => finalRead(config, ctx, sleep));
-            journal.append({ type: 'read', phase: 'verify', ...read });
-            if (read.ok) {
-              const check = checkSet(ops(journal), read.ids!);
-              checks.lostWrites(newApp, whereWrites(newApp), check).forEach(addFinding);
-              notes.push(
-                `${check.read} of ${check.acknowledged} acknowledged writes read back, ${check.lost.length} lost`,
-              );
-              if (!check.valid) outcome.ok = false;
-            } else {
-              addFinding(checks.readFailed(newApp, whereWrites(newApp), read.error!));
-              outcome.ok = false;
-            }
-          }
-          await wait(() =>
-            collectEvidence(newApp, addFinding, secrets, to.deployment.settings.public_logs, upCfg, outcome.ok),
-          );
-          const stops = await wait(() => newApp.stopAll());
-          for (const o of stops.filter((s) => s.killed))
-            addFinding(checks.sigtermIgnored(newApp, o, 'the stop after the upgrade'));
-          const after = await wait(() => fingerprintAll(engine, oldApp, drillId, upCfg, onOp, before));
-          journal.append({ type: 'fingerprint', phase: 'after', volumes: after });
-          const mountedByNew = new Set(volumesOf(newApp).map((v) => v.volume));
-          const diffs = before.map((b) =>
-            compareVolume(
-              b,
-              after.find((a) => a.volume === b.volume),
-              upCfg.expectChanges,
-              mountedByNew.has(b.volume),
-            ),
-          );
-          journal.append({ type: 'volume-diff', diffs });
-          for (const d of diffs) {
-            const user = Object.entries(to.model.services ?? {}).find(([, s]) =>
-              (s.volumes ?? []).some((v) => v.type === 'volume' && v.source === d.key),
-            )?.[0];
-            const f = filesChanged(
-              d,
-              user
-                ? newApp.where(user)
-                : oldApp.where(
-                    Object.entries(from.model.services ?? {}).find(([, s]) =>
-                      (s.volumes ?? []).some((v) => v.type === 'volume' && v.source === d.key),
-                    )?.[0] ?? oldApp.services[0]!,
-                  ),
-            );
-            if (f) {
-              addFinding(f);
-              if (f.severity === 'error') outcome.ok = false;
-            }
-          }
-          return { ok: outcome.ok, detail: notes.join('; ') };
-        });
-      }
-
-      if (opts.rollback) {
-        await step('rollback', async () => {
-          await wait(async () => engine.removeContainers((await newApp.containers()).map((c) => c.Id)));
-          await rebootAgent('OLD (after the rollback)', providers.old);
-          current = oldApp;
-          ctx.vars = from.env;
-          const failed = (why: string) => {
-            addFinding(
-              upgradeFinding(
-                'upgrade-rollback-failed',
-                `after going back to OLD on the upgraded data: ${why}`,
-                oldApp.where(whereWrites(oldApp)!),
-              ),
-            );
-            return { ok: false, detail: why };
-          };
-          try {
-            await wait(() => oldApp.up());
-          } catch (err) {
-            if (!(err instanceof EngineError)) throw err;
-            return failed(`compose could not start OLD: ${maskSecrets(err.message, secrets)}`);
-          }
-          const ready = await wait(() => probeAll(oldApp, oldApp.services, config, ctx, sleep));
-          const down = ready.filter((r) => !r.ready);
-          if (down.length) {
-            const logs = await dataErrorsOf(oldApp, secrets, upCfg);
-            return failed(
-              `OLD did not become ready (${down.map((r) => `${r.service}: ${r.detail}`).join(', ')})${logs.length ? `; its log says: ${logs[0]}` : ''}`,
-            );
-          }
-          if (!config.workload) return { ok: true, detail: 'OLD ready again (no workload to read back)' };
-          const read = await wait(() => finalRead(config, ctx, sleep));
-          journal.append({ type: 'read', phase: 'rollback', ...read });
-          if (!read.ok) return failed(`the read failed (${read.error})`);
-          const check = checkSet(ops(journal), read.ids!);
-          if (!check.valid)
-            return failed(
-              `OLD reads back ${check.read} values; ${check.lost.length} of ${check.acknowledged} acknowledged writes are missing (e.g. ${check.lost.slice(0, 3).join(', ')})`,
-            );
-          return { ok: true, detail: `OLD ready again and reads back all ${check.acknowledged} acknowledged writes` };
-        });
-      }
-    }
-
-    if (run.agent) {
-      journal.append({ type: 'keys', keys: phaseOf(keyPhase, run.agent.keyProvider, run.agent.takeKeyLog()) });
-      const phases = journal.read().flatMap((e) => (e.type === 'keys' ? [e.keys] : []));
-      const source =
-        providers.new === 'none' || providers.old !== 'none'
-          ? keyProviderSource(to.deployment)
-          : `OLD ${keyProviderSource(from.deployment)}`;
-      keyFindings(phases, {
-        mounters,
-        where: (svc) => (newApp.services.includes(svc) ? newApp : oldApp).where(svc),
-        providerSource: source,
-      }).forEach(addFinding);
-    }
-    const failing = journal
-      .read()
-      .some(
-        (e) =>
-          (e.type === 'finding' && (e.finding.severity === 'error' || e.finding.severity === 'warning')) ||
-          (e.type === 'step-end' && !e.ok),
-      );
-    await teardown(failing ? 'failed' : 'passed');
-  } catch (err) {
-    await teardown('error', err instanceof Error ? err.message.split('\n')[0] : String(err)).catch(() => undefined);
-    throw err;
-  } finally {
-    await run.finish();
-  }
-  const report = buildUpgradeReport(journal.read(), runDir);
-  return { report, runDir, failed: upgradeFailed(report) };
+  const def = upgradeDrillDefinition({ progress, from, to, cli, ...(catalogue ? { catalogue } : {}) });
+  const result = await startRun(def, input, {
+    runRoot: opts.runRoot,
+    runId: newDrillId('upgrade'),
+    handleSignals: opts.handleSignals,
+  });
+  return upgradeResult(result);
 }
 
-function ops(journal: Journal<UpgradeEvent>): HistoryOp[] {
-  return journal.read().flatMap((e) => (e.type === 'op' ? [e.op] : []));
+/** `preflight drill resume` of an upgrade drill. */
+export async function resumeUpgradeDrill(
+  runDir: string,
+  opts: { progress?: Progress; handleSignals?: boolean; catalogue?: Catalogue } = {},
+): Promise<UpgradeDrillResult> {
+  const progress = opts.progress ?? createProgress(process.stderr, true);
+  const def = upgradeDrillDefinition({ progress, ...(opts.catalogue ? { catalogue: opts.catalogue } : {}) });
+  return upgradeResult(await resumeRun(def, runDir, { handleSignals: opts.handleSignals }));
 }
 
-function sum(v: VolumeFingerprint[], k: 'fileCount' | 'bytes'): number {
-  return v.reduce((n, x) => n + x[k], 0);
-}
-
-/** Findings for services not ready (with the first data error of their log) or restarting in a loop. */
-async function readyOutcome(
-  app: DrillApp,
-  after: string,
-  ready: Awaited<ReturnType<typeof probeAll>>,
-  add: (f: Finding) => void,
-  secrets: ReadonlyMap<string, string>,
-  cfg: UpgradeConfig,
-): Promise<StepOutcome> {
-  const down = ready.filter((r) => !r.ready);
-  // Quote what the app said: a line naming a data error, else its last log line (secrets masked).
-  const dataErrors = down.length ? await dataErrorsOf(app, secrets, cfg) : [];
-  const logs =
-    dataErrors.length || !down.length
-      ? dataErrors
-      : await lastLogLines(
-          app,
-          down.map((r) => r.service),
-          secrets,
-        );
-  for (const r of down)
-    add(checks.notReady(app, r.service, after, r.ms, `${r.detail}${logs.length ? `; log: ${logs[0]}` : ''}`));
-  for (const r of ready)
-    if (r.restarts >= checks.RESTART_LOOP_THRESHOLD) add(checks.restartLoop(app, r.service, r.restarts, after));
-  if (!down.length)
-    return { ok: true, detail: `ready (${ready.map((r) => `${r.service} ${formatMs(r.ms)}`).join(', ')})` };
-  return {
-    ok: false,
-    detail: `not ready within the deadline: ${down.map((r) => `${r.service} (${r.detail})`).join(', ')}${logs.length ? `; log: ${logs[0]}` : ''}`,
-  };
-}
-
-async function dataErrorsOf(
-  app: DrillApp,
-  secrets: ReadonlyMap<string, string>,
-  cfg: UpgradeConfig,
-): Promise<string[]> {
-  const out: string[] = [];
-  for (const c of await app.containers())
-    out.push(
-      ...dataErrorLines(await app.engine.logs(c.Id), cfg.dataErrors, secrets).map(
-        (l) => `${DrillApp.serviceOf(c)}: ${l}`,
-      ),
-    );
-  return out;
-}
-
-async function lastLogLines(
-  app: DrillApp,
-  services: string[],
-  secrets: ReadonlyMap<string, string>,
-): Promise<string[]> {
-  const out: string[] = [];
-  for (const c of await app.containers()) {
-    const svc = DrillApp.serviceOf(c);
-    if (!services.includes(svc)) continue;
-    const last = (await app.engine.logs(c.Id))
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .pop();
-    if (last) out.push(`${svc}: ${maskSecrets(last, secrets).slice(0, 300)}`);
-  }
-  return out;
-}
-
-/** NEW's containers: files written outside volumes, secrets and data errors in logs. */
-async function collectEvidence(
-  app: DrillApp,
-  add: (f: Finding) => void,
-  secrets: ReadonlyMap<string, string>,
-  publicLogs: boolean,
-  cfg: UpgradeConfig,
-  ready: boolean,
-): Promise<void> {
-  for (const c of await app.containers()) {
-    const svc = DrillApp.serviceOf(c);
-    const outside = checks.filesOutsideVolumes(await app.engine.diff(c.Id), c);
-    if (outside.length) add(checks.writeOutsideVolume(app, svc, outside));
-    const log = await app.engine.logs(c.Id);
-    const hit = checks.secretsInLogs(log, secrets);
-    if (hit.names.length || hit.patterns.length) add(checks.secretInLogs(app, svc, hit, publicLogs));
-    const errors = dataErrorLines(log, cfg.dataErrors, secrets);
-    // When NEW was not ready, the not-ready finding already quotes the log.
-    if (errors.length && ready)
-      add(
-        upgradeFinding(
-          'upgrade-data-error',
-          `${svc} logged ${errors.length} data error line(s) after the upgrade: ${errors.map((l) => `"${l}"`).join(' ')}`,
-          app.where(svc),
-          svc,
-        ),
-      );
-  }
-}
-
-async function finalRead(
-  config: DrillConfig,
-  ctx: ActionContext,
-  sleep: (ms: number) => Promise<void>,
-): Promise<{ ok: boolean; ids?: string[]; error?: string }> {
-  const deadline = performance.now() + Math.min(config.defaultReadyTimeoutMs, 30_000);
-  for (;;) {
-    const r = await perform(config.workload!.read, ctx, undefined, config.workload!.timeoutMs);
-    if (r.outcome === 'ok') return { ok: true, ids: parseReadIds(r.body ?? '') };
-    if (performance.now() > deadline) return { ok: false, error: r.error ?? r.outcome };
-    await sleep(500);
-  }
-}
-
-/** The Docker volumes of an app's named volumes, as this drill's Compose project names them. */
-function volumesOf(app: DrillApp): { key: string; volume: string }[] {
-  return Object.entries((app.project.model.volumes ?? {}) as Record<string, TopLevelVolume | null>)
-    .filter(([, v]) => !v?.external)
-    .map(([key, v]) => ({ key, volume: v?.name ?? `${app.projectName}_${key}` }));
-}
-
-async function fingerprintAll(
-  engine: Engine,
-  oldApp: DrillApp,
-  drillId: string,
-  cfg: UpgradeConfig,
-  onOp: (op: OpRecord) => void,
-  before?: VolumeFingerprint[],
-): Promise<VolumeFingerprint[]> {
-  const image = Object.values(oldApp.project.model.services ?? {}).find((s) => s.image)?.image;
-  if (!image) return [];
-  const out: VolumeFingerprint[] = [];
-  for (const v of volumesOf(oldApp)) {
-    out.push(
-      await fingerprintVolume(engine, {
-        ...v,
-        image,
-        drillId,
-        limits: { maxFiles: cfg.maxFiles, maxBytes: cfg.maxBytes },
-        onOp,
-        old: before?.find((b) => b.volume === v.volume),
-      }),
-    );
-  }
-  return out;
+function upgradeResult(result: RunResult<UpgradeState>): UpgradeDrillResult {
+  if (result.outcome.status === 'error' && result.cause !== undefined) throw result.cause;
+  const report = buildUpgradeReport(readRun(result.runDir).events, result.runDir);
+  return { report, runDir: result.runDir, failed: upgradeFailed(report), outcome: result.outcome };
 }

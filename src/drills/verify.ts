@@ -1,0 +1,38 @@
+import type { TopLevelVolume } from '../compose/types.js';
+import type { DrillApp } from './app.js';
+
+/**
+ * Before a drill resumes, the engine must still hold what the journal says the drill created: the
+ * named volumes its services use (the data under test) and, unless a boot is in progress, a
+ * container per service. Anything else (a restarted container, a stopped one) the next step handles.
+ */
+export async function verifyEngineState(
+  app: DrillApp,
+  opts: { containers: boolean },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const declared = (app.project.model.volumes ?? {}) as Record<string, TopLevelVolume | null>;
+  const used = new Set(
+    Object.values(app.project.model.services ?? {}).flatMap((s) =>
+      (s.volumes ?? []).flatMap((v) => (v.type === 'volume' && v.source ? [v.source] : [])),
+    ),
+  );
+  const names = Object.entries(declared)
+    .filter(([key, v]) => used.has(key) && !v?.external)
+    .map(([key, v]) => v?.name ?? `${app.projectName}_${key}`);
+  const present = await app.engine.volumeLabels(names);
+  for (const name of names)
+    if (!present.has(name))
+      return {
+        ok: false,
+        reason: `volume ${name} is gone, and with it the data the drill wrote; remove the run with \`preflight drill clean\``,
+      };
+  if (!opts.containers) return { ok: true };
+  const containers = await app.containers();
+  for (const svc of app.services)
+    if (!containers.some((c) => c.Config.Labels?.['com.docker.compose.service'] === svc))
+      return {
+        ok: false,
+        reason: `service ${svc} has no container any more (removed outside the drill); remove the run with \`preflight drill clean\``,
+      };
+  return { ok: true };
+}
