@@ -2,7 +2,8 @@
  * The record of every key an app asked the agent for. Public keys only: private keys never leave
  * the response to the app. Drills compare the log of a run before and after a fault or an upgrade.
  */
-import { appendFileSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
+import { openAppendFile } from '../util/write-file.js';
 
 export interface KeyLogEntry {
   /** ISO time of the request. */
@@ -67,9 +68,39 @@ export function compareKeyLogs(before: readonly KeyLogEntry[], after: readonly K
   return changes;
 }
 
-/** Appends entries to a JSONL file, one object a line (the file accumulates across agent restarts). */
-export function appendKeyLog(file: string, entry: KeyLogEntry): void {
-  appendFileSync(file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+export interface KeyLogWriter {
+  append(entry: KeyLogEntry): void;
+  close(): void;
+}
+
+/**
+ * Opens a JSONL key log for appending, one object a line (the file accumulates across agent
+ * restarts), through the one safe writer: created 0600, never through a symbolic link, and an
+ * existing file only when it already is a key log.
+ */
+export function openKeyLog(file: string): KeyLogWriter {
+  const fd = openAppendFile(file, { isOwn: isKeyLog });
+  let open = true;
+  return {
+    append: (entry) => {
+      if (open) writeSync(fd, JSON.stringify(entry) + '\n');
+    },
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** True when `head` starts with a key log entry (what `openKeyLog` appends to). */
+export function isKeyLog(head: string): boolean {
+  const first = head.split('\n', 1)[0]!;
+  try {
+    const e = JSON.parse(first) as Partial<KeyLogEntry>;
+    return typeof e === 'object' && e !== null && typeof e.endpoint === 'string' && typeof e.publicKeyHex === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a JSONL key log written by appendKeyLog (blank lines skipped). */

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { asciiJson, parseHex, sha256, toHex } from './encoding.js';
 import { Keyring } from './keys.js';
-import { appendKeyLog, type KeyLogEntry } from './keylog.js';
+import { openKeyLog, type KeyLogEntry } from './keylog.js';
 import { AgentService, RpcError, type KeyProvider } from './service.js';
 import { ephemeralState, loadOrCreateState } from './state.js';
 
@@ -81,6 +81,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   const state = keyProvider === 'none' || !opts.statePath ? ephemeralState() : loadOrCreateState(opts.statePath);
   const keyring = new Keyring(state.rootSecret, appId);
 
+  const keyLog = opts.keyLogPath ? openKeyLog(opts.keyLogPath) : undefined;
   const log: KeyLogEntry[] = [];
   const listeners = new Set<(entry: KeyLogEntry) => void>();
   if (opts.onKeyRequest) listeners.add(opts.onKeyRequest);
@@ -92,7 +93,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     recordKey: (partial) => {
       const entry: KeyLogEntry = { time: new Date().toISOString(), ...partial, appId: toHex(appId) };
       log.push(entry);
-      if (opts.keyLogPath) appendKeyLog(opts.keyLogPath, entry);
+      keyLog?.append(entry);
       for (const listener of listeners) {
         try {
           listener(entry);
@@ -118,6 +119,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     },
     close: async () => {
       await Promise.all(servers.map(closeServer));
+      keyLog?.close();
       if (opts.socketPath) rmSync(opts.socketPath, { force: true });
     },
   };

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { readInputFile } from '../util/read-file.js';
 import type { AgentHandle, KeyLogEntry, KeyProvider } from '../agent/index.js';
 import { startAgent } from '../commands/agent.js';
 import type { SetExit } from './main.js';
@@ -43,8 +43,7 @@ async function runAgent(flags: AgentFlags): Promise<number> {
   }
   let appCompose: string | undefined;
   if (flags.appCompose) {
-    if (!existsSync(flags.appCompose)) throw new InputError('file not found', { file: flags.appCompose });
-    appCompose = readFileSync(flags.appCompose, 'utf8');
+    appCompose = readInputFile(flags.appCompose, { what: 'app-compose.json' });
   }
   const print = (line: string) => process.stdout.write(line + '\n');
   const agent = await startAgent({

@@ -84,6 +84,7 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
       '--write-lock <lockfile>',
       'record the new set (names + HMACs) as deployed; only when the plan does not block',
     )
+    .option('--force', 'let --write-lock replace a file that is not a Preflight lockfile')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts: PlanFlags) => {
       const outcome = await planSecrets({
@@ -94,6 +95,7 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
         cvm: opts.cvm,
         allowDrop: opts.allowDrop,
         writeLock: opts.writeLock,
+        force: opts.force,
       });
       for (const w of outcome.warnings) process.stderr.write(`preflight: warning: ${w}\n`);
       const { plan } = outcome;
@@ -128,6 +130,7 @@ interface PlanFlags {
   cvm?: string;
   allowDrop: string[];
   writeLock?: string;
+  force?: boolean;
   format: 'text' | 'json';
 }
 

@@ -20,7 +20,7 @@
  * of a file is reported at once (one `InputError` carrying each problem), not only the first.
  */
 import { InputError } from '../util/errors.js';
-import { InterpolationError, interpolateString } from './interpolate.js';
+import { ExpansionBudget, InterpolationError, interpolateString } from './interpolate.js';
 
 export interface DotenvEntry {
   key: string;
@@ -38,6 +38,9 @@ export interface DotenvOptions {
   interpolate?: boolean;
 }
 
+/** A file that is not an env file at all would otherwise print a line per line. */
+const MAX_PROBLEMS = 50;
+
 // compose-go accepts letters, digits and `_ . - [ ]` in names.
 const KEY_CHAR = /[\p{L}\p{N}_.\-[\]]/u;
 
@@ -51,13 +54,15 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
   let line = 1;
 
   const problems: InputError[] = [];
+  const budget = new ExpansionBudget();
   /** Records a problem; parsing goes on after the line (a bad line is skipped, as a reader would). */
   const problem = (what: string, at: number, column?: number) => {
     problems.push(new InputError(what, { file, line: at, column }));
   };
+  const tooMany = () => problems.length >= MAX_PROBLEMS;
   const columnOf = (at: number) => at - src.lastIndexOf('\n', at - 1);
 
-  while (pos < src.length) {
+  while (pos < src.length && !tooMany()) {
     // Skip whitespace, blank lines and comment lines.
     const ch = src[pos]!;
     if (ch === '\n') {
@@ -146,7 +151,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       } else {
         raw = expandEscapes(body);
         ({ value, unresolved } = interpolate
-          ? substitute(raw, resolve, file, keyLine, key, problems)
+          ? substitute(raw, resolve, file, keyLine, key, problems, budget)
           : { value: raw, unresolved: [] });
       }
     } else {
@@ -157,7 +162,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       raw = raw.replace(/[ \t]+$/, '');
       p = eol;
       ({ value, unresolved } = interpolate
-        ? substitute(raw, resolve, file, keyLine, key, problems)
+        ? substitute(raw, resolve, file, keyLine, key, problems, budget)
         : { value: raw, unresolved: [] });
     }
     const entry: DotenvEntry = { key, value, line: keyLine };
@@ -166,6 +171,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     known.set(key, value);
     pos = p;
   }
+  if (tooMany() && pos < src.length)
+    problems.push(new InputError(`more than ${MAX_PROBLEMS} problems; fix these first`, { file }));
   if (problems.length) throw InputError.several(problems);
   return entries;
 }
@@ -243,10 +250,11 @@ function substitute(
   line: number,
   key: string,
   problems: InputError[],
+  budget: ExpansionBudget,
 ): { value: string; unresolved: string[] } {
   let result: ReturnType<typeof interpolateString>;
   try {
-    result = interpolateString(text, resolve);
+    result = interpolateString(text, resolve, budget);
   } catch (err) {
     // Its message says what is wrong without quoting the text, which may be a secret.
     const what = err instanceof InterpolationError ? err.problem : 'invalid ${…} reference';

@@ -49,7 +49,34 @@ export class InterpolationError extends Error {
   }
 }
 
-export function interpolateString(input: string, lookup: Lookup): InterpolationResult {
+/** Text interpolation may produce in one project (or env file): bounds `${A}${A}…` amplification. */
+export const MAX_EXPANSION_CHARS = 32 * 1024 * 1024;
+
+/** Counts the characters variables put into values, across every value of one project or env file. */
+export class ExpansionBudget {
+  private left: number;
+  constructor(readonly limit = MAX_EXPANSION_CHARS) {
+    this.left = limit;
+  }
+  spend(n: number): void {
+    this.left -= n;
+    if (this.left < 0)
+      throw new InterpolationError(
+        `variables expand to more than ${Math.round(this.limit / 1024 / 1024)} MiB of text (a value repeated too often?)`,
+        0,
+      );
+  }
+}
+
+export function interpolateString(input: string, lookup: Lookup, budget?: ExpansionBudget): InterpolationResult {
+  if (budget) {
+    const plain = lookup;
+    lookup = (name) => {
+      const v = plain(name);
+      if (v) budget.spend(v.length);
+      return v;
+    };
+  }
   const refs: InterpolationResult['refs'] = [];
   const missingRequired: InterpolationResult['missingRequired'] = [];
   const value = expand(input, lookup, refs, missingRequired, 0);
@@ -161,6 +188,8 @@ export interface InterpolateTreeOptions {
   lookup: Lookup;
   /** Throw on a missing `:?` variable (drills); the static check records the reference instead. */
   strictRequired?: boolean;
+  /** Shared by every file of a project. */
+  budget?: ExpansionBudget;
 }
 
 /**
@@ -177,7 +206,7 @@ export function interpolateTree(root: LNode, opts: InterpolateTreeOptions): VarR
     } else if (typeof node.value === 'string' && node.value.includes('$')) {
       let r: InterpolationResult;
       try {
-        r = interpolateString(node.value, opts.lookup);
+        r = interpolateString(node.value, opts.lookup, opts.budget);
       } catch (err) {
         const what = err instanceof InterpolationError ? err.problem : 'invalid ${…} reference';
         throw new InputError(`${what} in the value of ${describePath(path)}`, {

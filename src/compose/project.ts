@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
+import { readInputFile } from '../util/read-file.js';
 import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
 import { findConfig, loadConfig, type PreflightConfig } from '../config/index.js';
 import type { Catalogue } from '../findings/catalogue.js';
 import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment } from './deployment.js';
 import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
 import { dotenvToMap, parseDotenv } from './dotenv.js';
-import { interpolateTree, type VarRef } from './interpolate.js';
+import { ExpansionBudget, interpolateTree, type VarRef } from './interpolate.js';
 import {
   nodeAt,
   parseYamlSource,
@@ -23,7 +23,7 @@ import { mergeNodes } from './merge.js';
 import { normalizeFile } from './normalize.js';
 import { validateCompose, type SchemaProblem } from './schema.js';
 import type { ComposeModel } from './types.js';
-import { resolveExtends } from './extends.js';
+import { ExtendsBudget, resolveExtends } from './extends.js';
 
 export interface LoadOptions {
   /** Explicit compose files (`-f`), merged in order. Relative to `cwd`. */
@@ -120,7 +120,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   let composeInputs: { file: string; text: string }[];
   if (target.kind === 'app-compose') {
     const file = display(target.files[0]!);
-    manifest = parseAppCompose(file, readText(target.files[0]!, file));
+    manifest = parseAppCompose(file, readText(target.files[0]!, file, 'app-compose.json'));
     sources.set(file, manifest.source);
     if (!manifest.compose) throw new InputError('app-compose.json has no docker_compose_file', { file, line: 1 });
     composeInputs = [manifest.compose];
@@ -133,12 +133,14 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   const env = new Map<string, string>();
   for (const f of envFiles) {
     const shown = display(f);
-    for (const [k, v] of dotenvToMap(parseDotenv(readText(f, shown), shown))) env.set(k, v);
+    for (const [k, v] of dotenvToMap(parseDotenv(readText(f, shown, 'env file'), shown))) env.set(k, v);
   }
   for (const [k, v] of Object.entries(opts.env ?? {})) env.set(k, v);
   const lookup = (name: string) => env.get(name);
 
   const variables: VarRef[] = [];
+  const expansion = new ExpansionBudget();
+  const extendsBudget = new ExtendsBudget();
   const schemaProblems: SchemaProblem[] = [];
   const parseCompose = (file: string, text: string): LMap => {
     const { doc, source } = parseYamlSource(file, text);
@@ -157,7 +159,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
         column: root.loc.column,
       });
     checkShape(root);
-    variables.push(...interpolateTree(root, { lookup, strictRequired: opts.strictRequired }));
+    variables.push(...interpolateTree(root, { lookup, strictRequired: opts.strictRequired, budget: expansion }));
     schemaProblems.push(...validateCompose(toPlain(root), root));
     normalizeFile(root);
     return root;
@@ -177,7 +179,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   for (const input of composeInputs) {
     const root = loadFile(input.file, input.text);
     const fileDir = input.file.includes('#') ? target.dir : dirname(resolve(cwd, input.file));
-    resolveExtends(root, fileDir, (f) => loadFile(f));
+    resolveExtends(root, fileDir, (f) => loadFile(f), extendsBudget);
     merged = merged ? mergeNodes(merged, root) : root;
   }
   const tree = (merged ?? { kind: 'map', entries: new Map(), loc: composeInputsLoc(composeInputs[0]!.file) }) as LMap;
@@ -272,23 +274,8 @@ function composeInputsLoc(file: string): Location {
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
 }
 
-function readText(abs: string, display: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(abs);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory, not a file'
-          : `cannot read (${code ?? 'error'})`,
-      { file: display },
-    );
-  }
-  if (buf.includes(0)) throw new InputError('binary file, not text', { file: display });
-  return buf.toString('utf8');
+function readText(abs: string, display: string, what = 'compose file'): string {
+  return readInputFile(abs, { display, what });
 }
 
 function rel(cwd: string, abs: string): string {

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Catalogue } from '../findings/catalogue.js';
 import { InputError } from '../util/errors.js';
+import { readInputFile } from '../util/read-file.js';
 import { nodeAt, parseYamlSource, type Path, toLocated, toPlain } from '../yaml/located.js';
 import { explainErrors } from '../yaml/schema-errors.js';
 import type { Exemption, PreflightConfig } from './types.js';
@@ -102,19 +103,5 @@ export function configError(
 }
 
 function readConfigText(path: string, file: string): string {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new InputError('no such file', { file });
-  }
-  if (st.isDirectory()) throw new InputError('is a directory, not a configuration file', { file });
-  if (!st.isFile()) throw new InputError('not a regular file', { file });
-  if (st.size > MAX_CONFIG_BYTES)
-    throw new InputError(`too large for a configuration file (over ${MAX_CONFIG_BYTES} bytes)`, { file });
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
-  }
+  return readInputFile(path, { display: file, what: 'configuration file', maxBytes: MAX_CONFIG_BYTES });
 }

@@ -1,3 +1,4 @@
+import { InputError } from '../util/errors.js';
 import { dedupeFindings } from '../findings/build.js';
 import { relative } from 'node:path';
 import { loadProject, resolveTargets, type Project } from '../compose/project.js';
@@ -49,6 +50,7 @@ export function diffPaths(oldPath: string, newPath: string, opts: DiffOptions = 
 
 /** Compare two loaded projects: findings point at NEW's lines, or OLD's for what NEW no longer has. */
 export function diffProjects(oldP: Project, newP: Project, opts: DiffOptions = {}): DiffResult {
+  refuseInvalid(oldP, newP);
   const cwd = opts.cwd ?? process.cwd();
   const raw: Finding[] = [];
   const ctx: DiffContext = { old: oldP, new: newP, report: (r) => raw.push(toFinding(ctx, r)) };
@@ -96,4 +98,23 @@ function targetOf(p: Project, cwd: string): Target {
     deploymentSource: p.deployment.source,
     services: Object.keys(p.model.services ?? {}).length,
   };
+}
+
+/**
+ * The diff rules read the model as the compose spec types it; a side that breaks the schema
+ * (`volumes: 5`) would be read as something else. `check` reports such a file as findings
+ * (`compose-invalid`); `diff` refuses it as an input error, each problem on its own line.
+ */
+function refuseInvalid(...sides: Project[]): void {
+  const problems = sides.flatMap((p) =>
+    p.schemaProblems.slice(0, 10).map(
+      (sp) =>
+        new InputError(`not a valid compose file: ${sp.message} (preflight check lists every problem)`, {
+          file: sp.loc.file,
+          line: sp.loc.line,
+          column: sp.loc.column,
+        }),
+    ),
+  );
+  if (problems.length) throw InputError.several(problems);
 }

@@ -98,8 +98,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLAIN_ADDRESS =
   /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s]*|\.{0,2}\/[^\s]*|[\w.-]+@[\w.-]+\.[a-z]{2,}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?)$/i;
 
+/** Placeholders are short; longer text is never one (and the patterns stay cheap on a huge value). */
+const MAX_PLACEHOLDER_LENGTH = 256;
+
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
+  if (v.length > MAX_PLACEHOLDER_LENGTH) return false;
   const bare = v
     .replace(/^["'<]+|["'>]+$/g, '')
     .replace(/^_+|_+$/g, '')
@@ -118,13 +122,18 @@ function providerOf(value: string): string | undefined {
 
 /** The password of a `scheme://user:pass@host` in `text`, when it is a literal (not `${VAR}`, not a placeholder). */
 function literalUrlPassword(text: string): { index: number; length: number } | undefined {
-  const re = new RegExp(SECRET_VALUE_PATTERNS.find((p) => p.id === 'url-password')!.pattern.source, 'g');
-  for (const m of text.matchAll(re)) {
+  return literalUrlPasswords(text).next().value ?? undefined;
+}
+
+const URL_PASSWORD = new RegExp(SECRET_VALUE_PATTERNS.find((p) => p.id === 'url-password')!.pattern.source, 'g');
+
+/** Every literal URL password in `text`, in one left-to-right pass. */
+function* literalUrlPasswords(text: string): Generator<{ index: number; length: number }> {
+  for (const m of text.matchAll(URL_PASSWORD)) {
     const pass = m[1]!;
     if (HAS_REFERENCE.test(pass) || isPlaceholder(pass)) continue;
-    return { index: m.index! + m[0].indexOf(`:${pass}@`) + 1, length: pass.length };
+    yield { index: m.index! + m[0].indexOf(`:${pass}@`) + 1, length: pass.length };
   }
-  return undefined;
 }
 
 /**
@@ -191,11 +200,7 @@ export function findSecretInText(text: string): SecretMatch[] {
     for (const m of text.matchAll(new RegExp(p.pattern.source, p.pattern.flags.replace('g', '') + 'g')))
       add(p.provider, m.index!, m[0].length);
   }
-  let rest = 0;
-  for (let url = literalUrlPassword(text); url; url = literalUrlPassword(text.slice(rest))) {
-    add('URL with a password', rest + url.index, url.length);
-    rest += url.index + url.length;
-  }
+  for (const url of literalUrlPasswords(text)) add('URL with a password', url.index, url.length);
   for (const m of text.matchAll(FLAG_RE)) {
     const val = m[2]!;
     if (!isLiteralSecret(val)) continue;

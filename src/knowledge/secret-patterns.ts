@@ -94,7 +94,9 @@ export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
     id: 'url-password',
     provider: 'URL with a password',
     // scheme://user:password@host — group 1 is the password (detect.ts skips ${VAR} references).
-    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@[^\s'"]/,
+    // The scheme starts where a run of scheme characters starts (not `\b`): tried at every letter of
+    // a long word, the scheme would be re-scanned from each, quadratic in the word's length.
+    pattern: /(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@[^\s'"]/,
     source: 'RFC 3986 §3.2.1 (userinfo, "user:password" deprecated because it leaks)',
   },
 ];

@@ -2,8 +2,9 @@
  * `preflight secrets encrypt` as a library function: read the secret set, get the app's env public
  * key (given, or from Phala Cloud), validate and encrypt, optionally write the blob (0600).
  */
-import { writeFileSync, chmodSync, existsSync } from 'node:fs';
-import { InputError, UsageError } from '../util/errors.js';
+import { resolve } from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { checkOutputTarget, writeOutputFile } from '../util/write-file.js';
 import { encryptEnvVars, parsePublicKeyHex, type RandomSource } from './envelope.js';
 import { fetchEnvPublicKey, type EnvPublicKey, type PublicKeyRequest } from './cloud.js';
 import { readSecretInput, validatedVars, type SecretInputOptions } from './input.js';
@@ -42,14 +43,13 @@ export async function resolvePublicKey(req: PublicKeyRequest & { pubkey?: string
 export async function encryptSecrets(req: EncryptRequest): Promise<EncryptResult> {
   if (!req.envFile && !req.assignments?.length)
     throw new UsageError('nothing to encrypt: give --env-file FILE or KEY=VALUE arguments');
-  if (req.out && existsSync(req.out) && !req.force) {
-    throw new InputError('already exists; pass --force to overwrite it', { file: req.out });
-  }
+  const inputs = req.envFile ? [resolve(req.envFile)] : [];
+  if (req.out) checkOutputTarget(req.out, { force: req.force, inputs, refuseExisting: true });
   const input = readSecretInput(req);
   const vars = validatedVars(input);
   const key = await resolvePublicKey(req);
   const { encryptedEnv, envKeys } = encryptEnvVars(vars, key.publicKey, { random: req.random });
-  if (req.out) writePrivateFile(req.out, encryptedEnv, req.force ?? false);
+  if (req.out) writePrivateFile(req.out, encryptedEnv, req.force ?? false, inputs);
   return {
     encrypted_env: encryptedEnv,
     env_keys: envKeys,
@@ -61,14 +61,7 @@ export async function encryptSecrets(req: EncryptRequest): Promise<EncryptResult
   };
 }
 
-/** Writes a file readable by its owner only; refuses to replace one unless `force`. */
-export function writePrivateFile(path: string, content: string, force: boolean): void {
-  try {
-    writeFileSync(path, content, { mode: 0o600, flag: force ? 'w' : 'wx' });
-    chmodSync(path, 0o600); // mode only applies when the file is created
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new InputError('already exists; pass --force to overwrite it', { file: path });
-    throw new InputError(`cannot write (${code ?? 'error'})`, { file: path });
-  }
+/** Writes a file readable by its owner only (through the one safe writer); refuses to replace one unless `force`. */
+export function writePrivateFile(path: string, content: string, force: boolean, inputs: readonly string[] = []): void {
+  writeOutputFile(path, content, { mode: 0o600, force, inputs, refuseExisting: true });
 }

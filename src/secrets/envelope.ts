@@ -42,7 +42,17 @@ export function x25519PublicFromSecret(secret: Uint8Array): Buffer {
 }
 
 function sharedSecret(secret: Uint8Array, peerPublic: Uint8Array): Buffer {
-  return crypto.diffieHellman({ privateKey: x25519PrivateKey(secret), publicKey: x25519PublicKey(peerPublic) });
+  try {
+    return crypto.diffieHellman({ privateKey: x25519PrivateKey(secret), publicKey: x25519PublicKey(peerPublic) });
+  } catch {
+    // OpenSSL refuses a low-order point (the all-zero shared secret): no CVM key is one.
+    throw new InputError(lowOrderMessage(peerPublic));
+  }
+}
+
+function lowOrderMessage(pub: Uint8Array): string {
+  const hex = Buffer.from(pub).toString('hex');
+  return `the env public key ${hex.slice(0, 8)}…${hex.slice(-8)} is a low-order X25519 point: nothing encrypted to it is secret, and no CVM has such a key`;
 }
 
 /** Parses an env public key given as hex (a `0x` prefix is allowed). */
@@ -51,7 +61,10 @@ export function parsePublicKeyHex(hex: string): Buffer {
   if (!/^[0-9a-fA-F]{64}$/.test(clean)) {
     throw new InputError('the env public key must be 32 bytes of hex (64 hex digits, optional 0x)');
   }
-  return Buffer.from(clean, 'hex');
+  const pub = Buffer.from(clean, 'hex');
+  // Refuse a key nothing can be encrypted to now, not after reading the secrets.
+  sharedSecret(crypto.randomBytes(KEY_BYTES), pub);
+  return pub;
 }
 
 export function envPlaintext(vars: readonly EnvVar[]): string {

@@ -2,8 +2,8 @@
  * The secret set a command works on: an env file (the project's dotenv parser) and/or `KEY=VALUE`
  * arguments. Keeps where each key came from, for error messages that name a place, never a value.
  */
-import { readFileSync } from 'node:fs';
-import { InputError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { readInputFile } from '../util/read-file.js';
 import { parseDotenv } from '../compose/dotenv.js';
 import { validateEnvVars, type EnvVar } from './limits.js';
 
@@ -27,14 +27,7 @@ export function readSecretInput(opts: SecretInputOptions): SecretInput {
   const origin: SecretInput['origin'] = new Map();
   const warnings: string[] = [];
   if (opts.envFile) {
-    let text: string;
-    try {
-      text = readFileSync(opts.envFile, 'utf8');
-    } catch (err) {
-      throw new InputError(`cannot read the env file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-        file: opts.envFile,
-      });
-    }
+    const text = readInputFile(opts.envFile, { what: 'env file' });
     for (const e of parseDotenv(text, opts.envFile, { lookup: opts.lookup })) {
       vars.push({ key: e.key, value: e.value });
       if (!origin.has(e.key)) origin.set(e.key, { file: opts.envFile, line: e.line });

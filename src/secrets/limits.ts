@@ -41,6 +41,9 @@ export function validateEnvVars(
   for (const { key, value } of vars) {
     const at = where(key);
     if (typeof value !== 'string') throw new InputError(`the value of ${printableKey(key)} is not a string`, at);
+    // The one place every command's secret set is checked: a NUL cannot be in a process environment.
+    if (value.includes('\0')) throw new InputError(`the value of ${printableKey(key)} holds a NUL byte`, at);
+    if (key.includes('\0')) throw new InputError('a variable name holds a NUL byte', at);
     const nameBytes = Buffer.byteLength(key, 'utf8');
     if (nameBytes > ENV_LIMITS.maxNameBytes) {
       throw new InputError(

@@ -7,7 +7,9 @@ import { InputError, UsageError } from '../util/errors.js';
 import { loadProject, resolveTargets, interpolateString, type VarRef } from '../compose/index.js';
 import { readSecretInput, validatedVars } from './input.js';
 import { fetchDeployedEnv, type CloudOptions } from './cloud.js';
-import { buildLockfile, loadLockKey, readLockfile, writeLockfile } from './lockfile.js';
+import { resolve } from 'node:path';
+import { checkOutputTarget } from '../util/write-file.js';
+import { buildLockfile, isLockfile, keyFileFor, loadLockKey, readLockfile, writeLockfile } from './lockfile.js';
 import type { Catalogue } from '../findings/catalogue.js';
 import { applyPolicy } from '../findings/policy.js';
 import { planSecrets, type PreviousSet, type SecretPlan } from './plan.js';
@@ -21,6 +23,8 @@ export interface PlanRequest extends CloudOptions {
   cvm?: string;
   allowDrop?: string[];
   writeLock?: string;
+  /** Let `writeLock` replace a file that is not a Preflight lockfile. */
+  force?: boolean;
   cwd?: string;
   /** Rule ids `.preflight.yml` may name (every command's). */
   catalogue?: Catalogue;
@@ -43,11 +47,23 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
   if (!target) throw new UsageError('no compose project given');
   // The new secret set is what the CVM interpolates with (the local .env is not shipped).
   const project = loadProject(target, { envFiles: [req.envFile], cwd: req.cwd, catalogue: req.catalogue });
+  const cwd = req.cwd ?? process.cwd();
+  const lockInputs = [
+    resolve(cwd, req.envFile),
+    ...[...project.sources.keys()].filter((f) => !f.includes('#')).map((f) => resolve(cwd, f)),
+    ...(project.config.file ? [resolve(cwd, project.config.file)] : []),
+  ];
+  // Refused before the deployed set is fetched: the lock may not replace an input, go through a
+  // link, or replace a file that is not a lockfile (without --force).
+  if (req.writeLock) {
+    checkOutputTarget(req.writeLock, { inputs: lockInputs, force: req.force, isOwn: isLockfile });
+    checkOutputTarget(keyFileFor(req.writeLock), { inputs: lockInputs, isOwn: () => true });
+  }
 
   let previous: PreviousSet | undefined;
   if (req.previous) {
     const { lock, text } = readLockfile(req.previous);
-    const key = loadLockKey(req.previous, false);
+    const key = loadLockKey(req.previous, false, (w) => input.warnings.push(w));
     previous = {
       source: `lockfile ${req.previous}`,
       envKeys: lock.env_keys,
@@ -85,8 +101,8 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
 
   let lockWritten: string | undefined;
   if (req.writeLock && !plan.blocking) {
-    const key = loadLockKey(req.writeLock, true)!;
-    writeLockfile(req.writeLock, buildLockfile(vars, key));
+    const key = loadLockKey(req.writeLock, true, (w) => input.warnings.push(w))!;
+    writeLockfile(req.writeLock, buildLockfile(vars, key), { inputs: lockInputs, force: req.force });
     lockWritten = req.writeLock;
   }
   for (const name of req.allowDrop ?? []) {

@@ -39,6 +39,8 @@ export interface WriteOptions {
   display?: string;
   /** The flag that would allow replacing a foreign file, for the message (default `--force`). */
   forceFlag?: string;
+  /** Any existing non-empty file needs `force` (an encrypted blob: it cannot be told from another). */
+  refuseExisting?: boolean;
 }
 
 /** How much of an existing file is read to recognise it as Preflight's output. */
@@ -147,6 +149,8 @@ function checkTarget(abs: string, file: string, opts: WriteOptions): Stats | und
       throw new InputError('is an input of this run; refusing to write over it (choose another file)', { file });
   }
   if (opts.force || st.size === 0) return st;
+  if (opts.refuseExisting)
+    throw new InputError(`already exists; pass ${opts.forceFlag ?? '--force'} to replace it`, { file });
   const isOwn = opts.isOwn ?? isPreflightOutput;
   if (!isOwn(readFileHead(abs, HEAD_BYTES)))
     throw new InputError(

@@ -110,7 +110,8 @@ test('ours decrypts with an independent decryptor written from the spec', () => 
 });
 
 test('1,000 random round trips, unicode and 128 KiB values', () => {
-  const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '\n', 'é', '中', '🚀', '\u0000', '$'];
+  // No NUL: no process environment can hold one, so every command refuses it (next test).
+  const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '\n', 'é', '中', '🚀', '\u0001', '$'];
   const rnd = (n: number) => crypto.randomInt(n);
   const big = 'x'.repeat(128 * 1024);
   for (let i = 0; i < 1000; i++) {
@@ -128,6 +129,17 @@ test('1,000 random round trips, unicode and 128 KiB values', () => {
     assert.deepEqual(decryptEnvBlob(encryptedEnv, secret), vars);
     if (i % 250 === 0) assert.equal(specDecrypt(encryptedEnv, secret.toString('hex')), JSON.stringify({ env: vars }));
   }
+});
+
+test('a NUL byte in a name or value is refused, as plan and check refuse it', () => {
+  assert.throws(
+    () => encryptEnvVars([{ key: 'A', value: 'x\u0000y' }], RECIPIENT_PUBLIC),
+    /the value of "A" holds a NUL byte/,
+  );
+  assert.throws(
+    () => encryptEnvVars([{ key: 'A\u0000', value: 'x' }], RECIPIENT_PUBLIC),
+    /a variable name holds a NUL byte/,
+  );
 });
 
 test('tampered or wrong-key blobs are rejected without echoing content', () => {
