@@ -11,7 +11,9 @@
  *   5. `preflight check` of each hostile input of test/check/bad-input-cases.ts (alias bomb, 10 MB file, …), the
  *      cases the bad-input test asserts exit 2 and one line for; target: the slowest case's median < 5 s;
  *   6. 1,000 random secrets-envelope round trips (encrypt + decrypt, ten of them with a 128 KiB value), the
- *      work of the envelope round-trip test; target: median < 20 s.
+ *      work of the envelope round-trip test; target: median < 20 s;
+ *   7. rollout wall time against Σ(instance upgrade + min_healthy_time), target ≤ 1.1×, and wall time of 50
+ *      replicas in 2 batches against 10 in 1, target ≤ 3× (the instances are 5×) (bench/rollout.mjs: fake Phala API, real time).
  * These are the limits the tests used to assert as timings; tests assert behaviour only.
  * Prints a table with PASS/FAIL per target and exits 1 when a target fails. Not part of `npm test`.
  * Without the corpus, 1 is skipped with a line saying so and the rest still run.
@@ -48,6 +50,8 @@ const LOAD_RUNS = 3;
 const TARGET_BAD_INPUT_MS = 5000;
 const TARGET_ENVELOPE_MS = 20000;
 const ENVELOPE_TRIPS = 1000;
+const TARGET_ROLLOUT_RATIO = 1.1;
+const TARGET_BATCH_RATIO = 3;
 
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
@@ -382,6 +386,31 @@ async function main() {
     envelopeMedian < TARGET_ENVELOPE_MS ? 'PASS' : 'FAIL',
   ]);
   runsLine.push(`envelope [${envelope.map(Math.round).join(', ')}]`);
+
+  // 7. Rollout.
+  const { rolloutFigures } = await import('./rollout.mjs');
+  const ro = await rolloutFigures(ROOT);
+  const roRatio = ro.seq.wallMs / ro.seq.sumOwnMs;
+  rows.push([
+    `rollout of ${ro.seq.replicas}, one at a time: wall / Σ(upgrade + min_healthy_time)`,
+    fmtMs(ro.seq.wallMs),
+    '',
+    `${roRatio.toFixed(3)}× of ${fmtMs(ro.seq.sumOwnMs)} (plan check ${fmtMs(ro.seq.planMs)}); load generator ${Math.round(load.perCore)} req/s per core`,
+    `≤ ${TARGET_ROLLOUT_RATIO}×`,
+    roRatio <= TARGET_ROLLOUT_RATIO ? 'PASS' : 'FAIL',
+  ]);
+  const batchRatio = ro.two.wallMs / ro.one.wallMs;
+  rows.push([
+    `rollout of ${ro.two.replicas} in 2 batches / ${ro.one.replicas} in 1`,
+    fmtMs(ro.two.wallMs),
+    '',
+    `${batchRatio.toFixed(2)}× (instances 5×, batches 2×)`,
+    `≤ ${TARGET_BATCH_RATIO}×`,
+    batchRatio <= TARGET_BATCH_RATIO ? 'PASS' : 'FAIL',
+  ]);
+  runsLine.push(
+    `rollout [sequential ${Math.round(ro.seq.wallMs)}, 10 in 1 batch ${Math.round(ro.one.wallMs)}, 50 in 2 batches ${Math.round(ro.two.wallMs)}]`,
+  );
 
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');

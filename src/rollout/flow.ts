@@ -270,7 +270,7 @@ async function reenable(ctx: FlowContext, id: string): Promise<void> {
 async function upgradeSent(ctx: FlowContext, id: string): Promise<boolean> {
   const inst: InstanceState = ctx.state().instances[id]!;
   if (['upgrade-requested', 'booted', 'healthy', 'enabled'].includes(inst.phase)) return true;
-  const now = (await ctx.backend.fleet(ctx.signal)).find((i) => i.id === id);
+  const now = await ctx.backend.snapshot(id, ctx.signal);
   if (!now) return false;
   const moved = now.inProgress || (now.version !== inst.versionBefore && now.version !== '');
   if (moved) {

@@ -22,9 +22,8 @@ describe('Phala backend against the fake API', () => {
     const out = await sim.runBatch(sim.context(backend, strategy()), [first!]);
     assert.equal(out.ok, true, out.detail);
     const cvm = first!.replace(/-/g, '');
-    const app = sim.fake.fleet.appId;
     assert.deepEqual(sim.fake.calls(), [
-      `GET /apps/${app}/cvms`, // was the request already sent (a resume)? no
+      `GET /cvms/${cvm}`, // was the request already sent (a resume)? no: still the old version, idle
       `PATCH /cvms/${cvm}`,
       ...Array(7).fill('POST /status/batch'), // every 2 s through a 12 s boot
       `GET /cvms/${cvm}`, // the record shows the new compose hash

@@ -91,6 +91,10 @@ export class LocalBackend implements RolloutBackend {
     return out;
   }
 
+  async snapshot(id: string): Promise<InstanceSnapshot | undefined> {
+    return (await this.fleet()).find((i) => i.id === id);
+  }
+
   async instanceUrl(id: string): Promise<string> {
     return `http://127.0.0.1:${this.#instance(id).hostPort}`;
   }

@@ -97,6 +97,11 @@ export class PhalaBackend implements RolloutBackend {
     return out;
   }
 
+  async snapshot(id: string, signal?: AbortSignal): Promise<InstanceSnapshot | undefined> {
+    const c = await this.#o.client.getCvm(id, { signal });
+    return { id, name: c.name, version: c.composeHash ?? '', status: c.status, inProgress: c.inProgress };
+  }
+
   async instanceUrl(id: string, signal?: AbortSignal): Promise<string> {
     const known = this.#urls.get(id);
     if (known) return known;

@@ -44,6 +44,8 @@ export interface RolloutBackend {
   readonly kind: 'phala' | 'local';
   /** The fleet now, in rollout order. */
   fleet(signal?: AbortSignal): Promise<InstanceSnapshot[]>;
+  /** One instance now (cheaper than the whole fleet: one record). */
+  snapshot(id: string, signal?: AbortSignal): Promise<InstanceSnapshot | undefined>;
   /** The version every instance runs once upgraded. */
   readonly targetVersion: string;
   /** The instance's own URL (gates, the balancer's server address). */

@@ -167,6 +167,8 @@ export class FakePhala {
       if (m === 'GET' && sub === undefined) return send(200, valid(CvmInfoDetailV20260121Schema, info(fleet, r)));
       if (m === 'GET' && sub === 'composition') return send(200, valid(CvmContainersStatsSchema, containers(fleet, r)));
       if (m === 'GET' && sub === 'network') return send(200, valid(CvmNetworkSchema, network(fleet, r)));
+      // What the deployed CVM runs (`getCvmComposeFile`): `diff --cvm` and `rollout plan` read it.
+      if (m === 'GET' && sub === 'compose_file') return send(200, fleet.view(r).compose);
       if (m === 'GET' && sub === 'state') return this.#sse(r, new URLSearchParams(entry.query), req, res, entry);
       if (m === 'PATCH' && sub === undefined) return this.#patch(r, req, body, send);
     }

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { planRollout, rolloutReport, runRollout } from '../../src/commands/rollout.js';
+import { InputError } from '../../src/util/errors.js';
+import { SimulatedFleet } from './support/phala-fleet.js';
+
+/**
+ * `rollout plan` and `rollout run` through the library API on the fake Phala Cloud API: the code
+ * path of production (settings file, plan, step engine, journal, Phala backend) but for the base
+ * URL and the API key, which the fake gives.
+ */
+describe('rollout on Phala Cloud (fake API), the whole path', () => {
+  let sim: SimulatedFleet;
+  let dir: string;
+  const fleetFile = () => join(dir, 'fleet.yml');
+  const opts = () => ({
+    fleet: fleetFile(),
+    cwd: dir,
+    runRoot: join(dir, 'runs'),
+    apiKey: sim.fake.apiKey,
+    baseURL: sim.fake.baseURL,
+  });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pf-rollout-phala-'));
+    mkdirSync(join(dir, 'v2'));
+    writeFileSync(
+      join(dir, 'v2', 'compose.yaml'),
+      'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
+    );
+  });
+  afterEach(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (appId: string, extra = '') =>
+    writeFileSync(
+      fleetFile(),
+      `backend: phala
+phala: { app_id: ${appId}, poll_interval: 100ms }
+target: { compose: ./v2 }
+strategy: { min_healthy_time: 300ms${extra} }
+gates:
+  - http: { path: /health, interval: 100ms, successes: 2 }
+`,
+    );
+
+  it('plan, then run with the plan id: every replica on the target, in order, one at a time', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    write(sim.fake.fleet.appId);
+    const plan = await planRollout(opts());
+    assert.deepEqual(
+      plan.instances.map((i) => [i.name, i.action, i.batch]),
+      [
+        ['replica-1', 'upgrade', 1],
+        ['replica-2', 'upgrade', 2],
+        ['replica-3', 'upgrade', 3],
+      ],
+    );
+    assert.equal(plan.blocking, false);
+    const { report, runId } = await runRollout({ ...opts(), planId: plan.planId });
+    assert.equal(report.status, 'passed', JSON.stringify(report.findings));
+    assert.ok(sim.fake.fleet.replicas.every((r) => r.composeHash === plan.targetVersion));
+    assert.equal(report.maxOutOfRotation, 1);
+    // Upgrades went one after the other: each replica's PATCH after the previous one was done.
+    const patches = sim.fake.log.filter((l) => l.method === 'PATCH').map((l) => l.path);
+    assert.deepEqual(
+      patches,
+      sim.fake.fleet.replicas.map((r) => `/cvms/${r.vmUuid.replace(/-/g, '')}`),
+    );
+    // `status` rebuilds the same report from the journal.
+    assert.deepEqual(rolloutReport({ ...opts(), run: runId }), report);
+  });
+
+  it('refuses a plan id the fleet no longer gives (a replica moved since the plan)', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    write(sim.fake.fleet.appId);
+    const plan = await planRollout(opts());
+    sim.fake.fleet.replicas[1]!.composeHash = 'f'.repeat(64);
+    await assert.rejects(
+      runRollout({ ...opts(), planId: plan.planId }),
+      (e: unknown) =>
+        e instanceof InputError && /rollout-fleet-changed: the fleet no longer matches plan/.test(e.message),
+    );
+    assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, 0);
+  });
+
+  it('an on-chain KMS: the plan names the hash to register; the run stops at the 465 with nothing changed', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300, onChainKms: true });
+    write(sim.fake.fleet.appId);
+    const plan = await planRollout(opts());
+    assert.equal(plan.onChain?.kmsType, 'base');
+    assert.equal(plan.onChain?.composeHash, plan.targetVersion);
+    const { report } = await runRollout(opts());
+    assert.equal(report.status, 'failed');
+    assert.deepEqual(
+      report.findings.map((f) => f.ruleId),
+      ['rollout-onchain-registration-required'],
+    );
+    assert.deepEqual(
+      report.instances.map((i) => i.phase),
+      ['failed', 'pending', 'pending'],
+    );
+  });
+});

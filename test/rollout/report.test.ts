@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { RolloutReport } from '../../src/findings/rollout.js';
+import { renderRolloutHtml } from '../../src/report/html/rollout.js';
+import { renderRolloutText } from '../../src/rollout/report.js';
+import { meta } from '../support/catalogue.js';
+import { type Browser, describeChromium, launchChromium, openRecorded } from '../support/chromium.js';
+
+/** A rollout that rolled its first instance back, with 40 s of load and 3 failed requests at 12 s. */
+function report(): RolloutReport {
+  const second = (s: number) => ({
+    second: s,
+    scheduled: 200,
+    ok: s === 12 ? 197 : 200,
+    failed: s === 12 ? 3 : 0,
+    availability: s === 12 ? 0.985 : 1,
+    p50Ms: 2,
+    p99Ms: s === 12 ? 240 : 9,
+  });
+  const instance = (n: number, phase: string, phases: { phase: string; t: number }[]) => ({
+    id: `local-${n}`,
+    name: `local-${n}`,
+    versionBefore: 'a'.repeat(64),
+    version: phase === 'done' ? 'b'.repeat(64) : 'a'.repeat(64),
+    phase,
+    upgradeRequests: phases.some((p) => p.phase === 'upgrade-requesting') ? 1 : 0,
+    phases,
+  });
+  return {
+    tool: { name: 'preflight', version: '0.1.0' },
+    kind: 'rollout',
+    runId: 'rollout-20261201100000-abcdef',
+    backend: 'local',
+    planId: '524bd8968d63',
+    status: 'failed',
+    targetVersion: 'b'.repeat(64),
+    startedAt: '2026-12-01T10:00:00.000Z',
+    durationMs: 40_000,
+    strategy: {
+      maxUnavailable: 1,
+      minHealthyTimeMs: 10_000,
+      healthyDeadlineMs: 300_000,
+      progressDeadlineMs: 900_000,
+      onFailure: 'rollback',
+    },
+    instances: [
+      instance(1, 'rolled-back', [
+        { phase: 'draining', t: 1 },
+        { phase: 'upgrade-requesting', t: 1.2 },
+        { phase: 'rolling-back', t: 20 },
+        { phase: 'rolled-back', t: 30 },
+      ]),
+      instance(2, 'pending', []),
+      instance(3, 'pending', []),
+    ],
+    maxOutOfRotation: 1,
+    load: {
+      rate: 200,
+      scheduled: 8000,
+      ok: 7997,
+      failed: 3,
+      availability: 7997 / 8000,
+      failures: { reset: 3 },
+      latencyMs: { p50: 2, p99: 11, max: 300 },
+      timeline: Array.from({ length: 40 }, (_, s) => second(s)),
+    },
+    findings: [
+      {
+        ruleId: 'rollout-gate-failed',
+        severity: 'error',
+        section: 'rollout',
+        message: 'local-1: gate "http /health" did not pass within healthy_deadline 5 s: HTTP 503 (expected 200)',
+        file: 'fleet.yml',
+        line: 1,
+        column: 1,
+      },
+    ],
+    suppressed: [],
+  };
+}
+
+describe('rollout report, text', () => {
+  it('the per-instance table, the load figures and the timeline drawn in characters, the findings', () => {
+    const text = renderRolloutText(report());
+    assert.match(text, /^rollout rollout-20261201100000-abcdef \(local, plan 524bd8968d63\): failed$/m);
+    assert.match(text, /^local-1 +rolled-back +aaaaaaaaaaaa +aaaaaaaaaaaa +1$/m);
+    assert.match(
+      text,
+      /^load: 200 req\/s through the balancer, 8000 requests, 3 failed, availability 99\.962%, p50 2\.0 ms, p99 11\.0 ms$/m,
+    );
+    assert.match(text, /^availability +█{12}▅█{27} +min 98\.5% at 12s$/m);
+    assert.match(text, /^error +rollout-gate-failed +local-1: gate/m);
+  });
+});
+
+describeChromium('rollout report, HTML in headless Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'preflight-rollout-html-'));
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    process.stderr.write(`rollout HTML screenshot (kept to look at): ${dir}\n`);
+  });
+
+  it('renders with no console error; instances, load charts (one per timeline) and findings in the DOM', async () => {
+    const file = join(dir, 'rollout.html');
+    writeFileSync(file, renderRolloutHtml(report(), { meta }));
+    const { page, problems } = await openRecorded(browser, pathToFileURL(file).href);
+    assert.deepEqual(problems.console, []);
+    assert.deepEqual(problems.errors, []);
+    assert.deepEqual([...browser.blocked], []);
+    assert.equal(await page.textContent('h1'), 'Rollout rollout-20261201100000-abcdef');
+    const rows = await page.$$eval('#s-instances tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()),
+    );
+    assert.deepEqual(rows, [
+      'local-1rolled-backaaaaaaaaaaaaaaaaaaaaaaaa1',
+      'local-2pendingaaaaaaaaaaaaaaaaaaaaaaaa0',
+      'local-3pendingaaaaaaaaaaaaaaaaaaaaaaaa0',
+    ]);
+    for (const id of ['chart-availability', 'chart-latency']) {
+      assert.equal(await page.locator(`#${id} svg.chart`).count(), 1, id);
+      assert.equal(await page.locator(`#${id} tbody tr`).count(), 40, `${id}: one data row per second`);
+      assert.equal(await page.locator(`#${id} g.event`).count(), 1, `${id}: the instance's span out of rotation`);
+    }
+    assert.equal(
+      await page.locator('#chart-availability svg.chart .mk.bad').count(),
+      1,
+      'the second with failed requests is marked',
+    );
+    assert.deepEqual(
+      await page.$$eval('#s-findings li.finding', (lis) => lis.map((li) => li.getAttribute('data-rule'))),
+      ['rollout-gate-failed'],
+    );
+    const png = join(dir, 'rollout.png');
+    await page.screenshot({ path: png, fullPage: true });
+    assert.ok(statSync(png).size > 1000);
+    assert.ok(
+      readFileSync(png)
+        .subarray(0, 4)
+        .equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])),
+    );
+    await page.close();
+  });
+});
