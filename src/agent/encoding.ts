@@ -14,13 +14,16 @@ export function parseHex(text: string): Buffer | undefined {
   return Buffer.from(body, 'hex');
 }
 
+/** The HKDF salt of dstack's `ra_tls::kdf::derive_key` (docs/platform.md#key-derivation). */
+export const DSTACK_KDF_SALT = Buffer.from('RATLS');
+
 /**
- * HKDF-SHA256 (RFC 5869) with an empty salt, the way dstack's `kdf::derive_key` calls it
- * (`Hkdf::<Sha256>::new(None, ikm).expand(info)`). Written out because node's hkdfSync caps
- * `info` at 1024 bytes and key paths can be longer.
+ * HKDF-SHA256 (RFC 5869) with salt "RATLS", the way dstack's `kdf::derive_key` calls it (ring's
+ * `Salt::new(HKDF_SHA256, b"RATLS").extract(ikm).expand(info…)`, the info parts concatenated).
+ * Written out because node's hkdfSync caps `info` at 1024 bytes and key paths can be longer.
  */
 export function hkdfSha256(ikm: Uint8Array, info: Uint8Array, length = 32): Buffer {
-  const prk = createHmac('sha256', Buffer.alloc(32)).update(ikm).digest();
+  const prk = createHmac('sha256', DSTACK_KDF_SALT).update(ikm).digest();
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let counter = 1; Buffer.concat(blocks).length < length; counter++) {

@@ -4,4 +4,5 @@ export { startAgentForDrill, AGENT_SOCKET_TARGETS, type AgentForDrill, type Agen
 export { compareKeyLogs, parseKeyLog, type KeyLogEntry, type KeyChange } from './keylog.js';
 export { recoverChainRoot } from './keys.js';
 export { QUOTE_MARKER, ATTESTATION_MARKER, REPORT_DATA_OFFSET, isSimulatedQuote, quoteReportData } from './quote.js';
-export { AGENT_VERSION, type KeyProvider } from './service.js';
+export { AGENT_REV, MAX_RUNTIME_EVENTS, keyProviderInfo, type KeyProvider } from './service.js';
+export { CURRENT_OS_VERSION, METHOD_VERSIONS, parseOsVersion } from './os-version.js';

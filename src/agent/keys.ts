@@ -1,9 +1,11 @@
 /**
- * Key derivation the way the dstack KMS and guest agent do it, from one root secret:
+ * Key derivation the way the dstack KMS and guest agent do it, from one root secret; every HKDF is
+ * dstack's `kdf::derive_key` (SHA-256, salt "RATLS"):
  *
- *   root secret ──HKDF("preflight-agent:kms-root-k256")──▶ KMS root key (secp256k1)
- *   KMS root key ──HKDF(app_id ‖ "app-key")──▶ app key (secp256k1)          [dstack kms: derive_k256_key]
+ *   root secret ──HKDF("preflight-agent:kms-root-k256")──▶ KMS root key (secp256k1)   [ours: stands in for the KMS]
+ *   KMS root key ──HKDF(app_id ‖ "app-key")──▶ app key (secp256k1)          [dstack kms: crypto.rs derive_k256_key]
  *   app key ──HKDF(path)──▶ derived key (32 bytes; secp256k1 or ed25519 seed) [guest agent: get_key]
+ *   app key ──HKDF(path)──▶ P-256 key of the legacy Tappd.DeriveKey          [guest agent: derive_key]
  *
  * Signature chain of a derived key, both links keccak256 + recoverable secp256k1 (r ‖ s ‖ v, 65 bytes):
  *   chain[0] = app key signs  "<purpose>:<hex public key>"                (compressed SEC1 for secp256k1)
@@ -84,7 +86,15 @@ export class Keyring {
     return hkdfSha256(this.appKey, Buffer.from(label, 'utf8'));
   }
 
-  /** A P-256 key pair derived from `label` (the legacy Tappd.DeriveKey and the app CA are deterministic). */
+  /**
+   * The legacy `Tappd.DeriveKey` key for `path`, as dstack derives it: HKDF of the app key with the
+   * path, taken as a P-256 scalar (dstack fails the call in the 2^-32 case it is out of range).
+   */
+  tappdKey(path: string): KeyObject | undefined {
+    return p256FromScalar(hkdfSha256(this.appKey, Buffer.from(path, 'utf8')));
+  }
+
+  /** A P-256 key pair derived from `label` (the simulated app CA is deterministic). */
   p256Key(label: string): KeyObject {
     for (let attempt = 0; ; attempt++) {
       const d = hkdfSha256(this.appKey, Buffer.from(`p256:${attempt}:${label}`, 'utf8'));

@@ -52,6 +52,9 @@ export function replayRtmr(digests: string[]): Buffer {
   return mr;
 }
 
+/** RTMR3 events every simulated boot starts with (system-preparing … system-ready). */
+const BOOT_EVENTS = 7;
+
 export interface BootFacts {
   appId: string;
   composeHash: string;
@@ -92,6 +95,11 @@ export class SimulatedMeasurements {
       event,
       event_payload: toHex(payload),
     });
+  }
+
+  /** Events in RTMR3 beyond the boot's own. */
+  runtimeEvents(): number {
+    return this.events.filter((e) => e.imr === 3).length - BOOT_EVENTS;
   }
 
   eventLog(): EventLogEntry[] {

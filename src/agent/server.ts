@@ -7,10 +7,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import { chmodSync, existsSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DSTACK_DEFAULTS, deploymentFrom, effectiveKeyProvider } from '../compose/deployment.js';
 import { InputError } from '../util/errors.js';
 import { asciiJson, parseHex, sha256, toHex } from './encoding.js';
 import { Keyring } from './keys.js';
 import { openKeyLog, type KeyLogEntry } from './keylog.js';
+import { CURRENT_OS_VERSION, parseOsVersion } from './os-version.js';
 import { AgentService, RpcError, type KeyProvider } from './service.js';
 import { ephemeralState, loadOrCreateState } from './state.js';
 
@@ -23,11 +25,18 @@ export interface AgentOptions {
   appId?: string;
   /** State file holding the root secret (created with mode 0600). Without it keys last one agent run. */
   statePath?: string;
-  /** `kms` / `local`: keys derived from the state's root secret; `none`: a fresh root every start (unstable keys). */
+  /**
+   * `kms` / `local` / `tpm`: keys derived from the state's root secret; `none`: a fresh root every
+   * start (unstable keys). Default: the one `appCompose` declares, else `kms`.
+   */
   keyProvider?: KeyProvider;
   appName?: string;
-  /** app-compose.json text; Info's compose_hash is its sha256. */
+  /** app-compose.json text; Info's compose_hash is its sha256, key_provider_info names the provider it declares. */
   appCompose?: string;
+  /** dstack OS version to behave as (methods served, Version's answer); default CURRENT_OS_VERSION. */
+  osVersion?: string;
+  /** Called when the app calls a method the simulated OS does not serve (e.g. EmitEvent on 0.6.0). */
+  onUnsupportedCall?: (call: { method: string; why: string }) => void;
   /** Append every key request to this JSONL file (public keys only). */
   keyLogPath?: string;
   onKeyRequest?: (entry: KeyLogEntry) => void;
@@ -73,9 +82,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     throw new InputError(`TCP port must be an integer from 0 to 65535, got ${opts.tcpPort}`);
   }
   const appId = parseAppId(opts.appId ?? DEFAULT_APP_ID);
-  const keyProvider = opts.keyProvider ?? 'kms';
-  if (!['kms', 'local', 'none'].includes(keyProvider))
-    throw new InputError(`key provider must be kms, local or none, got "${keyProvider}"`);
+  const osVersion = parseOsVersion(opts.osVersion ?? CURRENT_OS_VERSION);
+  const keyProvider = resolveKeyProvider(opts.keyProvider, opts.appCompose);
   if (opts.socketPath) await checkSocketPath(opts.socketPath);
   // Key provider `none` mimics a CVM without a KMS: a new root on every boot, whatever the state file says.
   const state = keyProvider === 'none' || !opts.statePath ? ephemeralState() : loadOrCreateState(opts.statePath);
@@ -88,6 +96,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   const service = new AgentService({
     keyring,
     keyProvider,
+    osVersion,
     appName: opts.appName ?? 'preflight-simulated-app',
     appCompose: opts.appCompose ?? defaultAppCompose(opts.appName, keyProvider),
     recordKey: (partial) => {
@@ -125,12 +134,12 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   };
   try {
     if (opts.socketPath) {
-      servers.push(await listen(service, { path: opts.socketPath }));
+      servers.push(await listen(service, { path: opts.socketPath }, opts.onUnsupportedCall));
       chmodSync(opts.socketPath, opts.socketMode ?? 0o666);
       handle.socketPath = opts.socketPath;
     }
     if (opts.tcpPort !== undefined) {
-      const server = await listen(service, { port: opts.tcpPort, host: '127.0.0.1' });
+      const server = await listen(service, { port: opts.tcpPort, host: '127.0.0.1' }, opts.onUnsupportedCall);
       servers.push(server);
       const address = server.address();
       handle.tcpPort = typeof address === 'object' && address ? address.port : opts.tcpPort;
@@ -144,6 +153,31 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
     throw err;
   }
   return handle;
+}
+
+/**
+ * The key provider: as given, else the one the app-compose.json declares (docs/platform.md#key-derivation),
+ * else `kms`. A given one that behaves otherwise than the declared one (keys stable or new every boot) is an error.
+ */
+function resolveKeyProvider(given: KeyProvider | undefined, appCompose: string | undefined): KeyProvider {
+  if (given !== undefined && !['kms', 'local', 'tpm', 'none'].includes(given))
+    throw new InputError(`key provider must be kms, local, tpm or none, got "${given}"`);
+  let declared: KeyProvider | undefined;
+  if (appCompose !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(appCompose);
+    } catch {
+      json = undefined; // Info still hashes the text as given; the provider then is not declared
+    }
+    if (json && typeof json === 'object' && !Array.isArray(json))
+      declared = effectiveKeyProvider(deploymentFrom(DSTACK_DEFAULTS, json as Record<string, unknown>));
+  }
+  if (given && declared && (given === 'none') !== (declared === 'none'))
+    throw new InputError(
+      `key provider ${given} contradicts the app-compose.json, which declares ${declared}: keys would ${given === 'none' ? 'change on every boot' : 'stay stable'} where the deployment's ${declared === 'none' ? 'change' : 'stay'}`,
+    );
+  return declared ?? given ?? 'kms';
 }
 
 function defaultAppCompose(appName: string | undefined, keyProvider: KeyProvider): string {
@@ -183,8 +217,15 @@ function socketAnswers(path: string): Promise<boolean> {
   });
 }
 
-function listen(service: AgentService, where: { path: string } | { port: number; host: string }): Promise<Server> {
-  const server = createServer((req, res) => void handleRequest(service, req, res));
+type UnsupportedCall = AgentOptions['onUnsupportedCall'];
+
+function listen(
+  service: AgentService,
+  where: { path: string } | { port: number; host: string },
+  onUnsupported: UnsupportedCall,
+): Promise<Server> {
+  const tcp = 'port' in where;
+  const server = createServer((req, res) => void handleRequest(service, req, res, { tcp, onUnsupported }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(where, () => {
@@ -201,16 +242,43 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function handleRequest(service: AgentService, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const reply = (status: number, body: unknown) => {
+/** Host names a request to the TCP listener may carry: loopback only, so a web page cannot reach it by DNS rebinding. */
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+
+async function handleRequest(
+  service: AgentService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  how: { tcp: boolean; onUnsupported: UnsupportedCall },
+): Promise<void> {
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = asciiJson(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(text)),
+      ...headers,
+    });
     res.end(text);
   };
   try {
-    const route = service.routes[(req.url ?? '/').split('?')[0]!];
+    if (how.tcp && !LOOPBACK_HOST.test(req.headers.host ?? ''))
+      return reply(403, {
+        error: `Host ${JSON.stringify((req.headers.host ?? '').slice(0, 100))} is not a loopback name (localhost, 127.0.0.1, [::1]): refused`,
+      });
+    // Only POST runs a method: a GET a browser or a link prefetcher sends must not sign or derive anything.
+    if (req.method !== 'POST') return reply(405, { error: 'methods are called with POST' }, { Allow: 'POST' });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = service.routes[path];
     const raw = await readBody(req);
-    if (!route) return reply(404, { error: `no such method: ${(req.url ?? '').slice(0, 100)}` });
+    if (!route) {
+      const why = service.missing[path];
+      if (why) {
+        const method = path.slice(path.lastIndexOf('/') + 1).replace(/^(?:DstackGuest|Tappd)\./, '');
+        how.onUnsupported?.({ method, why });
+        return reply(404, { error: `${method} is not served by the simulated dstack OS: ${why} (--os-version)` });
+      }
+      return reply(404, { error: `no such method: ${(req.url ?? '').slice(0, 100)}` });
+    }
     let body: unknown = {};
     if (raw.trim() !== '') {
       try {

@@ -9,8 +9,22 @@ import { SimulatedMeasurements, ATTESTATION_MARKER, pad64, tappdReportData } fro
 import { issueCertificate } from './x509.js';
 import { parseHex, sha256, toHex } from './encoding.js';
 import type { KeyLogEntry } from './keylog.js';
+import { unavailable, type OsVersion } from './os-version.js';
 
-export type KeyProvider = 'kms' | 'local' | 'none';
+/** The key providers of dstack (docs/platform.md#key-derivation). */
+export type KeyProvider = 'kms' | 'local' | 'tpm' | 'none';
+
+/** `key_provider_info` as the guest reports it (dstack-util system_setup.rs: `local` is SGX, tpm and none have no id). */
+export function keyProviderInfo(provider: KeyProvider, rootPublicKeyHex: string): { name: string; id: string } {
+  if (provider === 'kms') return { name: 'kms', id: rootPublicKeyHex };
+  if (provider === 'local') return { name: 'local-sgx', id: rootPublicKeyHex };
+  return { name: provider, id: '' };
+}
+
+/** Runtime events the simulation keeps (EmitEvent): beyond this it refuses, so event logs and answers stay bounded. */
+export const MAX_RUNTIME_EVENTS = 256;
+/** Largest EmitEvent payload the simulation takes. */
+export const MAX_EVENT_PAYLOAD = 4096;
 
 /** A request the agent refuses: answered with HTTP 400 `{error}`. */
 export class RpcError extends Error {}
@@ -20,15 +34,18 @@ type Handler = (body: Body) => object;
 
 export interface ServiceOptions {
   keyring: Keyring;
+  /** The key provider the deployment declares: what Info's key_provider_info names. */
   keyProvider: KeyProvider;
+  /** The dstack OS version simulated: which methods exist (os-version.ts) and what Version says. */
+  osVersion: OsVersion;
   appName: string;
   /** The exact app-compose.json text; compose_hash is its sha256, as on the platform. */
   appCompose: string;
   recordKey: (entry: Omit<KeyLogEntry, 'time' | 'appId'>) => void;
 }
 
-/** The version the agent reports: an OS new enough for every SDK 0.5.x feature, marked as ours. */
-export const AGENT_VERSION = { version: '0.5.8', rev: 'preflight-agent-simulated' } as const;
+/** The revision the agent reports beside the simulated OS version. */
+export const AGENT_REV = 'preflight-agent-simulated';
 
 const str = (body: Body, field: string): string => {
   const v = body[field];
@@ -67,6 +84,8 @@ export class AgentService {
   private readonly caName = 'Preflight simulated app CA';
   readonly caCertificate: string;
   readonly routes: Record<string, Handler>;
+  /** Methods of the API that the simulated OS version does not serve, with why (for a useful 404). */
+  readonly missing: Record<string, string>;
 
   constructor(private readonly opts: ServiceOptions) {
     const { keyring } = opts;
@@ -95,7 +114,8 @@ export class AgentService {
       Attest: (b) => this.attest(b),
       EmitEvent: (b) => this.emitEvent(b),
       Info: () => this.info(),
-      Version: () => ({ ...AGENT_VERSION }),
+      GpuInfo: () => ({ attestation: '' }), // no GPU in the simulation: dstack answers "" without boot-time GPU output
+      Version: () => this.version(),
       Sign: (b) => this.sign(b),
       Verify: (b) => this.verify(b),
     };
@@ -105,15 +125,29 @@ export class AgentService {
       TdxQuote: (b) => this.tappdQuote(b, str(b, 'hash_algorithm'), str(b, 'prefix')),
       RawQuote: (b) => this.tappdQuote(b, 'raw', ''),
       Info: () => this.info(),
-      Version: () => ({ ...AGENT_VERSION }),
+      Version: () => this.version(),
     };
     // dstack.sock answers `/GetKey` (what the SDK calls) and the prpc spelling; tappd.sock `/prpc/Tappd.*`.
     this.routes = {};
+    this.missing = {};
     for (const [method, handler] of Object.entries(dstack)) {
+      const why = unavailable(method, opts.osVersion);
+      if (why) {
+        this.missing[`/${method}`] = this.missing[`/prpc/DstackGuest.${method}`] = why;
+        continue;
+      }
       this.routes[`/${method}`] = handler;
       this.routes[`/prpc/DstackGuest.${method}`] = handler;
     }
-    for (const [method, handler] of Object.entries(tappd)) this.routes[`/prpc/Tappd.${method}`] = handler;
+    for (const [method, handler] of Object.entries(tappd)) {
+      const why = unavailable(method, opts.osVersion);
+      if (why) this.missing[`/prpc/Tappd.${method}`] = why;
+      else this.routes[`/prpc/Tappd.${method}`] = handler;
+    }
+  }
+
+  private version(): object {
+    return { version: this.opts.osVersion.join('.'), rev: AGENT_REV };
   }
 
   composeHash(): string {
@@ -121,7 +155,7 @@ export class AgentService {
   }
 
   keyProviderInfo(): string {
-    return JSON.stringify({ name: this.opts.keyProvider, id: this.opts.keyring.kmsRootPublicKeyHex });
+    return JSON.stringify(keyProviderInfo(this.opts.keyProvider, this.opts.keyring.kmsRootPublicKeyHex));
   }
 
   private derived(path: string, purpose: string, algorithmName: string, endpoint: string): DerivedKey {
@@ -184,7 +218,8 @@ export class AgentService {
     const random = flag(b, 'random_seed', false);
     const key = random
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
-      : this.opts.keyring.p256Key(`tappd-derive-key:${path}`);
+      : this.opts.keyring.tappdKey(path);
+    if (!key) throw new RpcError('Failed to derive key');
     const subject = str(b, 'subject') || path;
     const certificate_chain = this.certificateFor(key, b, subject);
     this.opts.recordKey({
@@ -238,7 +273,14 @@ export class AgentService {
   private emitEvent(b: Body): object {
     const event = str(b, 'event');
     if (!event) throw new RpcError('event name cannot be empty');
-    this.measurements.extendRuntime(event, hexField(b, 'payload'));
+    const payload = hexField(b, 'payload');
+    if (payload.length > MAX_EVENT_PAYLOAD || event.length > 256)
+      throw new RpcError(
+        `event too large for the simulation (name ≤ 256 characters, payload ≤ ${MAX_EVENT_PAYLOAD} bytes)`,
+      );
+    if (this.measurements.runtimeEvents() >= MAX_RUNTIME_EVENTS)
+      throw new RpcError(`the simulation keeps at most ${MAX_RUNTIME_EVENTS} runtime events per boot`);
+    this.measurements.extendRuntime(event, payload);
     return {};
   }
 

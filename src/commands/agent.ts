@@ -1,1 +1,1 @@
-export { type AgentHandle, type AgentOptions, startAgent } from '../agent/index.js';
+export { type AgentHandle, type AgentOptions, CURRENT_OS_VERSION, startAgent } from '../agent/index.js';

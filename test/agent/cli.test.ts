@@ -58,6 +58,10 @@ describe('preflight agent (CLI)', () => {
       await new Promise((r) => setTimeout(r, 50));
       assert.match(output(), /key \/GetKey path="\/db" purpose="encryption" secp256k1/);
       assert.ok(!output().includes(Buffer.from(key.key).toString('hex')), 'private key never printed');
+      assert.match(output(), /dstack OS 0\.6\.0/);
+      await new DstackClient(socket).emitEvent('app-started', 'x');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.match(output(), /call EmitEvent: not served by dstack 0\.6\.0 \(removed in dstack 0\.6\.0\)/);
       child.kill('SIGTERM');
       assert.equal(await exitOf(child), 0);
       assert.ok(!existsSync(socket), 'socket removed');
@@ -98,7 +102,8 @@ describe('preflight agent (CLI)', () => {
           /corrupt\.json:1: the state file is not valid JSON/,
         ],
         [['--socket', join(t.dir, 'a.sock'), '--tcp', 'abc'], /--tcp must be a port/],
-        [['--socket', join(t.dir, 'a.sock'), '--key-provider', 'tpm'], /--key-provider must be/],
+        [['--socket', join(t.dir, 'a.sock'), '--key-provider', 'sgx'], /--key-provider must be/],
+        [['--socket', join(t.dir, 'a.sock'), '--os-version', 'latest'], /OS version must look like 0\.5\.11/],
         [[], /--socket PATH and\/or --tcp PORT/],
       ];
       if (process.getuid?.() !== 0)

@@ -1,13 +1,15 @@
 /** Key derivation: stable across agent restarts, per app id, signature chains that lead to the agent's root. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, hkdfSync } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
-import { DstackClient } from '@phala/dstack-sdk';
+import { DstackClient, TappdClient } from '@phala/dstack-sdk';
+import { hkdfSha256 } from '../../src/agent/encoding.js';
+import { p256FromScalar } from '../../src/agent/keys.js';
 import { InputError } from '../../src/util/errors.js';
 import { recoverChainRoot, startAgent } from '../../src/agent/index.js';
 import { rawCall, tempDir } from './helpers.js';
@@ -140,6 +142,48 @@ describe('key derivation', () => {
       const other = await client.getKey('/wallet', 'other');
       assert.deepEqual(other.key, res.key);
       assert.notDeepEqual(other.signature_chain[0], res.signature_chain[0]);
+    } finally {
+      await agent.close();
+      t.cleanup();
+    }
+  });
+});
+
+describe('derivation as dstack does it (HKDF-SHA256, salt "RATLS")', () => {
+  it("matches dstack's own test vector for kdf::derive_key (ra-tls/src/kdf.rs, test_derive_dh_secret_stable_output)", () => {
+    // Root P-256 key and expected secret as that test fixes them; the secret is sha256 of the PKCS#8 DER of
+    // the P-256 key HKDF derives from the root's scalar with the context "context one" ‖ "context two".
+    const rootDer = Buffer.from(
+      '308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420f57527cea4ab7ffb49af99b158cdc0e3ec06398f528349ea236b7d2afe19cec1a1440342000491f50522407ce29dce3ed7d31a15d80c1c42f13a23552d2b33a0ce09ee11e47bce95936f3e7f80d195f879e28e1b144ef37ac9ab8e36a690cbf930b775897b27',
+      'hex',
+    );
+    const root = createPrivateKey({ key: rootDer, format: 'der', type: 'pkcs8' });
+    const scalar = Buffer.from(root.export({ format: 'jwk' }).d!, 'base64url');
+    const derived = p256FromScalar(hkdfSha256(scalar, Buffer.from('context onecontext two')));
+    assert.ok(derived);
+    const secret = createHash('sha256')
+      .update(derived.export({ format: 'der', type: 'pkcs8' }))
+      .digest('hex');
+    assert.equal(secret, '663afd58820be8ad645f9c035e93199d114ab16f738db62393bc1d7d623e8813');
+  });
+
+  it('GetKey and Tappd.DeriveKey keys are the HKDF chain from the state file, recomputed with node:crypto', async () => {
+    const t = tempDir();
+    const agent = await startAgent({
+      socketPath: join(t.dir, 'a.sock'),
+      statePath: join(t.dir, 'state.json'),
+      appId: APP_A,
+    });
+    try {
+      const rootSecret = Buffer.from(JSON.parse(readFileSync(join(t.dir, 'state.json'), 'utf8')).root_secret, 'hex');
+      const hkdf = (ikm: Uint8Array, info: Buffer) => Buffer.from(hkdfSync('sha256', ikm, 'RATLS', info, 32));
+      const kmsRoot = hkdf(rootSecret, Buffer.from('preflight-agent:kms-root-k256'));
+      const appKey = hkdf(kmsRoot, Buffer.concat([Buffer.from(APP_A, 'hex'), Buffer.from('app-key')]));
+      const got = await new DstackClient(agent.socketPath).getKey('/wallet', 'ethereum');
+      assert.equal(Buffer.from(got.key).toString('hex'), hkdf(appKey, Buffer.from('/wallet')).toString('hex'));
+      const tls = await new TappdClient(agent.socketPath).deriveKey('/tls');
+      const d = Buffer.from(createPrivateKey(tls.key).export({ format: 'jwk' }).d!, 'base64url');
+      assert.equal(d.toString('hex'), hkdf(appKey, Buffer.from('/tls')).toString('hex'));
     } finally {
       await agent.close();
       t.cleanup();

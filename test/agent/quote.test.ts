@@ -20,7 +20,7 @@ const rtmrInQuote = (quoteHex: string, i: number) => quoteHex.slice((48 + 328 + 
 
 before(async () => {
   tmp = tempDir();
-  agent = await startAgent({ socketPath: join(tmp.dir, 'a.sock') });
+  agent = await startAgent({ socketPath: join(tmp.dir, 'a.sock'), osVersion: '0.5.11' });
 });
 after(async () => {
   await agent.close();

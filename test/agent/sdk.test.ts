@@ -115,7 +115,7 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       await assert.rejects(quietly(() => c.tdxQuote('abc', 'sha256')));
     });
 
-    it('info parses and says simulated; version, isReachable, emitEvent work', async () => {
+    it('info parses and says simulated; version and isReachable work; emitEvent is gone (dstack 0.6.0)', async () => {
       const c = await client();
       const info = await c.info();
       assert.equal(info.app_id, agent.appId);
@@ -123,9 +123,12 @@ for (const transport of ['unix socket', 'tcp'] as const) {
       assert.equal((info.tcb_info as unknown as { simulated: boolean }).simulated, true);
       assert.deepEqual(JSON.parse(info.key_provider_info), { name: 'kms', id: agent.rootPublicKeyHex });
       assert.equal(info.compose_hash.length, 64);
-      assert.equal((await c.version()).version, '0.5.8');
+      assert.equal((await c.version()).version, '0.6.0');
       assert.equal(await c.isReachable(), true);
+      // The SDK does not look at the status: the call "succeeds" and extends nothing, as on a 0.6.0 guest.
+      const before = (await c.getQuote('x')).replayRtmrs()[3];
       await c.emitEvent('preflight-test', 'payload');
+      assert.equal((await c.getQuote('x')).replayRtmrs()[3], before);
       await assert.rejects(c.emitEvent('', 'x'));
     });
 
