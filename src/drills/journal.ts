@@ -51,7 +51,7 @@ export type JournalLine = Journaled<{ type: string }>;
 export interface NextKeyPhase {
   phase: string;
   fault?: number;
-  provider?: 'kms' | 'local' | 'none';
+  provider?: 'kms' | 'local' | 'tpm' | 'none';
 }
 
 /** The restart drill's input, as run-start records it (a resume reloads the project from it). */

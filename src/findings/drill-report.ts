@@ -54,7 +54,7 @@ export interface KeyPhase {
   /** The fault that opened this phase (restart drill). */
   fault?: number;
   /** How the agent gave keys in this phase (the deployment's key provider). */
-  provider: 'kms' | 'local' | 'none';
+  provider: 'kms' | 'local' | 'tpm' | 'none';
   keys: KeyRecord[];
 }
 
