@@ -32,13 +32,21 @@ export type OpListener = (op: OpRecord) => void;
 export function execFileCapture(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a kill reaches what it started too: `docker compose` runs the v2
+    // plugin as a child process, which a SIGKILL of `docker` alone leaves running (and creating
+    // containers after the cleanup). The Ctrl-C of a terminal reaches the drill, which kills them.
+    const child = spawn(file, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     live.add(child);
-    child.on('exit', () => live.delete(child));
+    child.on('close', () => live.delete(child));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
-    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    if (opts.timeoutMs) timer = setTimeout(() => killGroup(child), opts.timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
@@ -63,18 +71,26 @@ export function execFileCapture(file: string, args: string[], opts: ExecOptions 
 
 const live = new Set<ChildProcess>();
 
+/** SIGKILL to the command's whole process group (see execFileCapture). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid === undefined) return;
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
 /**
  * Stop every engine/compose command still running (on SIGINT/SIGTERM, before cleanup), so no
- * `compose up` creates containers after the cleanup removed them.
+ * `compose up` creates containers after the cleanup removed them. Resolves when each command and
+ * everything it started has let go of its output pipes, i.e. is gone.
  */
 export async function killRunningCommands(): Promise<void> {
   const children = [...live];
-  for (const c of children) c.kill('SIGKILL');
-  await Promise.all(
-    children.map((c) =>
-      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
-    ),
-  );
+  const closed = children.map((c) => new Promise((r) => c.once('close', r)));
+  for (const c of children) killGroup(c);
+  await Promise.all(closed);
 }
 
 /** Thrown when an engine command fails where failure is not expected. */
