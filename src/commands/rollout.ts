@@ -9,9 +9,9 @@ import type { RolloutReport } from '../findings/rollout.js';
 import type { Finding } from '../findings/types.js';
 import { loadRolloutSettings, type RolloutSettings } from '../rollout/config.js';
 import { writeControl } from '../rollout/control.js';
-import { type RolloutInput, rolloutDefinition } from '../rollout/definition.js';
+import { initialRunState, reduceRun, type RolloutInput, rolloutDefinition } from '../rollout/definition.js';
 import { type OpenOptions, openBackend, rolloutOpener } from '../rollout/open.js';
-import { type Batch, type PlannedInstance, planId, planOrder } from '../rollout/plan.js';
+import { type Batch, type PlannedInstance, planId, planOrder, unavailableCount } from '../rollout/plan.js';
 import type { ProgressSink } from '../rollout/progress.js';
 import { buildRolloutReport } from '../rollout/report.js';
 import { holderAlive, listRunDirs, readRun, resolveRunDir, resumeRun, startRun } from '../steps/index.js';
@@ -181,6 +181,10 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
         : {}),
     ...(o.load ? { load: o.load } : {}),
   };
+  return startRollout(o, input);
+}
+
+async function startRollout(o: RunRolloutOptions, input: RolloutInput): Promise<RolloutRunResult> {
   const def = rolloutDefinition(
     rolloutOpener({
       catalogue: preflightCatalogue(),
@@ -193,6 +197,63 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
   const r = await startRun(def, input, { runRoot: runRoot(o), handleSignals: o.handleSignals });
   if (r.outcome.status === 'error' && r.cause) throw r.cause;
   return { runId: r.runId, runDir: r.runDir, report: rolloutReport({ ...o, run: r.runDir }) };
+}
+
+/**
+ * `rollout undo [RUN]`: a new rollout that puts every instance RUN upgraded (and that still runs
+ * RUN's target) back on the version RUN found it running — on Phala Cloud the compose of that
+ * revision (`getAppRevisionDetail`), and its encrypted env only when secrets are part of the
+ * settings. Health-gated and journaled like any rollout.
+ */
+export async function undoRollout(o: RunRolloutOptions & { run?: string }): Promise<RolloutRunResult> {
+  const rec = readRun(latestRun(o));
+  if (rec.lock && holderAlive(rec.lock) && !rec.end)
+    throw new InputError(`run ${rec.runId} is still running: \`rollout abort ${rec.runId}\` first`);
+  const before = rec.start.input as RolloutInput;
+  let s = initialRunState();
+  for (const e of rec.events) s = reduceRun(s, e);
+  const { settings, file, fleetFile } = await settingsOf(o);
+  const { backend } = await openBackend(settings, {
+    catalogue: preflightCatalogue(),
+    runRoot: runRoot(o),
+    apiKey: o.apiKey,
+    baseURL: o.baseURL,
+  });
+  let fleet: PlannedInstance[];
+  try {
+    fleet = (await backend.fleet()).map((i) => ({ id: i.id, name: i.name, version: i.version }));
+  } finally {
+    await backend.close();
+  }
+  const undo: Record<string, string> = {};
+  for (const i of fleet) {
+    const was = s.instances[i.id];
+    const target = before.undo?.[i.id] ?? s.targetVersion;
+    if (was && target && i.version === target && was.versionBefore !== target) undo[i.id] = was.versionBefore;
+  }
+  const ids = fleet.filter((i) => undo[i.id]).map((i) => i.id);
+  if (!ids.length) throw new InputError(`nothing to undo: no instance runs what run ${rec.runId} put there`);
+  const strategy = { ...before.strategy, canary: undefined };
+  const mu = unavailableCount(strategy.maxUnavailable, fleet.length);
+  const batches: Batch[] = [];
+  for (let k = 0; k < ids.length; k += mu)
+    batches.push({ index: batches.length + 1, canary: false, instances: ids.slice(k, k + mu) });
+  const versions = [...new Set(Object.values(undo))];
+  const input: RolloutInput = {
+    settingsFile: file,
+    fleetFile,
+    planId: planId(fleet, `undo:${rec.runId}`, strategy),
+    backend: settings.backend,
+    instances: fleet,
+    targetVersion: versions.length === 1 ? versions[0]! : '',
+    batches,
+    strategy,
+    ...(before.balancer ? { balancer: before.balancer } : {}),
+    ...(o.load ? { load: o.load } : {}),
+    undo,
+    undoes: rec.runId,
+  };
+  return startRollout(o, input);
 }
 
 /**

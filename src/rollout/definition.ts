@@ -33,6 +33,10 @@ export interface RolloutInput {
   strategy: Strategy;
   balancer?: BalancerSpec['kind'] | 'haproxy-managed';
   load?: { rate: number; url?: string };
+  /** `rollout undo RUN`: per instance, the version it goes back to (what RUN found it running). */
+  undo?: Record<string, string>;
+  /** The run an undo reverses. */
+  undoes?: string;
   /** sha256 of the encrypted env sent to every replica, when the secrets change (the blob itself is in the run dir). */
   encryptedEnvSha256?: string;
 }
@@ -163,6 +167,7 @@ function flowContext(step: Step | Handle, ctx: RolloutCtx, signal: AbortSignal):
     progressDeadlineAt,
     pause: (reason) => pauseRun(step, ctx, emit, reason),
     where: ctx.where,
+    ...(step.input.undo ? { undo: step.input.undo } : {}),
     onGateResult: (instance, gate, r) => ctx.progress?.gate?.(instance, gate, r.outcome, r.detail),
   };
 }

@@ -25,6 +25,8 @@ export interface FlowContext {
   progressDeadlineAt(): number;
   /** Wait while the rollout is paused (`reason` is journaled); resolves with what the operator chose. */
   pause(reason: string): Promise<'resume' | 'abort'>;
+  /** `rollout undo`: the version each instance goes back to (else every instance goes to the target). */
+  undo?: Readonly<Record<string, string>>;
   /** Where findings point (the rollout settings). */
   where: { file: string; line: number; column: number };
   onGateResult?: (instance: string, gate: string, r: GateResult, phase: string) => void;
@@ -67,7 +69,7 @@ export async function upgradeInstance(ctx: FlowContext, id: string): Promise<Ins
   // 2. The upgrade request, at most once.
   if (!(await upgradeSent(ctx, id))) {
     phase('upgrade-requesting', undefined, undefined, true);
-    const r = await ctx.backend.upgrade(id, 'target', ctx.signal);
+    const r = await ctx.backend.upgrade(id, ctx.undo?.[id] ? { version: ctx.undo[id]! } : 'target', ctx.signal);
     if (r.kind === 'onchain-registration-required') {
       find(
         'rollout-onchain-registration-required',
@@ -122,7 +124,7 @@ async function bootAndGates(ctx: FlowContext, id: string, deadlineAt: number): P
   const deadlineName = byProgress ? 'progress_deadline' : 'healthy_deadline';
   let boot: BootOutcome = { ok: true, version: inst.version, detail: '' };
   if (!['booted', 'healthy'].includes(inst.phase)) {
-    const to = ctx.state().targetVersion || undefined;
+    const to = targetOf(ctx, id) || undefined;
     boot = await ctx.backend.waitBooted(id, { from: inst.versionBefore, to, deadlineAt, signal: ctx.signal });
     if (!boot.ok) {
       if (boot.reason === 'deadline')
@@ -216,7 +218,7 @@ export async function rollback(ctx: FlowContext, id: string): Promise<Extract<In
   if (r.kind !== 'started') return fail(`the rollback to ${short(inst.versionBefore)} was not accepted`);
   const deadlineAt = started + ctx.strategy.healthyDeadlineMs;
   const boot = await ctx.backend.waitBooted(id, {
-    from: ctx.state().targetVersion,
+    from: targetOf(ctx, id),
     to: inst.versionBefore,
     deadlineAt,
     signal: ctx.signal,
@@ -286,6 +288,11 @@ async function upgradeSent(ctx: FlowContext, id: string): Promise<boolean> {
     );
   }
   return moved;
+}
+
+/** The version the instance is rolled out to: the target, or (undo) the version it ran before. */
+export function targetOf(ctx: Pick<FlowContext, 'undo' | 'state'>, id: string): string {
+  return ctx.undo?.[id] ?? ctx.state().targetVersion;
 }
 
 function verdictFields(v: GateVerdict) {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { planRollout, rolloutReport, runRollout } from '../../src/commands/rollout.js';
+import { planRollout, rolloutReport, runRollout, undoRollout } from '../../src/commands/rollout.js';
 import { InputError } from '../../src/util/errors.js';
 import { SimulatedFleet } from './support/phala-fleet.js';
 
@@ -73,6 +73,31 @@ gates:
     );
     // `status` rebuilds the same report from the journal.
     assert.deepEqual(rolloutReport({ ...opts(), run: runId }), report);
+  });
+
+  it('undo puts every upgraded replica back on the compose it ran before, health-gated like a rollout', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    write(sim.fake.fleet.appId);
+    const before = sim.fake.fleet.replicas.map((r) => r.composeHash);
+    const forward = await runRollout(opts());
+    assert.equal(forward.report.status, 'passed');
+    const back = await undoRollout({ ...opts(), run: forward.runId });
+    assert.equal(back.report.status, 'passed', JSON.stringify(back.report.findings));
+    assert.deepEqual(
+      sim.fake.fleet.replicas.map((r) => r.composeHash),
+      before,
+    );
+    assert.deepEqual(
+      back.report.instances.map((i) => [i.phase, i.upgradeRequests]),
+      [
+        ['done', 1],
+        ['done', 1],
+        ['done', 1],
+      ],
+    );
+    // The old compose came from the app's revisions: the old image runs again.
+    assert.ok(sim.fake.fleet.replicas.every((r) => r.compose.docker_compose_file.includes('nginx:1.27')));
+    await assert.rejects(undoRollout({ ...opts(), run: forward.runId }), /nothing to undo/);
   });
 
   it('refuses a plan id the fleet no longer gives (a replica moved since the plan)', async () => {
