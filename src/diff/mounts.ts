@@ -1,6 +1,7 @@
 import type { Project } from '../compose/project.js';
 import type { Service, TopLevelVolume } from '../compose/types.js';
-import { pathCovers, envString } from '../rules/lib/services.js';
+import { normalizePath as normalizeDir, pathCovers } from '../knowledge/paths.js';
+import { envString } from '../rules/lib/services.js';
 import { statefulService } from '../rules/lib/stateful.js';
 
 /** The compose project name inside a CVM: named volume `data` is Docker volume `dstack_data`. */
@@ -60,10 +61,6 @@ export function namedMounts(project: Project): NamedMount[] {
     });
   }
   return out;
-}
-
-export function normalizeDir(p: string): string {
-  return p.replace(/\/+$/, '') || '/';
 }
 
 /** Env names that, by convention, say where an app keeps its data (used for images the table does not know). */

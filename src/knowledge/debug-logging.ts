@@ -1,7 +1,7 @@
 /**
  * Settings that turn on debug or verbose logging. Debug logs often carry request bodies, headers,
  * tokens and SQL; with public logs on (Phala Cloud's default) anyone can read them at the guest's
- * `/logs/<container>` (platform-facts.md, app-compose.json `public_logs`).
+ * `/logs/<container>` (docs/platform.md#logs-and-sysinfo, app-compose.json `public_logs`).
  */
 export interface DebugEnvSetting {
   /** Environment variable names (exact) or a pattern over the name. */

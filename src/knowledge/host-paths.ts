@@ -1,13 +1,16 @@
 /**
  * Host paths inside a dstack CVM, for the volume rules. Each entry names its source
- * (`platform-facts.md` is /work/shared/reference/platform-facts.md, collected from the dstack source).
+ * (docs/platform.md, which cites the dstack source for each).
  */
 
 /** Host directories on the LUKS-encrypted persistent disk: bind mounts below them survive restarts and upgrades. */
 export const PERSISTENT_HOST_PATHS: { path: string; source: string }[] = [
-  { path: '/var/volatile/dstack/persistent', source: 'platform-facts.md: persistent disk mount point' },
-  { path: '/dstack/persistent', source: 'platform-facts.md: lives on the persistent disk' },
-  { path: '/var/lib/docker', source: "platform-facts.md: Docker's data root lives on the persistent disk" },
+  { path: '/var/volatile/dstack/persistent', source: 'docs/platform.md#host-paths: where the data disk is mounted' },
+  { path: '/dstack/persistent', source: 'docs/platform.md#host-paths: the data disk through the /dstack bind mount' },
+  {
+    path: '/var/lib/docker',
+    source: "docs/platform.md#boot-sequence step 3: Docker's data root is bind-mounted from the data disk",
+  },
 ];
 
 /**

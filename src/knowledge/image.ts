@@ -42,13 +42,29 @@ export function majorVersion(tag: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A data table row that names images: products, exporters, images with a HEALTHCHECK… */
+export interface ImageEntry {
+  /** Repository paths (`bitnami/redis`, `gcr.io/cadvisor/cadvisor`) or bare names (`redis`). */
+  images: readonly string[];
+}
+
 /**
- * Does the image match one of `entries` (a data table's image list)? An entry matches the repository
- * path (`bitnami/redis`), the path with its registry (`gcr.io/cadvisor/cadvisor`), or, when it has no
- * slash, the last path segment (`redis` matches `myorg/redis`).
+ * The one image matcher every table uses: the entry that names the image's repository path
+ * (`bitnami/redis`, registry left out) or its registry and path (`gcr.io/cadvisor/cadvisor`), else
+ * the first entry whose bare name (no slash) is the image's last path segment (`redis` for
+ * `myorg/redis`). Case-insensitive; `library/` is the same as no namespace.
  */
-export function imageMatches(image: string, entries: readonly string[]): boolean {
-  const ref = parseImage(image);
-  const full = ref.registry ? `${ref.registry}/${ref.path}` : ref.path;
-  return entries.some((e) => e === ref.path || e === full || (!e.includes('/') && e === ref.name));
+export function matchImage<T extends ImageEntry>(
+  table: readonly T[],
+  image: string | ImageRef | undefined,
+): T | undefined {
+  if (!image) return undefined;
+  const ref = typeof image === 'string' ? parseImage(image) : image;
+  const path = ref.path.toLowerCase();
+  const full = ref.registry ? `${ref.registry.toLowerCase()}/${path}` : path;
+  const name = ref.name.toLowerCase();
+  return (
+    table.find((e) => e.images.some((i) => i === path || i === full)) ??
+    table.find((e) => e.images.some((i) => !i.includes('/') && i === name))
+  );
 }

@@ -1,7 +1,8 @@
 /**
- * Image tags that are moved to new builds over time. The CVM does not re-pull a tag it already has
- * on an upgrade (platform-facts.md, "Reused image tags not re-pulled on upgrade"), so an app on a
- * moving tag runs whatever build was pulled first, and two instances may run different builds.
+ * Image tags that are moved to new builds over time. Which build a CVM runs on such a tag depends
+ * on when it was pulled: Phala Cloud's default pre-launch script pulls at every boot (since v0.0.15),
+ * while dstack's own `compose up` keeps a tag it already has (docs/platform.md#pre-launch-script,
+ * docs/platform.md#images); either way two instances may run different builds under one compose hash.
  */
 export interface MovingTag {
   /** Exact tag (lower case) or a pattern over the whole tag. */

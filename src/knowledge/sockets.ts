@@ -21,13 +21,13 @@ export const SPECIAL_SOCKETS: SpecialSocket[] = [
     kind: 'dstack',
     paths: ['/var/run/dstack.sock', '/run/dstack.sock'],
     guestAgent: true,
-    source: 'platform-facts.md "Special sockets": /var/run/dstack.sock is the guest agent (current API)',
+    source: 'docs/platform.md#guest-agent: /var/run/dstack.sock serves the current API (DstackGuest)',
   },
   {
     kind: 'tappd',
     paths: ['/var/run/tappd.sock', '/run/tappd.sock'],
     guestAgent: true,
-    source: 'platform-facts.md "Special sockets": /var/run/tappd.sock is the legacy API (/prpc/Tappd.*)',
+    source: 'docs/platform.md#guest-agent: /var/run/tappd.sock serves the legacy API (/prpc/Tappd.*)',
   },
   {
     kind: 'docker',
@@ -35,9 +35,9 @@ export const SPECIAL_SOCKETS: SpecialSocket[] = [
     parentDirs: ['/var/run', '/run'],
     guestAgent: false,
     source:
-      'platform-facts.md "Special sockets": mounting docker.sock hands a container control of every other container and its secrets',
+      'docs/platform.md#guest-agent: mounting docker.sock hands a container the Docker API, hence every other container and its secrets',
   },
 ];
 
 /** The lock file dstack keeps beside a socket; mounting it instead of the socket gives the container nothing to talk to. */
-export const SOCKET_LOCK_SUFFIX = '.sock.lock'; // source: platform-facts.md "Mount the .sock file itself, not .sock.lock"
+export const SOCKET_LOCK_SUFFIX = '.sock.lock'; // source: docs/platform.md#guest-agent (Rocket's listener keeps it beside the socket)

@@ -1,14 +1,32 @@
 /**
- * Which images keep data where. One entry per product; `images` match an image's repository path
- * (`postgres`, `bitnami/postgresql`, `ghcr.io/...` without registry) or its last segment.
+ * Which images keep data where. One entry per product; `images` are matched by knowledge/image.ts's
+ * `matchImage` (repository path, registry and path, or a bare last segment). Images the table does
+ * not name are recognised by name, environment or command in stateful-recognise.ts.
  * Each entry names its source: the image's documentation of its data directory.
  */
-export interface StatefulImage {
+import type { ImageEntry } from './image.js';
+
+/** Where a product keeps its data from a major version on (postgres 18 moved it). */
+export interface VersionedDataDirs {
+  /** The first major version this applies to. */
+  since: number;
+  /** Data directories from that version on (`{major}` stands for the image's major version). */
+  dataDirs: string[];
+  /** Where to mount a volume so it holds them (the image's `VOLUME`). */
+  mountAt: string;
+  source: string;
+}
+
+export interface StatefulImage extends ImageEntry {
   /** Product name used in messages. */
   product: string;
   images: string[];
   /** Container paths where the product keeps data (alternatives by version or variant: a volume over any one counts). */
   dataDirs: string[];
+  /** Data directories that changed with a major version; the newest entry whose `since` ≤ the image's major wins. */
+  byVersion?: VersionedDataDirs[];
+  /** Patterns that find the major version in a tag, first match wins (`pg18`, `18.1-alpine`); default: its leading number. */
+  versionTags?: RegExp[];
   /** Environment variables that move the data directory (first set one wins). */
   dataDirEnv?: string[];
   /** Command-line flags that move the data directory (`--dir`, `--data-dir=...`). */
@@ -32,20 +50,34 @@ export interface StatefulImage {
 export const STATEFUL_IMAGES: StatefulImage[] = [
   {
     product: 'PostgreSQL',
-    images: [
-      'postgres',
-      'postgis/postgis',
-      'timescale/timescaledb',
-      'timescale/timescaledb-ha',
-      'pgvector/pgvector',
-      'supabase/postgres',
-    ],
+    images: ['postgres', 'postgis/postgis', 'timescale/timescaledb', 'pgvector/pgvector', 'supabase/postgres'],
     dataDirs: ['/var/lib/postgresql/data'],
+    byVersion: [
+      {
+        since: 18,
+        dataDirs: ['/var/lib/postgresql/{major}/docker'],
+        mountAt: '/var/lib/postgresql',
+        source:
+          'https://github.com/docker-library/postgres/blob/12eb5762e3cf3c44440ed078b59843b5dfbde570/18/trixie/Dockerfile (PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); docs/platform.md#images',
+      },
+    ],
+    // pgvector/pgvector:pg18, 0.8.1-pg17-bookworm; postgres:18.1-alpine; postgis/postgis:18-3.6.
+    versionTags: [/(?:^|[-_.])pg(\d+)(?=$|[-_.])/, /^v?(\d+)(?=$|[-_.])/],
     dataDirEnv: ['PGDATA'],
     dataDirFlags: ['-D', '--pgdata'],
     slowStart: true,
     majorUpgradeNeedsMigration: true,
     source: 'https://hub.docker.com/_/postgres (PGDATA)',
+  },
+  {
+    product: 'PostgreSQL (TimescaleDB HA)',
+    images: ['timescale/timescaledb-ha'],
+    dataDirs: ['/home/postgres/pgdata/data'],
+    dataDirEnv: ['PGDATA'],
+    slowStart: true,
+    majorUpgradeNeedsMigration: true,
+    source:
+      'https://github.com/timescale/timescaledb-docker-ha/blob/master/Dockerfile (ENV PGDATA=/home/postgres/pgdata/data)',
   },
   {
     product: 'PostgreSQL (Bitnami)',
@@ -384,10 +416,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
   },
 ];
 
-/** The table entry for an image reference, by repository path or last path segment. */
-export function findStatefulImage(path: string, name: string): StatefulImage | undefined {
-  return (
-    STATEFUL_IMAGES.find((e) => e.images.includes(path)) ??
-    STATEFUL_IMAGES.find((e) => e.images.some((i) => !i.includes('/') && i === name))
-  );
+/** A table entry by product name (for rules and tables keyed by product). */
+export function statefulProduct(product: string): StatefulImage | undefined {
+  return STATEFUL_IMAGES.find((e) => e.product === product);
 }

@@ -7,7 +7,7 @@ export const dockerSocket: Rule = {
   severity: 'warning',
   title: 'Mounts the Docker socket',
   rationale:
-    'Mounting `/var/run/docker.sock` hands the container control of every other container in the CVM and of their secrets: it can read their environment (the decrypted secrets), exec into them and mount their volumes (platform-facts.md, "Special sockets"). A read-only mount does not help: the API still works over it.',
+    'Mounting `/var/run/docker.sock` hands the container the Docker API of the CVM: it can inspect every other container (their environment holds the decrypted secrets), exec into them and start containers with any mount (docs/platform.md#guest-agent). A read-only mount does not help: the API still works over it.',
   fixHint:
     'Remove the docker.sock mount; if a tool really needs the Docker API, put a filtering proxy (e.g. tecnativa/docker-socket-proxy with only the endpoints it needs) in front of it.',
   check(ctx) {

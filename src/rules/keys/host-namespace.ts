@@ -1,6 +1,6 @@
 import type { Service } from '../../compose/types.js';
 import { EXPORTER_IMAGES } from '../../knowledge/exporters.js';
-import { matchImageTable } from '../../knowledge/image-table.js';
+import { matchImage } from '../../knowledge/image.js';
 import type { Rule } from '../types.js';
 
 /** Service keys that share a host namespace when set to `host`. */
@@ -44,7 +44,7 @@ export const hostNamespace: Rule = {
 
 /** A node-exporter whose host mounts are all read-only, as its documentation sets it up. */
 function isDocumentedHostExporter(svc: Service): boolean {
-  const entry = matchImageTable(EXPORTER_IMAGES, svc.image);
+  const entry = matchImage(EXPORTER_IMAGES, svc.image);
   if (!entry?.hostExporter) return false;
   if (svc.privileged === true) return false;
   return (svc.volumes ?? []).every((v) => v.type !== 'bind' || v.read_only === true);

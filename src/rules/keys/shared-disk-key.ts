@@ -6,7 +6,7 @@ export const sharedDiskKey: Rule = {
   severity: 'warning',
   title: 'no_instance_id: every instance of the app shares one disk key',
   rationale:
-    "The persistent disk is LUKS-encrypted with a key from the KMS that is per instance; `no_instance_id: true` empties the instance id, so all instances of the app share one disk key (platform-facts.md, app-compose.json fields). A disk taken from one instance then opens on any other, and one leaked key exposes every replica's data.",
+    "The data disk is LUKS-encrypted with a key the KMS derives from the app id and the instance id; `no_instance_id: true` empties the instance id, so every instance of the app gets the same disk key (docs/platform.md#volumes). A disk taken from one instance then opens on any other, and one leaked key exposes every replica's data. The gateway also refuses to register a CVM without an instance id, so it gets no ingress route (docs/platform.md#ingress; read from the dstack source, not tested).",
   fixHint:
     "Remove `no_instance_id` (or set it to false) unless instances must open each other's disks by design; document why if so.",
   check(ctx) {

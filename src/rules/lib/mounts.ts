@@ -1,4 +1,5 @@
 import type { Service } from '../../compose/types.js';
+import { normalizePath } from '../../knowledge/paths.js';
 import { SOCKET_LOCK_SUFFIX, SPECIAL_SOCKETS, type SpecialSocket } from '../../knowledge/sockets.js';
 
 export interface SocketMount {
@@ -11,10 +12,9 @@ export interface SocketMount {
   viaDir: boolean;
 }
 
-/** Host paths compare without trailing slashes. */
-export function hostPath(source: string | undefined): string | undefined {
-  if (!source) return undefined;
-  return source.replace(/\/+$/, '') || '/';
+/** A bind mount's host path in the spelling the socket table uses. */
+function hostPath(source: string | undefined): string | undefined {
+  return source ? normalizePath(source) : undefined;
 }
 
 /** Bind mounts of the special sockets (dstack, tappd, docker), in volume order. */

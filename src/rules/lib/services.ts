@@ -52,10 +52,3 @@ export function envString(svc: Service, key: string): string | undefined {
   const v = svc.environment?.[key];
   return v === null || v === undefined ? undefined : String(v);
 }
-
-/** Does `dir` lie at or below `mount` (both absolute container paths)? */
-export function pathCovers(mount: string, dir: string): boolean {
-  const m = mount.replace(/\/+$/, '') || '/';
-  const d = dir.replace(/\/+$/, '') || '/';
-  return m === '/' || d === m || d.startsWith(m + '/');
-}

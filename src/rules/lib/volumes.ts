@@ -2,7 +2,7 @@ import type { ComposeModel, Service, ServiceVolume } from '../../compose/types.j
 import { DATA_PREFIXES, DATA_SEGMENTS, THROWAWAY_PREFIXES, THROWAWAY_SEGMENTS } from '../../knowledge/data-paths.js';
 import { SPECIAL_SOCKETS } from '../../knowledge/sockets.js';
 import { KERNEL_HOST_PATHS, PERSISTENT_HOST_PATHS, READ_ONLY_SYSTEM_HOST_PATHS } from '../../knowledge/host-paths.js';
-import { pathCovers } from './services.js';
+import { normalizePath as normalize, pathCovers } from '../../knowledge/paths.js';
 import { statefulService } from './stateful.js';
 
 /**
@@ -88,10 +88,6 @@ export function volumeBindDevice(model: ComposeModel, name: string): string | un
   if (!opts || typeof opts.device !== 'string') return undefined;
   const o = String(opts.o ?? '');
   return o.split(',').includes('bind') ? opts.device : undefined;
-}
-
-function normalize(path: string): string {
-  return path.replace(/\/+$/, '').replace(/\/{2,}/g, '/') || '/';
 }
 
 function segments(path: string): string[] {

@@ -7,7 +7,7 @@ export const publicLogs: Rule = {
   severity: 'warning',
   title: 'Container logs are public (the Phala Cloud default)',
   rationale:
-    'The checklist: "By default, Phala Cloud treats logs as public." With `public_logs: true` anyone can read every container\'s output at the guest\'s `/logs/<container>` (platform-facts.md). Anything an app prints — request data, user ids, stack traces, a token in an error — is published; with debug or verbose logging on, that is most of what passes through it.',
+    'The checklist: "By default, Phala Cloud treats logs as public." With `public_logs: true` the guest agent serves every container\'s output to anyone at `/logs/<container>` (docs/platform.md#logs-and-sysinfo). Anything an app prints — request data, user ids, stack traces, a token in an error — is published; with debug or verbose logging on, that is most of what passes through it.',
   fixHint:
     'Set `public_logs: false` (Advanced settings on Phala Cloud, app-compose.json, or `deployment:` in .preflight.yml) and add a private log viewer or forwarder (Dozzle behind auth, Vector, Fluent Bit…); never run debug logging in production.',
   check(ctx) {

@@ -6,7 +6,7 @@ export const publicSysinfo: Rule = {
   severity: 'info',
   title: 'Guest system metrics are public (the Phala Cloud default)',
   rationale:
-    "With `public_sysinfo: true` (Phala Cloud's default) the guest's Prometheus `/metrics` — CPU, memory, disk, network, container list — are readable by anyone (platform-facts.md, app-compose.json fields). That tells outsiders your load, your traffic pattern and what runs inside.",
+    "With `public_sysinfo: true` (Phala Cloud's default) the guest agent serves its Prometheus `/metrics` to anyone (docs/platform.md#logs-and-sysinfo, docs/platform.md#manifest). That tells outsiders your load, your traffic pattern and what runs inside.",
   fixHint:
     'Set `public_sysinfo: false` unless you want public status; collect metrics with your own exporter behind authentication instead.',
   check(ctx) {

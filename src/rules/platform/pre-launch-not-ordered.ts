@@ -9,7 +9,7 @@ export const preLaunchNotOrdered: Rule = {
   severity: 'info',
   title: 'Service may start before the pre-launch script has run',
   rationale:
-    'The `pre_launch_script` runs after dockerd starts and is not ordered before the app: on a reboot, dockerd restarts `restart: always` / `unless-stopped` containers by itself, so they may start before the script has prepared what they need (platform-facts.md; dstack PR 1023).',
+    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023).',
   fixHint:
     "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
   check(ctx) {

@@ -6,7 +6,7 @@ export const profileNotStarted: Rule = {
   severity: 'info',
   title: 'Service under a compose profile: the CVM never starts it',
   rationale:
-    'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build` (platform-facts.md, "Inside the CVM"), with no `--profile`: services that only run under a profile never start there, and `--remove-orphans` removes them if they ran before.',
+    'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build`, with no `--profile` (docs/platform.md#boot-sequence, step 8): services that only run under a profile never start there.',
   fixHint:
     "Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set COMPOSE_PROFILES in the deployment's environment if the CVM should start them.",
   check(ctx) {

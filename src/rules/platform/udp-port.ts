@@ -8,7 +8,7 @@ export const udpPort: Rule = {
   severity: 'error',
   title: 'UDP port published or exposed; the gateway cannot carry UDP',
   rationale:
-    'Ingress into a CVM goes only through the gateway on 443, as `<app_id>-<port>.<gateway domain>` over TCP/TLS; UDP cannot be exposed (platform-facts.md, "Inside the CVM"). A published UDP port (DNS, QUIC, WireGuard, game servers) is unreachable from outside. An `expose`d UDP port still works between containers, so it is only noted.',
+    'Ingress into a CVM goes through the gateway, which routes by TLS SNI (`<app_id>-<port>.<gateway domain>`) and listens on TCP only: there is no UDP path (docs/platform.md#ingress). A published UDP port (DNS, QUIC, WireGuard, game servers) is unreachable from outside. An `expose`d UDP port still works between containers, so it is only noted.',
   fixHint:
     'Serve the protocol over TCP (DNS over TLS/HTTPS, HTTP/2 instead of QUIC, WireGuard over a TCP tunnel) or run the UDP part outside the CVM.',
   check(ctx) {

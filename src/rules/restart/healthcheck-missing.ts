@@ -1,8 +1,7 @@
 import { EXPORTER_IMAGES, PROMETHEUS_EXPORTER_NAME } from '../../knowledge/exporters.js';
 import { IMAGES_WITH_OWN_HEALTHCHECK, LOG_SIDECAR_IMAGES } from '../../knowledge/healthcheck-images.js';
-import { parseImage } from '../../knowledge/image.js';
+import { matchImage, parseImage } from '../../knowledge/image.js';
 import { healthcheckState } from '../lib/healthcheck.js';
-import { imageMatches } from '../../knowledge/image.js';
 import { dependentsOf, isOneShot, servesTraffic } from '../lib/services.js';
 import type { Rule } from '../types.js';
 
@@ -18,14 +17,7 @@ export const healthcheckMissing: Rule = {
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'none' || isOneShot(ctx.model, name, svc)) continue;
-      if (
-        svc.image &&
-        imageMatches(
-          svc.image,
-          IMAGES_WITH_OWN_HEALTHCHECK.flatMap((e) => e.images),
-        )
-      )
-        continue;
+      if (matchImage(IMAGES_WITH_OWN_HEALTHCHECK, svc.image)) continue;
       const dependents = dependentsOf(ctx.model, name).filter(
         ([other]) => other !== name && other in (ctx.model.services ?? {}),
       );
@@ -47,7 +39,7 @@ export const healthcheckMissing: Rule = {
 
 function isMonitoringSidecar(image: string): boolean {
   return (
-    imageMatches(image, [...EXPORTER_IMAGES.flatMap((e) => e.images), ...LOG_SIDECAR_IMAGES]) ||
+    matchImage([...EXPORTER_IMAGES, ...LOG_SIDECAR_IMAGES], image) !== undefined ||
     PROMETHEUS_EXPORTER_NAME.test(parseImage(image).name)
   );
 }

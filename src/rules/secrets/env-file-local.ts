@@ -7,7 +7,7 @@ export const envFileLocal: Rule = {
   severity: 'error',
   title: 'env_file points at a file that is not shipped into the CVM',
   rationale:
-    'Only the compose YAML is shipped into the CVM (platform-facts.md, "Inside the CVM"): the file an `env_file:` names is not there, so `docker compose up` fails on a required file, or the variables are silently missing from an optional one. The checklist asks for secrets to be sent as encrypted environment variables, which reach containers through `${VAR}` references.',
+    'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): the file an `env_file:` names is not there, so `docker compose up` fails on a required file, or the variables are silently missing from an optional one. The checklist asks for secrets to be sent as encrypted environment variables, which reach containers through `${VAR}` references.',
   fixHint:
     'Remove `env_file:`; list the variables under `environment:` as `KEY: ${KEY:?KEY is required}` and send their values as encrypted secrets (`preflight secrets encrypt --env-file FILE`).',
   check(ctx) {

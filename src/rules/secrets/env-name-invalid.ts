@@ -8,7 +8,7 @@ export const envNameInvalid: Rule = {
   section: 'secrets',
   severity: 'error',
   title: 'Variable name or count the CVM rejects at boot',
-  rationale: `The guest refuses to boot when a decrypted variable name does not match ${ENV_LIMITS.namePattern.source}, is over ${ENV_LIMITS.maxNameBytes} bytes, or there are over ${ENV_LIMITS.maxItems} variables (platform-facts.md, "Secrets").`,
+  rationale: `The guest refuses to boot when the decrypted set has over ${ENV_LIMITS.maxItems} entries (kept or not), or when a variable it keeps (one named in allowed_envs, which a referenced variable must be) has a name that does not match ${ENV_LIMITS.namePattern.source} or is over ${ENV_LIMITS.maxNameBytes} bytes (docs/platform.md#secrets).`,
   fixHint: `Rename the variable to letters, digits and underscores (not starting with a digit), at most ${ENV_LIMITS.maxNameBytes} bytes, and keep the set at ${ENV_LIMITS.maxItems} variables or fewer.`,
   check(ctx) {
     const items = inventory(ctx.project.variables, new Set());

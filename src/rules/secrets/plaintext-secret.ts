@@ -58,7 +58,7 @@ export const plaintextSecret: Rule = {
 const CONFIG_LINE = /^\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*["']?(.*?)["']?\s*$/;
 
 /**
- * Top-level `configs: x: content:` is the platform's advice for shipping files (platform-facts.md),
+ * Top-level `configs: x: content:` is how a file reaches the CVM (docs/platform.md#shipped-files),
  * and the file text lands in the compose file: look for secrets in each of its lines.
  */
 function checkInlineConfigs(ctx: RuleContext): void {

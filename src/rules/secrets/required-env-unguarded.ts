@@ -8,7 +8,7 @@ export const requiredEnvUnguarded: Rule = {
   severity: 'warning',
   title: 'Secret-like variable referenced without a `:?` guard',
   rationale:
-    'Secret updates replace the whole set and names missing from allowed_envs are silently dropped (checklist: "Partial updates will result in dropped variables"; platform-facts.md, "Secrets"). An unguarded `${DB_PASSWORD}` then becomes an empty string and the app boots with no password instead of failing.',
+    'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded `${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app boots with no password instead of failing.',
   fixHint: 'Guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`; compose then refuses to start without it.',
   check(ctx) {
     // The same inventory `preflight secrets plan` reads: a `:?`/`?` guard on any reference stops

@@ -8,7 +8,7 @@ export const secretDefault: Rule = {
   severity: 'warning',
   title: 'Secret-like variable with a literal default',
   rationale:
-    'A secret update is a full replacement, and names missing from allowed_envs are silently dropped (checklist: "Partial updates will result in dropped variables"; platform-facts.md, "Secrets"). With `${DB_PASSWORD:-changeme}` the app then runs on the published default instead of failing.',
+    'A secret update is a full replacement, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). With `${DB_PASSWORD:-changeme}` the app then runs on the published default instead of failing.',
   fixHint:
     'Drop the default and guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`, so a missing secret stops the deployment instead of weakening it.',
   check(ctx) {

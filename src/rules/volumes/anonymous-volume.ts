@@ -7,7 +7,7 @@ export const anonymousVolume: Rule = {
   severity: 'warning',
   title: 'Anonymous volume, deleted at every CVM boot',
   rationale:
-    'After every start the guest runs `docker volume prune -f`, which deletes anonymous volumes (platform facts: "a bare `- /data` … does not survive a restart or an upgrade"). The checklist asks for data to live on a named volume, which Phala Cloud keeps on the encrypted disk.',
+    'An anonymous volume (a bare `- /data`, or a long-syntax volume without `source`) lives only as long as its container: when an upgrade (or a newly pulled image) makes `docker compose up` recreate the container, the old volume is left unused, and the `docker volume prune -f` every boot runs deletes it (docs/platform.md#volumes, docs/platform.md#boot-sequence). The checklist asks for data to live on a named volume, which the CVM keeps on its encrypted disk.',
   fixHint: 'Give the volume a name: `app-data:/data`, with `app-data:` under top-level `volumes:`.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {

@@ -6,7 +6,7 @@ export const externalVolume: Rule = {
   severity: 'error',
   title: 'External volume that does not exist in the CVM',
   rationale:
-    'A CVM starts from an empty Docker engine and creates only the volumes the compose file declares (as `dstack_<name>`, platform facts); nobody can run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` fails, and the data you meant is on another machine.',
+    "A CVM's Docker engine starts empty on its first boot and the compose project creates only the volumes the file declares, as `dstack_<name>` (docs/platform.md#volumes, docs/platform.md#boot-sequence); nobody can run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` fails, and the data you meant is on another machine.",
   fixHint:
     'Drop `external: true` so compose creates the volume on the persistent disk; migrate existing data into it separately.',
   check(ctx) {

@@ -15,7 +15,7 @@ export const hostPathVolatile: Rule = {
   severity: 'warning',
   title: 'Bind mount of a host path outside the persistent disk',
   rationale:
-    "In a CVM only `/var/volatile/dstack/persistent` (with `/dstack/persistent` and Docker's data root) is on the encrypted persistent disk; `/etc`, `/home`, `/opt`, `/root` and other host paths are volatile overlays of the OS image (platform facts), so data written there is lost on restart, and files you expect there were never shipped. The checklist asks for data to live on a volume.",
+    'In a CVM only the data disk keeps what is written: it is mounted at `/var/volatile/dstack/persistent` (also `/dstack/persistent`), and `/var/lib/docker` lives on it. `/etc`, `/usr`, `/bin`, `/home` and `/var/lib` outside Docker are tmpfs overlays emptied at every boot, and the rest of the root (`/opt`, `/srv`, `/mnt`…) is the read-only OS image (docs/platform.md#host-paths, docs/platform.md#boot-sequence). Data written at such a host path is lost at the next boot, and files you expect there were never shipped (docs/platform.md#shipped-files). The checklist asks for data to live on a volume.',
   fixHint:
     'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
   check(ctx) {

@@ -7,7 +7,7 @@ export const relativeBindMount: Rule = {
   severity: 'error',
   title: 'Relative bind mount of a file that is not shipped into the CVM',
   rationale:
-    'Only the compose YAML is shipped into the CVM (platform facts): `./config:/etc/app` points at a directory that is not there, so Docker creates an empty one (a file mount then fails to start) and anything written there is not on the persistent disk.',
+    'Only app-compose.json reaches the CVM, and the compose file is written from it into the tmpfs work dir `/dstack` (docs/platform.md#shipped-files): `./config:/etc/app` bind-mounts an empty directory Docker creates there (a file mount then fails to start), and anything written there is lost at the next boot.',
   fixHint:
     'Inline the file with top-level `configs: { name: { content: … } }`, bake it into the image, or use a named volume for data.',
   check(ctx) {

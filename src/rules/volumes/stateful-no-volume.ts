@@ -1,5 +1,5 @@
 import type { ComposeModel, Service } from '../../compose/types.js';
-import { pathCovers } from '../lib/services.js';
+import { pathCovers } from '../../knowledge/paths.js';
 import { statefulService } from '../lib/stateful.js';
 import { coveredByPersistentBind } from '../lib/volumes.js';
 import type { Rule } from '../types.js';
@@ -10,7 +10,7 @@ export const statefulNoVolume: Rule = {
   severity: 'error',
   title: 'Stateful image whose data directory no named volume covers',
   rationale:
-    "Only named volumes live on the CVM's encrypted persistent disk and are reattached after restarts and upgrades; the container filesystem and anonymous volumes are gone after the next restart (the guest runs `docker volume prune -f` at boot). A database without a named volume comes back empty.",
+    "Only named volumes (and bind mounts from the data disk) keep data on the CVM's encrypted disk across restarts and upgrades. The container's own filesystem and the anonymous volume an image declares with `VOLUME` live only as long as the container: once an upgrade or a newly pulled image recreates it, `docker volume prune -f` at boot deletes them (docs/platform.md#volumes). A database without a named volume at its data directory comes back empty; postgres 18 and later keep their data under `/var/lib/postgresql`, not `/var/lib/postgresql/data` (docs/platform.md#images).",
   fixHint:
     'Mount a named volume at the data directory, e.g. `volumes: [db-data:/var/lib/postgresql/data]` with `db-data:` under top-level `volumes:`.',
   check(ctx) {

@@ -8,7 +8,7 @@ export const tmpfsData: Rule = {
   severity: 'error',
   title: 'tmpfs mounted where the service keeps data',
   rationale:
-    'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must survive restarts and upgrades to be written to a volume, which Phala Cloud keeps on the encrypted disk.',
+    'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must survive restarts and upgrades to be written to a volume, which the CVM keeps on its encrypted disk (docs/platform.md#volumes).',
   fixHint: 'Mount a named volume at the data directory; keep tmpfs for scratch paths such as /tmp or /run.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
