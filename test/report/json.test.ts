@@ -15,14 +15,14 @@ describe('JSON report', () => {
     findings: { fixHint?: string; docsUrl?: string }[];
   };
 
-  it('keeps the findings object as it is and adds each finding fixHint and docsUrl', () => {
+  it("keeps the findings object as it is and adds each finding fixHint (its own, else its rule's) and docsUrl", () => {
     assert.deepEqual(Object.keys(json), ['tool', 'targets', 'score', 'findings', 'suppressed', 'checkedSections']);
     assert.equal(json.findings.length, report.findings.length);
     report.findings.forEach((f, i) => {
       const out = json.findings[i]!;
       const { fixHint, docsUrl, ...rest } = out;
       assert.deepEqual(rest, JSON.parse(JSON.stringify(f)), 'existing fields unchanged');
-      assert.equal(fixHint, ruleMeta(f.ruleId)!.fixHint);
+      assert.equal(fixHint, f.fix?.description ?? ruleMeta(f.ruleId)!.fixHint);
       assert.equal(docsUrl, `${DOCS_BASE_URL}rules.md#${f.ruleId}`);
     });
   });

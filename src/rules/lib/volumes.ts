@@ -65,11 +65,14 @@ export function looksLikeDataPath(path: string): boolean {
  * image (`PostgreSQL data directory /var/lib/postgresql/data`) or its name looks like data. Undefined otherwise.
  */
 export function dataAt(svc: Service, target: string): string | undefined {
+  return statefulDataAt(svc, target) ?? (looksLikeDataPath(target) ? 'a path that looks like data' : undefined);
+}
+
+/** `the PostgreSQL data directory /var/lib/postgresql/data` when `target` covers a known data store's data directory. */
+export function statefulDataAt(svc: Service, target: string): string | undefined {
   const stateful = statefulService(svc);
   const dir = stateful?.dataDirs.find((d) => pathCovers(target, d));
-  if (stateful && dir) return `the ${stateful.entry.product} data directory ${dir}`;
-  if (looksLikeDataPath(target)) return 'a path that looks like data';
-  return undefined;
+  return stateful && dir ? `the ${stateful.entry.product} data directory ${dir}` : undefined;
 }
 
 /** A bind mount from the persistent disk at or above `dir` (`/dstack/persistent/pg:/var/lib/postgresql/data`). */

@@ -15,7 +15,7 @@ export const imageNoDigest: Rule = {
     for (const [name, svc] of ctx.services) {
       if (svc.build) continue;
       const image = writtenImage(ctx.project, name, svc.image);
-      if (!image || !image.literalVersion) continue;
+      if (!image?.literalVersion) continue;
       const { tag, digest } = image.ref;
       if (digest?.startsWith('sha256:') || !tag || movingTag(tag)) continue;
       const shown = svc.image;

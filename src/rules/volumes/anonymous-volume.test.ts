@@ -46,6 +46,30 @@ ruleTester(anonymousVolume, {
   ],
   invalid: [
     {
+      name: 'an anonymous volume in an anchor both workers merge: one finding',
+      code: `
+        x-worker: &worker
+          image: org/worker:1.2
+          volumes:
+            - /var/lib/worker
+        services:
+          worker-a: { <<: *worker }
+          worker-b: { <<: *worker }
+      `,
+      errors: [
+        {
+          line: 4,
+          messageId: 'anonymousData',
+          message:
+            'services "worker-a" and "worker-b" mount an anonymous volume at /var/lib/worker (a path that looks like data): it lives only as long as the container',
+          related: [
+            { line: 6, service: 'worker-a' },
+            { line: 7, service: 'worker-b' },
+          ],
+        },
+      ],
+    },
+    {
       name: 'bare /data points at the item, error',
       code: `
         services:

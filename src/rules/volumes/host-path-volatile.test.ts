@@ -87,6 +87,41 @@ ruleTester(hostPathVolatile, {
   ],
   invalid: [
     {
+      name: 'a database at a host path under /tmp is still data (the throwaway exception is for caches)',
+      code: `
+        services:
+          db: { image: postgres:16, volumes: ["/tmp/pgdata:/var/lib/postgresql/data"] }
+      `,
+      errors: [
+        {
+          service: 'db',
+          severity: 'error',
+          messageId: 'volatileData',
+          message: 'keeps data at host path /tmp/pgdata (the PostgreSQL data directory /var/lib/postgresql/data)',
+        },
+      ],
+    },
+    {
+      name: 'Zulip (old galexrt compose): two volatile host paths, one finding each',
+      // zulip/docker-zulip docker-compose.yml (2015): database: volumes: ["/opt/postgresql/data:/var/lib/postgresql:rw"],
+      // redis: volumes: ["/opt/docker/redis:/var/lib/redis:rw"]
+      code: `
+        services:
+          database:
+            image: "docker.io/sameersbn/postgresql:9.4-4"
+            volumes:
+              - "/opt/postgresql/data:/var/lib/postgresql:rw"
+          redis:
+            image: "sameersbn/redis:latest"
+            volumes:
+              - "/opt/docker/redis:/var/lib/redis:rw"
+      `,
+      errors: [
+        { line: 5, service: 'database', message: 'keeps data at host path /opt/postgresql/data' },
+        { line: 9, service: 'redis', message: 'keeps data at host path /opt/docker/redis' },
+      ],
+    },
+    {
       name: 'data directory on a volatile host path: error',
       code: `
         services:

@@ -5,6 +5,7 @@ import {
   isReadOnly,
   isThrowawayPath,
   looksLikeDataPath,
+  statefulDataAt,
   volumeBindDevice,
 } from '../lib/volumes.js';
 import type { Rule } from '../types.js';
@@ -25,32 +26,41 @@ export const hostPathVolatile: Rule = {
         if (!isBind(v)) return;
         const cls = hostPathClass(v.source);
         if (cls !== 'volatile' && cls !== 'home') return;
-        if (isThrowawayPath(v.source) || isThrowawayPath(v.target)) return;
+        const { source, target } = v;
+        const stateful = statefulDataAt(svc, target);
+        // Caches and scratch space are expected to be lost, unless a data store keeps its data there.
+        if (!stateful && (isThrowawayPath(source) || isThrowawayPath(target))) return;
         const path = ['services', name, 'volumes', i];
-        const data = dataAt(svc, v.target) ?? (looksLikeDataPath(v.source) ? 'a path that looks like data' : undefined);
+        const data = dataAt(svc, target) ?? (looksLikeDataPath(source) ? 'a path that looks like data' : undefined);
         if (data && !isReadOnly(v)) {
           ctx.report({
             service: name,
             path,
             severity: 'error',
-            message: `service "${name}" keeps data at host path ${v.source} (${data}), which is outside the CVM's persistent disk; it is lost at the next restart`,
+            messageId: 'volatileData',
+            message: (who) =>
+              `${who} ${who.v('keeps', 'keep')} data at host path ${source} (${data}), which is outside the CVM's persistent disk; it is lost at the next restart`,
           });
           return;
         }
         // A pre-launch script can write host files before the app starts (dstack-examples/prelaunch-script).
-        if (preLaunch.includes(v.source)) return;
+        if (preLaunch.includes(source)) return;
         if (isReadOnly(v)) {
           ctx.report({
             service: name,
             path,
-            message: `service "${name}" reads host path ${v.source}, which nothing ships into the CVM (only the compose YAML is), so it is missing or empty there`,
+            messageId: 'readsUnshipped',
+            message: (who) =>
+              `${who} ${who.v('reads', 'read')} host path ${source}, which nothing ships into the CVM (only the compose YAML is), so it is missing or empty there`,
           });
           return;
         }
         ctx.report({
           service: name,
           path,
-          message: `service "${name}" mounts host path ${v.source}, which is outside the CVM's persistent disk and not shipped with the app: it starts empty and what is written there is lost at the next restart`,
+          messageId: 'volatile',
+          message: (who) =>
+            `${who} ${who.v('mounts', 'mount')} host path ${source}, which is outside the CVM's persistent disk and not shipped with the app: it starts empty and what is written there is lost at the next restart`,
         });
       });
     }
@@ -62,6 +72,7 @@ export const hostPathVolatile: Rule = {
       ctx.report({
         valuePath: ['volumes', vol, 'driver_opts', 'device'],
         severity: 'error',
+        messageId: 'volatileDevice',
         message: `volume "${vol}" binds host directory ${device}, which is outside the CVM's persistent disk; its data is lost at the next restart`,
       });
     }

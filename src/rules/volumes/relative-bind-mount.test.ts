@@ -34,6 +34,101 @@ ruleTester(relativeBindMount, {
   ],
   invalid: [
     {
+      name: 'one finding per mount line an x- block gives every Airflow service (apache/airflow docker-compose.yaml)',
+      // apache/airflow airflow-core/docs/howto/docker-compose/docker-compose.yaml: x-airflow-common: &airflow-common
+      // with volumes: [${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags, …], merged into every airflow-* service;
+      // flower is under a profile the CVM never starts.
+      code: `
+        x-airflow-common: &airflow-common
+          image: apache/airflow:3.0.0
+          volumes:
+            - \${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags
+            - \${AIRFLOW_PROJ_DIR:-.}/logs:/opt/airflow/logs
+        services:
+          airflow-apiserver:
+            <<: *airflow-common
+            command: api-server
+          airflow-scheduler:
+            <<: *airflow-common
+            command: scheduler
+          airflow-worker:
+            <<: *airflow-common
+            command: celery worker
+          flower:
+            <<: *airflow-common
+            profiles: [flower]
+      `,
+      errors: [
+        {
+          line: 4,
+          messageId: 'relative',
+          message:
+            'services "airflow-apiserver", "airflow-scheduler" and "airflow-worker" bind-mount ./dags at /opt/airflow/dags',
+          related: [
+            { line: 7, service: 'airflow-apiserver' },
+            { line: 10, service: 'airflow-scheduler' },
+            { line: 13, service: 'airflow-worker' },
+          ],
+        },
+        { line: 5, messageId: 'relative', message: 'bind-mount ./logs at /opt/airflow/logs' },
+      ],
+    },
+    {
+      name: 'Sentry self-hosted: ./sentry in x-sentry-defaults, one finding for web and worker',
+      // getsentry/self-hosted docker-compose.yml: x-sentry-defaults: &sentry_defaults { volumes: ["./sentry:/etc/sentry", …] }
+      code: `
+        x-sentry-defaults: &sentry_defaults
+          image: getsentry/sentry:24.4.2
+          volumes:
+            - "sentry-data:/data"
+            - "./sentry:/etc/sentry"
+        services:
+          web:
+            <<: *sentry_defaults
+          worker:
+            <<: *sentry_defaults
+            command: run worker
+        volumes:
+          sentry-data:
+      `,
+      errors: [
+        {
+          line: 5,
+          service: 'web',
+          message: 'services "web" and "worker" bind-mount ./sentry at /etc/sentry',
+          related: [
+            { line: 7, service: 'web' },
+            { line: 9, service: 'worker' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a database on a relative bind mount: one finding that names the data (stateful-no-volume stays silent)',
+      // immich-app/immich docker/docker-compose.yml: ${DB_DATA_LOCATION}:/var/lib/postgresql/data, with
+      // DB_DATA_LOCATION=./postgres in the example .env.
+      code: {
+        compose: `
+          services:
+            database:
+              image: ghcr.io/immich-app/postgres:14-vectorchord0.4.3-pgvectors0.2.0
+              volumes:
+                - \${DB_DATA_LOCATION}:/var/lib/postgresql/data
+        `,
+        env: 'DB_DATA_LOCATION=./postgres\n',
+      },
+      errors: [
+        {
+          line: 5,
+          severity: 'error',
+          messageId: 'relativeData',
+          message:
+            'service "database" keeps the PostgreSQL data directory /var/lib/postgresql/data on the relative bind mount ./postgres',
+          fix: '`database-data:/var/lib/postgresql/data`',
+        },
+      ],
+    },
+    {
       name: 'config file next to the compose file',
       code: `
         services:

@@ -1,4 +1,4 @@
-import { hostPathClass, isBind, volumeBindDevice } from '../lib/volumes.js';
+import { dataAt, hostPathClass, isBind, volumeBindDevice } from '../lib/volumes.js';
 import type { Rule } from '../types.js';
 
 export const relativeBindMount: Rule = {
@@ -14,10 +14,22 @@ export const relativeBindMount: Rule = {
     for (const [name, svc] of ctx.services) {
       (svc.volumes ?? []).forEach((v, i) => {
         if (!isBind(v) || hostPathClass(v.source) !== 'relative') return;
+        const { source, target } = v;
+        // The data a database keeps there is the bigger loss, so the message says so (stateful-no-volume does not repeat it).
+        const data = dataAt(svc, target);
         ctx.report({
           service: name,
           path: ['services', name, 'volumes', i],
-          message: `service "${name}" bind-mounts ${v.source} at ${v.target}, but only the compose YAML reaches the CVM, so that path does not exist there`,
+          messageId: data ? 'relativeData' : 'relative',
+          message: (who) =>
+            data
+              ? `${who} ${who.v('keeps', 'keep')} ${data} on the relative bind mount ${source}: only the compose YAML reaches the CVM, so it is an empty directory in the CVM's tmpfs work dir, and everything written there is lost at the next boot`
+              : `${who} ${who.v('bind-mounts', 'bind-mount')} ${source} at ${target}, but only the compose YAML reaches the CVM, so that path does not exist there`,
+          ...(data
+            ? {
+                hint: `Keep the data on a named volume: \`${name}-data:${target}\`, with \`${name}-data:\` under top-level \`volumes:\`.`,
+              }
+            : {}),
         });
       });
     }

@@ -87,10 +87,102 @@ ruleTester(statefulNoVolume, {
         app: { build: . }
     `,
     },
+    {
+      name: "a bind mount or anonymous volume over the data directory is its own rule's finding, not a second one here",
+      // relative-bind-mount / host-path-volatile / anonymous-volume / tmpfs-data report these with the data named.
+      compose: `
+      services:
+        mysql: { image: mysql:8.4, volumes: ["./mysql:/var/lib/mysql"] }
+        mongo: { image: mongo:7, volumes: ["/opt/mongo:/data/db"] }
+        valkey: { image: valkey/valkey:8, volumes: ["/data"] }
+        pg: { image: postgres:16, tmpfs: ["/var/lib/postgresql/data"] }
+    `,
+    },
+    {
+      name: 'postgres 18 with its volume at /var/lib/postgresql (Paperless-ngx docker-compose.postgres.yml)',
+      // paperless-ngx/paperless-ngx docker/compose/docker-compose.postgres.yml: db: image: docker.io/library/postgres:18,
+      // volumes: [pgdata:/var/lib/postgresql]
+      compose: `
+      services:
+        db:
+          image: docker.io/library/postgres:18
+          restart: unless-stopped
+          volumes:
+            - pgdata:/var/lib/postgresql
+      volumes:
+        pgdata:
+    `,
+    },
+    {
+      name: 'postgres 18 with PGDATA set under the old path keeps its data where the volume is',
+      compose: `
+      services:
+        db:
+          image: postgres:18-alpine
+          environment: { PGDATA: /var/lib/postgresql/data/pgdata }
+          volumes: ["pg:/var/lib/postgresql/data"]
+      volumes: { pg: {} }
+    `,
+    },
+    {
+      name: "Zulip's own postgres image with its named volume (docker-zulip compose.yaml)",
+      // zulip/docker-zulip compose.yaml: database: image: "zulip/zulip-postgresql:14",
+      // volumes: ["postgresql-14:/var/lib/postgresql/data:rw"]
+      compose: `
+      services:
+        database:
+          image: "zulip/zulip-postgresql:14"
+          volumes:
+            - "postgresql-14:/var/lib/postgresql/data:rw"
+      volumes:
+        postgresql-14:
+    `,
+    },
+    {
+      name: 'Sentry self-hosted postgres: trust auth and a named volume (getsentry/self-hosted docker-compose.yml)',
+      compose: `
+      services:
+        postgres:
+          image: "postgres:14.11"
+          command: ["postgres", "-c", "wal_level=logical"]
+          environment:
+            POSTGRES_HOST_AUTH_METHOD: "trust"
+          volumes:
+            - "sentry-postgres:/var/lib/postgresql/data"
+      volumes:
+        sentry-postgres:
+    `,
+    },
+    {
+      name: 'tools named after a data store keep no data (exporter, admin UI, backup job)',
+      compose: `
+      services:
+        exporter: { image: prometheuscommunity/postgres-exporter:v0.15.0 }
+        ui: { image: rediscommander/redis-commander:latest }
+        backup:
+          image: prodrigestivill/postgres-backup-local:16
+          environment: { POSTGRES_HOST: db, POSTGRES_PASSWORD: "\${PG_PASS}" }
+    `,
+    },
+    {
+      name: 'an app that connects to postgres is not a postgres server',
+      compose: `
+      services:
+        api:
+          image: org/api:1.2
+          environment:
+            POSTGRES_PASSWORD: "\${PG_PASS}"
+            POSTGRES_HOST: db
+        built:
+          build: .
+          environment:
+            POSTGRES_PASSWORD: "\${PG_PASS}"
+    `,
+    },
   ],
   invalid: [
     {
-      name: 'postgres without any volume points at the image',
+      name: 'postgres without any volume points at the image, and the hint names the path for its version',
       code: `
         services:
           db:
@@ -101,9 +193,82 @@ ruleTester(statefulNoVolume, {
           line: 3,
           column: 12,
           service: 'db',
-          message: 'PostgreSQL keeps its data in /var/lib/postgresql/data',
+          messageId: 'noVolume',
+          message:
+            'service "db" (PostgreSQL 16) keeps its data in /var/lib/postgresql/data, which no named volume covers',
           severity: 'error',
+          fix: 'Mount a named volume at /var/lib/postgresql/data',
         },
+      ],
+    },
+    {
+      name: 'postgres 18 with a volume at /var/lib/postgresql/data: error, the data moved',
+      code: `
+        services:
+          db:
+            image: postgres:18
+            volumes: ["pgdata:/var/lib/postgresql/data"]
+        volumes: { pgdata: {} }
+      `,
+      errors: [
+        {
+          service: 'db',
+          severity: 'error',
+          messageId: 'versionMovedDataDir',
+          message:
+            'service "db" (PostgreSQL 18) keeps its data in /var/lib/postgresql/18/docker; the volume at /var/lib/postgresql/data does not hold it',
+          fix: 'mount a named volume at /var/lib/postgresql: `volumes: ["db-data:/var/lib/postgresql"]`',
+        },
+      ],
+    },
+    {
+      name: 'postgres latest and pgvector pg18 are 18+ too',
+      code: `
+        services:
+          a: { image: postgres, volumes: ["pg-a:/var/lib/postgresql/data"] }
+          b: { image: pgvector/pgvector:0.8.1-pg18-trixie, volumes: ["pg-b:/var/lib/postgresql/data"] }
+        volumes: { pg-a: {}, pg-b: {} }
+      `,
+      errors: [
+        {
+          service: 'a',
+          messageId: 'versionMovedDataDir',
+          message: 'keeps its data in /var/lib/postgresql/<version>/docker',
+        },
+        {
+          service: 'b',
+          messageId: 'versionMovedDataDir',
+          message: '(PostgreSQL 18) keeps its data in /var/lib/postgresql/18/docker',
+        },
+      ],
+    },
+    {
+      name: 'a Redis hint names the Redis path, not a Postgres one',
+      code: `
+        services:
+          cache: { image: redis:7.4 }
+      `,
+      errors: [{ service: 'cache', message: '(Redis) keeps its data in /data', fix: '"cache-data:/data"' }],
+    },
+    {
+      name: 'recognised by the product in the name: zulip/zulip-postgresql without a volume',
+      code: `
+        services:
+          database:
+            image: "zulip/zulip-postgresql:14"
+      `,
+      errors: [{ service: 'database', message: '(PostgreSQL 14) keeps its data in /var/lib/postgresql/data' }],
+    },
+    {
+      name: 'recognised by the server command and by server-only environment',
+      code: `
+        services:
+          db: { image: "ghcr.io/acme/db:3", command: ["postgres", "-c", "max_connections=200"] }
+          citus: { image: "citusdata/citus:12.1", environment: { POSTGRES_PASSWORD: "\${PG_PASS}" } }
+      `,
+      errors: [
+        { service: 'db', message: 'keeps its data in /var/lib/postgresql/data' },
+        { service: 'citus', message: 'keeps its data in /var/lib/postgresql/data' },
       ],
     },
     {
@@ -134,31 +299,7 @@ ruleTester(statefulNoVolume, {
           s3: { image: quay.io/minio/minio:RELEASE.2024-10-02T17-50-41Z, command: server /export --console-address ":9001", volumes: ["s3:/data"] }
         volumes: { s3: {} }
       `,
-      errors: [{ message: 'MinIO keeps its data in /export (set by server argument)' }],
-    },
-    {
-      name: 'relative bind mount does not count',
-      code: `
-        services:
-          db: { image: mysql:8.4, volumes: ["./mysql:/var/lib/mysql"] }
-      `,
-      errors: [{ message: 'MySQL' }],
-    },
-    {
-      name: 'volatile host path does not count',
-      code: `
-        services:
-          db: { image: mongo:7, volumes: ["/opt/mongo:/data/db"] }
-      `,
-      errors: [{ message: 'MongoDB keeps its data in /data/db' }],
-    },
-    {
-      name: 'anonymous volume does not count',
-      code: `
-        services:
-          cache: { image: valkey/valkey:8, volumes: ["/data"] }
-      `,
-      errors: [{ message: 'Valkey' }],
+      errors: [{ message: '(MinIO) keeps its data in /export (set by server argument)' }],
     },
     {
       name: 'a volume below the data directory does not cover it',
@@ -175,7 +316,7 @@ ruleTester(statefulNoVolume, {
         services:
           nats: { image: nats:2.10, command: "--jetstream --store_dir /js" }
       `,
-      errors: [{ message: 'NATS JetStream keeps its data in /js (set by --store_dir)' }],
+      errors: [{ message: '(NATS JetStream) keeps its data in /js (set by --store_dir)' }],
     },
     {
       name: 'many known images at once',

@@ -23,10 +23,13 @@ export const tmpfsData: Rule = {
         if (!m.target.startsWith('/') || isThrowawayPath(m.target)) continue;
         const data = dataAt(svc, m.target);
         if (!data) continue;
+        const { target } = m;
         ctx.report({
           service: name,
           path: m.path,
-          message: `service "${name}" mounts a tmpfs at ${m.target} (${data}); everything written there is gone at every restart`,
+          messageId: 'tmpfsData',
+          message: (who) =>
+            `${who} ${who.v('mounts', 'mount')} a tmpfs at ${target} (${data}); everything written there is gone at every restart`,
         });
       }
     }
