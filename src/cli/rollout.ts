@@ -61,6 +61,19 @@ function progress(notify?: string): ProgressSink {
   return new FanOut(sinks);
 }
 
+/**
+ * Ctrl-C / SIGTERM stop the process at once, leaving the run without run-end so `rollout resume`
+ * continues it (the engine's own handling would end it as `interrupted`, which cannot be resumed).
+ * Exit handlers still run: the managed HAProxy is stopped; the stale lock is taken over on resume.
+ */
+function stopResumably(): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      process.stderr.write(`\npreflight: stopped by ${sig}; \`preflight rollout resume\` continues the rollout\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+}
+
 const exitOf = (r: RolloutReport) => (r.status === 'passed' ? 0 : r.status === 'running' ? 0 : 1);
 
 export function registerRollout(program: Command, setExit: SetExit): void {
@@ -91,12 +104,13 @@ export function registerRollout(program: Command, setExit: SetExit): void {
       const rate = f.load !== undefined ? Number(f.load) : undefined;
       if (rate !== undefined && !(rate > 0 && rate <= 100_000))
         throw new UsageError('--load takes requests per second (1 to 100000)');
+      stopResumably();
       const r = await runRollout({
         ...options(f),
         planId: f.planId,
         load: rate ? { rate, ...(f.loadUrl ? { url: f.loadUrl } : {}) } : undefined,
         progress: progress(f.notify),
-        handleSignals: true,
+        handleSignals: false,
         force: f.force,
       });
       print(r.report, f);
@@ -143,7 +157,8 @@ export function registerRollout(program: Command, setExit: SetExit): void {
     .argument('[run]', 'run id or directory')
     .option('--notify <url>', 'POST each state change as JSON to this URL')
     .action(async (run: string | undefined, f: CommonFlags & { notify?: string }) => {
-      const r = await resumeRollout({ ...options(f), run, progress: progress(f.notify), handleSignals: true });
+      stopResumably();
+      const r = await resumeRollout({ ...options(f), run, progress: progress(f.notify), handleSignals: false });
       if (r.signalled) {
         process.stderr.write(`preflight: asked the rollout in ${r.runDir} to resume\n`);
         return;
