@@ -242,7 +242,3 @@ function describePath(path: Path): string {
   const text = path.map(String).join('.');
   return text.length > 120 ? `…${text.slice(-119)}` : text || 'the file';
 }
-
-export function pathKey(path: Path): string {
-  return path.map(String).join('.');
-}

@@ -36,12 +36,6 @@ export function parseImage(image: string): ImageRef {
   return ref;
 }
 
-/** Major version from a tag like `16`, `16.2-alpine`, `v2.4.1`, `8.0.36-debian` (undefined when not numeric). */
-export function majorVersion(tag: string | undefined): number | undefined {
-  const m = /^v?(\d+)(?:[.\-_]|$)/.exec(tag ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
 /** A data table row that names images: products, exporters, images with a HEALTHCHECK… */
 export interface ImageEntry {
   /** Repository paths (`bitnami/redis`, `gcr.io/cadvisor/cadvisor`) or bare names (`redis`). */

@@ -1,6 +1,6 @@
 /**
  * Encrypted environment variables exactly as dstack / Phala Cloud expect them
- * (reference: `encryptEnvVars` in @phala/dstack-sdk; facts: shared/reference/platform-facts.md):
+ * (reference: `encryptEnvVars` in @phala/dstack-sdk; facts: docs/platform.md):
  *
  *   plaintext = JSON.stringify({ env: [{ key, value }, …] })
  *   ephemeral X25519 key pair per call; shared = X25519(ephemeral secret, app env public key)

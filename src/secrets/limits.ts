@@ -1,5 +1,5 @@
 /**
- * What the dstack guest accepts from the decrypted env (platform-facts.md, "Secrets"): boot fails
+ * What the dstack guest accepts from the decrypted env (docs/platform.md#secrets): boot fails
  * past these limits, so we refuse before encrypting. Errors name the key, never the value.
  */
 import { InputError } from '../util/errors.js';
@@ -21,10 +21,6 @@ export const ENV_LIMITS = {
 export function printableKey(key: string): string {
   const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
   return JSON.stringify(shown);
-}
-
-export function isValidEnvName(key: string): boolean {
-  return ENV_LIMITS.namePattern.test(key) && Buffer.byteLength(key, 'utf8') <= ENV_LIMITS.maxNameBytes;
 }
 
 /**

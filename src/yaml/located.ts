@@ -262,10 +262,6 @@ export function nodeAt(
   return { node, keyLoc, nearest, nearestKeyLoc };
 }
 
-export function mapEntries(node: LNode | undefined): [string, LEntry][] {
-  return node?.kind === 'map' ? [...node.entries] : [];
-}
-
 export function cloneNode<T extends LNode>(node: T): T {
   switch (node.kind) {
     case 'scalar':

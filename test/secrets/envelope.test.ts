@@ -12,7 +12,7 @@ import {
 } from '../../src/secrets/envelope.js';
 import { InputError } from '../../src/util/errors.js';
 
-// The fixed vector from shared/reference/platform-facts.md.
+// The fixed vector of docs/platform.md#secrets.
 const RECIPIENT_SECRET = '4f3cf0a19a0444674c8e51222afd395b8df9fad2ba3cd7956f640a4b3c046db6';
 const RECIPIENT_PUBLIC = '4b03687002c7e0f6e8eaabea3edc108de72a06d2c2b64a3e14c34883645c7127';
 const EXPECTED =
@@ -71,7 +71,7 @@ function x25519FromJwk(secretHex: string): string {
   return x.toString('base64url');
 }
 
-test('the fixed vector from platform-facts.md, byte for byte', () => {
+test('the fixed vector of docs/platform.md, byte for byte', () => {
   assert.equal(x25519PublicFromSecret(Buffer.from(RECIPIENT_SECRET, 'hex')).toString('hex'), RECIPIENT_PUBLIC);
   const { encryptedEnv, envKeys } = encryptEnvVars([{ key: 'FOO', value: 'bar' }], RECIPIENT_PUBLIC, {
     random: fixedRandom(),

@@ -19,12 +19,6 @@ export function writtenText(node: LNode | undefined): string | undefined {
   return typeof node.value === 'string' ? node.value : undefined;
 }
 
-export function writtenAt(project: Project, path: Path): { text: string; node: LNode } | undefined {
-  const node = nodeAt(project.tree, path).node;
-  const text = writtenText(node);
-  return text === undefined || !node ? undefined : { text, node };
-}
-
 export interface LiteralSecret {
   /** What it looks like, for the message ("GitHub token", "literal value"). */
   what: string;
