@@ -49,6 +49,17 @@ ruleTester(restartServesOldVersion, {
       ],
     },
     {
+      name: 'an app that keeps data is not a data store: its old version writes',
+      code: `
+        services:
+          git:
+            image: gitea/gitea:1.22.3
+            restart: always
+            volumes: ["./gitea:/data"]
+      `,
+      errors: [{ line: 4, service: 'git', message: 'takes writes' }],
+    },
+    {
       name: 'a plain dstack manifest: no pull in the window',
       code: {
         appCompose: JSON.stringify({

@@ -6,13 +6,19 @@ import type { Service } from '../../compose/types.js';
 import type { Rule } from '../types.js';
 
 /**
- * What the service does that its old version would keep doing during an upgrade, if anything. A
- * database or cache image is left out: its old version serving until it is recreated is what any
- * upgrade of it does, and whether the new version reads its data is `preflight diff`'s question.
+ * Products of the stateful-image table that are applications (their releases migrate their own
+ * schema); every other entry is a data store, left out: its old version serving until it is
+ * recreated is what any upgrade of it does, and whether the new version reads its data is
+ * `preflight diff`'s question.
  */
+const APPLICATIONS = new Set(['Gitea', 'Forgejo', 'Nextcloud', 'WordPress', 'Ghost', 'n8n', 'Open WebUI', 'Grafana']);
+
+/** What the service does that its old version would keep doing during an upgrade, if anything. */
 function takes(svc: Service): string | undefined {
-  if (statefulService(svc)) return undefined;
+  const stateful = statefulService(svc);
+  if (stateful && !APPLICATIONS.has(stateful.entry.product)) return undefined;
   if (servesTraffic(svc)) return 'traffic';
+  if (stateful) return 'writes';
   if ((svc.volumes ?? []).some((v) => v.type === 'volume' && v.source && !isReadOnly(v))) return 'writes';
   return undefined;
 }
