@@ -42,6 +42,11 @@ export interface StatefulImage extends ImageEntry {
    * journal), with no buffers to flush on shutdown; stop-grace-period leaves it alone.
    */
   quickShutdown?: boolean;
+  /**
+   * An application that keeps its own data (its releases migrate their own schema), not a data store:
+   * an old version of it that runs on during an upgrade writes, where an old database only serves.
+   */
+  application?: boolean;
   /** Only stateful when this pattern matches the command (e.g. NATS only with JetStream). */
   statefulWhenCommand?: RegExp;
   source: string;
@@ -219,6 +224,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     images: ['grafana/grafana', 'grafana/grafana-oss', 'grafana/grafana-enterprise', 'bitnami/grafana'],
     dataDirs: ['/var/lib/grafana'],
     dataDirEnv: ['GF_PATHS_DATA'],
+    application: true,
     quickShutdown: true,
     source: 'https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (persistent storage)',
   },
@@ -290,6 +296,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     product: 'Gitea',
     images: ['gitea/gitea'],
     dataDirs: ['/data'],
+    application: true,
     quickShutdown: true,
     source: 'https://docs.gitea.com/installation/install-with-docker (volumes)',
   },
@@ -297,6 +304,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     product: 'Forgejo',
     images: ['forgejo/forgejo', 'codeberg.org/forgejo/forgejo'],
     dataDirs: ['/data'],
+    application: true,
     quickShutdown: true,
     source: 'https://forgejo.org/docs/latest/admin/installation-docker/',
   },
@@ -304,6 +312,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     product: 'Nextcloud',
     images: ['nextcloud'],
     dataDirs: ['/var/www/html'],
+    application: true,
     quickShutdown: true,
     source: 'https://hub.docker.com/_/nextcloud (Persistent data)',
   },
@@ -311,6 +320,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     product: 'WordPress',
     images: ['wordpress', 'bitnami/wordpress'],
     dataDirs: ['/var/www/html'],
+    application: true,
     quickShutdown: true,
     source: 'https://hub.docker.com/_/wordpress (wp-content persistence)',
   },
@@ -318,6 +328,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     product: 'Ghost',
     images: ['ghost'],
     dataDirs: ['/var/lib/ghost/content'],
+    application: true,
     quickShutdown: true,
     source: 'https://hub.docker.com/_/ghost (Stateful)',
   },
@@ -326,6 +337,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     images: ['n8nio/n8n', 'docker.n8n.io/n8nio/n8n'],
     dataDirs: ['/home/node/.n8n'],
     dataDirEnv: ['N8N_USER_FOLDER'],
+    application: true,
     quickShutdown: true,
     source: 'https://docs.n8n.io/hosting/installation/docker/ (n8n_data volume)',
   },
@@ -342,6 +354,7 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     images: ['open-webui/open-webui', 'ghcr.io/open-webui/open-webui'],
     dataDirs: ['/app/backend/data'],
     dataDirEnv: ['DATA_DIR'],
+    application: true,
     quickShutdown: true,
     source: 'https://docs.openwebui.com/getting-started/quick-start (open-webui volume)',
   },

@@ -10,7 +10,8 @@ export const restartPolicy: Rule = {
   title: 'Long-running service without a restart policy',
   rationale:
     'The checklist asks apps to survive being stopped and started at any time. A container that exits (crash, OOM, a dependency not ready yet) stays down in the CVM until the next upgrade or reboot, because nobody is there to run `docker start`.',
-  fixHint: 'Set `restart: unless-stopped` (or `always`) on long-running services; one-shot jobs may keep `no`.',
+  fixHint:
+    'Set `restart: unless-stopped` on long-running services (`always` also works, but brings the old version back at the start of every upgrade: restart-serves-old-version); one-shot jobs may keep `no`.',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (isOneShot(ctx.model, name, svc)) continue;

@@ -6,17 +6,14 @@ import type { Service } from '../../compose/types.js';
 import type { Rule } from '../types.js';
 
 /**
- * Products of the stateful-image table that are applications (their releases migrate their own
- * schema); every other entry is a data store, left out: its old version serving until it is
- * recreated is what any upgrade of it does, and whether the new version reads its data is
- * `preflight diff`'s question.
+ * What the service does that its old version would keep doing during an upgrade, if anything. A data
+ * store of the stateful-image table is left out: its old version serving until it is recreated is what
+ * any upgrade of it does, and whether the new version reads its data is `preflight diff`'s question.
+ * An application of that table (Gitea, Nextcloud…) is not: its old version writes.
  */
-const APPLICATIONS = new Set(['Gitea', 'Forgejo', 'Nextcloud', 'WordPress', 'Ghost', 'n8n', 'Open WebUI', 'Grafana']);
-
-/** What the service does that its old version would keep doing during an upgrade, if anything. */
 function takes(svc: Service): string | undefined {
   const stateful = statefulService(svc);
-  if (stateful && !APPLICATIONS.has(stateful.entry.product)) return undefined;
+  if (stateful && !stateful.entry.application) return undefined;
   if (servesTraffic(svc)) return 'traffic';
   if (stateful) return 'writes';
   if ((svc.volumes ?? []).some((v) => v.type === 'volume' && v.source && !isReadOnly(v))) return 'writes';
@@ -29,9 +26,9 @@ export const restartServesOldVersion: Rule = {
   severity: 'info',
   title: '`restart: always` brings the old version back at the start of every upgrade',
   rationale:
-    "At every boot dockerd starts `restart: always` containers by itself, with the configuration and image they had (and `unless-stopped` ones after an unclean stop), before the pre-launch script and `docker compose up` recreate them (docs/platform.md#boot-sequence, steps 6–8). During an upgrade the old version therefore answers requests and writes data for a while, possibly against a database that the new version's containers are already migrating.",
+    "At every boot dockerd starts `restart: always` containers by itself, with the configuration and image they had (`unless-stopped` ones only after an unclean stop), before the pre-launch script and `docker compose up` recreate them (docs/platform.md#boot-sequence, steps 6–8). During an upgrade the old version therefore answers requests and writes data for a while, possibly against a database that the new version's containers are already migrating.",
   fixHint:
-    'Use `restart: on-failure` (dockerd does not start it at boot; `compose up` does, with the new version), or make the old version safe to run for a while after an upgrade began (no schema it cannot read). `preflight drill upgrade` measures the window.',
+    'Use `restart: unless-stopped`: a graceful shutdown runs `docker compose stop`, after which dockerd leaves the container down at boot and `compose up` starts the new version; only a forced stop (power cut) brings it back. `on-failure` is no better: dockerd restarts it whenever its last exit code was not 0, which after a power cut is every container that was running (docs/platform.md#boot-sequence, step 6). Or make the old version safe to run for a while after an upgrade began (no schema it cannot read). `preflight drill upgrade` measures the window.',
   check(ctx) {
     const pulls = pullsAtBoot(ctx.project);
     for (const [name, svc] of ctx.services) {
