@@ -18,6 +18,20 @@ ruleTester(profileNotStarted, {
       `,
       env: 'COMPOSE_PROFILES=monitoring\n',
     },
+    {
+      name: 'exempted service',
+      compose: `
+        services:
+          app: { image: app:1 }
+          adminer: { image: adminer:4.8.1, profiles: [debug] }
+      `,
+      config: `
+        exemptions:
+          - rule: profile-not-started
+            service: adminer
+            reason: local debugging only
+      `,
+    },
   ],
   invalid: [
     {
@@ -31,6 +45,31 @@ ruleTester(profileNotStarted, {
       `,
       errors: [
         { line: 3, column: 3, service: 'adminer', severity: 'info', message: 'only runs under profiles debug, tools' },
+      ],
+    },
+    {
+      // Like Supabase's and Immich's dev tooling: one profile on several services is one choice.
+      name: 'one finding per profile, each service a related location',
+      code: `
+        services:
+          app: { image: app:1 }
+          mailpit: { image: axllent/mailpit:v1.21, profiles: [dev] }
+          adminer: { image: adminer:4.8.1, profiles: [dev] }
+          pgadmin: { image: dpage/pgadmin4:8.12, profiles: [dev] }
+          exporter: { image: prom/node-exporter:v1.8.2, profiles: [monitoring] }
+      `,
+      errors: [
+        {
+          line: 3,
+          messageId: 'profileOnly',
+          message:
+            'services "mailpit", "adminer" and "pgadmin" only run under profile dev; the CVM\'s plain `docker compose up` never starts them',
+          related: [
+            { line: 4, service: 'adminer' },
+            { line: 5, service: 'pgadmin' },
+          ],
+        },
+        { line: 6, service: 'exporter', message: 'service "exporter" only runs under profile monitoring' },
       ],
     },
   ],

@@ -53,41 +53,40 @@ ruleTester(healthcheckTiming, {
         web: { image: app:1, healthcheck: { disable: true, retries: 0 } }
     `,
     },
+    {
+      // Docker starts the next probe when the previous one ends: timeout >= interval hides nothing.
+      name: 'timeout at or above the interval (awesome-compose nginx-golang-mysql: interval 3s, default timeout)',
+      compose: `
+      services:
+        db:
+          image: mariadb:10.6
+          healthcheck: { test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 3s, retries: 5, start_period: 30s }
+        web:
+          image: app:1
+          healthcheck: { test: ["CMD", "true"], interval: 10s, timeout: 20s }
+    `,
+    },
+    {
+      name: 'long interval nobody waits for is a choice',
+      compose: `
+      services:
+        backup:
+          image: app:1
+          healthcheck: { test: ["CMD", "true"], interval: 1h, timeout: 10s }
+    `,
+    },
+    {
+      name: 'long interval with a start_period (probes run every start_interval meanwhile)',
+      compose: `
+      services:
+        api:
+          image: app:1
+          healthcheck: { test: ["CMD", "true"], interval: 10m, start_period: 1m }
+        web: { image: app:1, depends_on: { api: { condition: service_healthy } } }
+    `,
+    },
   ],
   invalid: [
-    {
-      name: 'timeout equal to interval points at timeout (info)',
-      code: `
-        services:
-          web:
-            image: app:1
-            healthcheck:
-              test: ["CMD", "true"]
-              interval: 10s
-              timeout: 10s
-      `,
-      errors: [
-        {
-          line: 7,
-          column: 7,
-          service: 'web',
-          message: 'timeout of 10s, not below its interval of 10s',
-          severity: 'info',
-        },
-      ],
-    },
-    {
-      name: 'short interval with the default timeout points at interval',
-      code: `
-        services:
-          web:
-            image: app:1
-            healthcheck:
-              test: ["CMD", "true"]
-              interval: 3s
-      `,
-      errors: [{ line: 6, column: 7, message: '30s (the default)' }],
-    },
     {
       name: 'retries: 0',
       code: `
@@ -98,17 +97,42 @@ ruleTester(healthcheckTiming, {
               test: ["CMD", "true"]
               retries: 0
       `,
-      errors: [{ line: 6, column: 7, message: 'retries: 0', severity: 'warning' }],
+      errors: [{ line: 6, column: 7, messageId: 'retriesIgnored', message: 'retries: 0', severity: 'warning' }],
     },
     {
-      name: 'absurd interval',
+      name: 'retries: 0 in a merged x- block is one finding',
+      code: `
+        x-health: &health
+          test: ["CMD", "true"]
+          retries: 0
+        services:
+          web: { image: app:1, healthcheck: *health }
+          worker: { image: app:1, healthcheck: *health }
+      `,
+      errors: [
+        {
+          line: 3,
+          message: 'services "web" and "worker" set healthcheck retries: 0',
+          related: [{ service: 'web' }, { service: 'worker' }],
+        },
+      ],
+    },
+    {
+      name: 'long interval on a service another waits for delays every boot',
       code: `
         services:
-          web:
+          api:
             image: app:1
             healthcheck: { test: ["CMD", "true"], interval: 1h, timeout: 10s }
+          web: { image: app:1, depends_on: { api: { condition: service_healthy } } }
       `,
-      errors: [{ line: 4, message: 'every 1h' }],
+      errors: [
+        {
+          line: 4,
+          messageId: 'firstProbeLate',
+          message: '"web" waits for it to be healthy: the first probe runs 1h after start',
+        },
+      ],
     },
     {
       name: 'slow starter without start_period points at healthcheck',
@@ -122,7 +146,7 @@ ruleTester(healthcheckTiming, {
               timeout: 3s
               retries: 5
       `,
-      errors: [{ line: 4, column: 5, service: 'db', message: 'no start_period' }],
+      errors: [{ line: 4, column: 5, service: 'db', messageId: 'noStartPeriod', message: 'no start_period' }],
     },
     {
       name: 'several problems, one finding each, in line order',
@@ -137,9 +161,8 @@ ruleTester(healthcheckTiming, {
               retries: 0
       `,
       errors: [
-        { line: 4, message: 'no start_period' },
-        { line: 7, message: 'timeout' },
-        { line: 8, message: 'retries' },
+        { line: 4, messageId: 'noStartPeriod', message: 'service "es" (Elasticsearch) starts slowly' },
+        { line: 8, messageId: 'retriesIgnored', message: 'retries' },
       ],
     },
   ],

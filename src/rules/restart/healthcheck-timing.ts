@@ -1,6 +1,17 @@
 import { formatDuration, healthcheckState, healthcheckTimings } from '../lib/healthcheck.js';
 import { statefulService } from '../lib/stateful.js';
+import type { Service } from '../../compose/types.js';
 import type { Rule } from '../types.js';
+
+/** The services that wait for `target` to be healthy before they start. */
+function waitsHealthy(services: readonly [string, Service][], target: string): string[] {
+  return services
+    .filter(([, svc]) => {
+      const dep = svc.depends_on?.[target];
+      return dep?.condition === 'service_healthy';
+    })
+    .map(([name]) => name);
+}
 
 /**
  * How long a slow starter gets before its healthcheck may call it unhealthy when no start_period is set
@@ -17,9 +28,9 @@ export const healthcheckTiming: Rule = {
   severity: 'warning',
   title: 'Healthcheck timings that do not do what they seem to',
   rationale:
-    'After every CVM restart or upgrade all services start at once (checklist: "the entire CVM and all containers in your Compose will reboot"). A slow starter without start_period is marked unhealthy during initialisation or crash recovery and services waiting on it fail to start; retries: 0 silently means 3; a timeout at or over the interval or an interval of many minutes hides a hung service.',
+    'After every CVM restart or upgrade all services start at once (docs/platform.md#boot-sequence). A slow starter without start_period is marked unhealthy during initialisation or crash recovery and services waiting on it fail to start; retries: 0 silently means 3; with an interval of many minutes and no start_period the first probe runs that long after start, and services waiting for it to be healthy wait as long at every boot. A timeout at or above the interval is not flagged: Docker starts the next probe when the previous one ends, so it hides nothing.',
   fixHint:
-    'Keep timeout below interval, retries ≥ 1, an interval of seconds to a minute, and give slow starters a `start_period` (e.g. `start_period: 1m`).',
+    'Keep retries ≥ 1, give slow starters a `start_period` (e.g. `start_period: 1m`), and keep the interval of a service others wait for to seconds or a minute (or give it a start_period).',
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const state = healthcheckState(svc);
@@ -28,26 +39,27 @@ export const healthcheckTiming: Rule = {
       const t = healthcheckTimings(svc);
       const at = (key: string) => ['services', name, 'healthcheck', key];
 
-      if ((hc.timeout !== undefined || hc.interval !== undefined) && t.timeoutMs >= t.intervalMs) {
-        ctx.report({
-          service: name,
-          path: at(hc.timeout !== undefined ? 'timeout' : 'interval'),
-          severity: 'info',
-          message: `service "${name}" has a healthcheck timeout of ${formatDuration(t.timeoutMs)}${hc.timeout === undefined ? ' (the default)' : ''}, not below its interval of ${formatDuration(t.intervalMs)}; a hung probe delays the next one`,
-        });
-      }
       if (typeof hc.retries === 'number' && hc.retries < 1) {
         ctx.report({
           service: name,
           path: at('retries'),
-          message: `service "${name}" sets healthcheck retries: ${hc.retries}, which Docker ignores (it uses the default of 3)`,
+          messageId: 'retriesIgnored',
+          message: (who) =>
+            `${who} ${who.v('sets', 'set')} healthcheck retries: ${hc.retries}, which Docker ignores (it uses the default of 3)`,
         });
       }
-      if (t.intervalMs > MAX_SENSIBLE_INTERVAL_MS) {
+      // Docker runs the first probe one interval after the container starts (every start_interval
+      // during a start_period, Docker 25+), so a long interval only hurts at boot, where a service
+      // waiting for it to be healthy waits that long; a slow probe rate on its own is a choice.
+      const waiting = waitsHealthy(ctx.services, name);
+      if (t.intervalMs > MAX_SENSIBLE_INTERVAL_MS && t.startPeriodMs === 0 && waiting.length) {
+        const names = waiting.map((w) => `"${w}"`).join(', ');
         ctx.report({
           service: name,
           path: at('interval'),
-          message: `service "${name}" probes its health every ${formatDuration(t.intervalMs)}, so a broken service is noticed only after ${formatDuration(t.intervalMs * t.retries)}`,
+          messageId: 'firstProbeLate',
+          message: (who) =>
+            `${who} ${who.v('probes its', 'probe their')} health every ${formatDuration(t.intervalMs)} with no start_period, and ${names} ${waiting.length > 1 ? 'wait' : 'waits'} for it to be healthy: the first probe runs ${formatDuration(t.intervalMs)} after start, so every boot waits that long`,
         });
       }
       const stateful = statefulService(svc);
@@ -55,7 +67,9 @@ export const healthcheckTiming: Rule = {
         ctx.report({
           service: name,
           path: ['services', name, 'healthcheck'],
-          message: `service "${name}" (${stateful.entry.product}) starts slowly but its healthcheck has no start_period: it is marked unhealthy after ${formatDuration(t.intervalMs * t.retries)} of startup or crash recovery`,
+          messageId: 'noStartPeriod',
+          message: (who) =>
+            `${who} (${stateful.entry.product}) ${who.v('starts', 'start')} slowly but ${who.v('its', 'their')} healthcheck has no start_period: ${who.v('it is', 'they are')} marked unhealthy after ${formatDuration(t.intervalMs * t.retries)} of startup or crash recovery`,
         });
       }
     }
