@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Engine } from './engine.js';
-import { COMPOSE_PROJECT_LABEL, DRILL_LABEL, OWNER_LABEL, projectName } from './labels.js';
+import { COMPOSE_PROJECT_LABEL, DRILL_LABEL, LAUNCHER_LABEL, OWNER_LABEL, projectName } from './labels.js';
 
 export interface CleanupResult {
   containers: number;
@@ -103,21 +103,17 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 
 /**
  * Everything still labelled as a drill's (containers, volumes, networks), for tests and checks.
- * `exceptLiveOthers` leaves out resources of drills run by other live processes on this host
- * (a concurrent drill is not a leftover); this process's own resources always count.
+ * `launchedBy` (an `ownerValue()`) keeps only what that process ran itself or through the CLI
+ * processes it started: a test suite's leftovers, not those of a concurrent process on the engine.
  */
 export async function drillLeftovers(
   engine = new Engine(),
   drillId?: string,
-  opts: { exceptLiveOthers?: boolean } = {},
+  opts: { launchedBy?: string } = {},
 ): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const label = drillId ? `${DRILL_LABEL}=${drillId}` : DRILL_LABEL;
-  const mine = `${hostname()}/${process.pid}`;
-  const counts = (labels: Record<string, string> | null) => {
-    if (!opts.exceptLiveOthers) return true;
-    const owner = labels?.[OWNER_LABEL];
-    return owner === mine || !ownerAlive(owner);
-  };
+  const counts = (labels: Record<string, string> | null) =>
+    !opts.launchedBy || labels?.[OWNER_LABEL] === opts.launchedBy || labels?.[LAUNCHER_LABEL] === opts.launchedBy;
   const containers = await engine.inspect(await engine.containerIds([label]));
   return {
     containers: containers.filter((c) => counts(c.Config.Labels)).map((c) => c.Id),

@@ -5,6 +5,7 @@ export { cleanup, drillLeftovers, type CleanupOptions, type CleanupResult } from
 export {
   COMPOSE_PROJECT_LABEL,
   DRILL_LABEL,
+  LAUNCHER_LABEL,
   OWNER_LABEL,
   RUN_DIR_LABEL,
   labelOverride,

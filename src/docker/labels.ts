@@ -6,6 +6,12 @@ export const DRILL_LABEL = 'io.preflight.drill';
 /** `<hostname>/<pid>` of the process that runs the drill, so `drill clean` spares live drills. */
 export const OWNER_LABEL = 'io.preflight.drill.owner';
 /**
+ * `<hostname>/<pid>` of the process that started the owner (its parent): a test, a script or a shell.
+ * It lets a test suite tell what its own CLI children left from what a concurrent process on the same
+ * engine is doing, even after a child was SIGKILLed on purpose.
+ */
+export const LAUNCHER_LABEL = 'io.preflight.drill.launcher';
+/**
  * The drill's run directory: its lock names the process driving the run now, which after
  * `drill resume` is not the owner that created the resource.
  */
@@ -15,6 +21,11 @@ export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 
 export function ownerValue(pid = process.pid): string {
   return `${hostname()}/${pid}`;
+}
+
+/** The labels every drill resource carries: the drill id, its owner and the owner's launcher. */
+export function drillLabels(drillId: string, owner = ownerValue()): Record<string, string> {
+  return { [DRILL_LABEL]: drillId, [OWNER_LABEL]: owner, [LAUNCHER_LABEL]: ownerValue(process.ppid) };
 }
 
 /** Compose project name of a drill run: unique per run, valid for v1 and v2. */
@@ -44,8 +55,7 @@ export interface OverrideInput {
  */
 export function labelOverride(input: OverrideInput): string {
   const labels = {
-    [DRILL_LABEL]: input.drillId,
-    [OWNER_LABEL]: input.owner,
+    ...drillLabels(input.drillId, input.owner),
     ...(input.runDir ? { [RUN_DIR_LABEL]: input.runDir } : {}),
   };
   // Compose file format 2.0 has no labels on volumes/networks; their project label still finds them.

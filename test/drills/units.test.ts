@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { InputError } from '../../src/util/errors.js';
-import { labelOverride, projectName } from '../../src/docker/labels.js';
+import { labelOverride, ownerValue, projectName } from '../../src/docker/labels.js';
 import type { ContainerInfo } from '../../src/docker/engine.js';
 import { parseReadIds, substitute } from '../../src/drills/actions.js';
 import { filesOutsideVolumes, secretInLogs, secretsInLogs } from '../../src/drills/checks.js';
@@ -216,7 +216,13 @@ describe('label override', () => {
       defaultNetwork: true,
     });
     const doc = parse(text) as Record<string, any>;
-    const labels = { 'io.preflight.drill': 'd1', 'io.preflight.drill.owner': 'h/1' };
+    // The launcher is the owner's parent: what lets a test suite tell its CLI children's leftovers from a
+    // concurrent process's drills (test/support/docker.ts).
+    const labels = {
+      'io.preflight.drill': 'd1',
+      'io.preflight.drill.owner': 'h/1',
+      'io.preflight.drill.launcher': ownerValue(process.ppid),
+    };
     assert.equal(doc.version, '3.8');
     assert.deepEqual(doc.services.web, { labels, volumes: ['/run/x/agent.sock:/var/run/dstack.sock'] });
     assert.deepEqual(doc.services.db, { labels });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { COMPOSE_CHOICE_VAR, detectCompose } from '../../src/docker/compose.js';
 import { Engine } from '../../src/docker/engine.js';
+import { ownerValue } from '../../src/docker/labels.js';
 
 /**
  * Docker tests run on the real engine. Without one they skip with a visible message, unless
@@ -70,10 +71,11 @@ export async function describeDocker(name: string, fn: SuiteFn): Promise<void> {
 }
 
 /**
- * After a suite: no container, volume or network with the drill label is left, except those of
- * drills other live processes are running right now (a concurrent suite, not a leftover).
+ * After a suite: no container, volume or network with the drill label is left by this test process
+ * or the CLI processes it started (SIGKILLed ones included); a concurrent process's drills on the
+ * same engine are not this suite's leftovers.
  */
 export async function assertNoDrillLeftovers(): Promise<void> {
-  const left = await drillLeftovers(undefined, undefined, { exceptLiveOthers: true });
+  const left = await drillLeftovers(undefined, undefined, { launchedBy: ownerValue() });
   assert.deepEqual(left, { containers: [], volumes: [], networks: [] }, 'drill-labelled resources left behind');
 }

@@ -3,7 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { extract } from 'tar-stream';
 import type { Engine } from '../../docker/engine.js';
 import type { OpListener } from '../../docker/exec.js';
-import { DRILL_LABEL, OWNER_LABEL, ownerValue } from '../../docker/labels.js';
+import { drillLabels } from '../../docker/labels.js';
 
 /**
  * Fingerprints of named volumes: per file, its size and sha256, streamed from `docker cp` of a
@@ -66,10 +66,7 @@ export async function fingerprintVolume(
   if (exists.code !== 0) return empty({ missing: true });
   const created = await engine.must([
     'create',
-    '--label',
-    `${DRILL_LABEL}=${opts.drillId}`,
-    '--label',
-    `${OWNER_LABEL}=${ownerValue()}`,
+    ...Object.entries(drillLabels(opts.drillId)).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     '--network',
     'none',
     '--volume',
