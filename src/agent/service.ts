@@ -10,6 +10,7 @@ import { issueCertificate } from './x509.js';
 import { parseHex, sha256, toHex } from './encoding.js';
 import type { KeyLogEntry } from './keylog.js';
 import { unavailable, type OsVersion } from './os-version.js';
+import { composeHashOfText } from '../compose/compose-hash.js';
 
 /** The key providers of dstack (docs/platform.md#key-derivation). */
 export type KeyProvider = 'kms' | 'local' | 'tpm' | 'none';
@@ -39,7 +40,7 @@ export interface ServiceOptions {
   /** The dstack OS version simulated: which methods exist (os-version.ts) and what Version says. */
   osVersion: OsVersion;
   appName: string;
-  /** The exact app-compose.json text; compose_hash is its sha256, as on the platform. */
+  /** The app-compose.json text; compose_hash is its compose hash (src/compose/compose-hash.ts). */
   appCompose: string;
   recordKey: (entry: Omit<KeyLogEntry, 'time' | 'appId'>) => void;
 }
@@ -151,7 +152,7 @@ export class AgentService {
   }
 
   composeHash(): string {
-    return toHex(sha256(this.opts.appCompose));
+    return composeHashOfText(this.opts.appCompose);
   }
 
   keyProviderInfo(): string {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { preflightCatalogue } from '../commands/catalogue.js';
-import { checkDetailed } from '../commands/check.js';
+import { checkDetailed, hasLoadErrors } from '../commands/check.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';
@@ -14,6 +14,8 @@ interface CheckFlags {
   config?: string;
   profile?: string[];
   recursive?: boolean;
+  withOverride?: boolean;
+  reportUnusedSuppressions?: boolean;
   format: ReportFormat;
   output?: string;
   failOn: FailOn;
@@ -32,6 +34,12 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .option('-c, --config <file>', 'configuration file (default: .preflight.yml beside the compose file)')
     .option('--profile <name>', 'activate a compose profile, repeatable', collect)
     .option('-r, --recursive', 'check every compose project below each directory')
+    .option('--with-override', 'merge the *.override.* file beside the compose file (the CVM is deployed one file)')
+    .option(
+      '--report-unused-suppressions',
+      'report preflight-ignore directives and exemptions that suppressed nothing (default when CI is set)',
+    )
+    .option('--no-report-unused-suppressions', 'do not report unused suppressions, even when CI is set')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--force', 'let -o replace a file that is not a Preflight report')
@@ -47,12 +55,16 @@ export function registerCheck(program: Command, setExit: SetExit): void {
         configFile: flags.config,
         profiles: flags.profile,
         recursive: flags.recursive,
+        withOverride: flags.withOverride,
+        reportUnusedSuppressions: flags.reportUnusedSuppressions ?? Boolean(process.env.CI),
       });
+      for (const t of report.targets) if (t.error) process.stderr.write(`preflight: ${t.error.message}\n`);
       const style = flags.output ? undefined : styleFor(process.stdout);
       const text = renderReport(report, flags.format, {
         maskedSources: maskedSources(projects),
         style,
         catalogue: preflightCatalogue(),
+        failOn: flags.failOn,
       });
       writeReport(text, {
         file: flags.output,
@@ -61,6 +73,6 @@ export function registerCheck(program: Command, setExit: SetExit): void {
         inputs: [...projectInputs(projects), ...(flags.envFile ?? []), ...(flags.file ?? [])],
         force: flags.force,
       });
-      setExit(failsAt(report.findings, flags.failOn) ? 1 : 0);
+      setExit(hasLoadErrors(report) ? 2 : failsAt(report.findings, flags.failOn) ? 1 : 0);
     });
 }

@@ -1,5 +1,6 @@
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { InputError } from '../util/errors.js';
+import { composeHash } from './compose-hash.js';
 import {
   nodeAt,
   parseYamlSource,
@@ -21,6 +22,8 @@ export interface AppComposeManifest {
   tree: LNode;
   /** Where each top-level field is written. */
   locations: Partial<Record<string, Location>>;
+  /** The compose hash (compose-hash.ts) of the manifest as parsed from its JSON text. */
+  composeHash: string;
   compose?: { file: string; text: string };
 }
 
@@ -31,14 +34,14 @@ export function parseAppCompose(file: string, text: string): AppComposeManifest 
   const trimmed = text.trimStart();
   if (!trimmed.startsWith('{'))
     throw new InputError('not an app-compose.json: expected a JSON object', { file, line: 1, column: 1 });
-  checkJsonSyntax(file, text);
+  const parsed = checkJsonSyntax(file, text);
   const { doc, source } = parseYamlSource(file, text);
   const tree = toLocated(doc, source);
   if (tree?.kind !== 'map') throw new InputError('not an app-compose.json: expected a JSON object', { file, line: 1 });
   const json = toPlain(tree) as Record<string, unknown>;
   const locations: AppComposeManifest['locations'] = {};
   for (const [k, e] of tree.entries) locations[k] = e.keyLoc;
-  const manifest: AppComposeManifest = { file, source, json, tree, locations };
+  const manifest: AppComposeManifest = { file, source, json, tree, locations, composeHash: composeHash(parsed) };
   const dcf = json.docker_compose_file;
   if (dcf !== undefined && typeof dcf !== 'string') {
     const at = nodeAt(tree, ['docker_compose_file']).keyLoc;
@@ -73,7 +76,8 @@ const JSON_PROBLEM: Record<string, string> = {
 };
 
 /** Refuses text that is not strict JSON, naming the line and column of the first error. */
-function checkJsonSyntax(file: string, text: string): void {
+/** The parsed manifest, or an InputError at the first syntax error. */
+function checkJsonSyntax(file: string, text: string): Record<string, unknown> {
   const errors: ParseError[] = [];
   parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
@@ -85,7 +89,7 @@ function checkJsonSyntax(file: string, text: string): void {
     throw new InputError(`invalid JSON: ${what}`, { file, line, column });
   }
   try {
-    JSON.parse(text);
+    return JSON.parse(text) as Record<string, unknown>;
   } catch {
     // Something the tolerant scanner let through; JSON.parse's message would quote the text.
     throw new InputError('invalid JSON', { file, line: 1 });

@@ -1,5 +1,7 @@
+import { configValidator } from '../config/validator.js';
 import type { DeploymentSource } from '../findings/types.js';
-import type { Location } from '../yaml/located.js';
+import type { LNode, Location } from '../yaml/located.js';
+import { explainErrors, type SchemaProblem } from '../yaml/schema-errors.js';
 
 /**
  * The deployment settings of a CVM (the app-compose.json fields that change what the rules say).
@@ -83,7 +85,31 @@ export const DSTACK_DEFAULTS: DeploymentSettings = {
   storage_fs: 'zfs',
 };
 
-export const DEPLOYMENT_KEYS = [
+export interface Deployment {
+  settings: DeploymentSettings;
+  source: DeploymentSource;
+  /** The file the settings came from (app-compose.json or .preflight.yml). */
+  file?: string;
+  /** Where each given field was written, for findings about the deployment. */
+  locations: Partial<Record<string, Location>>;
+}
+
+/**
+ * Overlay the given fields (app-compose.json or .preflight.yml `deployment:`) on a base. The fields
+ * were validated against the schema's `deployment` definition first (`deploymentProblems`, and the
+ * configuration loader), so a value is taken as written: nothing is coerced or silently dropped.
+ */
+export function deploymentFrom(base: DeploymentSettings, given: Record<string, unknown>): DeploymentSettings {
+  const s: DeploymentSettings = { ...base };
+  const known = s as unknown as Record<string, unknown>;
+  for (const k of SETTING_KEYS) if (given[k] !== undefined && given[k] !== null) known[k] = given[k];
+  // dstack: `gateway_enabled || tproxy_enabled` (dstack-types lib.rs, deserialize_gateway_enabled).
+  if (given.tproxy_enabled === true && given.gateway_enabled === undefined) s.gateway_enabled = true;
+  return s;
+}
+
+/** The DeploymentSettings fields, each read from the field of the same name. */
+const SETTING_KEYS = [
   'manifest_version',
   'name',
   'runner',
@@ -91,7 +117,6 @@ export const DEPLOYMENT_KEYS = [
   'public_sysinfo',
   'kms_enabled',
   'gateway_enabled',
-  'tproxy_enabled',
   'local_key_provider_enabled',
   'key_provider',
   'allowed_envs',
@@ -110,78 +135,40 @@ export const DEPLOYMENT_KEYS = [
   'event_log_version',
 ] as const;
 
-export interface Deployment {
-  settings: DeploymentSettings;
-  source: DeploymentSource;
-  /** The file the settings came from (app-compose.json or .preflight.yml). */
-  file?: string;
-  /** Where each given field was written, for findings about the deployment. */
-  locations: Partial<Record<string, Location>>;
-}
+/**
+ * Fields dstack reads as optional (`Option<String>` in dstack-types' AppCompose, or read with jq),
+ * for which `null` means "not given". Every other field must have its type: serde refuses a `null`
+ * boolean, and a string such as "no" or "true" is not read as a boolean by anyone.
+ */
+const NULLABLE_MANIFEST_FIELDS = new Set([
+  'key_provider',
+  'storage_fs',
+  'pre_launch_script',
+  'init_script',
+  'bash_script',
+]);
 
-/** Overlay the given fields (app-compose.json or .preflight.yml `deployment:`) on a base. */
-export function deploymentFrom(base: DeploymentSettings, given: Record<string, unknown>): DeploymentSettings {
-  const s: DeploymentSettings = { ...base };
-  const bool = (k: string) => (typeof given[k] === 'boolean' ? (given[k] as boolean) : undefined);
-  for (const k of [
-    'public_logs',
-    'public_sysinfo',
-    'kms_enabled',
-    'gateway_enabled',
-    'local_key_provider_enabled',
-    'no_instance_id',
-    'secure_time',
-    'public_tcbinfo',
-  ] as const) {
-    const v = bool(k);
-    if (v !== undefined) s[k] = v;
-  }
-  if (typeof given.tproxy_enabled === 'boolean' && typeof given.gateway_enabled !== 'boolean')
-    s.gateway_enabled = given.tproxy_enabled;
-  for (const k of [
-    'name',
-    'runner',
-    'key_provider',
-    'pre_launch_script',
-    'storage_fs',
-    'key_provider_id',
-    'snapshotter',
-  ] as const) {
-    if (typeof given[k] === 'string') s[k] = given[k] as string;
-  }
-  const init = given.init_script;
-  if (typeof init === 'string') s.init_script = init;
-  else if (Array.isArray(init) && init.every((x) => typeof x === 'string')) s.init_script = [...(init as string[])];
-  if (isObject(given.port_policy)) s.port_policy = portPolicyFrom(given.port_policy);
-  if (isObject(given.requirements)) s.requirements = { ...given.requirements } as Requirements;
-  if (typeof given.swap_size === 'number' || typeof given.swap_size === 'string') s.swap_size = given.swap_size;
-  if (given.verity_volumes !== undefined) s.verity_volumes = given.verity_volumes;
-  if (typeof given.event_log_version === 'number') s.event_log_version = given.event_log_version;
-  if (typeof given.manifest_version === 'number' || typeof given.manifest_version === 'string')
-    s.manifest_version = given.manifest_version;
-  if (Array.isArray(given.allowed_envs)) s.allowed_envs = given.allowed_envs.map(String);
-  return s;
+/**
+ * Type-check the known fields of an app-compose.json with the same schema definition that
+ * validates `.preflight.yml`'s `deployment:` (schema/preflight.schema.json, definitions/deployment).
+ * A manifest has more fields (docker_compose_file, bash_script, features, …): those are allowed.
+ * Each problem names the field's line.
+ */
+export function deploymentProblems(manifest: Record<string, unknown>, tree: LNode): SchemaProblem[] {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(manifest)) if (!(v === null && NULLABLE_MANIFEST_FIELDS.has(k))) fields[k] = v;
+  const validate = configValidator();
+  if (validate({ deployment: fields })) return [];
+  const errors = (validate.errors ?? [])
+    .filter((e) => !(e.keyword === 'additionalProperties' && e.instancePath === '/deployment'))
+    .map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/deployment/, '') }));
+  return explainErrors(errors, tree);
 }
 
 /** The init scripts as a list, whichever form app-compose.json used. */
 export function initScripts(s: DeploymentSettings): string[] {
   const v = s.init_script;
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The well-formed part of a `port_policy` (the schema check reports the rest). */
-function portPolicyFrom(v: Record<string, unknown>): PortPolicy {
-  const out: PortPolicy = {};
-  if (typeof v.restrict_mode === 'boolean') out.restrict_mode = v.restrict_mode;
-  if (Array.isArray(v.ports))
-    out.ports = v.ports
-      .filter((p): p is Record<string, unknown> => isObject(p) && typeof p.port === 'number')
-      .map((p) => ({ port: p.port as number, ...(typeof p.pp === 'boolean' ? { pp: p.pp } : {}) }));
-  return out;
 }
 
 /** Which key provider the guest would use: only `kms` gives keys that are stable per app across instances. */

@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** The file names `docker compose` looks for, in its order of preference. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -7,31 +7,57 @@ export const APP_COMPOSE_FILE_NAME = 'app-compose.json';
 
 export interface DiscoveredProject {
   dir: string;
-  /** Compose files in merge order (base, then its override), or one app-compose.json. */
+  /** Compose files in merge order, or one app-compose.json. */
   files: string[];
   kind: 'compose' | 'app-compose';
+  /**
+   * The `*.override.*` twin of the compose file, when there is one: `merged` when it is in `files`
+   * (`--with-override`, or `-f` naming it), else it was left out, as the CVM deploys one file.
+   */
+  override?: { file: string; merged: boolean };
 }
 
-/** The compose project in one directory: the first base file found and its `.override.` twin. */
-export function discoverInDir(dir: string): DiscoveredProject | undefined {
+/**
+ * The compose project in one directory: the first compose file found, as `docker compose` picks
+ * it. Its `.override.` twin, which `docker compose` would merge, is noted but merged only with
+ * `withOverride`: a CVM is deployed one compose file (docs/decisions.md).
+ */
+export function discoverInDir(dir: string, opts: { withOverride?: boolean } = {}): DiscoveredProject | undefined {
   for (const name of COMPOSE_FILE_NAMES) {
     const base = join(dir, name);
     if (!isFile(base)) continue;
-    const override = join(dir, name.replace(/\.(ya?ml)$/, '.override.$1'));
-    return { dir, files: isFile(override) ? [base, override] : [base], kind: 'compose' };
+    const override = overrideOf(base);
+    if (!override || !isFile(override)) return { dir, files: [base], kind: 'compose' };
+    const merged = opts.withOverride === true;
+    return { dir, files: merged ? [base, override] : [base], kind: 'compose', override: { file: override, merged } };
   }
   const manifest = join(dir, APP_COMPOSE_FILE_NAME);
   if (isFile(manifest)) return { dir, files: [manifest], kind: 'app-compose' };
   return undefined;
 }
 
+/** `compose.yaml` → `compose.override.yaml` (the file `docker compose` merges by default). */
+export function overrideOf(composeFile: string): string | undefined {
+  const name = basename(composeFile);
+  if (!/\.ya?ml$/.test(name) || /\.override\.ya?ml$/.test(name)) return undefined;
+  return join(dirname(composeFile), name.replace(/\.(ya?ml)$/, '.override.$1'));
+}
+
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', '.preflight-drills']);
 
-/** Every compose project below `root` (each directory with a compose file is one project). */
-export function discoverRecursive(root: string): DiscoveredProject[] {
+/**
+ * Every compose project below `root` (each directory with a compose file is one project). Symbolic
+ * links to directories are followed once: a directory already walked (by its real path) is not
+ * walked again, so a link loop ends and a linked project is found once.
+ */
+export function discoverRecursive(root: string, opts: { withOverride?: boolean } = {}): DiscoveredProject[] {
   const found: DiscoveredProject[] = [];
+  const walked = new Set<string>();
   const walk = (dir: string) => {
-    const here = discoverInDir(dir);
+    const real = realDir(dir);
+    if (real === undefined || walked.has(real)) return;
+    walked.add(real);
+    const here = discoverInDir(dir, opts);
     if (here) found.push(here);
     let entries: string[];
     try {
@@ -47,6 +73,14 @@ export function discoverRecursive(root: string): DiscoveredProject[] {
   };
   walk(root);
   return found;
+}
+
+function realDir(dir: string): string | undefined {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isAppComposeFile(file: string): boolean {

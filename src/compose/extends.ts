@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { cloneNode, type LMap, type LNode, type Location } from '../yaml/located.js';
+import { cloneNode, nodeAt, type LMap, type LNode, type Location } from '../yaml/located.js';
+import type { LocalFileReference } from './include.js';
 import { mergeNodes } from './merge.js';
 
 /** Longer `extends` chains are refused (compose has no limit; no real project comes near, a hostile one recurses). */
@@ -25,15 +26,17 @@ export class ExtendsBudget {
 /**
  * Resolve `extends` in one file's services, within the file and across files (`extends.file`,
  * relative to the extending file). The extending service's own keys win, merged with compose rules.
+ * Returns each `extends.file` followed: the CVM gets only the compose file, not the file it names.
  */
 export function resolveExtends(
   root: LMap,
   fileDir: string,
   loadFile: (absPath: string) => LMap,
   budget = new ExtendsBudget(),
-): void {
+): LocalFileReference[] {
+  const refs: LocalFileReference[] = [];
   const services = root.entries.get('services')?.node;
-  if (services?.kind !== 'map') return;
+  if (services?.kind !== 'map') return refs;
   const resolving = new Set<string>();
   const resolveService = (svcRoot: LMap, dir: string, name: string, trail: string[]): LMap => {
     const servicesNode = svcRoot.entries.get('services')?.node;
@@ -57,6 +60,8 @@ export function resolveExtends(
     let baseRoot = svcRoot;
     let baseDir = dir;
     if (spec.file !== undefined) {
+      const fileLoc = nodeAt(ext.node, ['file']).node?.loc ?? ext.keyLoc;
+      refs.push({ kind: 'extends', path: spec.file, loc: fileLoc, service: name });
       const abs = resolve(dir, spec.file);
       try {
         baseRoot = loadFile(abs);
@@ -79,6 +84,7 @@ export function resolveExtends(
     return merged;
   };
   for (const name of [...services.entries.keys()]) resolveService(root, fileDir, name, []);
+  return refs;
 }
 
 /** `extends: name` or `extends: {service: name, file?: path}`, both strings; anything else is an input error. */

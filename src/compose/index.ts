@@ -1,4 +1,12 @@
-export { loadProject, resolveTargets, locate, locateValue, type LoadOptions, type Project } from './project.js';
+export {
+  loadProject,
+  resolveTargets,
+  resolveRecursive,
+  locate,
+  locateValue,
+  type LoadOptions,
+  type Project,
+} from './project.js';
 export { discoverInDir, discoverRecursive, COMPOSE_FILE_NAMES, type DiscoveredProject } from './discover.js';
 export { interpolateString, type VarRef, type VarModifier } from './interpolate.js';
 export { parseDotenv, dotenvToMap } from './dotenv.js';
@@ -13,4 +21,5 @@ export {
 export { parseAppCompose, EMBEDDED_COMPOSE_SUFFIX, type AppComposeManifest } from './app-compose.js';
 export type { Location, LNode, LMap, Path, SourceText } from '../yaml/located.js';
 export type * from './types.js';
-export { parseDuration } from './duration.js';
+export { parseDuration, parseComposeDuration } from './duration.js';
+export type { LocalFileReference } from './include.js';

@@ -1,16 +1,19 @@
 import type { LEntry, LMap, LNode, LScalar, LSeq, Location } from '../yaml/located.js';
+import type { SchemaProblem } from '../yaml/schema-errors.js';
 
 /**
  * Bring the short syntaxes of a compose file to their long forms, on located nodes, so that merging
  * and the rules see one shape: environment/labels/annotations as maps, depends_on as a map,
  * service volumes/ports/secrets/configs as long-syntax maps, healthcheck.test as a list,
  * build/extends/env_file in long form. Each produced node keeps the location of what was written.
+ * A short form Compose refuses (`${UNSET}:/media`, an empty section between colons) is left out of
+ * the model and added to `problems`.
  */
-export function normalizeFile(root: LNode): void {
+export function normalizeFile(root: LNode, problems: SchemaProblem[] = []): void {
   if (root.kind !== 'map') return;
   const services = root.entries.get('services')?.node;
   if (services?.kind === 'map') {
-    for (const [, e] of services.entries) if (e.node.kind === 'map') normalizeService(e.node);
+    for (const [name, e] of services.entries) if (e.node.kind === 'map') normalizeService(e.node, name, problems);
   }
   for (const top of ['volumes', 'networks', 'secrets', 'configs']) {
     const section = root.entries.get(top)?.node;
@@ -20,7 +23,7 @@ export function normalizeFile(root: LNode): void {
   }
 }
 
-export function normalizeService(svc: LMap): void {
+export function normalizeService(svc: LMap, name = '', problems: SchemaProblem[] = []): void {
   for (const key of ['environment', 'labels', 'annotations', 'extra_hosts'] as const) {
     const e = svc.entries.get(key);
     if (e?.node.kind === 'seq') e.node = listToMap(e.node, key === 'extra_hosts' ? /[=:]/ : /=/);
@@ -39,9 +42,22 @@ export function normalizeService(svc: LMap): void {
   }
   const vols = svc.entries.get('volumes');
   if (vols?.node.kind === 'seq')
-    vols.node.items = vols.node.items.map((v) =>
-      v.kind === 'scalar' && typeof v.value === 'string' ? shortVolume(v) : v,
-    );
+    vols.node.items = vols.node.items.flatMap((v, i) => {
+      if (v.kind !== 'scalar' || typeof v.value !== 'string') return [v];
+      const parts = splitVolumeSpec(v.value);
+      if (parts.length > 1 && parts.includes('')) {
+        // Compose: "invalid spec: :/media: empty section between colons".
+        const text = v.raw ?? v.value;
+        const unset = v.raw !== undefined && /\$/.test(v.raw) ? ' (a variable in it is unset or empty)' : '';
+        problems.push({
+          message: `services.${name}.volumes[${i}]: ${JSON.stringify(text)} has an empty section between colons${unset}; Compose refuses it`,
+          loc: v.loc,
+          path: `/services/${name}/volumes/${i}`,
+        });
+        return [];
+      }
+      return [shortVolume(v)];
+    });
   const ports = svc.entries.get('ports');
   if (ports?.node.kind === 'seq')
     ports.node.items = ports.node.items.flatMap((p) => (p.kind === 'scalar' && p.value !== null ? shortPorts(p) : [p]));

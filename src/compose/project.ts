@@ -1,11 +1,17 @@
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { readInputFile } from '../util/read-file.js';
 import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
 import { findConfig, loadConfig, type PreflightConfig } from '../config/index.js';
 import type { Catalogue } from '../findings/catalogue.js';
-import { DSTACK_DEFAULTS, PHALA_CLOUD_DEFAULTS, deploymentFrom, type Deployment } from './deployment.js';
-import { discoverInDir, isAppComposeFile, isDir, isFile, type DiscoveredProject } from './discover.js';
+import {
+  DSTACK_DEFAULTS,
+  PHALA_CLOUD_DEFAULTS,
+  deploymentFrom,
+  deploymentProblems,
+  type Deployment,
+} from './deployment.js';
+import { isFile, type DiscoveredProject } from './discover.js';
 import { dotenvToMap, parseDotenv } from './dotenv.js';
 import { ExpansionBudget, interpolateTree, type VarRef } from './interpolate.js';
 import {
@@ -24,6 +30,11 @@ import { normalizeFile } from './normalize.js';
 import { validateCompose, type SchemaProblem } from './schema.js';
 import type { ComposeModel } from './types.js';
 import { ExtendsBudget, resolveExtends } from './extends.js';
+import { resolveIncludes, type LocalFileReference } from './include.js';
+import { semanticProblems } from './semantics.js';
+import { rel } from './targets.js';
+
+export { resolveTargets, resolveRecursive, type TargetOptions } from './targets.js';
 
 export interface LoadOptions {
   /** Explicit compose files (`-f`), merged in order. Relative to `cwd`. */
@@ -66,6 +77,14 @@ export interface Project {
   inactiveServices: { name: string; profiles: string[]; loc: Location }[];
   /** compose-spec violations, per file. */
   schemaProblems: SchemaProblem[];
+  /** What Compose refuses although the schema allows it (semantics.ts): undefined references, cycles, … */
+  semanticProblems: SchemaProblem[];
+  /** Files the audit followed that the CVM never gets: `include:` and `extends.file`. */
+  localFiles: LocalFileReference[];
+  /** The rule ids the configuration was checked against (LoadOptions.catalogue), when given. */
+  catalogue?: Catalogue;
+  /** The compose file's `*.override.*` twin: merged into the model, or left out (the CVM deploys one file). */
+  override?: { file: string; merged: boolean };
 }
 
 /** Where a model path is written: the key when it is a map entry, else the value, else the nearest parent. */
@@ -80,37 +99,6 @@ export function locateValue(project: Pick<Project, 'tree'>, path: Path): Locatio
   return at.node?.loc ?? at.nearestKeyLoc ?? at.nearest?.loc ?? project.tree.loc;
 }
 
-/** Resolve the CLI's inputs to the projects to check. A directory or file is one project each. */
-export function resolveTargets(paths: string[], opts: { files?: string[]; cwd?: string }): DiscoveredProject[] {
-  const cwd = opts.cwd ?? process.cwd();
-  if (opts.files?.length) {
-    const files = opts.files.map((f) => resolve(cwd, f));
-    for (const f of files) if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
-    return [
-      {
-        dir: dirname(files[0]!),
-        files,
-        kind: files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose',
-      },
-    ];
-  }
-  const targets = paths.length ? paths : ['.'];
-  return targets.map((p) => {
-    const abs = resolve(cwd, p);
-    if (isDir(abs)) {
-      const found = discoverInDir(abs);
-      if (!found)
-        throw new InputError(
-          'no compose file (compose.yaml, docker-compose.yml, …) or app-compose.json in this directory',
-          { file: rel(cwd, abs) || '.' },
-        );
-      return found;
-    }
-    if (!isFile(abs)) throw new InputError('no such file or directory', { file: p });
-    return { dir: dirname(abs), files: [abs], kind: isAppComposeFile(abs) ? 'app-compose' : 'compose' };
-  });
-}
-
 export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): Project {
   const cwd = opts.cwd ?? process.cwd();
   const sources = new Map<string, SourceText>();
@@ -122,6 +110,8 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     const file = display(target.files[0]!);
     manifest = parseAppCompose(file, readText(target.files[0]!, file, 'app-compose.json'));
     sources.set(file, manifest.source);
+    const wrong = deploymentProblems(manifest.json, manifest.tree)[0];
+    if (wrong) throw new InputError(wrong.message, { file, line: wrong.loc.line, column: wrong.loc.column });
     if (!manifest.compose) throw new InputError('app-compose.json has no docker_compose_file', { file, line: 1 });
     composeInputs = [manifest.compose];
   } else {
@@ -142,6 +132,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   const expansion = new ExpansionBudget();
   const extendsBudget = new ExtendsBudget();
   const schemaProblems: SchemaProblem[] = [];
+  const composeProblems: SchemaProblem[] = [];
   const parseCompose = (file: string, text: string): LMap => {
     const { doc, source } = parseYamlSource(file, text);
     sources.set(file, source);
@@ -161,7 +152,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     checkShape(root);
     variables.push(...interpolateTree(root, { lookup, strictRequired: opts.strictRequired, budget: expansion }));
     schemaProblems.push(...validateCompose(toPlain(root), root));
-    normalizeFile(root);
+    normalizeFile(root, composeProblems);
     return root;
   };
 
@@ -175,11 +166,29 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     return root;
   };
 
+  const localFiles: LocalFileReference[] = [];
+  const withExtends = (root: LMap, fileDir: string): LMap => {
+    localFiles.push(...resolveExtends(root, fileDir, (f) => loadFile(f), extendsBudget));
+    return root;
+  };
+  const loadIncluded = (abs: string, from: Location): LMap => {
+    try {
+      return withExtends(loadFile(abs), dirname(abs));
+    } catch (err) {
+      if (err instanceof InputError && /no such file/.test(err.message) && err.file === rel(cwd, abs))
+        throw new InputError(`include: file ${rel(dirname(resolve(cwd, from.file)), abs)} not found`, {
+          file: from.file,
+          line: from.line,
+          column: from.column,
+        });
+      throw err;
+    }
+  };
   let merged: LNode | undefined;
   for (const input of composeInputs) {
-    const root = loadFile(input.file, input.text);
     const fileDir = input.file.includes('#') ? target.dir : dirname(resolve(cwd, input.file));
-    resolveExtends(root, fileDir, (f) => loadFile(f), extendsBudget);
+    const root = withExtends(loadFile(input.file, input.text), fileDir);
+    localFiles.push(...resolveIncludes(root, fileDir, loadIncluded, composeProblems));
     merged = merged ? mergeNodes(merged, root) : root;
   }
   const tree = (merged ?? { kind: 'map', entries: new Map(), loc: composeInputsLoc(composeInputs[0]!.file) }) as LMap;
@@ -189,6 +198,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     ...(env.get('COMPOSE_PROFILES') ?? '').split(',').filter(Boolean),
   ]);
   const inactiveServices = applyProfiles(tree, activeProfiles);
+  composeProblems.push(...semanticProblems(tree, new Map(inactiveServices.map((s) => [s.name, s.profiles]))));
 
   const configFile = opts.configFile ? resolve(cwd, opts.configFile) : findConfig(target.dir);
   const config = loadConfig(configFile, {
@@ -211,6 +221,10 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     config,
     inactiveServices,
     schemaProblems,
+    semanticProblems: composeProblems,
+    localFiles,
+    ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
+    ...(target.override ? { override: { file: display(target.override.file), merged: target.override.merged } } : {}),
   };
 }
 
@@ -276,9 +290,4 @@ function composeInputsLoc(file: string): Location {
 
 function readText(abs: string, display: string, what = 'compose file'): string {
   return readInputFile(abs, { display, what });
-}
-
-function rel(cwd: string, abs: string): string {
-  const r = relative(cwd, abs);
-  return r === '' ? basename(abs) : r.startsWith('..') || isAbsolute(r) ? abs : r;
 }

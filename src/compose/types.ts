@@ -67,6 +67,7 @@ export interface Service {
   secrets?: { source: string; target?: string }[];
   configs?: { source: string; target?: string }[];
   profiles?: string[];
+  pull_policy?: string;
   devices?: unknown[];
   security_opt?: string[];
   deploy?: { replicas?: number; resources?: unknown; restart_policy?: { condition?: string } };

@@ -1,4 +1,3 @@
-import { getComposeHash, type AppCompose } from '@phala/dstack-sdk/get-compose-hash';
 import { effectiveKeyProvider, type DeploymentSettings } from '../compose/deployment.js';
 import type { Project } from '../compose/project.js';
 import { deploymentLocation } from '../rules/engine.js';
@@ -97,14 +96,14 @@ export function checkDeployment(ctx: DiffContext): void {
 }
 
 /**
- * Whether the compose hash changes. With both manifests, computed as `getComposeHash` of
- * `@phala/dstack-sdk` does (keys sorted, compact JSON, sha256); otherwise it changes whenever the
- * compose text or a deployment setting differs.
+ * Whether the compose hash changes. With both manifests, each side's `composeHash`
+ * (src/compose/compose-hash.ts: dstack's canonical form, as `getComposeHash` computes it);
+ * otherwise it changes whenever the compose text or a deployment setting differs.
  */
 export function composeHashChange(oldP: Project, newP: Project): string | undefined {
   if (oldP.manifest && newP.manifest) {
-    const h1 = getComposeHash(oldP.manifest.json as AppCompose);
-    const h2 = getComposeHash(newP.manifest.json as AppCompose);
+    const h1 = oldP.manifest.composeHash;
+    const h2 = newP.manifest.composeHash;
     return h1 === h2
       ? undefined
       : `the compose hash changes from ${h1.slice(0, 16)}… to ${h2.slice(0, 16)}… (full: ${h2}): attestation shows the new hash; update any allow-list that pins it`;

@@ -61,6 +61,8 @@ export interface Finding {
   /** The other places the same problem shows (each affected service, each reference of a variable). */
   related?: RelatedLocation[];
   fix?: Fix;
+  /** Index into `Report.targets` of the project the finding is about (set by `check`). */
+  target?: number;
 }
 
 export interface Suppression {
@@ -79,11 +81,23 @@ export interface Target {
   dir: string;
   /** Files that make up the project, in merge order. */
   files: string[];
-  /** Where the deployment settings came from. */
-  deploymentSource: DeploymentSource;
+  /** Where the deployment settings came from (absent when the project could not be loaded). */
+  deploymentSource?: DeploymentSource;
   services: number;
   /** This project's own overall score (the report's `score` covers every target together). */
   score?: number;
+  /**
+   * The compose file's `*.override.*` twin: `merged` into what was checked (`--with-override`, or
+   * `-f` naming it), or not (the CVM is deployed one compose file; rule override-not-shipped).
+   */
+  override?: { file: string; merged: boolean };
+  /** The compose hash of the app-compose.json (dstack's canonical form); absent for a compose file. */
+  composeHash?: string;
+  /**
+   * The project could not be loaded (`-r`, or several projects): its input error, as one line
+   * naming the file and line. It has no findings; the command exits 2.
+   */
+  error?: { message: string; file?: string; line?: number; column?: number };
 }
 
 export interface SectionScores {

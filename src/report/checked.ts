@@ -11,3 +11,18 @@ export function checkedSections(report: Pick<Report, 'checkedSections' | 'findin
   for (const f of [...report.findings, ...report.suppressed]) out.add(f.section);
   return out;
 }
+
+/**
+ * The report's score as JSON and SARIF show it: a section that was not checked is `null`, never
+ * the 100 a section without findings would get.
+ */
+export function reportedScore(report: Pick<Report, 'score' | 'checkedSections' | 'findings' | 'suppressed'>): {
+  overall: number;
+  sections: Record<Section, number | null>;
+} {
+  const checked = checkedSections(report);
+  const sections = Object.fromEntries(
+    SECTIONS.map((s) => [s, checked.has(s) ? report.score.sections[s] : null]),
+  ) as Record<Section, number | null>;
+  return { overall: report.score.overall, sections };
+}

@@ -29,7 +29,28 @@ export function renderGithub(report: Report, opts: GithubOptions): string {
   const meta = opts.meta;
   const cwd = opts.cwd ?? process.cwd();
   const root = opts.repoRoot ?? findRepoRoot(cwd) ?? process.env.GITHUB_WORKSPACE ?? cwd;
-  return report.findings.map((f) => annotation(f, meta, cwd, root) + '\n').join('');
+  // A project that could not be loaded is an error annotation at the place its error names.
+  const loadErrors = report.targets.flatMap((t) =>
+    t.error
+      ? [
+          annotation(
+            {
+              ruleId: 'input-error',
+              severity: 'error',
+              section: 'platform',
+              message: t.error.message,
+              file: t.error.file ?? t.files[0] ?? t.dir,
+              line: t.error.line ?? 1,
+              column: t.error.column ?? 1,
+            },
+            meta,
+            cwd,
+            root,
+          ) + '\n',
+        ]
+      : [],
+  );
+  return loadErrors.join('') + report.findings.map((f) => annotation(f, meta, cwd, root) + '\n').join('');
 }
 
 function annotation(f: Finding, meta: MetaLookup, cwd: string, root: string): string {

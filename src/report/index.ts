@@ -1,4 +1,5 @@
 import type { Catalogue } from '../findings/catalogue.js';
+import type { FailOn } from '../findings/order.js';
 import type { Report } from '../findings/types.js';
 import type { MaskedSources } from './excerpt.js';
 import { renderGithub } from './github.js';
@@ -21,6 +22,8 @@ export interface RenderOptions {
   srcRoot?: string;
   /** Rule metadata (titles, rationales, fix hints, docs) for the ids the report names. */
   catalogue: Catalogue;
+  /** JUnit: the `--fail-on` threshold, so failed testcases agree with the exit code (default `error`). */
+  failOn?: FailOn;
 }
 
 /** Every output format is a rendering of the same findings object. */
@@ -34,7 +37,7 @@ export function renderReport(report: Report, format: ReportFormat, opts: RenderO
     case 'sarif':
       return renderSarif(report, { srcRoot: opts.srcRoot, meta });
     case 'junit':
-      return renderJunit(report, { meta });
+      return renderJunit(report, { meta, failOn: opts.failOn });
     case 'html':
       return renderHtml(report, { maskedSources: opts.maskedSources, meta });
     case 'github':

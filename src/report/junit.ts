@@ -1,16 +1,30 @@
+import { failsAt, type FailOn } from '../findings/order.js';
 import { SECTIONS, type Finding, type Report } from '../findings/types.js';
 import { checkedSections } from './checked.js';
 import { fixText, type MetaLookup } from './rule-meta.js';
 
+export interface JunitOptions {
+  meta: MetaLookup;
+  /**
+   * The `--fail-on` threshold (default `error`, the CLI's): findings at or above it are failed
+   * testcases, the others passing testcases whose output says what was found, so a CI test tab
+   * agrees with the exit code. `never`: nothing fails.
+   */
+  failOn?: FailOn;
+}
+
 /**
  * JUnit XML for CI test tabs (GitLab, Jenkins, Azure, GitHub test reporters). One <testsuite> per
  * checklist section; one <testcase> per finding (so each shows up by name with its location and
- * fix hint), failed for errors and warnings, passed with a note for info findings, skipped for
- * suppressed ones. A section with no findings gets one passing case, so a clean section is visible
- * as passed rather than absent; a section no rule that ran covers gets one skipped case ("not checked").
+ * fix hint): `<failure>` at or above `--fail-on`, else passed with the finding as `<system-out>`
+ * (those consumers count only `<failure>`/`<error>` as failed); skipped for suppressed ones. A
+ * section with no findings gets one passing case, so a clean section is visible as passed rather
+ * than absent; a section no rule that ran covers gets one skipped case ("not checked"). A project
+ * that could not be loaded is an `<error>` case in a suite of its own ("input").
  */
-export function renderJunit(report: Report, opts: { meta: MetaLookup }): string {
+export function renderJunit(report: Report, opts: JunitOptions): string {
   const meta = opts.meta;
+  const failOn = opts.failOn ?? 'error';
   const checked = checkedSections(report);
   const suites: string[] = [];
   let tests = 0;
@@ -23,7 +37,7 @@ export function renderJunit(report: Report, opts: { meta: MetaLookup }): string 
     let sectionFailures = 0;
     let sectionSkipped = hidden.length;
     for (const f of found) {
-      const failing = f.severity !== 'info';
+      const failing = failsAt([f], failOn);
       if (failing) sectionFailures++;
       cases.push(testcase(section, f, failing ? 'failure' : 'pass', meta));
     }
@@ -39,7 +53,7 @@ export function renderJunit(report: Report, opts: { meta: MetaLookup }): string 
     const score = checked.has(section) ? report.score.sections[section] : 'not checked';
     suites.push(
       `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" skipped="${sectionSkipped}">\n` +
-        `    <properties>\n      <property name="score" value="${score}"/>\n    </properties>\n` +
+        `    <properties>\n      <property name="score" value="${score}"/>\n      <property name="fail-on" value="${failOn}"/>\n    </properties>\n` +
         cases.join('\n') +
         '\n  </testsuite>',
     );
@@ -47,9 +61,21 @@ export function renderJunit(report: Report, opts: { meta: MetaLookup }): string 
     failures += sectionFailures;
     skipped += sectionSkipped;
   }
+  const failed = report.targets.filter((t) => t.error);
+  if (failed.length) {
+    const cases = failed.map((t) => {
+      const e = t.error!;
+      const file = e.file ?? t.files[0] ?? t.dir;
+      return `    <testcase classname="preflight.input" name="${attr(`${t.dir}: not loaded`)}" file="${attr(file.split('#')[0]!)}"${e.line ? ` line="${e.line}"` : ''}>\n      <error type="input-error" message="${attr(e.message)}">${text(e.message)}</error>\n    </testcase>`;
+    });
+    suites.push(
+      `  <testsuite name="input" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+    );
+    tests += cases.length;
+  }
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="${attr(`${report.tool.name} check`)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n` +
+    `<testsuites name="${attr(`${report.tool.name} check`)}" tests="${tests}" failures="${failures}" errors="${failed.length}" skipped="${skipped}">\n` +
     suites.join('\n') +
     '\n</testsuites>\n'
   );

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, RelatedLocation, Report, Severity, SuppressedFinding } from '../findings/types.js';
+import type { Finding, RelatedLocation, Report, Severity, SuppressedFinding, Target } from '../findings/types.js';
+import { reportedScore } from './checked.js';
 import { absoluteDocsUrl, ruleDocsUrl } from './docs-url.js';
 import type { MetaLookup } from './rule-meta.js';
 
@@ -30,8 +31,16 @@ export function renderSarif(report: Report, opts: SarifOptions): string {
   return JSON.stringify(sarifLog(report, opts), null, 2) + '\n';
 }
 
+/**
+ * The id of the results that stand for a project `check` could not load (`Report.targets[].error`):
+ * not a rule of the catalogue (nothing to configure or suppress), but a result, so that a code-scanning
+ * upload of a `-r` run shows the project that was not checked.
+ */
+export const INPUT_ERROR_ID = 'input-error';
+
 export function sarifLog(report: Report, opts: SarifOptions) {
-  const all: (Finding | SuppressedFinding)[] = [...report.findings, ...report.suppressed];
+  const loadErrors = report.targets.flatMap((t) => (t.error ? [inputErrorFinding(t.error, t.files[0] ?? t.dir)] : []));
+  const all: (Finding | SuppressedFinding)[] = [...loadErrors, ...report.findings, ...report.suppressed];
   const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const artifacts = artifactList(all.flatMap((f) => [f.file, ...(f.related ?? []).map((r) => r.file)]));
@@ -70,19 +79,58 @@ export function sarifLog(report: Report, opts: SarifOptions) {
         version: report.tool.version,
         semanticVersion: report.tool.version,
         informationUri: INFORMATION_URI,
-        rules: ruleIds.map((id) => descriptor(id, opts.meta)),
+        rules: ruleIds.map((id) => (id === INPUT_ERROR_ID ? INPUT_ERROR_DESCRIPTOR : descriptor(id, opts.meta))),
       },
     },
+    invocations: [
+      {
+        executionSuccessful: loadErrors.length === 0,
+        ...(loadErrors.length
+          ? {
+              toolExecutionNotifications: loadErrors.map((f) => ({
+                level: 'error',
+                message: { text: f.message },
+                locations: [location(f, artifacts.index)],
+                descriptor: { id: INPUT_ERROR_ID },
+              })),
+            }
+          : {}),
+      },
+    ],
     artifacts: artifacts.list,
-    results: [...report.findings.map(result), ...report.suppressed.map(result)],
+    results: [...loadErrors.map(result), ...report.findings.map(result), ...report.suppressed.map(result)],
     columnKind: 'unicodeCodePoints',
     properties: {
-      score: report.score,
+      score: reportedScore(report),
       targets: report.targets,
     },
   };
   if (opts.srcRoot) run.originalUriBaseIds = { '%SRCROOT%': { uri: dirUri(opts.srcRoot) } };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+}
+
+const INPUT_ERROR_DESCRIPTOR = {
+  id: INPUT_ERROR_ID,
+  name: 'InputError',
+  shortDescription: { text: 'Project could not be loaded, so it was not checked' },
+  fullDescription: {
+    text: 'Preflight could not read this project (invalid YAML or JSON, a missing file, a value of the wrong type, …); none of its rules ran. The other projects of the run were checked.',
+  },
+  help: { text: 'Correct the file and line the message names.' },
+  defaultConfiguration: { level: 'error' },
+};
+
+/** A load error as a finding-shaped value, so it renders like the results beside it. */
+function inputErrorFinding(error: NonNullable<Target['error']>, fallbackFile: string): Finding {
+  return {
+    ruleId: INPUT_ERROR_ID,
+    severity: 'error',
+    section: 'platform',
+    message: error.message,
+    file: error.file ?? fallbackFile,
+    line: error.line ?? 1,
+    column: error.column ?? 1,
+  };
 }
 
 function descriptor(id: string, lookup: MetaLookup) {

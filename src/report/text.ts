@@ -1,4 +1,4 @@
-import { SECTIONS, type Finding, type Report, type Severity } from '../findings/types.js';
+import { SECTIONS, type Finding, type Report, type Section, type Severity } from '../findings/types.js';
 import { excerptLines, type MaskedSources } from './excerpt.js';
 import { checkedSections } from './checked.js';
 import { fixText, type MetaLookup } from './rule-meta.js';
@@ -20,34 +20,47 @@ const DEPLOYMENT_SOURCE_LABEL = {
   'phala-cloud-defaults': 'Phala Cloud defaults (no app-compose.json or .preflight.yml deployment)',
 } as const;
 
-/** The terminal report: grouped by checklist section, each finding with an excerpt and its fix hint. */
+/**
+ * The terminal report: grouped by checklist section, each finding with an excerpt and its fix hint.
+ * With several projects (`-r`), grouped by project first (each with its own sections, or its load
+ * error), then one line per section for the whole run.
+ */
 export function renderFindingsText(report: Report, opts: TextOptions): string {
   const st = opts.style ?? PLAIN;
   const out: string[] = [];
-  for (const t of report.targets) {
-    const own = report.targets.length > 1 && t.score !== undefined ? `; score ${t.score}/100` : '';
-    out.push(
-      st.bold(t.files.join(' + ')) +
-        st.dim(
-          `  ${t.services} service${t.services === 1 ? '' : 's'}; deployment settings: ${DEPLOYMENT_SOURCE_LABEL[t.deploymentSource]}${own}`,
-        ),
-    );
-  }
-  out.push('');
   const checked = checkedSections(report);
-  for (const section of SECTIONS) {
-    const inSection = report.findings.filter((f) => f.section === section);
-    const scoreText = `${report.score.sections[section]}/100`;
-    if (!checked.has(section)) {
-      out.push(`${st.dim('-')} ${st.bold(section.padEnd(14))}${st.dim('not checked')}`);
-      continue;
+  if (report.targets.length > 1) {
+    report.targets.forEach((t, i) => {
+      out.push(targetHeader(t, true, st));
+      if (t.error) {
+        out.push(`  ${severityLabel('error', st)} ${t.error.message}`, '');
+        return;
+      }
+      const own = report.findings.filter((f) => f.target === i);
+      if (!own.length) out.push(`  ${st.green('✓')} no findings`);
+      for (const section of SECTIONS) {
+        const inSection = own.filter((f) => f.section === section);
+        if (!inSection.length) continue;
+        out.push(`  ${st.red('✗')} ${st.bold(section.padEnd(14))}${countLine(inSection)}`);
+        for (const f of inSection) out.push(...renderFinding(f, st, opts), '');
+      }
+      out.push('');
+    });
+    const elsewhere = report.findings.filter((f) => f.target === undefined || !report.targets[f.target]);
+    for (const f of elsewhere) out.push(...renderFinding(f, st, opts), '');
+    for (const section of SECTIONS) out.push(sectionLine(report, section, checked, st));
+    out.push('');
+  } else {
+    for (const t of report.targets) {
+      out.push(targetHeader(t, false, st));
+      if (t.error) out.push(`  ${severityLabel('error', st)} ${t.error.message}`);
     }
-    if (!inSection.length) {
-      out.push(`${st.green('✓')} ${st.bold(section.padEnd(14))}${st.dim(scoreText)}`);
-      continue;
+    out.push('');
+    for (const section of SECTIONS) {
+      const inSection = report.findings.filter((f) => f.section === section);
+      out.push(sectionLine(report, section, checked, st));
+      if (checked.has(section)) for (const f of inSection) out.push(...renderFinding(f, st, opts), '');
     }
-    out.push(`${st.red('✗')} ${st.bold(section.padEnd(14))}${st.dim(scoreText)}  ${countLine(inSection)}`);
-    for (const f of inSection) out.push(...renderFinding(f, st, opts), '');
   }
   if (report.suppressed.length) {
     out.push(st.bold(`suppressed (${report.suppressed.length})`));
@@ -59,10 +72,32 @@ export function renderFindingsText(report: Report, opts: TextOptions): string {
     out.push('');
   }
   const all = countLine(report.findings) || 'no findings';
+  const failed = report.targets.filter((t) => t.error).length;
   out.push(
-    `${st.bold('score')} ${report.score.overall}/100 · ${all}${report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : ''}`,
+    `${st.bold('score')} ${report.score.overall}/100 · ${all}${report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : ''}${failed ? ` · ${failed} project${failed === 1 ? '' : 's'} not loaded` : ''}`,
   );
   return out.join('\n') + '\n';
+}
+
+/** `compose.yaml  3 services; deployment settings: …` (and the override, the compose hash, the project's score). */
+function targetHeader(t: Report['targets'][number], several: boolean, st: Style): string {
+  if (t.error) return st.bold(t.files.join(' + ') || t.dir) + st.dim('  not loaded');
+  const notes = [
+    `${t.services} service${t.services === 1 ? '' : 's'}`,
+    `deployment settings: ${t.deploymentSource ? DEPLOYMENT_SOURCE_LABEL[t.deploymentSource] : 'unknown'}`,
+  ];
+  if (t.override?.merged) notes.push(`${t.override.file} merged: deploy the merged file (docker compose config)`);
+  if (t.composeHash) notes.push(`compose hash ${t.composeHash.slice(0, 16)}…`);
+  if (several && t.score !== undefined) notes.push(`score ${t.score}/100`);
+  return st.bold(t.files.join(' + ')) + st.dim(`  ${notes.join('; ')}`);
+}
+
+function sectionLine(report: Report, section: Section, checked: ReadonlySet<Section>, st: Style): string {
+  const inSection = report.findings.filter((f) => f.section === section);
+  const scoreText = `${report.score.sections[section]}/100`;
+  if (!checked.has(section)) return `${st.dim('-')} ${st.bold(section.padEnd(14))}${st.dim('not checked')}`;
+  if (!inSection.length) return `${st.green('✓')} ${st.bold(section.padEnd(14))}${st.dim(scoreText)}`;
+  return `${st.red('✗')} ${st.bold(section.padEnd(14))}${st.dim(scoreText)}  ${countLine(inSection)}`;
 }
 
 function renderFinding(f: Finding, st: Style, opts: TextOptions): string[] {

@@ -2,13 +2,23 @@ import { locate, locateValue, type Project } from '../compose/project.js';
 import type { Finding, Severity, SuppressedFinding } from '../findings/types.js';
 import { findingAt, groupDrafts, type FindingDraft } from '../findings/build.js';
 import { inheritedVia } from './inherited.js';
-import { inlineDirectives, suppressionOf } from './suppress.js';
+import { unusedInlineFindings, unusedSuppression } from './platform/unused-suppression.js';
+import { inlineDirectives, suppressionOf, suppressionUse, type SuppressionUse } from './suppress.js';
 import type { Rule, RuleContext, RuleReport } from './types.js';
 import { Who } from './who.js';
 
 export interface RuleRunResult {
   findings: Finding[];
   suppressed: SuppressedFinding[];
+  /** Which suppressions matched a finding. */
+  use: SuppressionUse;
+  /** The ids of the rules that ran (not `off`). */
+  ran: Set<string>;
+}
+
+export interface RunOptions {
+  /** Report inline directives that suppressed nothing (`--report-unused-suppressions`). */
+  reportUnusedSuppressions?: boolean;
 }
 
 /**
@@ -16,12 +26,14 @@ export interface RuleRunResult {
  * merge what several services inherit from one written value into one finding. Exemptions name a
  * service, so they apply to each service's draft before the merge.
  */
-export function runRules(project: Project, rules: readonly Rule[]): RuleRunResult {
+export function runRules(project: Project, rules: readonly Rule[], opts: RunOptions = {}): RuleRunResult {
   const drafts: FindingDraft[] = [];
+  const ran = new Set<string>();
   const services = Object.entries(project.model.services ?? {});
   for (const rule of rules) {
     const configured = project.config.rules[rule.id];
     if (configured === 'off') continue;
+    ran.add(rule.id);
     const severity: Severity | undefined = configured;
     const ctx: RuleContext = {
       project,
@@ -37,11 +49,12 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
       // A value of the wrong type can trip a rule; compose-invalid already reports it, and one
       // rule must not take the whole report down (Compose would refuse such a file outright, so the
       // rule's other findings matter less than the report). On a valid file a crash is our bug.
-      if (project.schemaProblems.length) continue;
+      if (project.schemaProblems.length || project.semanticProblems.length) continue;
       throw new Error(`rule ${rule.id} failed on ${project.composeFiles.join(', ')}: ${(err as Error).message}`);
     }
   }
   const directives = inlineDirectives(project);
+  const use = suppressionUse(directives);
   const kept: FindingDraft[] = [];
   const suppressed: FindingDraft<SuppressedFinding>[] = [];
   const seen = new Set<string>();
@@ -50,7 +63,7 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
     const once = `${d.key}|${d.finding.service ?? ''}`;
     if (seen.has(once)) continue;
     seen.add(once);
-    const suppression = suppressionOf(project, directives, d.finding);
+    const suppression = suppressionOf(project, directives, d.finding, use);
     if (!suppression) kept.push(d);
     else
       suppressed.push({
@@ -59,7 +72,11 @@ export function runRules(project: Project, rules: readonly Rule[]): RuleRunResul
         key: `${d.key}|${suppression.kind}|${suppression.reason}`,
       });
   }
-  return { findings: groupDrafts(kept), suppressed: groupDrafts(suppressed) };
+  const findings = groupDrafts(kept);
+  const unused = project.config.rules[unusedSuppression.id];
+  if (opts.reportUnusedSuppressions && ran.has(unusedSuppression.id) && unused !== 'off')
+    findings.push(...unusedInlineFindings(use, ran, unused ?? unusedSuppression.severity));
+  return { findings, suppressed: groupDrafts(suppressed), use, ran };
 }
 
 /** The key placeholder: messages are compared with their services left out. */

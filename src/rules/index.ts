@@ -48,6 +48,10 @@ import { preLaunchUnsafe } from './restart/pre-launch-unsafe.js';
 import { manifestVersionRequired } from './platform/manifest-version-required.js';
 import { portPolicyMismatch } from './platform/port-policy-mismatch.js';
 import { secureTimeEgress } from './platform/secure-time-egress.js';
+import { fileNotShipped } from './platform/file-not-shipped.js';
+import { overrideNotShipped } from './platform/override-not-shipped.js';
+import { pullPolicyNever } from './platform/pull-policy-never.js';
+import { unusedSuppression } from './platform/unused-suppression.js';
 
 /** Every rule, in report order within its section. Adding a rule: its module, and one line here. */
 export const RULES: readonly Rule[] = [
@@ -106,7 +110,11 @@ export const RULES: readonly Rule[] = [
   secureTimeEgress,
   profileNotStarted,
   preLaunchNotOrdered,
+  fileNotShipped,
+  overrideNotShipped,
+  pullPolicyNever,
   suppressionWithoutReason,
+  unusedSuppression,
 ];
 
 /** The check rules as catalogue entries. */

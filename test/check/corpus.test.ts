@@ -35,7 +35,7 @@ function assertWellFormed(report: Report, label: string): void {
     assert.ok(t.files.length > 0, `${label}: target ${t.dir} has files`);
     for (const f of t.files)
       assert.ok(existsSync(resolve(REPO_ROOT, f.split('#')[0]!)), `${label}: target file ${f} exists`);
-    assert.ok(['app-compose.json', '.preflight.yml', 'phala-cloud-defaults'].includes(t.deploymentSource));
+    assert.ok(['app-compose.json', '.preflight.yml', 'phala-cloud-defaults'].includes(t.deploymentSource ?? ''));
   }
   const all: Finding[] = [...report.findings, ...report.suppressed];
   for (const f of all) {

@@ -236,7 +236,7 @@ describe('profiles', () => {
 });
 
 describe('discovery', () => {
-  it('finds the compose file of a directory and its *.override.* twin', () => {
+  it('finds the compose file of a directory and notes its *.override.* twin without merging it', () => {
     const dir = scratch.project('override', {
       'compose.yaml': 'services:\n  web:\n    image: web:1\n    restart: "no"\n',
       'compose.override.yaml': 'services:\n  web:\n    restart: unless-stopped\n',
@@ -244,12 +244,26 @@ describe('discovery', () => {
     const found = discoverInDir(dir)!;
     assert.deepEqual(
       found.files.map((f) => f.slice(dir.length + 1)),
-      ['compose.yaml', 'compose.override.yaml'],
+      ['compose.yaml'],
     );
+    assert.deepEqual(found.override, { file: join(dir, 'compose.override.yaml'), merged: false });
     const p = load(dir);
+    assert.deepEqual(p.composeFiles, ['compose.yaml']);
+    assert.equal(p.model.services!.web!.restart, 'no', 'the CVM runs compose.yaml alone');
+    assert.deepEqual(p.override, { file: 'compose.override.yaml', merged: false });
+  });
+
+  it('merges the twin with withOverride, pointing into it', () => {
+    const dir = scratch.project('override-merged', {
+      'compose.yaml': 'services:\n  web:\n    image: web:1\n    restart: "no"\n',
+      'compose.override.yaml': 'services:\n  web:\n    restart: unless-stopped\n',
+    });
+    assert.equal(discoverInDir(dir, { withOverride: true })!.files.length, 2);
+    const p = load(dir, { withOverride: true });
     assert.deepEqual(p.composeFiles, ['compose.yaml', 'compose.override.yaml']);
     assert.equal(p.model.services!.web!.restart, 'unless-stopped');
     assert.equal(at(p, ['services', 'web', 'restart']), 'compose.override.yaml:3:5');
+    assert.deepEqual(p.override, { file: 'compose.override.yaml', merged: true });
   });
 
   it('prefers compose.yaml over docker-compose.yml, and finds docker-compose.override.yml', () => {
@@ -264,7 +278,7 @@ describe('discovery', () => {
       'docker-compose.override.yml': 'services: {}\n',
     });
     assert.deepEqual(
-      discoverInDir(legacy)!.files.map((f) => f.slice(legacy.length + 1)),
+      discoverInDir(legacy, { withOverride: true })!.files.map((f) => f.slice(legacy.length + 1)),
       ['docker-compose.yml', 'docker-compose.override.yml'],
     );
   });

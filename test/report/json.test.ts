@@ -40,6 +40,13 @@ describe('JSON report', () => {
     ]);
   });
 
+  it('scores a section that was not checked null, not 100', () => {
+    assert.equal(report.score.sections.rollout, 100, 'the model has no findings there');
+    assert.equal(json.score.sections.rollout, null);
+    assert.equal(json.score.sections.restart, report.score.sections.restart);
+    assert.equal(json.score.overall, report.score.overall);
+  });
+
   it('omits fixHint and docsUrl for a rule id the catalogue does not know, and reads the meta option', () => {
     const one: Report = { ...report, findings: [{ ...report.findings[0]!, ruleId: 'unknown-rule' }], suppressed: [] };
     const out = JSON.parse(renderJson(one, { meta })).findings[0];

@@ -67,12 +67,17 @@ const parser = new XMLParser({
   isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
 });
 
+function countCases(root: { testsuite: Record<string, any>[] }): number {
+  return root.testsuite.flatMap((s) => s.testcase).filter((c) => !c.skipped).length;
+}
+
 function parse(xml: string) {
   const valid = XMLValidator.validate(xml);
   assert.equal(valid, true, `well-formed XML: ${JSON.stringify(valid)}`);
   return parser.parse(xml).testsuites as {
     tests: string;
     failures: string;
+    errors: string;
     skipped: string;
     testsuite: Record<string, any>[];
   };
@@ -80,7 +85,7 @@ function parse(xml: string) {
 
 describe('JUnit report', () => {
   it('is well-formed XML with one testsuite per checklist section, in checklist order', () => {
-    const root = parse(renderJunit(report, { meta }));
+    const root = parse(renderJunit(report, { meta, failOn: 'warning' }));
     assert.deepEqual(
       root.testsuite.map((s) => s.name),
       [...SECTIONS],
@@ -92,8 +97,8 @@ describe('JUnit report', () => {
     assert.equal(restart.properties.property[0].value, '84');
   });
 
-  it('has a failing testcase per error or warning finding, naming rule, service and location', () => {
-    const root = parse(renderJunit(report, { meta }));
+  it('has a failing testcase per finding at or above --fail-on, naming rule, service and location', () => {
+    const root = parse(renderJunit(report, { meta, failOn: 'warning' }));
     const restart = root.testsuite.find((s) => s.name === 'restart')!;
     const web = restart.testcase[0]!;
     assert.equal(web.name, 'restart-policy [web] docker-compose.yml:3:5');
@@ -145,10 +150,58 @@ describe('JUnit report', () => {
     assert.equal(root.skipped, '2', 'the suppressed finding and the unchecked section');
   });
 
-  it('renders a real check report through renderReport', () => {
+  it('renders a real check report through renderReport, failing what --fail-on fails', () => {
     const real = check(['examples/shop']);
-    const root = parse(renderReport(real, 'junit', { catalogue: preflightCatalogue() }));
-    const failing = real.findings.filter((f) => f.severity !== 'info').length;
-    assert.equal(Number(root.failures), failing);
+    for (const [failOn, failing] of [
+      ['error', real.findings.filter((f) => f.severity === 'error').length],
+      ['warning', real.findings.filter((f) => f.severity !== 'info').length],
+      ['info', real.findings.length],
+      ['never', 0],
+    ] as const) {
+      const root = parse(renderReport(real, 'junit', { catalogue: preflightCatalogue(), failOn }));
+      assert.equal(Number(root.failures), failing, `--fail-on ${failOn}`);
+      assert.equal(Number(root.tests) - Number(root.skipped), countCases(root), 'every finding is still a testcase');
+    }
+  });
+
+  describe('--fail-on', () => {
+    const cases = (root: ReturnType<typeof parse>) => root.testsuite.flatMap((s) => s.testcase);
+    it('defaults to error, as the CLI does: a warning is a passing case that shows the finding', () => {
+      const root = parse(renderJunit(report, { meta }));
+      assert.equal(root.failures, '1', 'only the error fails');
+      const restart = root.testsuite.find((s) => s.name === 'restart')!;
+      assert.equal(restart.failures, '0');
+      assert.equal(restart.testcase[0]!.failure, undefined);
+      assert.match(restart.testcase[0]!['system-out'], /^warning docker-compose\.yml:3:5 restart-policy/);
+      assert.equal(restart.properties.property.find((p: { name: string }) => p.name === 'fail-on').value, 'error');
+    });
+
+    it('info fails every finding; never fails none, and the cases stay', () => {
+      assert.equal(parse(renderJunit(report, { meta, failOn: 'info' })).failures, '4');
+      const never = parse(renderJunit(report, { meta, failOn: 'never' }));
+      assert.equal(never.failures, '0');
+      assert.equal(cases(never).filter((c) => c.failure).length, 0);
+      assert.equal(cases(never).filter((c) => c['system-out']).length, 4);
+    });
+  });
+
+  it('a project that could not be loaded is an <error> case in an "input" suite', () => {
+    const failed: Report = {
+      ...report,
+      targets: [
+        {
+          dir: 'bad',
+          files: ['bad/compose.yaml'],
+          services: 0,
+          error: { message: 'bad/compose.yaml:3: invalid YAML', file: 'bad/compose.yaml', line: 3 },
+        },
+      ],
+    };
+    const root = parse(renderJunit(failed, { meta }));
+    assert.equal(root.errors, '1');
+    const input = root.testsuite.find((s) => s.name === 'input')!;
+    assert.equal(input.testcase[0]!.name, 'bad: not loaded');
+    assert.equal(input.testcase[0]!.error.message, 'bad/compose.yaml:3: invalid YAML');
+    assert.equal(input.testcase[0]!.line, '3');
   });
 });

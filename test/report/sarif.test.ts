@@ -15,6 +15,8 @@ interface SarifRun {
   artifacts: { location: { uri: string }; parentIndex?: number }[];
   results: Record<string, any>[];
   originalUriBaseIds?: Record<string, { uri: string }>;
+  invocations: Record<string, any>[];
+  properties: { score: { overall: number; sections: Record<string, number | null> } };
 }
 
 const parse = (text: string) => JSON.parse(text) as { version: string; runs: SarifRun[] };
@@ -240,6 +242,19 @@ describe('SARIF report', () => {
     const restart = run.tool.driver.rules.find((r) => r.id === 'restart-policy')!;
     assert.equal(restart.help.text, 'from the passed catalogue');
     assert.equal(run.tool.driver.rules.find((r) => r.id === 'test-sarif-rule')!.helpUri, undefined);
+  });
+
+  it('scores a section that was not checked null in the run properties, and says the run succeeded', () => {
+    const run = parse(renderSarif({ ...report, checkedSections: ['restart', 'volumes'] }, { meta })).runs[0];
+    assert.equal(run.properties.score.sections.rollout, null);
+    assert.equal(
+      run.properties.score.sections.secrets,
+      report.score.sections.secrets,
+      'a section with a (suppressed) finding counts as checked',
+    );
+    assert.equal(run.properties.score.sections.keys, null);
+    assert.equal(run.properties.score.sections.restart, report.score.sections.restart);
+    assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
   });
 
   it('is valid for an empty report', () => {

@@ -27,7 +27,14 @@ export function scratchDir(prefix: string): {
 }
 
 /** Load the project in `dir` as `preflight check` would, with file names shown relative to `dir`. */
-export function load(dir: string, opts: Omit<LoadOptions, 'cwd'> & { paths?: string[] } = {}): Project {
-  const [target] = resolveTargets(opts.paths ?? ['.'], { files: opts.files, cwd: dir });
+export function load(
+  dir: string,
+  opts: Omit<LoadOptions, 'cwd'> & { paths?: string[]; withOverride?: boolean } = {},
+): Project {
+  const [target] = resolveTargets(opts.paths ?? ['.'], {
+    files: opts.files,
+    withOverride: opts.withOverride,
+    cwd: dir,
+  });
   return loadProject(target!, { ...opts, cwd: dir });
 }

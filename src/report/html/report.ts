@@ -57,7 +57,9 @@ export function renderHtml(report: Report, opts: HtmlOptions): string {
         t.dir,
         html`${t.files.map((f, i) => html`${i ? html`<br>` : ''}<code>${f}</code>`)}`,
         t.services,
-        DEPLOYMENT_SOURCE[t.deploymentSource] ?? t.deploymentSource,
+        t.deploymentSource
+          ? (DEPLOYMENT_SOURCE[t.deploymentSource] ?? t.deploymentSource)
+          : `not loaded: ${t.error?.message ?? ''}`,
         t.score !== undefined ? `${t.score}/100` : '—',
       ]),
     }),

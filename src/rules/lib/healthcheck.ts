@@ -1,5 +1,5 @@
 import type { Service } from '../../compose/types.js';
-import { parseDuration } from '../../compose/duration.js';
+import { parseComposeDuration } from '../../compose/duration.js';
 
 /**
  * Docker's healthcheck defaults (moby daemon/health.go and the Dockerfile reference): values of 0 or
@@ -23,20 +23,31 @@ export function healthcheckState(svc: Service): HealthcheckState {
   return 'inherited';
 }
 
-/** The healthcheck timings in effect (defaults filled in), in milliseconds. */
-export function healthcheckTimings(svc: Service): {
-  intervalMs: number;
-  timeoutMs: number;
-  retries: number;
-  startPeriodMs: number;
-} {
+/**
+ * The healthcheck timings in effect (defaults filled in), in milliseconds. Undefined when a written
+ * duration is not one Compose accepts: Compose refuses the file (compose-invalid says so), so no
+ * default stands in for what the author wrote.
+ */
+export function healthcheckTimings(svc: Service):
+  | {
+      intervalMs: number;
+      timeoutMs: number;
+      retries: number;
+      startPeriodMs: number;
+    }
+  | undefined {
   const hc = svc.healthcheck ?? {};
-  const positive = (v: number | undefined, d: number) => (v !== undefined && v > 0 ? v : d);
+  const written = [hc.interval, hc.timeout, hc.start_period].filter((v) => v !== undefined);
+  if (written.some((v) => parseComposeDuration(v) === undefined)) return undefined;
+  const positive = (v: unknown, d: number) => {
+    const ms = parseComposeDuration(v);
+    return ms !== undefined && ms > 0 ? ms : d;
+  };
   return {
-    intervalMs: positive(parseDuration(hc.interval), HEALTHCHECK_DEFAULTS.intervalMs),
-    timeoutMs: positive(parseDuration(hc.timeout), HEALTHCHECK_DEFAULTS.timeoutMs),
+    intervalMs: positive(hc.interval, HEALTHCHECK_DEFAULTS.intervalMs),
+    timeoutMs: positive(hc.timeout, HEALTHCHECK_DEFAULTS.timeoutMs),
     retries: typeof hc.retries === 'number' && hc.retries > 0 ? hc.retries : HEALTHCHECK_DEFAULTS.retries,
-    startPeriodMs: positive(parseDuration(hc.start_period), HEALTHCHECK_DEFAULTS.startPeriodMs),
+    startPeriodMs: positive(hc.start_period, HEALTHCHECK_DEFAULTS.startPeriodMs),
   };
 }
 

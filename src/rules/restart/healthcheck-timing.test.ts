@@ -4,6 +4,15 @@ import { healthcheckTiming } from './healthcheck-timing.js';
 ruleTester(healthcheckTiming, {
   valid: [
     {
+      name: 'a duration Compose refuses is compose-invalid, not read as the default (no slow-start or interval finding)',
+      compose: `
+      services:
+        db:
+          image: postgres:16
+          healthcheck: { test: ["CMD", "pg_isready"], interval: often, retries: 1 }
+    `,
+    },
+    {
       name: 'sensible timings',
       compose: `
       services:

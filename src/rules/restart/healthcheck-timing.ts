@@ -37,6 +37,7 @@ export const healthcheckTiming: Rule = {
       if (state !== 'defined' && state !== 'inherited') continue;
       const hc = svc.healthcheck!;
       const t = healthcheckTimings(svc);
+      if (!t) continue; // a duration Compose refuses: compose-invalid reports it
       const at = (key: string) => ['services', name, 'healthcheck', key];
 
       if (typeof hc.retries === 'number' && hc.retries < 1) {

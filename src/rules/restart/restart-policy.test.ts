@@ -3,6 +3,13 @@ import { restartPolicy } from './restart-policy.js';
 
 ruleTester(restartPolicy, {
   valid: [
+    {
+      name: 'a restart value the engine refuses is compose-invalid, not "no restart policy"',
+      compose: `
+      services:
+        web: { image: nginx:1.27, restart: sometimes }
+    `,
+    },
     `
     services:
       web:

@@ -1,3 +1,4 @@
+import { isRestartPolicy } from '../../compose/semantics.js';
 import { isOneShot } from '../lib/services.js';
 import type { Rule } from '../types.js';
 
@@ -15,6 +16,7 @@ export const restartPolicy: Rule = {
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (isOneShot(ctx.model, name, svc)) continue;
+      if (typeof svc.restart === 'string' && !isRestartPolicy(svc.restart)) continue; // compose-invalid reports it
       const policy =
         svc.restart ??
         (svc.deploy?.restart_policy?.condition ? mapDeployCondition(svc.deploy.restart_policy.condition) : undefined);

@@ -4,6 +4,13 @@ import { stopGracePeriod } from './stop-grace-period.js';
 ruleTester(stopGracePeriod, {
   valid: [
     {
+      name: 'a stop_grace_period Compose refuses is compose-invalid, not read as 10s',
+      compose: `
+      services:
+        db: { image: postgres:16, stop_grace_period: "5" }
+    `,
+    },
+    {
       name: 'database with a minute to stop',
       compose: `
       services:

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../compose/duration.js';
+import { parseComposeDuration } from '../../compose/duration.js';
 import { formatDuration } from '../lib/healthcheck.js';
 import { statefulService } from '../lib/stateful.js';
 import type { Rule } from '../types.js';
@@ -19,7 +19,8 @@ export const stopGracePeriod: Rule = {
       const stateful = statefulService(svc);
       if (!stateful || stateful.entry.quickShutdown) continue;
       const set = svc.stop_grace_period !== undefined;
-      const ms = set ? parseDuration(svc.stop_grace_period) : DOCKER_DEFAULT_STOP_MS;
+      const ms = set ? parseComposeDuration(svc.stop_grace_period) : DOCKER_DEFAULT_STOP_MS;
+      // undefined: a duration Compose refuses (compose-invalid reports it).
       if (ms === undefined || ms > DOCKER_DEFAULT_STOP_MS) continue;
       ctx.report({
         service: name,

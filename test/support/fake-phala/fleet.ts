@@ -4,7 +4,7 @@
  * read (no timers), so a test with a manual clock moves time only when the client sleeps.
  */
 import { createHash } from 'node:crypto';
-import { getComposeHash } from '@phala/cloud';
+import { composeHash } from '../../../src/compose/compose-hash.js';
 import { parse } from 'yaml';
 
 export interface FleetOptions {
@@ -95,7 +95,7 @@ export interface ReplicaView {
   phase: 'running' | 'stopping' | 'booting' | 'failed';
 }
 
-const hashOf = (c: AppCompose) => getComposeHash(c as unknown as Parameters<typeof getComposeHash>[0]);
+const hashOf = (c: AppCompose) => composeHash(c as unknown as Record<string, unknown>);
 
 const BOOT_STEPS = ['loading the OS image', 'decrypting secrets', 'pulling images', 'starting containers'];
 
