@@ -41,6 +41,7 @@ export async function startRun<I, S, C, E extends DomainEvent>(
     throw e;
   }
   const runner = new Runner(def, input, runId, runDir, steps, journal, lock, 'start', def.initial(input), opts);
+  runner.watchSignals();
   runner.engine({ type: 'run-start', kind: def.kind, version: def.version, runId, input, steps });
   atBoundary('run-start');
   try {
@@ -88,6 +89,7 @@ export async function resumeRun<I, S, C, E extends DomainEvent>(
     const journal = RunJournal.reopen(join(dir, JOURNAL_FILE), run.events.at(-1)?.seq ?? 0);
     runner = new Runner(def, input, run.runId, dir, steps, journal, lock, 'resume', state, opts);
     for (const e of run.events) runner.progress.note(e);
+    runner.watchSignals();
     const r = runner;
     r.ctx = (await def.open?.(r.handle)) as C;
     const verdict = def.verify ? await def.verify(r.handle, r.ctx) : ({ ok: true } as const);

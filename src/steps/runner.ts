@@ -137,8 +137,14 @@ export class Runner<I, S, C, E extends DomainEvent> {
     return { ...this.handle, state: this.handle.state, emit: this.handle.emit, decl, attempt, ctx: this.ctx };
   }
 
-  /** Install signal handling for the run's duration; returns the function that removes it. */
-  watchSignals(): () => void {
+  private unwatch?: () => void;
+
+  /**
+   * Install signal handling until the run closes (once; from before `open`, so an interrupt while
+   * the live handles open still ends the run as interrupted).
+   */
+  watchSignals(): void {
+    if (this.unwatch) return;
     const offs: (() => void)[] = [];
     if (this.opts.signal) {
       const onAbort = () => this.abort();
@@ -160,7 +166,7 @@ export class Runner<I, S, C, E extends DomainEvent> {
         process.off('SIGTERM', onSignal);
       });
     }
-    return () => {
+    this.unwatch = () => {
       for (const off of offs) off();
     };
   }
@@ -179,7 +185,7 @@ export class Runner<I, S, C, E extends DomainEvent> {
    * Returns once run-end is journaled and the lock released.
    */
   async drive(from: number, stopped: boolean, priorError?: string): Promise<RunResult<S>> {
-    const off = this.watchSignals();
+    this.watchSignals();
     let outcome: RunOutcome | undefined = priorError ? { status: 'error', error: priorError } : undefined;
     try {
       for (let i = from; i < this.steps.length && !outcome && !this.aborted; i++) {
@@ -199,7 +205,7 @@ export class Runner<I, S, C, E extends DomainEvent> {
       await this.close(outcome);
       return { runId: this.runId, runDir: this.runDir, outcome, state: this.stateNow, cause: this.cause };
     } finally {
-      off();
+      this.unwatch?.();
     }
   }
 
@@ -311,6 +317,7 @@ export class Runner<I, S, C, E extends DomainEvent> {
   /** A resume that refused: handles released, nothing journaled. */
   async refuse(reason: string): Promise<void> {
     this.finished = true;
+    this.unwatch?.();
     try {
       const closing: CloseReason = { status: 'refused', error: reason };
       if (this.ctx !== undefined) await this.def.close?.(this.ctx, closing, this.handle);

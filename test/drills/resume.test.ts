@@ -133,6 +133,11 @@ await describeDocker('drill resume: killed at every step boundary', () => {
     assert.equal(again.out, last.out);
     const text = await cli(['drill', 'report', reference.runDir]);
     assert.equal(text.out, renderRestartText(reference.report));
+    const page = await cli(['drill', 'report', runId!, '--run-dir', runRoot, '--format', 'html']);
+    assert.match(page.out, /^<!DOCTYPE html>/);
+    assert.match(page.out, /data-result="passed"/);
+    assert.equal((page.out.match(/<svg class="chart"/g) ?? []).length, 1, 'one timeline chart');
+    assert.doesNotMatch(page.out, /<script/);
     // A finished run cannot be resumed; the refusal names the reason.
     const refused = await cli(resume);
     assert.equal(refused.code, 2);

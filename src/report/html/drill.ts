@@ -31,7 +31,10 @@ function restartPage(r: DrillReport, meta: MetaLookup): string {
     {
       id: 'faults',
       heading: 'Faults',
-      badge: statusBadge(r.faults.every((f) => f.ready) ? 'good' : 'bad', `${r.faults.length} of ${r.plan.length} ran`),
+      badge: statusBadge(
+        r.faults.every((f) => f.ready) ? 'good' : 'bad',
+        `${r.faults.filter((f) => f.ready).length} of ${r.faults.length} ready again${r.faults.length < r.plan.length ? `, ${r.plan.length - r.faults.length} not run` : ''}`,
+      ),
       body: r.faults.length
         ? dataTable({
             caption: `Faults in the order injected (seed ${r.seed})`,
