@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -9,6 +9,7 @@ import { loadProject, resolveTargets } from '../../src/compose/index.js';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { renderUpgradeText, type UpgradeReport } from '../../src/drills/upgrade/report.js';
 import { runUpgradeDrill } from '../../src/drills/upgrade/run.js';
+import { KILL_HOOK_ENV } from '../../src/steps/index.js';
 import { composeChoice, describeDocker } from '../support/docker.js';
 import { upgradeImage } from '../fixtures/upgrade-apps/image.js';
 
@@ -83,6 +84,40 @@ await describeDocker('drill upgrade (real engine)', () => {
     assert.deepEqual(ids(r), ['upgrade-rollback-failed']);
     assert.equal(r.stoppedAt?.step, 'rollback');
     assert.match(r.findings[0]!.message, /cannot read data format 2/);
+  });
+
+  it('killed after the fingerprint and again as verify starts, then resumed: the same outcome as run in one go', () => {
+    const cli = (args: string[], kill?: string) =>
+      spawnSync(
+        process.execPath,
+        ['--import', import.meta.resolve('tsx'), '--', join(ROOT, 'test', 'agent', 'run-cli.ts'), ...args],
+        { cwd: work, encoding: 'utf8', env: { ...process.env, ...(kill ? { [KILL_HOOK_ENV]: kill } : {}) } },
+      );
+    const runRoot = mkdtempSync(join(work, 'resumed-'));
+    const common = ['--run-dir', runRoot, '--format', 'json', '--quiet'];
+    const upgrade = ['drill', 'upgrade', '--from', 'old', '--to', 'good', '--env-file', 'old.env'];
+    const first = cli([...upgrade, '--next-env-file', 'new.env', '--rollback', ...common], 'step-end:4');
+    assert.equal(first.signal, 'SIGKILL', first.stderr);
+    const [runId] = readdirSync(runRoot);
+    // The resume's 1st step-start is the upgrade, its 2nd the verify: killed there, verify runs again.
+    const second = cli(['drill', 'resume', runId!, ...common], 'step-start:2');
+    assert.equal(second.signal, 'SIGKILL', second.stderr);
+    const last = cli(['drill', 'resume', runId!, ...common]);
+    assert.equal(last.status, 1, last.stderr);
+    const r = JSON.parse(last.stdout) as UpgradeReport;
+    assert.deepEqual(
+      r.steps.map((s) => s.status),
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'failed'],
+      renderUpgradeText(r),
+    );
+    assert.deepEqual(ids(r), ['upgrade-rollback-failed']);
+    assert.ok(r.check?.valid && r.check.acknowledged >= 5, 'the seeded writes read back after the upgrade');
+    assert.equal(r.stoppedAt?.step, 'rollback');
+    assert.equal(r.timing.segments, 3);
+    assert.deepEqual(
+      r.volumes[0]?.expected.map((e) => e.path),
+      ['items.log'],
+    );
   });
 
   it('NEW renames the volume: the plan (diff) flags it, the drill loses the writes and sees the old volume orphaned', async () => {
