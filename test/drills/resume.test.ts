@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
@@ -142,5 +142,42 @@ await describeDocker('drill resume: killed at every step boundary', () => {
     const refused = await cli(resume);
     assert.equal(refused.code, 2);
     assert.match(refused.err, new RegExp(`^preflight: cannot resume run ${runId}: it already ended \\(passed\\)`));
+  });
+
+  it('refuses to resume when a network the services use was removed outside the drill, and `drill clean` still cleans', async () => {
+    const { file } = await envFileFor('good');
+    const runRoot = mkdtempSync(join(scratch, 'resume-net-'));
+    const start = ['drill', 'restart', appDir('good'), '--env-file', file, '--faults', 'restart'];
+    const killed = await cli([...start, '--seed', SEED, '--run-dir', runRoot, '--quiet'], {
+      [KILL_HOOK_ENV]: 'step-end:1',
+    });
+    assert.equal(killed.signal, 'SIGKILL', killed.err);
+    const [runId] = readdirSync(runRoot);
+    const label = `io.preflight.drill=${runId}`;
+    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim().split('\n');
+    // Docker refuses to remove a network with running containers on it; stopped ones do not hold it.
+    const containers = docker('ps', '-aq', '--filter', `label=${label}`).filter(Boolean);
+    assert.ok(containers.length > 0, 'the killed run left its containers');
+    docker('stop', '-t', '1', ...containers);
+    const networks = docker(
+      'network',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project`,
+      '--filter',
+      `label=${label}`,
+    );
+    const names = docker('network', 'inspect', '--format', '{{.Name}}', ...networks.filter(Boolean));
+    assert.ok(names.length > 0, 'the killed run left its network');
+    docker('network', 'rm', ...names);
+
+    const refused = await cli(['drill', 'resume', runId!, '--run-dir', runRoot, '--quiet']);
+    assert.equal(refused.code, 2, refused.err);
+    assert.match(refused.err, new RegExp(`^preflight: cannot resume run ${runId}: network ${names[0]} is gone`));
+    assert.equal(refused.err.trim().split('\n').length, 1);
+    const cleaned = await cli(['drill', 'clean', '--run-dir', runRoot]);
+    assert.equal(cleaned.code, 0, cleaned.err);
+    assert.deepEqual(await drillLeftovers(undefined, runId), { containers: [], volumes: [], networks: [] });
   });
 });
