@@ -1,4 +1,7 @@
+import type { Service } from '../compose/types.js';
 import { parseImage } from '../knowledge/image.js';
+import { pathCovers } from '../knowledge/paths.js';
+import { statefulService } from '../rules/lib/stateful.js';
 import type { DiffContext } from './context.js';
 import { isAnonymousVolume, isThrowawayPath } from '../rules/lib/volumes.js';
 import { dataDirs, namedMounts, placeInVolume, projectName, type NamedMount } from './mounts.js';
@@ -146,17 +149,37 @@ function checkAnonymousData(ctx: DiffContext): void {
   for (const [name, svc] of Object.entries(ctx.old.model.services ?? {})) {
     if (name in newServices) continue;
     const anonymous = (svc.volumes ?? []).filter((v) => isAnonymousVolume(v) && !isThrowawayPath(v.target));
-    if (anonymous.length === 0) continue;
+    const unmounted = unmountedDataDir(svc);
+    if (anonymous.length === 0 && !unmounted) continue;
     const renamedTo = probableRename(ctx, name, svc.image);
-    const paths = anonymous.map((v) => v.target).join(', ');
+    const where = [
+      ...(anonymous.length
+        ? [`anonymous volume${anonymous.length > 1 ? 's' : ''} at ${anonymous.map((v) => v.target).join(', ')}`]
+        : []),
+      ...(unmounted
+        ? [`${unmounted}, which no volume covers (the image's anonymous VOLUME or the container's own layer)`]
+        : []),
+    ].join(' and ');
     ctx.report({
       ruleId: 'service-renamed-anonymous-data',
       side: 'old',
       service: name,
       path: ['services', name],
-      message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW and keeps data in anonymous volume${anonymous.length > 1 ? 's' : ''} at ${paths}: the next boot removes its container as an orphan and prunes ${anonymous.length > 1 ? 'those volumes' : 'that volume'}, so the data is deleted${renamedTo ? ` and ${renamedTo} starts without it` : ''}`,
+      message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW and keeps data in ${where}: the next boot removes its container as an orphan and prunes its anonymous volumes, so the data is deleted${renamedTo ? ` and ${renamedTo} starts without it` : ''}`,
     });
   }
+}
+
+/**
+ * The data directory of a known data store that nothing is mounted over (`the PostgreSQL data
+ * directory /var/lib/postgresql/data`): its data lives and dies with the container.
+ */
+function unmountedDataDir(svc: Service): string | undefined {
+  const stateful = statefulService(svc);
+  if (!stateful) return undefined;
+  const targets = [...(svc.volumes ?? []).map((v) => v.target), ...(svc.tmpfs ?? [])];
+  if (stateful.dataDirs.some((dir) => targets.some((t) => pathCovers(t.split(':')[0]!, dir)))) return undefined;
+  return `the ${stateful.entry.product} data directory ${stateful.mountAt}`;
 }
 
 /** A service new in NEW running the same image repository as a service gone from OLD: probably a rename. */

@@ -372,6 +372,31 @@ describe('service-renamed-anonymous-data', () => {
       /renamed to database .* anonymous volume at \/var\/lib\/postgresql\/data: .*database starts without it/,
     );
   });
+  it("fires for a data store with no volume over its data directory: the image's VOLUME is anonymous", () => {
+    const r = diffOf(
+      app(`  db:\n    image: postgres:16.4\n  web:\n    image: app:1\n`),
+      app(`  database:\n    image: postgres:16.4\n`),
+    );
+    const found = only(r, 'service-renamed-anonymous-data');
+    assert.equal(found.length, 1, found.map((f) => f.message).join('\n'));
+    assert.match(
+      found[0]!.message,
+      /service db is renamed to database .* the PostgreSQL data directory \/var\/lib\/postgresql\/data, which no volume covers/,
+    );
+    assert.ok(!found.some((f) => f.service === 'web'), 'a stateless service removed loses nothing');
+  });
+  it('one finding names both an anonymous volume and an unmounted data directory', () => {
+    const r = diffOf(
+      app(`  cache:\n    image: redis:7.4.1\n    volumes:\n      - /uploads\n`),
+      app(`  web:\n    image: app:1\n`),
+    );
+    const [f, extra] = only(r, 'service-renamed-anonymous-data');
+    assert.equal(extra, undefined);
+    assert.match(
+      f?.message ?? '',
+      /removed in NEW and keeps data in anonymous volume at \/uploads and the Redis data directory \/data/,
+    );
+  });
   it('does not fire for a kept service, or a removed one whose volumes are all named', () => {
     const keep = app(`  db:\n    image: postgres:16\n    volumes:\n      - /var/lib/postgresql/data\n`);
     assert.deepEqual(only(diffOf(keep, keep), 'service-renamed-anonymous-data'), []);
@@ -380,6 +405,10 @@ describe('service-renamed-anonymous-data', () => {
       `volumes:\n  pg: {}\n`,
     );
     assert.deepEqual(only(diffOf(named, app(`  web:\n    image: app:1\n`)), 'service-renamed-anonymous-data'), []);
+    const bound = app(
+      `  db:\n    image: postgres:16\n    volumes:\n      - /dstack/persistent/pg:/var/lib/postgresql/data\n`,
+    );
+    assert.deepEqual(only(diffOf(bound, app(`  web:\n    image: app:1\n`)), 'service-renamed-anonymous-data'), []);
   });
 });
 
