@@ -2,7 +2,8 @@ import { ruleTester } from '../rule-tester.js';
 import { preLaunchUnsafe } from './pre-launch-unsafe.js';
 
 const ALWAYS = 'services:\n  app:\n    image: app:1.2.3\n    restart: always\n';
-const ON_FAILURE = 'services:\n  app:\n    image: app:1.2.3\n    restart: on-failure\n';
+const ON_FAILURE = 'services:\n  app:\n    image: app:1.2.3\n    restart: on-failure:3\n';
+const NO_RESTART = 'services:\n  app:\n    image: app:1.2.3\n    restart: "no"\n  job:\n    image: job:1.0.0\n';
 
 const manifest = (script: string, extra: Record<string, unknown> = {}, compose = ALWAYS) =>
   JSON.stringify({
@@ -85,8 +86,8 @@ ruleTester(preLaunchUnsafe, {
       }),
     },
     {
-      name: 'a gate when nothing runs before compose up (no restart: always / unless-stopped) does stop the app',
-      appCompose: manifest(GATE, { allowed_envs: ['MODEL_HASH'] }, ON_FAILURE),
+      name: 'a gate when nothing runs before compose up (no restart policy that dockerd acts on) does stop the app',
+      appCompose: manifest(GATE, { allowed_envs: ['MODEL_HASH'] }, NO_RESTART),
     },
     {
       name: 'a custom script that logs in itself',
@@ -138,6 +139,11 @@ ruleTester(preLaunchUnsafe, {
       errors: [
         { severity: 'warning', message: /line 5 runs `exit 1` when the check on line 3 fails.*"app".*init_script/ },
       ],
+    },
+    {
+      name: 'on-failure containers come back too: dockerd restarts them after a power cut (exit code 255)',
+      code: { appCompose: manifest(GATE, { allowed_envs: ['MODEL_HASH'] }, ON_FAILURE) },
+      errors: [{ message: /dockerd may already have restarted "app" \(restart: on-failure:3\)/ }],
     },
     {
       name: 'a one-line token gate',

@@ -66,7 +66,7 @@ export const preLaunchUnsafe: Rule = {
   severity: 'warning',
   title: 'pre_launch_script that can stop the boot, or that cannot do what it is meant to',
   rationale:
-    'The pre-launch script is sourced by the boot script after dockerd has started (docs/platform.md#pre-launch-script). On dstack main that shell runs under `set -euo pipefail` (v0.5.11 sets no option), so a `$VAR` that is not set ends the boot with "unbound variable"; a script that sets `-u` itself does so on every version. Containers with `restart: always` or `unless-stopped` may already be running when it runs, so an `exit 1` on a hash or token mismatch cannot keep the app from starting: dstack says not to build gates on it, `init_script` runs before dockerd. A custom script replaces Phala Cloud\'s default one, and with it the registry login the `DSTACK_DOCKER_*` / `DSTACK_AWS_*` variables are for (docs/platform.md#boot-sequence).',
+    'The pre-launch script is sourced by the boot script after dockerd has started (docs/platform.md#pre-launch-script). On dstack main that shell runs under `set -euo pipefail` (v0.5.11 sets no option), so a `$VAR` that is not set ends the boot with "unbound variable"; a script that sets `-u` itself does so on every version. Containers with `restart: always`, `unless-stopped` or `on-failure` may already be running when it runs (dockerd restores them at boot, docs/platform.md#boot-sequence step 6), so an `exit 1` on a hash or token mismatch cannot keep the app from starting: dstack says not to build gates on it, `init_script` runs before dockerd. A custom script replaces Phala Cloud\'s default one, and with it the registry login the `DSTACK_DOCKER_*` / `DSTACK_AWS_*` variables are for (docs/platform.md#boot-sequence).',
   fixHint:
     'Give every variable a default (`${VAR:-}`) or test it with `[ -n "${VAR:-}" ]`; move checks that must stop the app into `init_script`; in a custom script, log in to your registry yourself (`echo "$DSTACK_DOCKER_PASSWORD" | docker login -u "$DSTACK_DOCKER_USERNAME" --password-stdin`) or start from Phala\'s default script.',
   check(ctx) {
@@ -120,9 +120,11 @@ function unsetVariables(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
 }
 
 function gates(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
-  const early = ctx.services
-    .filter(([, s]) => s.restart === 'always' || s.restart === 'unless-stopped')
-    .map(([n]) => n);
+  // Policies dockerd acts on at boot: always, unless-stopped after an unclean stop, on-failure after a
+  // non-zero exit, which a power cut is for every running container (docs/platform.md#boot-sequence, step 6).
+  const early = ctx.services.filter(([, s]) =>
+    /^(?:always|unless-stopped|on-failure(?::\d+)?)$/.test(s.restart?.trim() ?? ''),
+  );
   if (early.length === 0) return; // nothing runs before compose up: an exit here does stop the app
   for (let i = 0; i < lines.length; i++) {
     const exit = /\bexit\s+([1-9]\d*)\b/.exec(lines[i]!.code);
@@ -132,10 +134,10 @@ function gates(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
     if (!COMPARISON.test(condition.code) || !GATE_WORDS.test(condition.code)) continue;
     const from = Math.max(0, lines.indexOf(condition) - 10);
     if (lines.slice(from, lines.indexOf(condition) + 1).some((l) => DOWNLOAD.test(l.code))) continue; // a download's integrity check
-    const who = early.map((n) => `"${n}"`).join(', ');
+    const who = early.map(([n, svc]) => `"${n}" (restart: ${svc.restart!.trim()})`).join(', ');
     ctx.report({
       loc,
-      message: `pre_launch_script line ${lines[i]!.line} runs \`exit ${exit[1]}\` when the check on line ${condition.line} fails, but it cannot stop the app: dockerd has already restarted ${who} (restart: always/unless-stopped) when the script runs; put the check in init_script, which runs before dockerd`,
+      message: `pre_launch_script line ${lines[i]!.line} runs \`exit ${exit[1]}\` when the check on line ${condition.line} fails, but it cannot stop the app: dockerd may already have restarted ${who} when the script runs; put the check in init_script, which runs before dockerd`,
     });
   }
 }
