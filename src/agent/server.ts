@@ -270,14 +270,16 @@ async function handleRequest(
     const path = (req.url ?? '/').split('?')[0]!;
     const route = service.routes[path];
     const raw = await readBody(req);
+    // prpc answers every failed dispatch, an unknown method included, with HTTP 400 and {error}
+    // (docs/platform.md#guest-agent): an app's error handling sees here what it sees in the CVM.
     if (!route) {
       const why = service.missing[path];
       if (why) {
         const method = path.slice(path.lastIndexOf('/') + 1).replace(/^(?:DstackGuest|Tappd)\./, '');
         how.onUnsupported?.({ method, why });
-        return reply(404, { error: `${method} is not served by the simulated dstack OS: ${why} (--os-version)` });
+        return reply(400, { error: `${method} is not served by the simulated dstack OS: ${why} (--os-version)` });
       }
-      return reply(404, { error: `no such method: ${(req.url ?? '').slice(0, 100)}` });
+      return reply(400, { error: `no such method: ${(req.url ?? '').slice(0, 100)}` });
     }
     let body: unknown = {};
     if (raw.trim() !== '') {

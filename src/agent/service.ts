@@ -85,7 +85,7 @@ export class AgentService {
   private readonly caName = 'Preflight simulated app CA';
   readonly caCertificate: string;
   readonly routes: Record<string, Handler>;
-  /** Methods of the API that the simulated OS version does not serve, with why (for a useful 404). */
+  /** Methods of the API that the simulated OS version does not serve, with why (for a useful error). */
   readonly missing: Record<string, string>;
 
   constructor(private readonly opts: ServiceOptions) {

@@ -91,9 +91,9 @@ describe('simulated quotes', () => {
 });
 
 describe('HTTP surface', () => {
-  it('answers unknown methods with 404 and bad JSON with 400, as JSON errors', async () => {
+  it('answers unknown methods and bad JSON with 400 and a JSON error, as prpc does', async () => {
     const unknown = await rawCall(agent.socketPath!, '/NoSuchMethod', '{}');
-    assert.equal(unknown.status, 404);
+    assert.equal(unknown.status, 400);
     assert.match(String(unknown.json.error), /no such method/);
     const bad = await rawCall(agent.socketPath!, '/GetKey', '{oops');
     assert.equal(bad.status, 400);

@@ -61,10 +61,10 @@ describe('OS versions', () => {
       const gpu = await rawCall(agent.socketPath!, '/GpuInfo', '{}');
       assert.deepEqual([gpu.status, gpu.json], [200, { attestation: '' }]);
       const emit = await rawCall(agent.socketPath!, '/EmitEvent', '{"event":"x","payload":""}');
-      assert.equal(emit.status, 404);
+      assert.equal(emit.status, 400);
       assert.match(String(emit.json.error), /EmitEvent .* removed in dstack 0\.6\.0/);
       assert.deepEqual(calls, [{ method: 'EmitEvent', why: 'removed in dstack 0.6.0' }]);
-      assert.equal((await rawCall(agent.socketPath!, '/prpc/DstackGuest.EmitEvent', '{}')).status, 404);
+      assert.equal((await rawCall(agent.socketPath!, '/prpc/DstackGuest.EmitEvent', '{}')).status, 400);
     });
   });
 
@@ -77,14 +77,14 @@ describe('OS versions', () => {
       const after = await c.getQuote('x');
       assert.notEqual(after.replayRtmrs()[3], before);
       assert.ok(JSON.parse(after.event_log).some((e: { event: string }) => e.event === 'app-started'));
-      assert.equal((await rawCall(agent.socketPath!, '/GpuInfo', '{}')).status, 404);
+      assert.equal((await rawCall(agent.socketPath!, '/GpuInfo', '{}')).status, 400);
     });
   });
 
   it('an OS before 0.5.7 has no Version RPC', async () => {
     await withAgent({ osVersion: '0.5.6' }, async (agent) => {
-      assert.equal((await rawCall(agent.socketPath!, '/Version', '{}')).status, 404);
-      assert.equal((await rawCall(agent.socketPath!, '/prpc/Tappd.Version', '{}')).status, 404);
+      assert.equal((await rawCall(agent.socketPath!, '/Version', '{}')).status, 400);
+      assert.equal((await rawCall(agent.socketPath!, '/prpc/Tappd.Version', '{}')).status, 400);
       assert.equal((await new DstackClient(agent.socketPath).getKey('/k', 'p')).key.length, 32);
     });
   });
