@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   drill: async () => (await import('./drill.js')).registerDrill,
   agent: async () => (await import('./agent.js')).registerAgent,
   rollout: async () => (await import('./rollout.js')).registerRollout,
+  fix: async () => (await import('./fix.js')).registerFix,
 };
 
 /**

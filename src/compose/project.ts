@@ -52,6 +52,8 @@ export interface LoadOptions {
   /** Every rule id any command reports: the configuration may name only these (else an input error). */
   catalogue?: Catalogue;
   cwd?: string;
+  /** Texts to read instead of the files on disk (absolute path → text): `preflight fix` re-checks its edits. */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 export interface Project {
@@ -103,6 +105,8 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   const cwd = opts.cwd ?? process.cwd();
   const sources = new Map<string, SourceText>();
   const display = (abs: string) => rel(cwd, abs);
+  const readText = (abs: string, shown: string, what?: string) =>
+    opts.overlay?.get(resolve(cwd, abs)) ?? readFileText(abs, shown, what);
 
   let manifest: AppComposeManifest | undefined;
   let composeInputs: { file: string; text: string }[];
@@ -200,10 +204,13 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
   const inactiveServices = applyProfiles(tree, activeProfiles);
   composeProblems.push(...semanticProblems(tree, new Map(inactiveServices.map((s) => [s.name, s.profiles]))));
 
-  const configFile = opts.configFile ? resolve(cwd, opts.configFile) : findConfig(target.dir);
+  const configFile = opts.configFile
+    ? resolve(cwd, opts.configFile)
+    : (findConfig(target.dir) ?? overlaidConfig(target.dir, opts.overlay));
   const config = loadConfig(configFile, {
     catalogue: opts.catalogue,
     file: configFile ? display(configFile) : undefined,
+    text: configFile ? opts.overlay?.get(configFile) : undefined,
   });
   const deployment = resolveDeployment(manifest, config);
 
@@ -288,6 +295,12 @@ function composeInputsLoc(file: string): Location {
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: 0 };
 }
 
-function readText(abs: string, display: string, what = 'compose file'): string {
+/** A `.preflight.yml` that exists only in the overlay (one `preflight fix` is about to create). */
+function overlaidConfig(dir: string, overlay: ReadonlyMap<string, string> | undefined): string | undefined {
+  const path = resolve(dir, '.preflight.yml');
+  return overlay?.has(path) ? path : undefined;
+}
+
+function readFileText(abs: string, display: string, what = 'compose file'): string {
   return readInputFile(abs, { display, what });
 }

@@ -40,11 +40,11 @@ export function findConfig(dir: string): string | undefined {
  */
 export function loadConfig(
   path: string | undefined,
-  opts: { catalogue?: Catalogue; file?: string; bareSection?: 'rollout' } = {},
+  opts: { catalogue?: Catalogue; file?: string; bareSection?: 'rollout'; text?: string } = {},
 ): PreflightConfig {
   const file = opts.file ?? path;
   if (!path || !file) return emptyConfig();
-  const { doc, source } = parseYamlSource(file, readConfigText(path, file));
+  const { doc, source } = parseYamlSource(file, opts.text ?? readConfigText(path, file));
   let tree = toLocated(doc, source);
   if (!tree) return { ...emptyConfig(), file };
   if (tree.kind !== 'map') throw new InputError('configuration must be a mapping', { file, line: tree.loc.line });

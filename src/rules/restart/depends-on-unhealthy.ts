@@ -12,6 +12,7 @@ export const dependsOnUnhealthy: Rule = {
   rationale:
     'After every CVM restart and upgrade all containers start together (docs/platform.md#boot-sequence). `depends_on` in its short form only waits for the container to start, so the dependent connects before the database accepts connections and crashes or caches a failure (checklist: apps must handle being stopped and started at any time). An explicit `condition: service_started` is a choice the author made (the app retries, or must not wait) and is left alone.',
   fixHint: 'Use the long form: `depends_on: { db: { condition: service_healthy } }`.',
+  fix: fixDependsOnUnhealthy,
   check(ctx) {
     const active = new Map(ctx.services);
     for (const [name, svc] of ctx.services) {
@@ -39,3 +40,27 @@ export const dependsOnUnhealthy: Rule = {
     }
   },
 };
+
+/**
+ * `condition: service_healthy` on the dependency; a short-form list becomes the long form, each
+ * other dependency keeping the `service_started` the short form meant.
+ */
+function fixDependsOnUnhealthy(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  const dep = String(report.path![3]);
+  const edit = ctx.service(name);
+  if (edit.has(['depends_on', dep])) edit.set(['depends_on', dep, 'condition'], 'service_healthy');
+  else
+    edit.update(['depends_on'], (current) => {
+      const longForm: Record<string, unknown> = Array.isArray(current)
+        ? Object.fromEntries(current.map((d) => [String(d), { condition: 'service_started' }]))
+        : { ...(current as Record<string, unknown>) };
+      if (!(dep in longForm)) ctx.refuse(`depends_on of service "${name}" is not written in this service`);
+      longForm[dep] = { ...(longForm[dep] as object), condition: 'service_healthy' };
+      return longForm;
+    });
+  return {
+    description: `service "${name}" waits for "${dep}" to be healthy (depends_on condition: service_healthy)`,
+    changesBehaviour: `"${name}" starts only once "${dep}" reports healthy, and not at all while it does not`,
+  };
+}

@@ -1,4 +1,5 @@
 import { isRestartPolicy } from '../../compose/semantics.js';
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 import { isOneShot } from '../lib/services.js';
 import type { Rule } from '../types.js';
 
@@ -13,6 +14,7 @@ export const restartPolicy: Rule = {
     'The checklist asks apps to survive being stopped and started at any time. A container that exits (crash, OOM, a dependency not ready yet) stays down in the CVM until the next upgrade or reboot, because nobody is there to run `docker start`.',
   fixHint:
     'Set `restart: unless-stopped` on long-running services (`always` also works, but brings the old version back at the start of every upgrade: restart-serves-old-version); one-shot jobs may keep `no`.',
+  fix: fixRestartPolicy,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (isOneShot(ctx.model, name, svc)) continue;
@@ -34,4 +36,17 @@ export const restartPolicy: Rule = {
 
 function mapDeployCondition(c: string): string {
   return c === 'any' ? 'always' : c === 'on-failure' ? 'on-failure' : 'no';
+}
+
+/** `restart: unless-stopped` where the service writes its policy, else added to it. */
+function fixRestartPolicy(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  const svc = ctx.project.model.services?.[name];
+  if (svc?.restart === undefined && svc?.deploy?.restart_policy?.condition)
+    ctx.refuse('the policy is deploy.restart_policy.condition; set it to any or on-failure by hand');
+  ctx.service(name).set(['restart'], 'unless-stopped');
+  return {
+    description: `set restart: unless-stopped on service "${name}"`,
+    changesBehaviour: 'Docker restarts the container whenever it exits, unless it was stopped by hand',
+  };
 }

@@ -1,4 +1,5 @@
 import { parseComposeDuration } from '../../compose/duration.js';
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 import { formatDuration } from '../lib/healthcheck.js';
 import { statefulService } from '../lib/stateful.js';
 import type { Rule } from '../types.js';
@@ -14,6 +15,7 @@ export const stopGracePeriod: Rule = {
   rationale:
     'Every upgrade restarts the whole CVM (checklist: "The entire CVM and all containers in your Compose will reboot during an upgrade"). A database that cannot flush and checkpoint within 10 s is SIGKILLed and starts the next boot with crash recovery, or with a torn write.',
   fixHint: 'Give stateful services time to shut down cleanly, e.g. `stop_grace_period: 1m`.',
+  fix: fixStopGracePeriod,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const stateful = statefulService(svc);
@@ -32,3 +34,15 @@ export const stopGracePeriod: Rule = {
     }
   },
 };
+
+/** The grace period the fix hint names: a minute covers a checkpoint of the data stores in the table. */
+const FIXED_GRACE_PERIOD = '1m';
+
+function fixStopGracePeriod(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  ctx.service(name).set(['stop_grace_period'], FIXED_GRACE_PERIOD);
+  return {
+    description: `set stop_grace_period: ${FIXED_GRACE_PERIOD} on service "${name}"`,
+    changesBehaviour: `a stop (every CVM restart and upgrade) waits up to ${FIXED_GRACE_PERIOD} for a clean shutdown before SIGKILL`,
+  };
+}
