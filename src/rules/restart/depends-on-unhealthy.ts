@@ -1,3 +1,4 @@
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 import { IMAGES_WITH_OWN_HEALTHCHECK } from '../../knowledge/healthcheck-images.js';
 import { matchImage } from '../../knowledge/image.js';
 import { healthcheckState } from '../lib/healthcheck.js';
