@@ -28,7 +28,13 @@ export function resolveTargets(paths: string[], opts: TargetOptions = {}): Disco
   const cwd = opts.cwd ?? process.cwd();
   if (opts.files?.length) {
     const files = opts.files.map((f) => resolve(cwd, f));
-    for (const f of files) if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
+    for (const f of files) {
+      if (isDir(f))
+        throw new InputError('is a directory; -f takes a compose file (give a directory without -f)', {
+          file: rel(cwd, f),
+        });
+      if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
+    }
     const kind = files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose';
     return [withOverrideNote({ dir: dirname(files[0]!), files, kind }, opts)];
   }
