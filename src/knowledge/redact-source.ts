@@ -13,13 +13,15 @@
  * other files, the JSON-escaped compose string of an app-compose.json).
  */
 import { parseYamlSource, toLocated, type LNode, type LScalar } from '../yaml/located.js';
-import { execFormSpans, scalarSecretSpans, type Span } from './secret-values.js';
+import { commentSecretSpans, execFormSpans, scalarSecretSpans, type Span } from './secret-values.js';
 import { findSecretInText } from './secret-detect.js';
 
 export const MASK = '****';
 
 /** Known secrets shorter than this are masked only where the tree says so (a global search would hit words). */
 const MIN_KNOWN_SECRET = 4;
+/** Words of a known secret at least this long are searched for on their own. */
+const MIN_KNOWN_WORD = 8;
 /** At most this many distinct known secrets are searched for in the whole text (bounded work). */
 const MAX_KNOWN_SECRETS = 2000;
 
@@ -50,7 +52,11 @@ export function maskSourceText(file: string, text: string, opts: MaskOptions = {
   const spans = walk.spans;
   // Values masked here are masked again where they recur outside any value (comments); values
   // known from elsewhere (env files) wherever they occur.
-  spans.push(...knownSecretSpans(text, walk.found, outsideValues(walk.covered)));
+  const outside = outsideValues(walk.covered);
+  const comments = commentSpans(text, outside);
+  for (const [a, b] of comments) walk.found.add(text.slice(a, b));
+  spans.push(...comments);
+  spans.push(...knownSecretSpans(text, walk.found, outside));
   spans.push(...knownSecretSpans(text, new Set(opts.knownSecrets ?? []), () => true));
   spans.push(...providerSpans(text));
   return { text: applyMask(text, spans), secrets: [...walk.found] };
@@ -157,13 +163,32 @@ function knownSecretSpans(text: string, known: Set<string>, where: (s: number, e
   }
   const out: Span[] = [];
   for (const s of forms) {
-    for (const line of s.split('\n')) {
-      // A multi-line value: each of its lines (the mask keeps line breaks).
-      const part = line.trim();
+    // Each line of a multi-line value, and each long word of it (a folded or escaped value's words
+    // are on other lines in the source than in the value).
+    const parts = new Set<string>();
+    for (const line of s.split(/\\n|\n/)) {
+      parts.add(line.trim());
+      for (const word of line.split(/\s+/)) if (word.length >= MIN_KNOWN_WORD) parts.add(word);
+    }
+    for (const part of parts) {
       if (part.length < MIN_KNOWN_SECRET) continue;
       for (let i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length))
         if (where(i, i + part.length)) out.push([i, i + part.length]);
     }
+  }
+  return out;
+}
+
+/** Secrets in comments: a `#` outside every key and value (at a line start or after a space) to the line's end. */
+function commentSpans(text: string, outside: (s: number, e: number) => boolean): Span[] {
+  const out: Span[] = [];
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    if (i > 0 && !/\s/.test(text[i - 1]!)) continue;
+    if (!outside(i, i + 1)) continue;
+    let end = text.indexOf('\n', i);
+    if (end < 0) end = text.length;
+    for (const [a, b] of commentSecretSpans(text.slice(i, end))) out.push([i + a, i + b]);
+    i = end;
   }
   return out;
 }

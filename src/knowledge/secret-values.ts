@@ -18,11 +18,21 @@ const FLAG_NAMES = new Set(SECRET_FLAGS.map((f) => f.toLowerCase()));
 const FLAG_ALTERNATION = SECRET_FLAGS.map((f) => f.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
 // `--password pw`, `--password=pw`, `-password 'pw'`: the value, whatever it looks like.
 const FLAG_IN_TEXT = new RegExp(`(?:^|[\\s"'])--?(?:${FLAG_ALTERNATION})(?:=|[ \\t]+)(["']?)([^\\s"']+)\\1`, 'gi');
+// Any flag whose name is credential-shaped (`--db-password x`, `--api-token=x`).
+const NAMED_FLAG = /(?:^|[\s"'])--?([A-Za-z][\w-]*)(?:=|[ \t]+)(["']?)([^\s"'-][^\s"']*)\2/g;
+// Prose in comments: `password is x`, `token: x`.
+const PROSE_SECRET =
+  /\b(?:password|passwd|passphrase|secret|token|api[-_ ]?key)s?\b[ \t]*(?:is|was|=|:)?[ \t]*(["']?)([^\s"']{3,})\1/gi;
 // Tools whose short flags carry a password: `mysql -ppw` (attached), `redis-cli -a pw`.
 const MYSQL_FAMILY = /\b(?:mysql|mysqladmin|mysqldump|mysqlcheck|mysqlshow|mariadb(?:-[a-z]+)?)\b/;
 const MYSQL_ATTACHED = /(?:^|\s)-p([^\s"']+)/g;
 const REDIS_CLI = /\b(?:redis-cli|keydb-cli|valkey-cli)\b/;
 const REDIS_AUTH = /(?:^|\s)-a[ \t]+(["']?)([^\s"']+)\1/g;
+const DOCKER_LOGIN = /\b(?:docker|podman|nerdctl|helm)\s+(?:registry\s+)?login\b/;
+const SHORT_P = /(?:^|\s)-p[ \t]+(["']?)([^\s"']+)\1/g;
+// `echo pw | docker login --password-stdin`: the echoed text is the password.
+const PIPED_PASSWORD =
+  /\b(?:echo|printf)[ \t]+(?:-[neE]+[ \t]+)?(?:'%s'[ \t]+)?(["']?)([^\s"'|]+)\1[ \t]*\|[^\n]*--password-stdin/g;
 const CURL_USER = /(?:^|\s)(?:-u|--user)[ \t]+(["']?)[^\s:"']*:([^\s"']+)\1/g;
 const AUTH_HEADER = /\b(?:Bearer|Basic|Token|Digest)[ \t]+([A-Za-z0-9._~+/=-]{6,})/g;
 // `KEY: value`, `KEY=value`, `- KEY=value`, `"KEY": "value"` as a line of a multi-line value (configs, scripts).
@@ -63,7 +73,10 @@ export function execFormSpans(items: readonly string[]): { item: number; spans: 
     const v = items[i]!;
     const flag = /^--?([A-Za-z][\w-]*)$/.exec(v)?.[1]?.toLowerCase();
     const next = items[i + 1];
-    const takesValue = (flag !== undefined && FLAG_NAMES.has(flag)) || (redis && v === '-a') || (mysql && v === '-p');
+    const takesValue =
+      (flag !== undefined && (FLAG_NAMES.has(flag) || isMaskedName(flag))) ||
+      (redis && v === '-a') ||
+      (mysql && v === '-p');
     if (takesValue && next !== undefined && !next.startsWith('-') && !ONLY_REFERENCES.test(next))
       out.push({ item: i + 1, spans: [[0, next.length]] });
     if (mysql && /^-p./.test(v) && !ONLY_REFERENCES.test(v.slice(2))) out.push({ item: i, spans: [[2, v.length]] });
@@ -187,9 +200,16 @@ function textSpans(value: string): Span[] {
     }
   };
   group(FLAG_IN_TEXT, 2);
+  for (const m of value.matchAll(NAMED_FLAG)) {
+    if (!isMaskedName(m[1]!) || ONLY_REFERENCES.test(m[3]!)) continue;
+    const at = m.index! + m[0].lastIndexOf(m[3]!);
+    out.push(...literalSpans(value, at, at + m[3]!.length));
+  }
   group(MYSQL_ATTACHED, 1, MYSQL_FAMILY.test(value));
   group(REDIS_AUTH, 2, REDIS_CLI.test(value));
   group(CURL_USER, 2);
+  group(SHORT_P, 2, DOCKER_LOGIN.test(value));
+  group(PIPED_PASSWORD, 2);
   group(AUTH_HEADER, 1);
   // Reference syntax blanked first: `${DB_PASSWORD-x}` is a name and a default, not one random token.
   const unreferenced = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-+?])?|\}/g, (m) => ' '.repeat(m.length));
@@ -212,4 +232,16 @@ function randomToken(t: string): boolean {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return false;
   if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
   return !t.includes('/') || t.length >= 40;
+}
+
+/** Spans of a comment's text to mask: what a value would have, and prose like `password was x`. */
+export function commentSecretSpans(comment: string): Span[] {
+  const out = scalarSecretSpans(comment, undefined);
+  for (const m of comment.matchAll(PROSE_SECRET)) {
+    const v = m[2]!;
+    if (ONLY_REFERENCES.test(v)) continue;
+    const at = m.index! + m[0].lastIndexOf(v);
+    out.push([at, at + v.length]);
+  }
+  return out;
 }
