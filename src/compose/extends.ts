@@ -7,7 +7,7 @@ import { mergeNodes } from './merge.js';
 /** Longer `extends` chains are refused (compose has no limit; no real project comes near, a hostile one recurses). */
 export const MAX_EXTENDS_DEPTH = 64;
 /** Nodes `extends` may copy in one project: bounds fan-out (many services extending a large one). */
-export const MAX_EXTENDS_NODES = 500_000;
+export const MAX_EXTENDS_NODES = 200_000;
 
 /** Counts nodes `extends` copies across a project, so fan-out cannot multiply a file without bound. */
 export class ExtendsBudget {
