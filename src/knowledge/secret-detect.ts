@@ -184,6 +184,13 @@ const FLAG_RE = new RegExp(
 );
 const ASSIGNMENT_RE = /(?:^|[\s;&|"'])([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"';&|]+)\2/g;
 
+// Compiled once: this runs on every label, command and env value (a fan-out project has 10⁵ of them).
+// matchAll clones a global regex, so sharing one is safe.
+const TEXT_PATTERNS = SECRET_VALUE_PATTERNS.filter((p) => p.id !== 'url-password').map((p) => ({
+  provider: p.provider,
+  re: new RegExp(p.pattern.source, `${p.pattern.flags.replace('g', '')}g`),
+}));
+
 /**
  * Secrets written into commands, labels, URLs or any text: provider tokens, literal URL passwords,
  * `--password x` style flags and `SECRET_NAME=value` assignments. References (`$X`, `${X}`) and
@@ -195,11 +202,7 @@ export function findSecretInText(text: string): SecretMatch[] {
     if (found.some((f) => index < f.index + f.length && f.index < index + length)) return;
     found.push({ what, index, length, preview: redact(text.slice(index, index + length)) });
   };
-  for (const p of SECRET_VALUE_PATTERNS) {
-    if (p.id === 'url-password') continue;
-    for (const m of text.matchAll(new RegExp(p.pattern.source, p.pattern.flags.replace('g', '') + 'g')))
-      add(p.provider, m.index!, m[0].length);
-  }
+  for (const p of TEXT_PATTERNS) for (const m of text.matchAll(p.re)) add(p.provider, m.index!, m[0].length);
   for (const url of literalUrlPasswords(text)) add('URL with a password', url.index, url.length);
   for (const m of text.matchAll(FLAG_RE)) {
     const val = m[2]!;
