@@ -23,6 +23,7 @@ export {
 } from './commands/drill.js';
 export { startAgent, type AgentHandle, type AgentOptions } from './commands/agent.js';
 export { preflightCatalogue } from './commands/catalogue.js';
+export { maskedSources, projectInputs } from './commands/sources.js';
 export * from './compose/index.js';
 export { loadConfig, findConfig, type PreflightConfig, type Exemption } from './config/index.js';
 export { RULES, ruleById } from './rules/index.js';
