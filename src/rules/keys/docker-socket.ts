@@ -17,9 +17,9 @@ export const dockerSocket: Rule = {
         ctx.report({
           service: name,
           path: ['services', name, 'volumes', m.index],
-          message: m.viaDir
-            ? `service "${name}" mounts ${m.source}, which holds docker.sock: it controls every container and can read their secrets`
-            : `service "${name}" mounts ${m.source}: it controls every container and can read their secrets`,
+          messageId: 'dockerSocket',
+          message: (who) =>
+            `${who} ${who.v('mounts', 'mount')} ${m.source}${m.viaDir ? ', which holds docker.sock' : ''}: ${who.v('it controls', 'each controls')} every container and can read their secrets`,
         });
       }
     }

@@ -35,7 +35,8 @@ export const hostNamespace: Rule = {
         ctx.report({
           service: name,
           valuePath: ['services', name, key],
-          message: `service "${name}" sets ${key}: host, so it ${what}`,
+          messageId: 'hostNamespace',
+          message: (who) => `${who} ${who.v('sets', 'set')} ${key}: host, so ${who.v('it', 'each')} ${what}`,
         });
       }
     }

@@ -17,7 +17,8 @@ export const legacyTappdSocket: Rule = {
         ctx.report({
           service: name,
           path: ['services', name, 'volumes', m.index],
-          message: `service "${name}" mounts ${m.source}, the legacy guest-agent API; use /var/run/dstack.sock`,
+          message: (who) =>
+            `${who} ${who.v('mounts', 'mount')} ${m.source}, the legacy guest-agent API; use /var/run/dstack.sock`,
         });
       }
     }

@@ -87,5 +87,15 @@ ruleTester(privileged, {
         { line: 8, service: 'app', message: 'seccomp' },
       ],
     },
+    {
+      name: 'privileged inherited through extends is one finding',
+      code: `
+        services:
+          base: { image: app:1, privileged: true, profiles: [never] }
+          a: { extends: base, profiles: [] }
+          b: { extends: base, profiles: [] }
+      `,
+      errors: [{ line: 2, messageId: 'privileged', message: 'services "a" and "b" run privileged' }],
+    },
   ],
 });

@@ -16,7 +16,9 @@ export const privileged: Rule = {
         ctx.report({
           service: name,
           path: ['services', name, 'privileged'],
-          message: `service "${name}" runs privileged: it has full control of the guest OS and every other container`,
+          messageId: 'privileged',
+          message: (who) =>
+            `${who} ${who.v('runs', 'run')} privileged: ${who.v('it has', 'each has')} full control of the guest OS and every other container`,
         });
       }
       (svc.cap_add ?? []).forEach((raw, i) => {
@@ -26,7 +28,8 @@ export const privileged: Rule = {
           ctx.report({
             service: name,
             valuePath: ['services', name, 'cap_add', i],
-            message: `service "${name}" adds capability ${cap}: ${why}`,
+            messageId: 'capability',
+            message: (who) => `${who} ${who.v('adds', 'add')} capability ${cap}: ${why}`,
           });
       });
       (svc.devices ?? []).forEach((d, i) => {
@@ -39,7 +42,8 @@ export const privileged: Rule = {
         ctx.report({
           service: name,
           valuePath: ['services', name, 'devices', i],
-          message: `service "${name}" maps host device ${shown} into the container`,
+          messageId: 'device',
+          message: (who) => `${who} ${who.v('maps', 'map')} host device ${shown} into the container`,
         });
       });
       (svc.security_opt ?? []).forEach((opt, i) => {
@@ -48,7 +52,8 @@ export const privileged: Rule = {
           ctx.report({
             service: name,
             valuePath: ['services', name, 'security_opt', i],
-            message: `service "${name}" sets security_opt ${String(opt).trim()}, which ${hit.what}`,
+            messageId: 'securityOpt',
+            message: (who) => `${who} ${who.v('sets', 'set')} security_opt ${String(opt).trim()}, which ${hit.what}`,
           });
       });
     }

@@ -16,7 +16,8 @@ export const socketLockMount: Rule = {
         ctx.report({
           service: name,
           path: ['services', name, 'volumes', m.index],
-          message: `service "${name}" mounts ${m.source}, a lock file, not the socket; mount ${socket}`,
+          message: (who) =>
+            `${who} ${who.v('mounts', 'mount')} ${m.source}, a lock file, not the socket; mount ${socket}`,
         });
       }
     }

@@ -70,5 +70,30 @@ ruleTester(loggingDisabled, {
       `,
       errors: [{ service: 'a', message: 'service "a" has logging driver none' }],
     },
+    {
+      // Sentry self-hosted and Mastodon style: one x- logging block merged into every service.
+      name: 'one x- logging block shared by three services is one finding',
+      code: `
+        x-logging: &logging
+          logging:
+            driver: none
+        services:
+          web: { <<: *logging, image: app:1 }
+          worker: { <<: *logging, image: app:1 }
+          beat: { <<: *logging, image: app:1 }
+      `,
+      errors: [
+        {
+          line: 3,
+          messageId: 'driverNone',
+          message: 'services "web", "worker" and "beat" have logging driver none: their logs are thrown away',
+          related: [
+            { line: 5, service: 'web' },
+            { line: 6, service: 'worker' },
+            { line: 7, service: 'beat' },
+          ],
+        },
+      ],
+    },
   ],
 });

@@ -21,7 +21,9 @@ export const loggingDisabled: Rule = {
         ctx.report({
           service: name,
           valuePath: ['services', name, 'logging', 'driver'],
-          message: `service "${name}" has logging driver none: its logs are thrown away`,
+          messageId: 'driverNone',
+          message: (who) =>
+            `${who} ${who.v('has', 'have')} logging driver none: ${who.v('its', 'their')} logs are thrown away`,
         });
         continue;
       }
@@ -31,7 +33,9 @@ export const loggingDisabled: Rule = {
         ctx.report({
           service: name,
           valuePath: ['services', name, 'logging', 'options', 'cache-disabled'],
-          message: `service "${name}" uses logging driver ${d} with cache-disabled: the CVM keeps no copy its log view or docker logs can show`,
+          messageId: 'cacheDisabled',
+          message: (who) =>
+            `${who} ${who.v('uses', 'use')} logging driver ${d} with cache-disabled: the CVM keeps no copy its log view or docker logs can show`,
         });
       }
     }

@@ -87,7 +87,8 @@ function restricted(ctx: RuleContext, ports: GatewayPort[], listed: Set<number>)
       service: g.service,
       valuePath: ['services', g.service, 'ports', g.index],
       severity: 'info',
-      message: `service "${g.service}" publishes port ${g.port}, which port_policy does not list: with restrict_mode the gateway refuses it, so the published port is reachable from nowhere`,
+      message: (who) =>
+        `${who} ${who.v('publishes', 'publish')} port ${g.port}, which port_policy does not list: with restrict_mode the gateway refuses it, so the published port is reachable from nowhere`,
     });
   }
 }

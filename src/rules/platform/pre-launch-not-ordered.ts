@@ -20,7 +20,8 @@ export const preLaunchNotOrdered: Rule = {
       ctx.report({
         service: name,
         valuePath: ['services', name, 'restart'],
-        message: `service "${name}" has restart: ${policy}, so after a reboot dockerd may start it before the pre_launch_script has run`,
+        message: (who) =>
+          `${who} ${who.v('has', 'have')} restart: ${policy}, so after a reboot dockerd may start ${who.v('it', 'them')} before the pre_launch_script has run`,
       });
     }
   },

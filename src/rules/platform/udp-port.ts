@@ -19,7 +19,8 @@ export const udpPort: Rule = {
         ctx.report({
           service: name,
           valuePath: ['services', name, 'ports', i],
-          message: `service "${name}" publishes UDP port ${port}, which the gateway cannot expose`,
+          messageId: 'published',
+          message: (who) => `${who} ${who.v('publishes', 'publish')} UDP port ${port}, which the gateway cannot expose`,
         });
       });
       (svc.expose ?? []).forEach((e, i) => {
@@ -28,7 +29,9 @@ export const udpPort: Rule = {
           service: name,
           severity: 'info',
           valuePath: ['services', name, 'expose', i],
-          message: `service "${name}" exposes UDP port ${String(e).replace(UDP, '')}: reachable from other containers only, the gateway cannot carry UDP`,
+          messageId: 'exposed',
+          message: (who) =>
+            `${who} ${who.v('exposes', 'expose')} UDP port ${String(e).replace(UDP, '')}: reachable from other containers only, the gateway cannot carry UDP`,
         });
       });
     }

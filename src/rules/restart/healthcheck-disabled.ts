@@ -22,7 +22,8 @@ export const healthcheckDisabled: Rule = {
           : { valuePath: ['services', name, 'healthcheck', 'test'] }),
         // A disabled check on a background worker nobody waits for costs little.
         severity: servesTraffic(svc) || dependedOn ? undefined : 'info',
-        message: `service "${name}" disables its healthcheck${viaDisable ? ' (disable: true)' : ' (test: ["NONE"])'}, including any HEALTHCHECK its image declares`,
+        message: (who) =>
+          `${who} ${who.v('disables its', 'disable their')} healthcheck${viaDisable ? ' (disable: true)' : ' (test: ["NONE"])'}, including any HEALTHCHECK ${who.v('its image declares', 'their images declare')}`,
       });
     }
   },

@@ -26,9 +26,8 @@ export const restartPolicy: Rule = {
       ctx.report({
         service: name,
         path: svc.restart !== undefined ? ['services', name, 'restart'] : ['services', name],
-        message: policy
-          ? `service "${name}" has restart: ${policy}; it stays down after a crash until the CVM restarts`
-          : `service "${name}" has no restart policy; it stays down after a crash until the CVM restarts`,
+        message: (who) =>
+          `${who} ${who.v('has', 'have')} ${policy ? `restart: ${policy}` : 'no restart policy'}; ${who.v('it stays', 'they stay')} down after a crash until the CVM restarts`,
       });
     }
   },

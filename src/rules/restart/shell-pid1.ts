@@ -40,7 +40,8 @@ export const shellPid1: Rule = {
       ctx.report({
         service: name,
         valuePath: where,
-        message: `service "${name}" runs its ${pid1.script.key} through \`${pid1.shell} -c\` without \`exec\`${why}, so the app never receives SIGTERM and is killed at every restart`,
+        message: (who) =>
+          `${who} ${who.v('runs its', 'run their')} ${pid1.script.key} through \`${pid1.shell} -c\` without \`exec\`${why}, so the app never receives SIGTERM and is killed at every restart`,
       });
     }
   },

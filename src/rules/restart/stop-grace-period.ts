@@ -27,9 +27,10 @@ export const stopGracePeriod: Rule = {
       ctx.report({
         service: name,
         path: set ? ['services', name, 'stop_grace_period'] : ['services', name],
-        message: set
-          ? `service "${name}" (${stateful.entry.product}) has stop_grace_period ${formatDuration(ms)}; it is killed before it can shut down cleanly`
-          : `service "${name}" (${stateful.entry.product}) has no stop_grace_period, so it is killed 10s after SIGTERM, possibly mid-write`,
+        message: (who) =>
+          set
+            ? `${who} (${stateful.entry.product}) ${who.v('has', 'have')} stop_grace_period ${formatDuration(ms)}; ${who.v('it is', 'they are')} killed before ${who.v('it', 'they')} can shut down cleanly`
+            : `${who} (${stateful.entry.product}) ${who.v('has', 'have')} no stop_grace_period, so ${who.v('it is', 'they are')} killed 10s after SIGTERM, possibly mid-write`,
       });
     }
   },

@@ -39,9 +39,10 @@ export const buildArgSecret: Rule = {
           service: name,
           path,
           severity: literal?.severity === 'error' ? 'error' : undefined,
-          message: literal
-            ? `service "${name}" passes build arg ${key} with ${describeSecret(literal.what)} (${literal.preview}); build args are recorded in the image`
-            : `service "${name}" passes the secret-like build arg ${key}; build args are recorded in the image`,
+          message: (who) =>
+            literal
+              ? `${who} ${who.v('passes', 'pass')} build arg ${key} with ${describeSecret(literal.what)} (${literal.preview}); build args are recorded in the image`
+              : `${who} ${who.v('passes', 'pass')} the secret-like build arg ${key}; build args are recorded in the image`,
         });
       }
     }

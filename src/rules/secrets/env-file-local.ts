@@ -22,9 +22,10 @@ export const envFileLocal: Rule = {
           service: name,
           valuePath: at,
           severity: required ? undefined : 'warning',
-          message: required
-            ? `service "${name}" reads env_file ${entry.path}, which is not shipped into the CVM; compose fails to start the service without it`
-            : `service "${name}" reads optional env_file ${entry.path}, which is not shipped into the CVM; its variables are silently missing`,
+          message: (who) =>
+            required
+              ? `${who} ${who.v('reads', 'read')} env_file ${entry.path}, which is not shipped into the CVM; compose fails to start ${who.v('the service', 'them')} without it`
+              : `${who} ${who.v('reads', 'read')} optional env_file ${entry.path}, which is not shipped into the CVM; its variables are silently missing`,
         });
       });
     }

@@ -130,9 +130,9 @@ function report(
     valuePath,
     loc,
     severity: found.severity === 'error' ? undefined : found.severity,
-    message:
+    message: (who) =>
       found.what === 'placeholder literal'
-        ? `service "${service}" sets ${where} to a placeholder (${found.preview}) in plain text; the deployed app would use a published, guessable secret`
-        : `service "${service}" has ${describeSecret(found.what)} (${found.preview}) in ${where}, in plain text in the compose file`,
+        ? `${who} ${who.v('sets', 'set')} ${where} to a placeholder (${found.preview}) in plain text; the deployed app would use a published, guessable secret`
+        : `${who} ${who.v('has', 'have')} ${describeSecret(found.what)} (${found.preview}) in ${where}, in plain text in the compose file`,
   });
 }

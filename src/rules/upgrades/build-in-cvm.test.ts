@@ -55,5 +55,25 @@ ruleTester(buildInCvm, {
       `,
       errors: [{ line: 3, service: 'app', severity: 'warning', message: 'depends on that repository' }],
     },
+    {
+      // Apache Airflow's compose file: `x-airflow-common` carries `build: .` for every Airflow service.
+      name: 'one build in an x- block merged into several services is one finding',
+      code: `
+        x-airflow-common: &airflow-common
+          build: .
+          environment: { AIRFLOW__CORE__EXECUTOR: CeleryExecutor }
+        services:
+          airflow-webserver: { <<: *airflow-common, command: webserver }
+          airflow-scheduler: { <<: *airflow-common, command: scheduler }
+      `,
+      errors: [
+        {
+          line: 2,
+          severity: 'error',
+          message: 'services "airflow-webserver" and "airflow-scheduler" are built in the CVM from the local context .',
+          related: [{ service: 'airflow-webserver' }, { service: 'airflow-scheduler' }],
+        },
+      ],
+    },
   ],
 });

@@ -21,7 +21,8 @@ export const buildInCvm: Rule = {
         ctx.report({
           ...at,
           severity: 'warning',
-          message: `service "${name}" is built in the CVM from dockerfile_inline on every boot; such images have shown empty logs on Phala Cloud (phala-cloud 193)`,
+          message: (who) =>
+            `${who} ${who.v('is', 'are')} built in the CVM from dockerfile_inline on every boot; such images have shown empty logs on Phala Cloud (phala-cloud 193)`,
         });
         continue;
       }
@@ -30,13 +31,15 @@ export const buildInCvm: Rule = {
         ctx.report({
           ...at,
           severity: 'warning',
-          message: `service "${name}" is built in the CVM from ${context} on every boot, so what runs depends on that repository at boot time`,
+          message: (who) =>
+            `${who} ${who.v('is', 'are')} built in the CVM from ${context} on every boot, so what runs depends on that repository at boot time`,
         });
         continue;
       }
       ctx.report({
         ...at,
-        message: `service "${name}" is built in the CVM from the local context ${context}, which is not shipped (only the compose YAML is): the build fails at boot`,
+        message: (who) =>
+          `${who} ${who.v('is', 'are')} built in the CVM from the local context ${context}, which is not shipped (only the compose YAML is): the build fails at boot`,
       });
     }
   },

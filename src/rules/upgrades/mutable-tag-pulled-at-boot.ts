@@ -35,7 +35,8 @@ export const mutableTagPulledAtBoot: Rule = {
       ctx.report({
         service: name,
         valuePath: ['services', name, 'image'],
-        message: `service "${name}" uses image ${svc.image} on the moving tag "${tag}": ${PULLED_AT_BOOT}`,
+        message: (who) =>
+          `${who} ${who.v('uses', 'use')} image ${svc.image} on the moving tag "${tag}": ${PULLED_AT_BOOT}`,
       });
     }
   },

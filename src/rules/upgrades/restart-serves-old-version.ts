@@ -38,7 +38,8 @@ export const restartServesOldVersion: Rule = {
       ctx.report({
         service: name,
         valuePath: ['services', name, 'restart'],
-        message: `service "${name}" has restart: always and takes ${what}: in an upgrade dockerd starts its old version at boot, and it keeps taking ${what} until compose up recreates it${pulls ? ' (after the pre-launch script, whose docker compose pull can take minutes)' : ''}`,
+        message: (who) =>
+          `${who} ${who.v('has', 'have')} restart: always and ${who.v('takes', 'take')} ${what}: in an upgrade dockerd starts ${who.v('its', 'their')} old version at boot, and ${who.v('it keeps', 'they keep')} taking ${what} until compose up recreates ${who.v('it', 'them')}${pulls ? ' (after the pre-launch script, whose docker compose pull can take minutes)' : ''}`,
       });
     }
   },
