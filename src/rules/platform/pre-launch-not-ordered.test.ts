@@ -1,6 +1,10 @@
 import { ruleTester } from '../rule-tester.js';
 import { preLaunchNotOrdered } from './pre-launch-not-ordered.js';
 
+const WEB = 'services:\n  web:\n    image: web:1\n    restart: always\n    ports: ["80:8080"]\n';
+const withScript = (compose: string) =>
+  JSON.stringify({ manifest_version: 2, pre_launch_script: '#!/bin/sh\necho hi\n', docker_compose_file: compose });
+
 const COMPOSE =
   'services:\n  app:\n    image: app:1\n    restart: always\n  job:\n    image: job:1\n    restart: on-failure\n';
 
@@ -19,8 +23,17 @@ ruleTester(preLaunchNotOrdered, {
         docker_compose_file: 'services:\n  app:\n    image: app:1\n    restart: on-failure\n',
       }),
     },
+    {
+      name: 'a service restart-serves-old-version reports: its message says this too (one line, one finding)',
+      appCompose: withScript(WEB),
+    },
   ],
   invalid: [
+    {
+      name: 'restart-serves-old-version turned off: this rule reports the service itself',
+      code: { appCompose: withScript(WEB), config: 'rules:\n  restart-serves-old-version: off\n' },
+      errors: [{ service: 'web', message: 'before the pre_launch_script has run' }],
+    },
     {
       name: 'app-compose.json: points at the restart value',
       code: {

@@ -1,3 +1,4 @@
+import { oldVersionTakes } from '../lib/old-version.js';
 import type { Rule } from '../types.js';
 
 /** Restart policies dockerd applies by itself when it starts, before anyone runs compose. */
@@ -9,14 +10,17 @@ export const preLaunchNotOrdered: Rule = {
   severity: 'info',
   title: 'Service may start before the pre-launch script has run',
   rationale:
-    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023).',
+    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023). Where `restart-serves-old-version` reports the service, its message says this too, so one `restart:` line gets one finding.',
   fixHint:
     "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
   check(ctx) {
     if (!ctx.deployment.pre_launch_script?.trim()) return;
+    // One `restart:` line, one finding: restart-serves-old-version's message says this too for the services it reports.
+    const saidByOldVersion = ctx.project.config.rules['restart-serves-old-version'] !== 'off';
     for (const [name, svc] of ctx.services) {
       const policy = svc.restart?.trim();
       if (!policy || !RESTARTED_BY_DOCKERD.has(policy)) continue;
+      if (saidByOldVersion && oldVersionTakes(ctx.model, name, svc)) continue;
       ctx.report({
         service: name,
         valuePath: ['services', name, 'restart'],

@@ -115,7 +115,7 @@ function unsetVariables(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
   ctx.report({
     loc,
     severity: byScript || mainOnly ? 'warning' : 'info',
-    message: `pre_launch_script reads ${list.join(', ')}, which nothing sets (not in the env the guest passes, not assigned in the script): ${when}, so the boot stops at the first of them with "unbound variable"`,
+    message: `pre_launch_script reads ${list.join(', ')}, which nothing sets (not in the env the guest passes, not assigned in the script): ${when}, so the boot stops with "unbound variable" at the first of them it reaches`,
   });
 }
 

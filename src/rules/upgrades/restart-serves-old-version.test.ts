@@ -60,6 +60,24 @@ ruleTester(restartServesOldVersion, {
       errors: [{ line: 4, service: 'git', message: 'takes writes' }],
     },
     {
+      name: "a custom pre-launch script: the message carries pre-launch-not-ordered's point",
+      code: {
+        appCompose: JSON.stringify({
+          manifest_version: 2,
+          runner: 'docker-compose',
+          pre_launch_script: '#!/bin/sh\nmkdir -p /dstack/persistent/web\n',
+          docker_compose_file: 'services:\n  web:\n    image: app:1.2.3\n    restart: always\n    expose: ["8080"]\n',
+        }),
+      },
+      errors: [
+        {
+          service: 'web',
+          message:
+            /recreates it; at every reboot it also starts before the pre_launch_script has run \(pre-launch-not-ordered\)$/,
+        },
+      ],
+    },
+    {
       name: 'a plain dstack manifest: no pull in the window',
       code: {
         appCompose: JSON.stringify({
