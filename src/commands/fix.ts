@@ -8,6 +8,7 @@ import { InputError, UsageError } from '../util/errors.js';
 import { readInputFile } from '../util/read-file.js';
 import { checkOutputTarget, writeOutputFile } from '../util/write-file.js';
 import { checkDetailed, type CheckOptions } from './check.js';
+import { maskedEdit } from './sources.js';
 
 export interface FixOptions extends Omit<CheckOptions, 'rules'> {
   /** Fix only these rules' findings (`--rule`, repeatable); default: every rule that has a fix. */
@@ -57,7 +58,8 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
       if (!editor.changed || absOf.has(editor.file)) continue;
       const after = editor.render();
       const created = editor.text === '' && !project.sources.has(editor.file) && editor.file !== project.config.file;
-      changes.push({ file: editor.file, before: editor.text, after, created });
+      const masked = maskedEdit(project, editor.file, editor.text, after);
+      changes.push({ file: editor.file, before: editor.text, after, created, masked });
       overlay.set(editor.abs, after);
       absOf.set(editor.file, editor.abs);
     }

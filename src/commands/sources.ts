@@ -68,6 +68,20 @@ export function maskedSources(projects: readonly Project[]): MaskedSources {
   return { get: (file) => mask(file)?.text };
 }
 
+/**
+ * A file's text before and after an edit (`preflight fix`), each masked as a report's excerpts are:
+ * with the project's known secrets and, for the edited text, every value the original's masking
+ * found (an edit that moves a value keeps it masked). Both keep the original's lines.
+ */
+export function maskedEdit(p: Project, file: string, before: string, after: string): { before: string; after: string } {
+  const known = knownSecrets(p);
+  const embedded = p.manifest?.compose && p.sources.get(p.manifest.compose.file);
+  if (embedded) known.push(...maskSourceText(p.manifest!.compose!.file, embedded.text).secrets);
+  const old = maskSourceText(file, before, { knownSecrets: known });
+  const next = maskSourceText(file, after, { knownSecrets: [...known, ...old.secrets] });
+  return { before: old.text, after: next.text };
+}
+
 function knownSecrets(p: Project): string[] {
   const out: string[] = [];
   for (const [name, value] of p.env) if (isSecretLikeName(name) || classifyValue(value).looksSecret) out.push(value);

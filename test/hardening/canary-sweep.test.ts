@@ -2,12 +2,22 @@
  * Canary sweep: one marker in every place a secret can sit (env files, literal environment values in
  * map and list form, URLs, build args, labels, healthchecks, commands, configs content, the compose
  * string and pre-launch script of an app-compose.json, lockfiles) and in error paths; every command in
- * every format, to stdout and through `-o`, is grepped for the marker and for its 6-character prefix.
+ * every format (check, diff, fix, secrets plan and encrypt), to stdout and through `-o`, is grepped for
+ * the marker and for its 6-character prefix.
  * Drill run directories are swept by the drills' own tests where Docker is available.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -151,6 +161,18 @@ describe('canary sweep', () => {
       const out = join(dir, `diff-${seen.length}.${format}`);
       cli(['diff', manifest, next, '--format', format, '-o', out]);
       clean(out, readFileSync(out, 'utf8'));
+    }
+  });
+
+  it('fix: the diff and JSON, stdout and -o (context lines hold the secrets)', () => {
+    for (const target of [app, manifest]) {
+      for (const format of ['diff', 'json']) {
+        cli(['fix', target, '--format', format]);
+        const out = join(dir, `fix-${seen.length}.${format}`);
+        cli(['fix', target, '--format', format, '-o', out]);
+        // An app-compose.json may have nothing to fix (no diff, no file); the compose project has.
+        if (target === app || existsSync(out)) clean(out, readFileSync(out, 'utf8'));
+      }
     }
   });
 
