@@ -14,6 +14,9 @@
  *      work of the envelope round-trip test; target: median < 20 s;
  *   7. rollout wall time against Σ(instance upgrade + min_healthy_time), target ≤ 1.1×, and wall time of 50
  *      replicas in 2 batches against 10 in 1, target ≤ 3× (the instances are 5×) (bench/rollout.mjs: fake Phala API, real time).
+ *   8. the unbounded-work cases of issue 11 (bench/hostile.mjs: extends fan-out, interpolation amplification, a
+ *      40,000-key lockfile, -r through a link loop, wall time and peak RSS of the CLI; the secret detectors on
+ *      their worst 100 KB and 4.9 MB inputs), each beside the figure the issue reported as its baseline.
  * These are the limits the tests used to assert as timings; tests assert behaviour only.
  * Prints a table with PASS/FAIL per target and exits 1 when a target fails. Not part of `npm test`.
  * Without the corpus, 1 is skipped with a line saying so and the rest still run.
@@ -278,7 +281,7 @@ async function main() {
       : `corpus: none at ${CORPUS}: the corpus figures are skipped (BENCH_CORPUS=DIR points elsewhere)\n\n`,
   );
 
-  const rows = [['measure', 'Preflight', 'dclint', 'result', 'target', '']];
+  const rows = [['measure', 'Preflight', 'dclint or baseline', 'result', 'target', '']];
   const runsLine = [];
 
   if (haveCorpus) {
@@ -411,6 +414,10 @@ async function main() {
   runsLine.push(
     `rollout [sequential ${Math.round(ro.seq.wallMs)}, 10 in 1 batch ${Math.round(ro.one.wallMs)}, 50 in 2 batches ${Math.round(ro.two.wallMs)}]`,
   );
+
+  // 8. Hostile input of issue 11 (bench/hostile.mjs): each against the figure the issue reported.
+  const { hostileFigures } = await import('./hostile.mjs');
+  for (const r of await hostileFigures(ROOT, RUNS)) rows.push(r);
 
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
