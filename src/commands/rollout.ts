@@ -10,11 +10,11 @@ import type { Finding } from '../findings/types.js';
 import { loadRolloutSettings, type RolloutSettings } from '../rollout/config.js';
 import { writeControl } from '../rollout/control.js';
 import { initialRunState, reduceRun, type RolloutInput, rolloutDefinition } from '../rollout/definition.js';
-import { type OpenOptions, openBackend, rolloutOpener } from '../rollout/open.js';
+import { fleetLockDir, type OpenOptions, openBackend, rolloutOpener } from '../rollout/open.js';
 import { type Batch, type PlannedInstance, planId, planOrder, unavailableCount } from '../rollout/plan.js';
 import type { ProgressSink } from '../rollout/progress.js';
 import { buildRolloutReport } from '../rollout/report.js';
-import { holderAlive, listRunDirs, readRun, resolveRunDir, resumeRun, startRun } from '../steps/index.js';
+import { holderAlive, listRunDirs, readRun, readRunLock, resolveRunDir, resumeRun, startRun } from '../steps/index.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { preflightCatalogue } from './catalogue.js';
 import { diff, diffCvm } from './diff.js';
@@ -163,6 +163,7 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
         .join(', ')}); see \`rollout plan\``,
     );
   const { settings, file, fleetFile } = await settingsOf(o);
+  refuseIfFleetBusy(o, settings);
   if (o.load && settings.backend === 'phala' && !o.load.url)
     throw new UsageError('--load on Phala Cloud needs --load-url (your balancer’s address)');
   const input: RolloutInput = {
@@ -184,7 +185,9 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
   return startRollout(o, input);
 }
 
-async function startRollout(o: RunRolloutOptions, input: RolloutInput): Promise<RolloutRunResult> {
+/** The run definition with its live parts; `abort` is the signal `rollout abort` fires. */
+function definitionFor(o: RolloutOptions & { progress?: ProgressSink }) {
+  const abort = new AbortController();
   const def = rolloutDefinition(
     rolloutOpener({
       catalogue: preflightCatalogue(),
@@ -193,8 +196,14 @@ async function startRollout(o: RunRolloutOptions, input: RolloutInput): Promise<
       apiKey: o.apiKey,
       baseURL: o.baseURL,
     }),
+    { abort },
   );
-  const r = await startRun(def, input, { runRoot: runRoot(o), handleSignals: o.handleSignals });
+  return { def, signal: abort.signal };
+}
+
+async function startRollout(o: RunRolloutOptions, input: RolloutInput): Promise<RolloutRunResult> {
+  const { def, signal } = definitionFor(o);
+  const r = await startRun(def, input, { runRoot: runRoot(o), handleSignals: o.handleSignals, signal });
   if (r.outcome.status === 'error' && r.cause) throw r.cause;
   return { runId: r.runId, runDir: r.runDir, report: rolloutReport({ ...o, run: r.runDir }) };
 }
@@ -213,6 +222,7 @@ export async function undoRollout(o: RunRolloutOptions & { run?: string }): Prom
   let s = initialRunState();
   for (const e of rec.events) s = reduceRun(s, e);
   const { settings, file, fleetFile } = await settingsOf(o);
+  refuseIfFleetBusy(o, settings);
   const { backend } = await openBackend(settings, {
     catalogue: preflightCatalogue(),
     runRoot: runRoot(o),
@@ -269,16 +279,8 @@ export async function resumeRollout(
     writeControl(runDir, 'resume');
     return { runDir, signalled: true, report: rolloutReport({ ...o, run: runDir }) };
   }
-  const def = rolloutDefinition(
-    rolloutOpener({
-      catalogue: preflightCatalogue(),
-      runRoot: runRoot(o),
-      progress: o.progress,
-      apiKey: o.apiKey,
-      baseURL: o.baseURL,
-    }),
-  );
-  const r = await resumeRun(def, runDir, { handleSignals: o.handleSignals });
+  const { def, signal } = definitionFor(o);
+  const r = await resumeRun(def, runDir, { handleSignals: o.handleSignals, signal });
   if (r.outcome.status === 'error' && r.cause) throw r.cause;
   return { runDir, signalled: false, report: rolloutReport({ ...o, run: runDir }) };
 }
@@ -310,6 +312,18 @@ export function rolloutReport(o: RolloutOptions & { run?: string }): RolloutRepo
     policy = undefined;
   }
   return buildRolloutReport(rec, policy);
+}
+
+/**
+ * Refused before a run is created (so no run dir is left behind): another live process holds the
+ * fleet's lock. The run's own open() takes that lock atomically; this is the early, common case.
+ */
+function refuseIfFleetBusy(o: RolloutOptions, settings: RolloutSettings): void {
+  const holder = readRunLock(fleetLockDir(runRoot(o), settings));
+  if (holder && holderAlive(holder))
+    throw new InputError(
+      `another rollout of this fleet is running: run ${holder.runId} (pid ${holder.pid} on ${holder.host}); wait for it or \`rollout abort ${holder.runId}\``,
+    );
 }
 
 function latestRun(o: RolloutOptions & { run?: string }): string {

@@ -89,8 +89,13 @@ export function rolloutSteps(input: RolloutInput): StepDecl[] {
   return steps;
 }
 
+/**
+ * `abort`: the controller whose signal the run was started with (RunOptions.signal); `rollout
+ * abort` from another process aborts it, so a batch in progress stops at once (not only a pause).
+ */
 export function rolloutDefinition(
   open: (run: Handle) => Promise<RolloutCtx>,
+  opts: { abort?: AbortController } = {},
 ): RunDefinition<RolloutInput, RolloutRunState, RolloutCtx, RolloutEvent> {
   return {
     kind: 'rollout',
@@ -107,7 +112,7 @@ export function rolloutDefinition(
     async open(run) {
       setMaxListeners(0, run.signal);
       const ctx = await open(run);
-      ctx.control?.start(() => undefined);
+      ctx.control?.start(() => opts.abort?.abort());
       return ctx;
     },
     async verify(run, ctx) {
@@ -288,7 +293,8 @@ async function abortInFlight(ctx: RolloutCtx, run: Handle): Promise<void> {
   setMaxListeners(0, live.signal);
   const flow = flowContext(run, ctx, live.signal);
   const inFlight = s.order.filter((id) =>
-    ['upgrade-requesting', 'upgrade-requested', 'booted', 'healthy'].includes(s.instances[id]!.phase),
+    // A rollback the abort interrupted is done again (a second request while one runs is retried on 409).
+    ['upgrade-requesting', 'upgrade-requested', 'booted', 'healthy', 'rolling-back'].includes(s.instances[id]!.phase),
   );
   await Promise.all(inFlight.map((id) => rollback(flow, id).catch(() => undefined)));
   for (const id of s.order.filter((x) => ['draining', 'drained'].includes(s.instances[x]!.phase)))

@@ -83,7 +83,14 @@ export function rolloutOpener(
       configFile: run.input.fleetFile ? undefined : run.input.settingsFile,
       catalogue: o.catalogue,
     });
-    const fleetLock = acquireRunLock(fleetLockDir(o.runRoot, settings), run.runId);
+    const fleetLock = (() => {
+      try {
+        return acquireRunLock(fleetLockDir(o.runRoot, settings), run.runId);
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`another rollout of this fleet is running: ${e.message}`);
+        throw e;
+      }
+    })();
     const releases: (() => Promise<void> | void)[] = [() => fleetLock.release()];
     try {
       const { backend } = await openBackend(settings, { ...o, runDir: run.runDir, signal: run.signal });
