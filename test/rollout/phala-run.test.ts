@@ -75,6 +75,45 @@ gates:
     assert.deepEqual(rolloutReport({ ...opts(), run: runId }), report);
   });
 
+  it('an app-compose.json target: its embedded compose and pre-launch script go to every replica', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    const compose = 'services:\n  web:\n    image: nginx:1.29\n    ports: ["8080:80"]\n';
+    const script = '#!/bin/sh\necho prepared\n';
+    writeFileSync(
+      join(dir, 'v2', 'app-compose.json'),
+      JSON.stringify({
+        manifest_version: 2,
+        name: 'shop',
+        runner: 'docker-compose',
+        docker_compose_file: compose,
+        pre_launch_script: script,
+        kms_enabled: true,
+        gateway_enabled: true,
+        public_logs: false,
+        public_sysinfo: false,
+        allowed_envs: [],
+      }),
+    );
+    writeFileSync(
+      fleetFile(),
+      `backend: phala
+phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
+target: { compose: ./v2/app-compose.json }
+strategy: { min_healthy_time: 300ms }
+gates:
+  - http: { path: /health, interval: 100ms }
+`,
+    );
+    const plan = await planRollout(opts());
+    const { report } = await runRollout({ ...opts(), planId: plan.planId });
+    assert.equal(report.status, 'passed', JSON.stringify(report.findings));
+    for (const r of sim.fake.fleet.replicas) {
+      assert.equal(r.compose.docker_compose_file, compose);
+      assert.equal(r.compose.pre_launch_script, script);
+      assert.equal(r.composeHash, plan.targetVersion, 'the predicted hash covers the pre-launch script');
+    }
+  });
+
   it('undo puts every upgraded replica back on the compose it ran before, health-gated like a rollout', async () => {
     sim = await new SimulatedFleet('real').start({ bootMs: 300 });
     write(sim.fake.fleet.appId);
