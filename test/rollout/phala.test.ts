@@ -5,7 +5,6 @@ import { composeOf, SimulatedFleet, strategy } from './support/phala-fleet.js';
 
 const GOOD = { composeText: composeOf('nginx:1.28'), images: { web: 'nginx:1.28' } };
 const SECRETS = { encryptedEnv: 'c0ffee'.repeat(30), envKeys: ['API_TOKEN', 'DB_PASSWORD'] };
-const ids = (f: { rules: string[] }) => f.rules;
 const findings = (sim: SimulatedFleet) => sim.state.findings.map((f) => f.ruleId);
 
 describe('Phala backend against the fake API', () => {
@@ -41,6 +40,27 @@ describe('Phala backend against the fake API', () => {
     const healthy = sim.state.instances[first!]!.history.find((h) => h.phase === 'healthy')!;
     const booted = sim.state.instances[first!]!.history.find((h) => h.phase === 'booted')!;
     assert.ok(healthy.at - booted.at >= 10_000);
+  });
+
+  it('the fake holds requests to the SDK request schemas: a body the SDK could not build is a 422', async () => {
+    sim = await new SimulatedFleet().start();
+    const cvm = sim.fake.fleet.replicas[0]!.vmUuid.replace(/-/g, '');
+    const send = (method: string, path: string, body: unknown) =>
+      fetch(`${sim.fake.baseURL}${path}`, {
+        method,
+        headers: { 'x-api-key': sim.fake.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => [r.status, JSON.stringify(await r.json())] as const);
+    const [s1, t1] = await send('PATCH', `/cvms/${cvm}`, { docker_compose_file: 5 });
+    assert.equal(s1, 422);
+    assert.match(t1, /docker_compose_file: Expected string/);
+    const [s2, t2] = await send('PATCH', `/cvms/${cvm}`, { compose: 'services: {}' });
+    assert.equal(s2, 422);
+    assert.match(t2, /unexpected field\(s\) compose/);
+    const [s3, t3] = await send('POST', '/status/batch', { vmUuids: ['x'] });
+    assert.equal(s3, 422);
+    assert.match(t3, /unexpected field\(s\) vmUuids/);
+    assert.equal(sim.fake.fleet.replicas[0]!.upgrade, undefined, 'nothing was started');
   });
 
   it('secrets go as one full set: the same encrypted env and allowed_envs to every replica', async () => {
@@ -160,6 +180,5 @@ describe('Phala backend against the fake API', () => {
     assert.match(sim.state.findings[0]!.message, /pull access denied/);
     assert.equal(sim.state.instances[sim.state.order[0]!]!.phase, 'failed');
     assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, 1, 'halt: no rollback');
-    void ids;
   });
 });

@@ -13,6 +13,8 @@ import {
   CvmInfoDetailV20260121Schema,
   CvmNetworkSchema,
   CvmStateSchema,
+  GetCvmStatusBatchRequestSchema,
+  PatchCvmRequestSchema,
   PatchCvmResultSchema,
 } from '@phala/cloud';
 import { containers, info, network, revision, revisions, statusBatch, valid, validArray } from './answers.js';
@@ -153,6 +155,9 @@ export class FakePhala {
       const one = revision(fleet, seg[3]!);
       return send(one.status, one.body);
     }
+    // Requests are held to the SDK's own request schemas too: a body the SDK could not have built is a 422.
+    const bad = invalidRequest(m, entry.path, seg, body);
+    if (bad) return send(422, { detail: [{ loc: ['body'], msg: `fake-phala: ${bad}`, type: 'value_error' }] });
     if (m === 'POST' && entry.path === '/status/batch') {
       const uuids = Array.isArray((body as { vm_uuids?: unknown })?.vm_uuids)
         ? (body as { vm_uuids: string[] }).vm_uuids
@@ -292,4 +297,25 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** Why a request body is not one the SDK builds (PATCH /cvms/{id}, POST /status/batch), or undefined. */
+function invalidRequest(method: string, path: string, seg: string[], body: unknown): string | undefined {
+  const fields = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const issue = (r: { success: boolean; error?: { issues: { path: (string | number)[]; message: string }[] } }) =>
+    r.success ? undefined : r.error!.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  if (method === 'POST' && path === '/status/batch') {
+    const extra = Object.keys(fields).filter((k) => k !== 'vm_uuids');
+    if (extra.length) return `unexpected field(s) ${extra.join(', ')}`;
+    return issue(GetCvmStatusBatchRequestSchema.safeParse({ vmUuids: fields.vm_uuids }));
+  }
+  if (method === 'PATCH' && seg[0] === 'cvms' && seg.length === 2) {
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+      return 'the body is not an object';
+    const known = Object.keys(PatchCvmRequestSchema.innerType().shape);
+    const extra = Object.keys(fields).filter((k) => !known.includes(k));
+    if (extra.length) return `unexpected field(s) ${extra.join(', ')}`;
+    return issue(PatchCvmRequestSchema.safeParse({ id: seg[1], ...fields }));
+  }
+  return undefined;
 }
