@@ -114,6 +114,25 @@ gates:
     }
   });
 
+  it('a plan with blocking diff findings is refused by run (nothing sent); --force runs it', async () => {
+    sim = await new SimulatedFleet('real').start({
+      bootMs: 300,
+      composeFile:
+        'services:\n  web:\n    image: nginx:1.27\n    ports: ["8080:80"]\n    volumes: [uploads:/srv/uploads]\nvolumes:\n  uploads: {}\n',
+    });
+    write(sim.fake.fleet.appId);
+    const plan = await planRollout(opts());
+    assert.equal(plan.blocking, true);
+    assert.deepEqual(
+      plan.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId),
+      ['volume-removed'],
+    );
+    await assert.rejects(runRollout(opts()), /the plan has blocking findings \(volume-removed\)/);
+    assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, 0);
+    const forced = await runRollout({ ...opts(), force: true });
+    assert.equal(forced.report.status, 'passed', JSON.stringify(forced.report.findings));
+  });
+
   it('undo puts every upgraded replica back on the compose it ran before, health-gated like a rollout', async () => {
     sim = await new SimulatedFleet('real').start({ bootMs: 300 });
     write(sim.fake.fleet.appId);

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BUILT_CLI } from '../support/cli.js';
+import { SimulatedFleet } from './support/phala-fleet.js';
+
+/**
+ * `preflight rollout plan|run|status` as a user runs them, against the fake Phala Cloud API (the
+ * base URL from PHALA_CLOUD_API_PREFIX): exit codes, the JSON lines on stderr when it is not a
+ * terminal, the report formats. Spawned asynchronously: the fake answers in this process.
+ */
+describe('preflight rollout, the CLI on the fake Phala Cloud API', () => {
+  let sim: SimulatedFleet;
+  let dir: string;
+  before(async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    dir = mkdtempSync(join(tmpdir(), 'pf-rollout-cli-run-'));
+    mkdirSync(join(dir, 'v2'));
+    writeFileSync(
+      join(dir, 'v2', 'compose.yaml'),
+      'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
+    );
+    writeFileSync(
+      join(dir, 'fleet.yml'),
+      `backend: phala
+phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
+target: { compose: ./v2 }
+strategy: { min_healthy_time: 300ms }
+gates:
+  - http: { path: /health, interval: 100ms }
+`,
+    );
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [BUILT_CLI, 'rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs'],
+        {
+          cwd: dir,
+          env: {
+            ...process.env,
+            PHALA_CLOUD_API_KEY: sim.fake.apiKey,
+            PHALA_CLOUD_API_PREFIX: sim.fake.baseURL,
+            NO_COLOR: '1',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('plan prints the plan id; run --plan-id rolls out with JSON lines on stderr; status renders json and html', async () => {
+    const plan = await cli(['plan', '--format', 'json']);
+    assert.equal(plan.code, 0, plan.stderr);
+    const planId = (JSON.parse(plan.stdout) as { planId: string }).planId;
+    assert.match(planId, /^[0-9a-f]{12}$/);
+
+    const run = await cli(['run', '--plan-id', planId, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { runId: string; status: string; instances: { phase: string }[] };
+    assert.equal(report.status, 'passed');
+    assert.deepEqual(
+      report.instances.map((i) => i.phase),
+      ['done', 'done', 'done'],
+    );
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; phase?: string; instance?: string });
+    const first = sim.fake.fleet.replicas[0]!.vmUuid;
+    assert.deepEqual(
+      lines.filter((l) => l.type === 'instance' && l.instance === first).map((l) => l.phase),
+      ['upgrade-requesting', 'upgrade-requested', 'booted', 'healthy', 'done'],
+      'no balancer: no drain or enable; every other state change of the instance, in order',
+    );
+
+    const html = await cli(['status', report.runId, '--format', 'html', '-o', 'rollout.html']);
+    assert.equal(html.code, 0, html.stderr);
+    const page = readFileSync(join(dir, 'rollout.html'), 'utf8');
+    assert.match(page, /^<!doctype html>/i);
+    assert.ok(page.includes(report.runId));
+    const again = await cli(['status', report.runId, '--format', 'json']);
+    assert.deepEqual(JSON.parse(again.stdout), report, 'status rebuilds the same report from the journal');
+  });
+
+  it('a plan id the fleet no longer gives: one line, exit 2, nothing sent', async () => {
+    const patches = sim.fake.log.filter((l) => l.method === 'PATCH').length;
+    const r = await cli(['run', '--plan-id', '0123456789ab']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^preflight: rollout-fleet-changed: the fleet no longer matches plan 0123456789ab/);
+    assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, patches);
+  });
+
+  it('--format pdf is refused in one line with exit 2', async () => {
+    const r = await cli(['status', '--format', 'pdf']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/);
+  });
+});
