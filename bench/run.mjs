@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm run bench` (builds first): whole-process wall time of
+ *   0. start-up (issue 14): `preflight --version` and `preflight check examples/shop` against a bare `node -e ""`,
+ *      interleaved in the same run, median of each (at least 11 runs); targets: ≤ 1.5× and ≤ 2.5× bare Node;
  *   1. `preflight check -r <corpus>` against `dclint -r <corpus>` (the TypeScript compose linter, a dev dependency),
- *      runs interleaved, median of each; target: Preflight ≤ 0.2× dclint's time;
+ *      runs interleaved, median of each; target (issue 14): Preflight ≤ 0.05× dclint's time;
  *   2. the rule counts of both; target: Preflight runs more than 2× dclint's rules;
  *   3. `preflight check` of a generated 1,000-service compose file; target: median < 2 s;
  *   4. the rollout load generator's own overhead: requests it drives per second of its own CPU time (one core)
@@ -41,7 +43,11 @@ const CORPUS = resolve(
 );
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5) || 5);
 
-const TARGET_TIME_RATIO = 0.2;
+const TARGET_TIME_RATIO = 0.05;
+const TARGET_VERSION_RATIO = 1.5;
+const TARGET_CHECK_EXAMPLE_RATIO = 2.5;
+const STARTUP_RUNS = Math.max(11, RUNS);
+const EXAMPLE_APP = join('examples', 'shop');
 const TARGET_RULE_RATIO = 2;
 const TARGET_SYNTHETIC_MS = 2000;
 const SYNTHETIC_SERVICES = 1000;
@@ -221,6 +227,25 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   }
 }
 
+/** Start-up: bare Node, `--version`, `check` of the bundled example; one warm-up each, then interleaved runs. */
+function startupTimes() {
+  const commands = {
+    node: ['-e', ''],
+    version: [PREFLIGHT, '--version'],
+    check: [PREFLIGHT, 'check', EXAMPLE_APP],
+  };
+  const runs = { node: [], version: [], check: [] };
+  for (const [k, args] of Object.entries(commands)) timed(k, args);
+  for (let i = 0; i < STARTUP_RUNS; i++)
+    for (const [k, args] of Object.entries(commands)) runs[k].push(timed(k, args).ms);
+  return {
+    node: median(runs.node),
+    version: median(runs.version),
+    check: median(runs.check),
+    runs,
+  };
+}
+
 /** Each hostile input of the bad-input test, timed: `preflight check` must answer every one (exit 2) in bounded time. */
 async function badInputTimes() {
   const { tsImport } = await import('tsx/esm/api');
@@ -283,6 +308,26 @@ async function main() {
 
   const rows = [['measure', 'Preflight', 'dclint or baseline', 'result', 'target', '']];
   const runsLine = [];
+
+  // 0. Start-up against bare Node, interleaved so the machine's load touches all three alike.
+  const startup = startupTimes();
+  for (const [label, key, target] of [
+    ['start-up: `preflight --version`, median / `node -e ""`', 'version', TARGET_VERSION_RATIO],
+    [`start-up: \`preflight check ${EXAMPLE_APP}\`, median / \`node -e ""\``, 'check', TARGET_CHECK_EXAMPLE_RATIO],
+  ]) {
+    const ratio = startup[key] / startup.node;
+    rows.push([
+      label,
+      fmtMs(startup[key]),
+      '',
+      `${ratio.toFixed(2)}× of ${fmtMs(startup.node)}`,
+      `≤ ${target}×`,
+      ratio <= target ? 'PASS' : 'FAIL',
+    ]);
+  }
+  runsLine.push(
+    ...['node', 'version', 'check'].map((k) => `start-up ${k} [${startup.runs[k].map(Math.round).join(', ')}]`),
+  );
 
   if (haveCorpus) {
     // 1. Corpus: one warm-up each (file cache, module compile cache), then interleaved timed runs.

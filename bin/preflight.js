@@ -8,8 +8,10 @@
 // `env` knows `-S`, but BusyBox's (Alpine) does not. See docs/decisions.md. biome.json does not
 // format this file: a formatter puts `;` after the string, and sh then tries to run `//`.
 
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is bundled into dist/cli-bundle/ (scripts/bundle-cli.mjs, run by `npm run
+// build`, which `npm ci` runs through the prepare script): one file per command instead of ~150
+// modules to resolve, for start-up time. dist/cli/main.js is the same code, unbundled.
+import { main } from '../dist/cli-bundle/main.js';
 
 // `preflight check … | head` closes the pipe early: that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
