@@ -1,14 +1,15 @@
 import { Option, type Command } from 'commander';
 import { preflightCatalogue } from '../commands/catalogue.js';
 import { checkDetailed, hasLoadErrors } from '../commands/check.js';
-import { failsAt, type FailOn } from '../findings/order.js';
+import { maskedSources, projectInputs } from '../commands/sources.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';
+import { readStdinText } from '../util/read-stdin.js';
+import { addFindingsOptions, finishFindings, shownReport, type FindingsFlags } from './findings-flags.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
-import { maskedSources, projectInputs } from '../commands/sources.js';
 
-interface CheckFlags {
+interface CheckFlags extends FindingsFlags {
   file?: string[];
   envFile?: string[];
   config?: string;
@@ -18,20 +19,19 @@ interface CheckFlags {
   reportUnusedSuppressions?: boolean;
   format: ReportFormat;
   output?: string;
-  failOn: FailOn;
   force?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function registerCheck(program: Command, setExit: SetExit): void {
-  program
+  const cmd = program
     .command('check')
     .description('static production audit of a compose app for a confidential VM')
     .argument('[paths...]', 'directories (finds compose.yaml, docker-compose.yml, … or app-compose.json) or files')
-    .option('-f, --file <file>', 'compose file, repeatable, merged in order', collect)
+    .option('-f, --file <file>', 'compose file, repeatable, merged in order; - reads standard input', collect)
     .option('--env-file <file>', 'variables for interpolation (replaces .env), repeatable', collect)
-    .option('-c, --config <file>', 'configuration file (default: .preflight.yml beside the compose file)')
+    .option('-c, --config <file>', 'configuration file (default: .preflight.yml found from the project up)')
     .option('--profile <name>', 'activate a compose profile, repeatable', collect)
     .option('-r, --recursive', 'check every compose project below each directory')
     .option('--with-override', 'merge the *.override.* file beside the compose file (the CVM is deployed one file)')
@@ -42,37 +42,36 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .option('--no-report-unused-suppressions', 'do not report unused suppressions, even when CI is set')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--force', 'let -o replace a file that is not a Preflight report')
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-        .choices(['error', 'warning', 'info', 'never'])
-        .default('error'),
-    )
-    .action((paths: string[], flags: CheckFlags) => {
-      const { report, projects } = checkDetailed(paths, {
-        files: flags.file,
-        envFiles: flags.envFile,
-        configFile: flags.config,
-        profiles: flags.profile,
-        recursive: flags.recursive,
-        withOverride: flags.withOverride,
-        reportUnusedSuppressions: flags.reportUnusedSuppressions ?? Boolean(process.env.CI),
-      });
-      for (const t of report.targets) if (t.error) process.stderr.write(`preflight: ${t.error.message}\n`);
-      const style = flags.output ? undefined : styleFor(process.stdout);
-      const text = renderReport(report, flags.format, {
-        maskedSources: maskedSources(projects),
-        style,
-        catalogue: preflightCatalogue(),
-        failOn: flags.failOn,
-      });
-      writeReport(text, {
-        file: flags.output,
-        format: flags.format,
-        what: 'check report',
-        inputs: [...projectInputs(projects), ...(flags.envFile ?? []), ...(flags.file ?? [])],
-        force: flags.force,
-      });
-      setExit(hasLoadErrors(report) ? 2 : failsAt(report.findings, flags.failOn) ? 1 : 0);
+    .option('--force', 'let -o replace a file that is not a Preflight report');
+  addFindingsOptions(cmd).action(async (paths: string[], flags: CheckFlags) => {
+    const stdin = flags.file?.includes('-') ? await readStdinText() : undefined;
+    const { report, projects } = checkDetailed(paths, {
+      files: flags.file,
+      stdin,
+      envFiles: flags.envFile,
+      configFile: flags.config,
+      profiles: flags.profile,
+      recursive: flags.recursive,
+      withOverride: flags.withOverride,
+      reportUnusedSuppressions: flags.reportUnusedSuppressions ?? Boolean(process.env.CI),
     });
+    for (const t of report.targets) if (t.error) process.stderr.write(`preflight: ${t.error.message}\n`);
+    const style = flags.output ? undefined : styleFor(process.stdout);
+    const text = renderReport(shownReport(report, flags), flags.format, {
+      maskedSources: maskedSources(projects),
+      style,
+      catalogue: preflightCatalogue(),
+      failOn: flags.failOn,
+    });
+    writeReport(text, {
+      file: flags.output,
+      format: flags.format,
+      what: 'check report',
+      inputs: [...projectInputs(projects), ...(flags.envFile ?? []), ...(flags.file ?? []).filter((f) => f !== '-')],
+      force: flags.force,
+    });
+    // A project that could not be loaded (with -r the others are still checked) is an input error: exit 2.
+    if (hasLoadErrors(report)) setExit(2);
+    else finishFindings(report, flags, setExit);
+  });
 }

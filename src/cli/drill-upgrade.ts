@@ -36,8 +36,8 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
     )
     .option('--rollback', 'after verifying NEW, go back to OLD on the upgraded data and verify again')
     .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
-    .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', defaultRunRoot)
     .option('--quiet', 'no progress output')
     .action(async (flags: UpgradeFlags) => {

@@ -49,8 +49,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--rounds <n>', 'number of faults to inject (default: each selected fault once)')
     .option('--seed <seed>', 'seed of the fault order and targets (printed in the report)')
     .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
-    .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories (journal, history) go', DEFAULT_RUN_ROOT)
     .option('--quiet', 'no progress output')
     .action(async (dir: string | undefined, flags: RestartFlags) => {
@@ -85,8 +85,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .description('continue a drill whose process was killed, from its first unfinished step (or say why it cannot)')
     .argument('<run>', 'the run directory, or its id under --run-dir')
     .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
-    .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories are', DEFAULT_RUN_ROOT)
     .option('--quiet', 'no progress output')
     .action(async (run: string, flags: RunFlags & { quiet?: boolean }) => {
@@ -112,8 +112,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .description("print a past run's report, rebuilt from its journal alone (the same bytes as when it ran)")
     .argument('<run>', 'the run directory, or its id under --run-dir')
     .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
-    .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--force', 'let --output replace a file that is not a Preflight report')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report')
     .option('--run-dir <dir>', 'where run directories are', DEFAULT_RUN_ROOT)
     .action(async (run: string, flags: RunFlags) => {
       const format = drillFormat('drill report', flags.format);

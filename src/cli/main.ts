@@ -1,32 +1,80 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { InputError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 
+/** A command's module: registers its flags and action on the program. */
+export type SetExit = (code: number) => void;
+export type RegisterCommand = (program: Command, setExit: SetExit) => void;
+
+interface CommandEntry {
+  /** The one-line description the overall help shows (the command's own file repeats it). */
+  summary: string;
+  load: () => Promise<RegisterCommand>;
+}
+
 /**
- * The commands, each loaded only when it runs (or for the overall help): `check` should not pay
- * for the drill engine, the Phala Cloud SDK or the agent at start-up.
+ * The commands, each loaded only when it runs: `check` does not pay for the drill engine, the Phala
+ * Cloud SDK or the agent, and `--version` or the overall help loads none of them (the help lists
+ * the summaries below). Start-up time is a target of `npm run bench` (docs/decisions.md).
  */
-const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
-  check: async () => (await import('./check.js')).registerCheck,
-  secrets: async () => (await import('./secrets.js')).registerSecrets,
-  diff: async () => (await import('./diff.js')).registerDiff,
-  drill: async () => (await import('./drill.js')).registerDrill,
-  agent: async () => (await import('./agent.js')).registerAgent,
-  rollout: async () => (await import('./rollout.js')).registerRollout,
-  fix: async () => (await import('./fix.js')).registerFix,
+const COMMANDS: Record<string, CommandEntry> = {
+  check: {
+    summary: 'static production audit of a compose app for a confidential VM',
+    load: async () => (await import('./check.js')).registerCheck,
+  },
+  fix: {
+    summary: 'fix findings by editing the compose file (a unified diff; --write applies it)',
+    load: async () => (await import('./fix.js')).registerFix,
+  },
+  rules: {
+    summary: 'list the rules (filter by section, command or severity)',
+    load: async () => (await import('./rules.js')).registerRules,
+  },
+  explain: {
+    summary: 'what a rule finds, why it matters, how to fix it, with an example',
+    load: async () => (await import('./rules.js')).registerExplain,
+  },
+  secrets: {
+    summary: 'encrypt secrets for a CVM; plan a secret-set change for an upgrade',
+    load: async () => (await import('./secrets.js')).registerSecrets,
+  },
+  diff: {
+    summary: 'what an upgrade from OLD to NEW puts at risk: volumes, data directories, versions, secrets, keys',
+    load: async () => (await import('./diff.js')).registerDiff,
+  },
+  drill: {
+    summary: 'rehearse CVM restarts and upgrades on a local Docker engine',
+    load: async () => (await import('./drill.js')).registerDrill,
+  },
+  rollout: {
+    summary: 'health-gated rolling upgrades of a fleet of CVMs (Phala Cloud, or a local rehearsal fleet)',
+    load: async () => (await import('./rollout.js')).registerRollout,
+  },
+  agent: {
+    summary: 'local stand-in of the dstack guest agent (/var/run/dstack.sock, tappd.sock); quotes are SIMULATED',
+    load: async () => (await import('./agent.js')).registerAgent,
+  },
 };
 
 /**
  * Entry point of the `preflight` command. Each command lives in its own file and only parses flags
- * and prints; it returns the exit code (0 ok, 1 findings/failed checks, 2 usage or input error).
+ * and prints; it returns the exit code, as ESLint's: 0 no finding at the failing level, 1 findings
+ * (or a failed drill, or more warnings than --max-warnings), 2 usage or input error.
  */
 export async function main(argv: string[]): Promise<number> {
+  // `--version` alone needs no argument parser: it answers before commander loads.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { Command } = await import('commander');
   let exitCode = 0;
   const program = new Command();
   program
     .name('preflight')
     .description('Production audit, drills and rollouts for Docker Compose apps in confidential VMs')
     .version(VERSION)
+    .option('--no-color', 'no ANSI colours in the output (NO_COLOR=1 does the same)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -35,8 +83,16 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    const named = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? [argv[2]] : Object.keys(COMMANDS);
-    for (const name of named) (await COMMANDS[name]!())(program, setExit);
+    const name = commandName(argv);
+    if (name) (await COMMANDS[name]!.load())(program, setExit);
+    else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
+    // `--no-color` anywhere on the line: the renderers read NO_COLOR (report/style.ts), as every
+    // tool that honours https://no-color.org does; the flag, said last, also beats FORCE_COLOR.
+    program.hook('preAction', () => {
+      if (program.opts().color !== false) return;
+      process.env.NO_COLOR = '1';
+      process.env.FORCE_COLOR = '0';
+    });
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {
@@ -44,14 +100,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export type SetExit = (code: number) => void;
-export type RegisterCommand = (program: Command, setExit: SetExit) => void;
+/** The command a command line runs (`preflight help check` runs check's help), if it names one. */
+function commandName(argv: string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const first = words[0] === 'help' ? words[1] : words[0];
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
 
 export function reportError(err: unknown): number {
-  if (err instanceof CommanderError) {
+  const code = commanderCode(err);
+  if (code !== undefined) {
     // commander already printed its message; --help and --version exit 0.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
-      return 0;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     return 2;
   }
   if (err instanceof InputError) {
@@ -71,4 +131,10 @@ export function reportError(err: unknown): number {
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!.slice(0, 500);
+}
+
+/** A CommanderError's code (`commander.*`): commander is loaded lazily, so it is matched by its code. */
+function commanderCode(err: unknown): string | undefined {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.') ? code : undefined;
 }

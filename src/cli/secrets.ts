@@ -4,6 +4,7 @@ import { UsageError } from '../util/errors.js';
 import { encryptSecrets, planSecrets } from '../commands/secrets.js';
 import { renderPlanText } from '../secrets/plan.js';
 import { VERSION } from '../util/version.js';
+import { checkReportDestination, writeReport } from './output.js';
 
 /**
  * `preflight secrets encrypt|plan`. Flags and printing only; the logic is in src/secrets/.
@@ -24,8 +25,10 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
     .option('--app-id <id>', 'read the key of this app from Phala Cloud (PHALA_CLOUD_API_KEY or phala login)')
     .option('--kms <id>', 'with --cvm/--app-id: fetch the KMS-signed key from this KMS and verify its signature')
     .option('--kms-signer <hex>', 'with --kms: the KMS signer key (compressed secp256k1) the signature must come from')
-    .option('--out <file>', 'write the blob to this file (mode 0600) instead of stdout')
-    .option('--force', 'overwrite --out if it exists', false)
+    .option('-o, --output <file>', 'write the blob to this file (mode 0600) instead of stdout')
+    // `--out` was this option's first name; kept so scripts written against it go on working.
+    .addOption(new Option('--out <file>').hideHelp())
+    .option('--force', 'overwrite -o if it exists', false)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (assignments: string[], opts: EncryptFlags) => {
       if (opts.kmsSigner && !opts.kms) throw new UsageError('--kms-signer needs --kms');
@@ -37,7 +40,7 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
         appId: opts.appId,
         kms: opts.kms,
         kmsSigner: opts.kmsSigner,
-        out: opts.out,
+        out: opts.output ?? opts.out,
         force: opts.force,
       });
       for (const w of result.warnings) process.stderr.write(`preflight: warning: ${w}\n`);
@@ -84,9 +87,18 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
       '--write-lock <lockfile>',
       'record the new set (names + HMACs) as deployed; only when the plan does not block',
     )
-    .option('--force', 'let --write-lock replace a file that is not a Preflight lockfile')
+    .option('-o, --output <file>', 'write the plan to a file instead of stdout')
+    .option('--force', 'let --write-lock or -o replace a file that is not a Preflight lockfile or report')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts: PlanFlags) => {
+      const destination = {
+        file: opts.output,
+        format: opts.format,
+        what: 'secrets plan',
+        inputs: [opts.envFile, ...opts.file, ...(opts.previous ? [opts.previous] : [])],
+        force: opts.force,
+      };
+      checkReportDestination(destination);
       const outcome = await planSecrets({
         paths,
         files: opts.file,
@@ -109,15 +121,14 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
           findings,
           lock_written: outcome.lockWritten ?? null,
         };
-        process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+        writeReport(JSON.stringify(json, null, 2) + '\n', destination);
       } else {
         const title = `secrets plan for ${outcome.composeFiles.join(', ')} with ${opts.envFile}${plan.previousSource ? ` against ${plan.previousSource}` : ''}`;
-        process.stdout.write(renderPlanText(plan, title));
+        let text = renderPlanText(plan, title);
         if (outcome.lockWritten)
-          process.stdout.write(
-            `lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the lockfile)\n`,
-          );
-        else if (opts.writeLock) process.stdout.write(`lock NOT written: the plan blocks\n`);
+          text += `lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the lockfile)\n`;
+        else if (opts.writeLock) text += `lock NOT written: the plan blocks\n`;
+        writeReport(text, destination);
       }
       setExit(plan.blocking ? 1 : 0);
     });
@@ -130,6 +141,7 @@ interface PlanFlags {
   cvm?: string;
   allowDrop: string[];
   writeLock?: string;
+  output?: string;
   force?: boolean;
   format: 'text' | 'json';
 }
@@ -145,6 +157,7 @@ interface EncryptFlags {
   appId?: string;
   kms?: string;
   kmsSigner?: string;
+  output?: string;
   out?: string;
   force: boolean;
   format: 'text' | 'json';

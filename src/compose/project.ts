@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { readInputFile } from '../util/read-file.js';
+import { STDIN_DISPLAY } from '../util/read-stdin.js';
 import { parseAppCompose, type AppComposeManifest } from './app-compose.js';
 import { findConfig, loadConfig, type PreflightConfig } from '../config/index.js';
 import type { Catalogue } from '../findings/catalogue.js';
@@ -37,8 +38,10 @@ import { rel } from './targets.js';
 export { resolveTargets, resolveRecursive, type TargetOptions } from './targets.js';
 
 export interface LoadOptions {
-  /** Explicit compose files (`-f`), merged in order. Relative to `cwd`. */
+  /** Explicit compose files (`-f`), merged in order. Relative to `cwd`; `-` is `stdin`. */
   files?: string[];
+  /** The text of the compose file given as `-f -` (read by the caller, bounded: util/read-stdin.ts). */
+  stdin?: string;
   /** `--env-file` (replaces the project's `.env`, as in compose). */
   envFiles?: string[];
   /** `--config`; default: `.preflight.yml` in the project directory. */
@@ -119,7 +122,9 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     if (!manifest.compose) throw new InputError('app-compose.json has no docker_compose_file', { file, line: 1 });
     composeInputs = [manifest.compose];
   } else {
-    composeInputs = target.files.map((f) => ({ file: display(f), text: readText(f, display(f)) }));
+    composeInputs = target.files.map((f) =>
+      f === '-' ? { file: STDIN_DISPLAY, text: opts.stdin ?? '' } : { file: display(f), text: readText(f, display(f)) },
+    );
   }
 
   const envFiles = (opts.envFiles ?? []).map((f) => resolve(cwd, f));

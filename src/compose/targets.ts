@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
+import { STDIN_DISPLAY } from '../util/read-stdin.js';
 import {
   discoverInDir,
   discoverRecursive,
@@ -27,8 +28,12 @@ export interface TargetOptions {
 export function resolveTargets(paths: string[], opts: TargetOptions = {}): DiscoveredProject[] {
   const cwd = opts.cwd ?? process.cwd();
   if (opts.files?.length) {
-    const files = opts.files.map((f) => resolve(cwd, f));
+    // `-f -`: standard input, in the project directory `cwd` (as `docker compose -f -`).
+    if (opts.files.filter((f) => f === '-').length > 1)
+      throw new InputError('standard input can be given once', { file: STDIN_DISPLAY });
+    const files = opts.files.map((f) => (f === '-' ? '-' : resolve(cwd, f)));
     for (const f of files) {
+      if (f === '-') continue;
       if (isDir(f))
         throw new InputError('is a directory; -f takes a compose file (give a directory without -f)', {
           file: rel(cwd, f),
@@ -36,7 +41,7 @@ export function resolveTargets(paths: string[], opts: TargetOptions = {}): Disco
       if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
     }
     const kind = files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose';
-    return [withOverrideNote({ dir: dirname(files[0]!), files, kind }, opts)];
+    return [withOverrideNote({ dir: files[0] === '-' ? resolve(cwd) : dirname(files[0]!), files, kind }, opts)];
   }
   const targets = paths.length ? paths : ['.'];
   return uniqueProjects(

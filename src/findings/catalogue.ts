@@ -13,6 +13,14 @@ export interface RuleMeta {
   fixHint: string;
   docsUrl?: string;
   source: RuleSource;
+  /** A compose snippet that draws the finding and its corrected form (`preflight explain`, docs/rules.md). */
+  example?: RuleExample;
+}
+
+/** `bad` draws the rule's finding, `good` (when given) is the same snippet fixed: a test runs both. */
+export interface RuleExample {
+  bad: string;
+  good?: string;
 }
 
 /**

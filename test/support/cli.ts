@@ -20,7 +20,7 @@ export interface CliRun {
  */
 export function runBuiltCli(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; input?: string | Buffer } = {},
 ): CliRun {
   if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))
     throw new Error('dist/ is missing: run `npm run build` first');
@@ -37,6 +37,7 @@ export function runBuiltCli(
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 30_000,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: performance.now() - t0 };
 }
