@@ -52,7 +52,7 @@ const DIFF_RULES = [
     severity: 'error',
     title: 'The data directory moved relative to its volume (mount target or data-dir override changed)',
     rationale:
-      'The volume keeps its files where OLD wrote them. If NEW mounts it elsewhere, or the app (e.g. `PGDATA`) looks in another directory, NEW starts with an empty data directory, or writes outside the volume and loses everything at the next restart.',
+      'The volume keeps its files where OLD wrote them. If NEW mounts it elsewhere, or the app (e.g. `PGDATA`) looks in another directory, NEW starts with an empty data directory, or writes outside the volume and loses everything when its container is next recreated (the next upgrade; at every boot when that place is on the tmpfs, docs/platform.md#volumes).',
     fixHint:
       'Keep the mount target and the data-directory setting as they were, or move both together so the data sits at the same place inside the volume.',
   },

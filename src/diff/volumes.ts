@@ -132,7 +132,7 @@ function checkDataDirs(
   let message: string;
   let severity: 'error' | 'warning' = 'error';
   if (!first.p) {
-    message = `${service} keeps its data in ${first.d.dir} (${first.d.via}) in NEW, which no named volume covers; OLD's data is in volume ${oldAt} (${oldPlace.d.dir}): NEW starts empty and loses what it writes at the next restart`;
+    message = `${service} keeps its data in ${first.d.dir} (${first.d.via}) in NEW, which no named volume covers; OLD's data is in volume ${oldAt} (${oldPlace.d.dir}): NEW starts empty, and keeps what it writes only until its container is recreated`;
   } else if (first.p.volume === oldPlace.p.volume) {
     message = `${service}'s data directory moved inside volume ${first.p.key}: OLD kept it at ${oldAt} (${oldPlace.d.dir}, ${oldPlace.d.via}), NEW looks in ${inVolume(first.p.key, first.p.rel)} (${first.d.dir}, ${first.d.via}): NEW does not see the existing data`;
     if (!known) severity = 'warning';
@@ -140,6 +140,9 @@ function checkDataDirs(
     message = `${service} keeps its data in volume ${first.p.key} (${first.d.dir}) in NEW, but OLD's data is in ${oldAt}: NEW does not see the existing data`;
   }
   ctx.report({ ruleId: 'data-dir-moved', side: 'new', service, severity, ...where, message });
+  // This finding already says the service leaves OLD's volume behind: no volume-removed for it too.
+  const volume = oldPlace.p.volume;
+  if (oldMounts.every((m) => m.volume !== volume || m.service === service)) explained.add(volume);
   return true;
 }
 

@@ -108,6 +108,33 @@ describe('service-data-orphaned', () => {
 });
 
 describe('data-dir-moved', () => {
+  it('one finding when NEW drops the volume under a data store: data-dir-moved, not volume-removed as well', () => {
+    const r = diffOf(
+      app(`  cache:\n    image: redis:7.4.1\n    volumes:\n      - cache-data:/data\n`, `volumes:\n  cache-data: {}\n`),
+      app(`  cache:\n    image: redis:7.4.1\n    volumes:\n      - /data\n`),
+    );
+    assert.deepEqual(
+      ids(r).filter((id) => id !== 'deployment-changed'),
+      ['data-dir-moved'],
+      ids(r).join(),
+    );
+    assert.match(
+      only(r, 'data-dir-moved')[0]!.message,
+      /which no named volume covers; OLD's data is in volume cache-data .*NEW starts empty, and keeps what it writes only until its container is recreated$/,
+    );
+  });
+  it('a volume another service of OLD shared is still volume-removed for the others', () => {
+    const shared = `volumes:\n  shared: {}\n`;
+    const r = diffOf(
+      app(
+        `  cache:\n    image: redis:7.4.1\n    volumes:\n      - shared:/data\n  backup:\n    image: backup:1\n    volumes:\n      - shared:/backup\n`,
+        shared,
+      ),
+      app(`  cache:\n    image: redis:7.4.1\n  backup:\n    image: backup:1\n`),
+    );
+    assert.equal(only(r, 'data-dir-moved').length, 1);
+    assert.equal(only(r, 'volume-removed').length, 1, ids(r).join());
+  });
   it('fires when PGDATA moves out of the volume', () => {
     const r = diffOf(
       app(`  db:\n    image: postgres:16\n    volumes:\n      - pg:/var/lib/postgresql/data\n`, `volumes:\n  pg: {}\n`),
