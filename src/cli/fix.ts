@@ -4,6 +4,7 @@ import { failsAt, type FailOn } from '../findings/order.js';
 import { parseDigestFlags, readDigestLock } from '../fix/digests.js';
 import type { SetExit } from './main.js';
 import { writeReport } from './output.js';
+import { VERSION } from '../util/version.js';
 
 interface FixFlags {
   file?: string[];
@@ -69,6 +70,7 @@ export function registerFix(program: Command, setExit: SetExit): void {
         flags.format === 'json'
           ? `${JSON.stringify(
               {
+                tool: { name: 'preflight', version: VERSION },
                 applied: result.applied,
                 refused: result.refused,
                 files: result.changes.map((c) => ({ file: c.file, created: c.created })),
@@ -82,7 +84,9 @@ export function registerFix(program: Command, setExit: SetExit): void {
           : flags.write
             ? ''
             : result.patch;
-      if (text) writeReport(text, { file: flags.output, format: flags.format, what: 'fix', force: flags.force });
+      const inputs = [...result.inputs, ...(flags.file ?? []), ...(flags.lock ? [flags.lock] : [])];
+      if (text)
+        writeReport(text, { file: flags.output, format: flags.format, what: 'fix', inputs, force: flags.force });
       for (const r of result.refused)
         process.stderr.write(`preflight: ${r.file}:${r.line}: ${r.ruleId}: not fixed: ${r.reason}\n`);
       const changing = result.applied.filter((a) => a.changesBehaviour).length;

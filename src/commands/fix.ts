@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../util/errors.js';
 import { readInputFile } from '../util/read-file.js';
 import { checkOutputTarget, writeOutputFile } from '../util/write-file.js';
 import { checkDetailed, type CheckOptions } from './check.js';
-import { maskedEdit } from './sources.js';
+import { maskedEdit, projectInputs } from './sources.js';
 
 export interface FixOptions extends Omit<CheckOptions, 'rules'> {
   /** Fix only these rules' findings (`--rule`, repeatable); default: every rule that has a fix. */
@@ -31,6 +31,8 @@ export interface FixResult {
   patch: string;
   /** Files written (with `write`). */
   written: string[];
+  /** Every file the run read (compose, extends, env, config): what `-o` must never replace. */
+  inputs: string[];
 }
 
 /** The rules that have a fix. */
@@ -72,7 +74,8 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
     written.push(...changes.map((c) => c.file));
   }
   const after = checkDetailed(paths, { ...options, overlay: options.write ? undefined : overlay }).report;
-  return { before, after, applied, refused, changes, patch: unifiedPatch(changes, applied), written };
+  const patch = unifiedPatch(changes, applied);
+  return { before, after, applied, refused, changes, patch, written, inputs: projectInputs(projects, cwd) };
 }
 
 function selectRules(ids: readonly string[] | undefined): readonly Rule[] {

@@ -6,7 +6,8 @@
  *   SARIF `driver` object the report already has);
  * - junit: `<testsuites name="preflight …">` right after the XML declaration;
  * - html: `<meta name="generator" content="preflight …">` in the head;
- * - text: a first line `# preflight <version>: <what>`, added when a text report goes to a file;
+ * - text, and `fix`'s diff: a first line `# preflight <version>: <what>`, added when it goes to a file
+ *   (patch tools skip lines before the first `---`);
  * - github: a first line `::debug::preflight <version>: <what>` (a workflow command GitHub shows
  *   only in debug logs), added when that format goes to a file.
  *
@@ -14,7 +15,7 @@
  */
 import { VERSION } from './version.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'junit' | 'html' | 'github';
+export type OutputFormat = 'text' | 'diff' | 'json' | 'sarif' | 'junit' | 'html' | 'github';
 
 const TEXT_HEADER = /^# preflight \S+: /;
 const GITHUB_HEADER = /^::debug::preflight \S+: /;
@@ -24,7 +25,7 @@ const HTML_GENERATOR = /<meta name="generator" content="preflight\b/;
 
 /** The content as it goes into a file: text and github get their first-line marker. */
 export function withOutputMarker(content: string, format: OutputFormat | string, what: string): string {
-  if (format === 'text') return `# preflight ${VERSION}: ${oneLine(what)}\n${content}`;
+  if (format === 'text' || format === 'diff') return `# preflight ${VERSION}: ${oneLine(what)}\n${content}`;
   if (format === 'github') return `::debug::preflight ${VERSION}: ${oneLine(what)}\n${content}`;
   return content;
 }

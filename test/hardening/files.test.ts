@@ -135,6 +135,7 @@ describe('writeOutputFile', () => {
 describe('output markers', () => {
   it('recognise every format Preflight writes, and nothing else', () => {
     assert.ok(isPreflightOutput(withOutputMarker('x', 'text', 'check report')));
+    assert.ok(isPreflightOutput(withOutputMarker('--- a/compose.yaml', 'diff', 'fix')));
     assert.ok(isPreflightOutput(withOutputMarker('::error ::x', 'github', 'check report')));
     assert.ok(isPreflightOutput('{\n  "tool": {\n    "name": "preflight",'));
     assert.ok(isPreflightOutput('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="preflight check"'));
@@ -172,6 +173,25 @@ describe('-o through the CLI', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^preflight: \.env: is an input of this run/);
     assert.equal(readFileSync(join(app, '.env'), 'utf8'), 'A=1\n');
+  });
+  it('fix -o refuses the compose file, .env and a --lock file even with --force; replaces its own diff and JSON', () => {
+    const compose = readFileSync(join(app, 'compose.yaml'), 'utf8');
+    writeFileSync(join(app, 'digests.lock'), `nginx:1.27=sha256:${'0'.repeat(64)}\n`);
+    for (const input of ['compose.yaml', '.env', 'digests.lock']) {
+      const r = runBuiltCli(['fix', '.', '--lock', 'digests.lock', '-o', input, '--force'], { cwd: app });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^preflight: ${input.replace('.', '\\.')}: is an input of this run`));
+    }
+    assert.equal(readFileSync(join(app, 'compose.yaml'), 'utf8'), compose);
+    for (const format of ['diff', 'json']) {
+      for (let i = 0; i < 2; i++) {
+        const r = runBuiltCli(['fix', '.', '--format', format, '-o', `fix.${format}`, '--fail-on', 'never'], {
+          cwd: app,
+        });
+        assert.equal(r.code, 0, r.stderr);
+      }
+      assert.ok(isPreflightOutput(readFileSync(join(app, `fix.${format}`), 'utf8')));
+    }
   });
   it('an unwritable -o path is a one-line error naming it', () => {
     const r = runBuiltCli(['check', '.', '-o', 'missing-dir/report.txt'], { cwd: app });
