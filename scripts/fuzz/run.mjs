@@ -192,13 +192,16 @@ function runCli(command, dir) {
   const r = spawnSync(process.execPath, ['--', CLI, ...cliArgs(command, dir)], {
     cwd: dir,
     encoding: 'utf8',
-    timeout: 30_000,
+    // A hang guard only (the 10 s limit is the in-process CPU time): on a shared machine a child
+    // that takes 1 s of CPU can wait far longer than 30 s for a core (seen at load average 21).
+    timeout: 180_000,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1', PREFLIGHT_DEBUG: '' },
   });
   const code = r.status ?? (r.signal ? `signal ${r.signal}` : 'none');
   let failure;
-  if (r.signal) failure = `killed by ${r.signal}`;
+  if (r.error?.code === 'ETIMEDOUT') failure = 'no answer in 180 s (a hang?)';
+  else if (r.signal) failure = `killed by ${r.signal}`;
   else if (r.status === null || r.status > 2) failure = `exit ${r.status}`;
   else if (/internal error/.test(r.stderr)) failure = `internal error: ${shape(r.stderr)}`;
   else if (/^\s+at .*:\d+:\d+\)?$/m.test(r.stderr)) failure = 'stack trace on stderr';
