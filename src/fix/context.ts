@@ -156,7 +156,9 @@ function serviceEdit(edits: ProjectEdits, name: string, refuse: (r: string) => n
   if (!steps || steps.length < 3) refuse(`cannot find where service "${name}" is written in ${file}`);
   const own = steps.at(-1)!.node;
   if (!isMap(own) && !(isScalar(own) && own.value === null))
-    refuse(`service "${name}" is written as an alias of a shared anchor; edit the anchor by hand`);
+    refuse(
+      `service "${name}" is written as the alias *${(own as { source?: string }).source ?? '?'}; edit the anchor &${(own as { source?: string }).source ?? '?'} by hand`,
+    );
   const shared = editor.sharedAnchor(steps);
   if (shared) refuse(`service "${name}" is the anchor &${shared}, which other parts of the file reuse`);
 
@@ -197,7 +199,7 @@ function serviceEdit(edits: ProjectEdits, name: string, refuse: (r: string) => n
 
   return {
     name,
-    has: (path) => (editor.path(['services', name, ...path.map(String)]) ?? []).length === path.length + 3,
+    has: (path) => (editor.path(['services', name, ...path]) ?? []).length === path.length + 3,
     update(path, change) {
       const written = ownWritten(path);
       const node = written?.at(-1)?.node;
@@ -263,6 +265,17 @@ function setIn(editor: FileEditor, base: string[], path: Path, value: unknown, r
     if (isScalar(node) && node.value === null) {
       editor.replace(node, amend(undefined, rest, value));
       return;
+    }
+    const index = path[i];
+    if (isSeq(node) && typeof index === 'number') {
+      const item = node.items[index] as YamlNode | undefined;
+      if (!item) refuse(`${[...base, ...path.slice(0, i + 1)].join('.')} is not written here`);
+      if (i === path.length - 1) {
+        editor.replace(item!, value);
+        return;
+      }
+      node = item;
+      continue;
     }
     if (!isMap(node)) {
       refuse(`${[...base, ...path].join('.')} is not written as a mapping`);

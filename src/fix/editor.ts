@@ -212,9 +212,20 @@ export class FileEditor {
   edits(): TextEdit[] {
     const out: TextEdit[] = [...this.#staged.texts];
     for (const [node, value] of this.#staged.replaces) out.push(this.#replaceEdit(node, value));
-    for (const [map, inserts] of this.#staged.inserts) out.push(this.#insertEdit(map, inserts));
-    for (const [seq, items] of this.#staged.appends) out.push(this.#appendEdit(seq, items));
-    return out.sort((a, b) => a.start - b.start || a.end - b.end);
+    // Insertions where several collections end together: the innermost first (a service's new key
+    // before a new top-level key), so each lands inside its own collection.
+    const depth = new Map<TextEdit, number>();
+    for (const [map, inserts] of this.#staged.inserts) {
+      const e = this.#insertEdit(map, inserts);
+      depth.set(e, this.#depthOf(map));
+      out.push(e);
+    }
+    for (const [seq, items] of this.#staged.appends) {
+      const e = this.#appendEdit(seq, items);
+      depth.set(e, this.#depthOf(seq));
+      out.push(e);
+    }
+    return out.sort((a, b) => a.start - b.start || a.end - b.end || (depth.get(b) ?? 0) - (depth.get(a) ?? 0));
   }
 
   /** The file's text with the staged edits made. */
@@ -226,6 +237,10 @@ export class FileEditor {
       at = Math.max(at, e.end);
     }
     return out + this.text.slice(at);
+  }
+
+  #depthOf(node: YamlNode): number {
+    return this.nodeAt(node.range![0], node.range![1])?.length ?? 0;
   }
 
   #edit(start: number, end: number, text: string): TextEdit {
@@ -267,8 +282,9 @@ export class FileEditor {
         const col = columnOf(this.text, (last.key as YamlNode).range![0]);
         return this.#edit(lastEnd, lastEnd, inserts.map((i) => `,\n${' '.repeat(col)}${entry(i)}`).join(''));
       }
-      const sep = pairs.length ? ', ' : '';
-      return this.#edit(close, close, sep + inserts.map(entry).join(', '));
+      if (last && lastEnd !== undefined)
+        return this.#edit(lastEnd, lastEnd, inserts.map((i) => `, ${entry(i)}`).join(''));
+      return this.#edit(close, close, inserts.map(entry).join(', '));
     }
     const col = pairs.length ? columnOf(this.text, (pairs[0]!.key as YamlNode).range![0]) : 0;
     const lines = inserts

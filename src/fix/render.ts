@@ -78,7 +78,13 @@ function stringifyValue(value: unknown, style: YamlStyle): string {
     },
   });
   quoteFlowStrings(doc);
-  const text = doc.toString({ indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0, nullStr: '' });
+  const text = doc.toString({
+    indent: style.indent,
+    indentSeq: style.indentSeq,
+    lineWidth: 0,
+    nullStr: '',
+    flowCollectionPadding: false,
+  });
   return text
     .split('\n')
     .map((l) => l.trimEnd())

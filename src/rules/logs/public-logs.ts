@@ -1,5 +1,6 @@
 import { debugLogging } from '../lib/debug-logging.js';
 import type { Rule } from '../types.js';
+import type { FixContext, FixOutcome } from '../fix-types.js';
 
 export const publicLogs: Rule = {
   id: 'public-logs',
@@ -10,6 +11,7 @@ export const publicLogs: Rule = {
     'The checklist: "By default, Phala Cloud treats logs as public." With `public_logs: true` the guest agent serves every container\'s output to anyone at `/logs/<container>` (docs/platform.md#logs-and-sysinfo). Anything an app prints — request data, user ids, stack traces, a token in an error — is published; with debug or verbose logging on, that is most of what passes through it.',
   fixHint:
     'Set `public_logs: false` (Advanced settings on Phala Cloud, app-compose.json, or `deployment:` in .preflight.yml) and add a private log viewer or forwarder (Dozzle behind auth, Vector, Fluent Bit…); never run debug logging in production.',
+  fix: fixPublicLogs,
   check(ctx) {
     if (!ctx.deployment.public_logs) return;
     const debug = ctx.services.flatMap(([name, svc]) => {
@@ -34,3 +36,16 @@ export const publicLogs: Rule = {
     });
   },
 };
+
+/** `public_logs: false` where the deployment is written (app-compose.json or .preflight.yml, created when there is none). */
+function fixPublicLogs(ctx: FixContext): FixOutcome {
+  const file = ctx.setDeployment('public_logs', false);
+  const declared = file.endsWith('.json')
+    ? ''
+    : ' (.preflight.yml describes the deployment: deploy with public logs off)';
+  return {
+    description: `set public_logs: false in ${file}${declared}`,
+    changesBehaviour:
+      'the guest agent stops serving container logs at /logs; read them through a private viewer or forwarder',
+  };
+}

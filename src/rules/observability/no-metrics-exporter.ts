@@ -1,5 +1,7 @@
 import { metricsExporter } from '../lib/observability.js';
 import type { Rule } from '../types.js';
+import type { FixContext, FixOutcome } from '../fix-types.js';
+import { NODE_EXPORTER_SERVICE } from '../../knowledge/fix-templates.js';
 
 export const noMetricsExporter: Rule = {
   id: 'no-metrics-exporter',
@@ -10,6 +12,7 @@ export const noMetricsExporter: Rule = {
     'The checklist: "Include a metrics exporter (such as Prometheus Node Exporter) as a sidecar container in your Docker Compose to collect system and application metrics." Nobody can log in to a CVM to look at CPU, memory or disk; without an exporter the first sign of trouble is an outage. (`public_sysinfo` shows guest metrics to anyone, not to you alone, and nothing about your containers.)',
   fixHint:
     'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, `--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the gateway with authentication.',
+  fix: fixNoMetricsExporter,
   check(ctx) {
     if (ctx.services.length === 0) return;
     if (ctx.services.some(([, svc]) => metricsExporter(svc))) return;
@@ -20,3 +23,13 @@ export const noMetricsExporter: Rule = {
     });
   },
 };
+
+/** The node-exporter sidecar as its documentation runs it (knowledge/fix-templates.ts). */
+function fixNoMetricsExporter(ctx: FixContext): FixOutcome {
+  const { name, definition, comment } = NODE_EXPORTER_SERVICE;
+  const added = ctx.addService(name, structuredClone(definition) as Record<string, unknown>, comment);
+  return {
+    description: `add service "${added}" (${definition.image}, the host mounted read-only at /host, pid: host)`,
+    changesBehaviour: `a new container "${added}" runs, serving host metrics on port 9100 inside the compose network`,
+  };
+}

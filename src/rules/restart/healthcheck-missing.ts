@@ -4,6 +4,8 @@ import { matchImage, parseImage } from '../../knowledge/image.js';
 import { healthcheckState } from '../lib/healthcheck.js';
 import { dependentsOf, isOneShot, servesTraffic } from '../lib/services.js';
 import type { Rule } from '../types.js';
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
+import { PROBE_TEMPLATES, PROBE_TIMINGS, SLOW_START_PERIOD } from '../../knowledge/fix-templates.js';
 
 export const healthcheckMissing: Rule = {
   id: 'healthcheck-missing',
@@ -14,6 +16,7 @@ export const healthcheckMissing: Rule = {
     'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints for monitoring.',
   fixHint:
     'Add a `healthcheck:` with a cheap readiness probe (e.g. `test: ["CMD", "pg_isready", "-U", "postgres"]`), unless the image already declares a HEALTHCHECK.',
+  fix: fixHealthcheckMissing,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'none' || isOneShot(ctx.model, name, svc)) continue;
@@ -42,4 +45,24 @@ function isMonitoringSidecar(image: string): boolean {
     matchImage([...EXPORTER_IMAGES, ...LOG_SIDECAR_IMAGES], image) !== undefined ||
     PROMETHEUS_EXPORTER_NAME.test(parseImage(image).name)
   );
+}
+
+/** The documented probe of a known image (knowledge/fix-templates.ts); for any other image, none is invented. */
+function fixHealthcheckMissing(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  const image = ctx.project.model.services?.[name]?.image;
+  const probe = matchImage(PROBE_TEMPLATES, image);
+  if (!probe)
+    return ctx.refuse(
+      `no probe is known for ${image ? `image ${image}` : 'a service without an image'}; write one that checks the app's own health`,
+    );
+  ctx.service(name).set(['healthcheck'], {
+    test: probe.test,
+    ...PROBE_TIMINGS,
+    ...(probe.slowStart ? { start_period: SLOW_START_PERIOD } : {}),
+  });
+  return {
+    description: `add ${probe.product}'s readiness probe to service "${name}" (${probe.test.slice(1).join(' ')})`,
+    changesBehaviour: `Docker marks "${name}" unhealthy while the probe fails; services waiting for it to be healthy start only once it passes`,
+  };
 }

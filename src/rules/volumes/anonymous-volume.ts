@@ -1,5 +1,6 @@
 import { dataAt, isAnonymousVolume, isThrowawayPath } from '../lib/volumes.js';
 import type { Rule } from '../types.js';
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 
 export const anonymousVolume: Rule = {
   id: 'anonymous-volume',
@@ -9,6 +10,7 @@ export const anonymousVolume: Rule = {
   rationale:
     'An anonymous volume (a bare `- /data`, or a long-syntax volume without `source`) lives only as long as its container: when an upgrade (or a newly pulled image) makes `docker compose up` recreate the container, the old volume is left unused, and the `docker volume prune -f` every boot runs deletes it (docs/platform.md#volumes, docs/platform.md#boot-sequence). The checklist asks for data to live on a named volume, which the CVM keeps on its encrypted disk.',
   fixHint: 'Give the volume a name: `app-data:/data`, with `app-data:` under top-level `volumes:`.',
+  fix: fixAnonymousVolume,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.volumes ?? []).forEach((v, i) => {
@@ -28,3 +30,23 @@ export const anonymousVolume: Rule = {
     }
   },
 };
+
+/** Name the volume (`<service>-data`, declared at the top level): short syntax gets the name in front, long syntax a `source`. */
+function fixAnonymousVolume(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  const index = Number(report.path![3]);
+  const mount = ctx.project.model.services?.[name]?.volumes?.[index];
+  if (!mount) ctx.refuse(`volume ${index + 1} of service "${name}" is not in the model`);
+  const edit = ctx.service(name);
+  const volume = ctx.declareVolume(`${name}-data`);
+  if (edit.has(['volumes', index, 'target'])) edit.set(['volumes', index, 'source'], volume);
+  else
+    edit.update(['volumes', index], (written) => {
+      if (typeof written !== 'string') ctx.refuse(`volume ${index + 1} of service "${name}" is not written here`);
+      return `${volume}:${written}`;
+    });
+  return {
+    description: `name the anonymous volume at ${mount.target} of service "${name}": ${volume} (declared under top-level volumes)`,
+    changesBehaviour: `the data at ${mount.target} outlives the container from now on; what the current anonymous volume holds is not copied into ${volume}`,
+  };
+}

@@ -4,6 +4,7 @@ import { writtenImage } from '../lib/image.js';
 import { statefulService } from '../lib/stateful.js';
 import { coveredByPersistentBind } from '../lib/volumes.js';
 import type { Rule } from '../types.js';
+import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 
 export const statefulNoVolume: Rule = {
   id: 'stateful-no-volume',
@@ -14,6 +15,7 @@ export const statefulNoVolume: Rule = {
     "Only named volumes (and bind mounts from the data disk) keep data on the CVM's encrypted disk across restarts and upgrades. The container's own filesystem and the anonymous volume an image declares with `VOLUME` live only as long as the container: once an upgrade or a newly pulled image recreates it, `docker volume prune -f` at boot deletes them (docs/platform.md#volumes). A database without a named volume at its data directory comes back empty; postgres 18 and later keep their data under `/var/lib/postgresql`, not `/var/lib/postgresql/data` (docs/platform.md#images). A mount that is there but does not keep data (a relative or volatile bind, an anonymous volume, a tmpfs) is its own rule's finding, not this one.",
   fixHint:
     'Mount a named volume at the data directory the finding names (e.g. `db-data:/var/lib/postgresql/data` for postgres 17 and older, `db-data:/var/lib/postgresql` for 18 and later), with the volume under top-level `volumes:`.',
+  fix: fixStatefulNoVolume,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const image = writtenImage(ctx.project, name, svc.image);
@@ -60,4 +62,22 @@ function olderDataDirVolume(svc: Service, olderDirs: string[]): ServiceVolume | 
   return (svc.volumes ?? []).find(
     (v) => v.type === 'volume' && !!v.source && olderDirs.some((d) => pathCovers(v.target, d)),
   );
+}
+
+/** A named volume at the data directory for the image's version (the table's mount point), declared at the top level. */
+function fixStatefulNoVolume(ctx: FixContext, { report }: FixTarget): FixOutcome {
+  const name = report.service!;
+  if (report.messageId === 'versionMovedDataDir')
+    ctx.refuse('a volume is mounted where older versions kept the data; moving it is a data migration, do it by hand');
+  const svc = ctx.project.model.services?.[name];
+  const image = svc && writtenImage(ctx.project, name, svc.image);
+  const stateful = svc && statefulService(svc, image?.literalVersion ?? true);
+  if (!stateful) return ctx.refuse(`service "${name}" is no longer recognised as a data store`);
+  const edit = ctx.service(name);
+  const volume = ctx.declareVolume(`${name}-data`);
+  edit.append('volumes', `${volume}:${stateful.mountAt}`);
+  return {
+    description: `mount named volume ${volume} at ${stateful.mountAt} on service "${name}" (${stateful.entry.product}), declared under top-level volumes`,
+    changesBehaviour: `${stateful.entry.product}'s data lives on ${volume} from now on and survives upgrades; data the running container holds is not moved into it (dump it first)`,
+  };
 }
