@@ -40,6 +40,20 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
       );
     }
 
+    // "service "web" has neither an image nor a build context specified: invalid compose project".
+    // An image that only a variable names is left to image-from-variable: the CVM's encrypted env
+    // supplies it, so its value is unknown here.
+    const image = svc.entries.get('image');
+    const imageGiven =
+      image?.node.kind === 'scalar' && (image.node.value !== '' || (image.node.raw ?? '').includes('$'));
+    if (!svc.entries.has('build') && !imageGiven && !(image && image.node.kind !== 'scalar')) {
+      add(
+        image ? [...base, 'image'] : base,
+        `service "${name}" has neither an image nor a build context; Compose refuses the project`,
+        image ? 'value' : 'key',
+      );
+    }
+
     // The engine refuses the container: "invalid restart policy 'sometimes'", "maximum retry count
     // cannot be used with restart policy 'always'".
     const restart = svc.entries.get('restart')?.node;
@@ -115,10 +129,11 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
     }
   }
 
-  for (const cycle of dependencyCycles(services)) {
+  for (const { cycle, first } of dependencyCycles(services)) {
     add(
-      ['services', cycle[0]!, 'depends_on', cycle[1]!],
+      ['services', cycle[0]!, ...first.path],
       `dependency cycle ${cycle.join(' → ')}; Compose refuses the project`,
+      first.at,
     );
   }
   return out;
@@ -192,14 +207,16 @@ function references(svc: LMap, path: Path, field: string): { name: string; path:
   return out;
 }
 
-/** Each depends_on cycle once, as the list of services from its first (in file order) back to it. */
-function dependencyCycles(services: LMap): string[][] {
-  const edges = new Map<string, string[]>();
-  for (const [name, e] of services.entries) {
-    const deps = e.node.kind === 'map' ? e.node.entries.get('depends_on')?.node : undefined;
-    edges.set(name, deps?.kind === 'map' ? [...deps.entries.keys()].filter((d) => services.entries.has(d)) : []);
-  }
-  const cycles: string[][] = [];
+/**
+ * Each dependency cycle once, as the list of services from its first (in file order) back to it,
+ * with the edge it starts by. Compose counts links, volumes_from and network_mode: service: as
+ * dependencies too, so a cycle through them is refused as well ("dependency cycle detected").
+ */
+function dependencyCycles(services: LMap): { cycle: string[]; first: Dependency }[] {
+  const edges = new Map<string, Dependency[]>();
+  for (const [name, e] of services.entries)
+    edges.set(name, e.node.kind === 'map' ? dependencies(e.node).filter((d) => services.entries.has(d.service)) : []);
+  const cycles: { cycle: string[]; first: Dependency }[] = [];
   const seen = new Set<string>();
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
@@ -207,14 +224,15 @@ function dependencyCycles(services: LMap): string[][] {
     state.set(n, 'open');
     stack.push(n);
     for (const d of edges.get(n) ?? []) {
-      if (state.get(d) === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(d)), d];
+      if (state.get(d.service) === 'open') {
+        const cycle = [...stack.slice(stack.indexOf(d.service)), d.service];
         const key = [...new Set(cycle)].sort().join('\u0000');
         if (!seen.has(key)) {
           seen.add(key);
-          cycles.push(cycle);
+          const first = edges.get(cycle[0]!)!.find((e) => e.service === cycle[1]) ?? d;
+          cycles.push({ cycle, first });
         }
-      } else if (!state.has(d)) visit(d);
+      } else if (!state.has(d.service)) visit(d.service);
     }
     stack.pop();
     state.set(n, 'done');

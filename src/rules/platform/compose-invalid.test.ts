@@ -47,12 +47,24 @@ ruleTester(composeInvalid, {
           db:
             image: postgres:16
             restart: "no"
+          sidecar:
+            image: alpine:3.20
             network_mode: service:web
             volumes_from: [web, "container:other"]
         networks: { back: {} }
         volumes: { data: {} }
         secrets: { pw: { environment: PW } }
         configs: { conf: { content: "x=1" } }
+      `,
+    },
+    {
+      name: 'a build context without an image, and an image only a variable names (the encrypted env supplies it)',
+      compose: `
+        services:
+          api:
+            build: .
+          web:
+            image: \${IMAGE}
       `,
     },
     {
@@ -148,6 +160,16 @@ ruleTester(composeInvalid, {
       ],
     },
     {
+      name: 'a cycle through links, volumes_from or network_mode (Compose counts them as dependencies)',
+      code: `
+        services:
+          a: { image: x:1, links: [b] }
+          b: { image: x:1, network_mode: "service:c" }
+          c: { image: x:1, volumes_from: ["a:ro"] }
+      `,
+      errors: [{ line: 2, service: 'a', message: 'dependency cycle a → b → c → a' }],
+    },
+    {
       name: 'undefined secrets, configs, networks and volumes',
       code: `
         services:
@@ -181,6 +203,20 @@ ruleTester(composeInvalid, {
           message: '"${MEDIA}:/media" has an empty section between colons (a variable in it is unset or empty)',
         },
         { line: 4, message: '"/srv:" has an empty section' },
+      ],
+    },
+    {
+      name: 'a service with neither an image nor a build context',
+      code: `
+        services:
+          worker:
+            command: ["run"]
+          web:
+            image: ""
+      `,
+      errors: [
+        { line: 2, column: 3, service: 'worker', message: 'service "worker" has neither an image nor a build context' },
+        { line: 5, service: 'web', message: 'service "web" has neither an image nor a build context' },
       ],
     },
     {
