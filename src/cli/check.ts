@@ -53,7 +53,7 @@ export function registerCheck(program: Command, setExit: SetExit): void {
       profiles: flags.profile,
       recursive: flags.recursive,
       withOverride: flags.withOverride,
-      reportUnusedSuppressions: flags.reportUnusedSuppressions ?? Boolean(process.env.CI),
+      reportUnusedSuppressions: flags.reportUnusedSuppressions ?? inCi(process.env.CI),
     });
     for (const t of report.targets) if (t.error) process.stderr.write(`preflight: ${t.error.message}\n`);
     const style = flags.output ? undefined : styleFor(process.stdout);
@@ -74,4 +74,9 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     if (hasLoadErrors(report)) setExit(2);
     else finishFindings(report, flags, setExit);
   });
+}
+
+/** Whether `CI` says this is a CI run, as CI services set it (`true`, `1`); `false`, `0` or empty say no. */
+function inCi(value: string | undefined): boolean {
+  return value !== undefined && !/^(|0|false|no)$/i.test(value.trim());
 }

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { STDIN_DISPLAY } from '../util/read-stdin.js';
@@ -38,7 +38,8 @@ export function resolveTargets(paths: string[], opts: TargetOptions = {}): Disco
         throw new InputError('is a directory; -f takes a compose file (give a directory without -f)', {
           file: rel(cwd, f),
         });
-      if (!isFile(f)) throw new InputError('no such file', { file: rel(cwd, f) });
+      // Anything else that exists (a FIFO, a device) is refused by the bounded read, in its words.
+      if (!existsSync(f)) throw new InputError('no such file', { file: rel(cwd, f) });
     }
     const kind = files.length === 1 && isAppComposeFile(files[0]!) ? 'app-compose' : 'compose';
     return [withOverrideNote({ dir: files[0] === '-' ? resolve(cwd) : dirname(files[0]!), files, kind }, opts)];
@@ -56,7 +57,7 @@ export function resolveTargets(paths: string[], opts: TargetOptions = {}): Disco
           );
         return found;
       }
-      if (!isFile(abs)) throw new InputError('no such file or directory', { file: p });
+      if (!existsSync(abs)) throw new InputError('no such file or directory', { file: p });
       const kind = isAppComposeFile(abs) ? 'app-compose' : 'compose';
       return withOverrideNote({ dir: dirname(abs), files: [abs], kind }, opts);
     }),

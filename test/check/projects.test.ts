@@ -6,6 +6,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { check } from '../../src/commands/check.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
 import { renderReport } from '../../src/report/index.js';
+import { InputError } from '../../src/util/errors.js';
 import { catalogue } from '../support/catalogue.js';
 import { runBuiltCli } from '../support/cli.js';
 import { scratchDir } from '../support/project.js';
@@ -107,6 +108,45 @@ describe('check on several projects', () => {
     assert.equal(check([join(root, 'a'), join(root, 'a', '..', 'a')], { cwd: root }).targets.length, 1);
     assert.equal(check([root, join(root, 'c')], { recursive: true, cwd: root }).targets.length, 3);
     assert.equal(check([join(root, 'a', 'compose.yaml'), join(root, 'a')], { cwd: root }).targets.length, 1);
+  });
+});
+
+describe('a path that is not a compose project', () => {
+  const dir = scratch.project('paths', { 'compose.yaml': GOOD });
+  const inputError = (fn: () => unknown, message: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof InputError && message.test(e.message));
+
+  it('is an input error saying what it is instead', () => {
+    inputError(
+      () => check([], { cwd: dir, files: ['.'] }),
+      /: is a directory; -f takes a compose file \(give a directory without -f\)$/,
+    );
+    inputError(() => check(['/dev/null'], { cwd: dir }), /^\/dev\/null: is not a regular file \(a character device\)/);
+    inputError(() => check(['nope.yaml'], { cwd: dir }), /^nope\.yaml: no such file or directory$/);
+    inputError(() => check([], { cwd: dir, files: ['nope.yaml'] }), /^nope\.yaml: no such file$/);
+  });
+});
+
+describe('unused suppressions in CI', () => {
+  const dir = scratch.project('unused-ci', {
+    'compose.yaml':
+      'services:\n  web:\n    image: nginx:1.27 # preflight-ignore restart-policy -- left over\n    restart: always\n',
+  });
+  const unused = (args: string[], env: Record<string, string | undefined>) =>
+    JSON.parse(runBuiltCli(['check', dir, '--format', 'json', ...args], { env }).stdout).findings.filter(
+      (f: { ruleId: string }) => f.ruleId === 'unused-suppression',
+    ).length;
+
+  it('must fire: a directive that suppressed nothing, when CI is set or the flag is given', () => {
+    assert.equal(unused([], { CI: 'true' }), 1);
+    assert.equal(unused([], { CI: '1' }), 1);
+    assert.equal(unused(['--report-unused-suppressions'], { CI: undefined }), 1);
+  });
+
+  it('must not fire: outside CI, with CI=false, or with --no-report-unused-suppressions', () => {
+    assert.equal(unused([], { CI: undefined }), 0);
+    assert.equal(unused([], { CI: 'false' }), 0);
+    assert.equal(unused(['--no-report-unused-suppressions'], { CI: 'true' }), 0);
   });
 });
 

@@ -4,6 +4,7 @@
  * the one encrypted env, when the secrets change), poll the status batch until no operation is in
  * progress and the record shows a new compose hash, then check that the new images run.
  */
+import { composeHash } from '../../compose/compose-hash.js';
 import { type CvmChanges, instanceUrls, PhalaApiError, type PhalaClient } from '../../phala/index.js';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../util/errors.js';
@@ -52,7 +53,7 @@ export class PhalaBackend implements RolloutBackend {
   /**
    * Read the fleet and work out the target's compose hash: each replica's manifest as deployed
    * (its newest revision) with the rollout's changes applied, hashed as dstack does
-   * (`getComposeHash`: keys sorted, compact JSON).
+   * (compose/compose-hash.ts, the one compose hash: keys sorted, compact JSON).
    */
   static async open(o: PhalaBackendOptions, signal?: AbortSignal): Promise<PhalaBackend> {
     const b = new PhalaBackend(o);
@@ -227,9 +228,7 @@ export class PhalaBackend implements RolloutBackend {
       const c = this.#targetChanges();
       for (const k of ['docker_compose_file', 'pre_launch_script', 'allowed_envs'] as const)
         if (c[k] !== undefined) next[k] = c[k];
-      // The SDK is loaded by the client already; this import costs nothing more.
-      const { getComposeHash } = await import('@phala/cloud');
-      this.targetVersion = getComposeHash(next as Parameters<typeof getComposeHash>[0]);
+      this.targetVersion = composeHash(next);
     }
   }
 }
