@@ -1,8 +1,13 @@
 import type { DiffContext } from './context.js';
 import { namedMounts, projectName } from './mounts.js';
 
-/** Restart policies dockerd applies at boot: containers of the old project with these come back every boot. */
-const RESTORED = new Set(['always', 'unless-stopped']);
+/**
+ * Restart policies under which dockerd starts a container at boot by itself (docs/platform.md#boot-sequence,
+ * step 6): `always` at every boot; `unless-stopped` after a forced stop (the clean stop of the upgrade marked
+ * it stopped); `on-failure` whenever its last exit code was not 0, which a power cut makes 255.
+ */
+const AT_EVERY_BOOT = /^always$/;
+const AFTER_A_FORCED_STOP = /^(?:unless-stopped|on-failure(?::\d+)?)$/;
 
 /**
  * The compose project name OLD against NEW (docs/platform.md#boot-sequence, step 5, and #volumes):
@@ -19,15 +24,23 @@ export function checkProject(ctx: DiffContext): void {
         .map((m) => [m.key, m]),
     ).values(),
   ].map((m) => `${m.key} (${m.volume} → ${after}_${m.key})`);
-  const comeBack = Object.entries(ctx.old.model.services ?? {})
-    .filter(([, s]) => RESTORED.has(s.restart?.trim() ?? ''))
-    .map(([n]) => n);
+  const withPolicy = (policy: RegExp) =>
+    Object.entries(ctx.old.model.services ?? {})
+      .filter(([, s]) => policy.test(s.restart?.trim() ?? ''))
+      .map(([n, s]) => `${n} (restart: ${s.restart!.trim()})`);
+  const always = withPolicy(AT_EVERY_BOOT);
+  const forced = withPolicy(AFTER_A_FORCED_STOP);
+  const s = (list: string[], one: string, many: string) => (list.length > 1 ? many : one);
   const parts = [
-    volumes.length
-      ? `volume${volumes.length > 1 ? 's' : ''} ${volumes.join(', ')} start${volumes.length > 1 ? '' : 's'} empty`
+    volumes.length ? `volume${s(volumes, '', 's')} ${volumes.join(', ')} start${s(volumes, 's', '')} empty` : '',
+    always.length
+      ? `the old project's ${always.join(', ')} ${s(always, 'keeps', 'keep')} starting at every boot with the old image and data`
       : '',
-    comeBack.length
-      ? `the old project's ${comeBack.join(', ')} (restart: always/unless-stopped) keep${comeBack.length > 1 ? '' : 's'} starting at every boot with the old image and data`
+    forced.length
+      ? `the old project's ${forced.join(', ')} may come back with the old image at a later boot (after a forced stop${forced.some((f) => f.includes('on-failure')) ? '; on-failure after any exit code other than 0' : ''})`
+      : '',
+    always.length || forced.length
+      ? ''
       : "the old project's containers are left behind (orphan removal only looks at the current project)",
   ].filter(Boolean);
   const inNew = ctx.new.model.name !== undefined;

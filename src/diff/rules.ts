@@ -91,7 +91,7 @@ const DIFF_RULES = [
     title:
       "The compose project name changes: every volume starts empty and the old project's containers keep coming back",
     rationale:
-      "In the CVM the compose project is the top-level `name:`, else `dstack` (docs/platform.md#boot-sequence, step 5). Named volumes are `<project>_<key>`, so a new project name gives every volume without an explicit `name:` a new, empty Docker volume (#volumes). Orphan removal only deletes containers of the current project, so the old project's containers stay: those with a restart policy start at every boot, with the old image and the old data, and hold the ports the new ones need.",
+      "In the CVM the compose project is the top-level `name:`, else `dstack` (docs/platform.md#boot-sequence, step 5). Named volumes are `<project>_<key>`, so a new project name gives every volume without an explicit `name:` a new, empty Docker volume (#volumes). Orphan removal only deletes containers of the current project, so the old project's containers stay: dockerd starts those with `restart: always` at every boot (`unless-stopped` and `on-failure` ones after a forced stop, #boot-sequence step 6), with the old image and the old data, and they hold the ports the new ones need.",
     fixHint:
       "Keep the project name as it was (restore or remove the top-level `name:`); if it must change, give each volume `name: <old project>_<key>` and remove the old project's containers in a one-off step.",
   },

@@ -368,14 +368,27 @@ describe('project-name-changed', () => {
     assert.equal(f!.line, 1);
     assert.match(
       f!.message,
-      /from dstack to shop: volume data \(dstack_data → shop_data\) starts empty; the old project's web \(restart: always\/unless-stopped\) keeps starting/,
+      /from dstack to shop: volume data \(dstack_data → shop_data\) starts empty; the old project's web \(restart: always\) keeps starting at every boot/,
     );
     assert.ok(!f!.message.includes('shared-cache'), 'a volume with its own name: keeps its data');
   });
   it('points at OLD when NEW drops the name; says containers are left behind without a restart policy', () => {
-    const [f] = only(diffOf(`name: shop\n${web('on-failure')}`, web('on-failure')), 'project-name-changed');
+    const [f] = only(diffOf(`name: shop\n${web('"no"')}`, web('"no"')), 'project-name-changed');
     assert.equal(f?.file, 'old/docker-compose.yml');
     assert.match(f?.message ?? '', /from shop to dstack.*left behind/);
+  });
+  it('unless-stopped containers may come back after a forced stop, on-failure ones after any non-zero exit', () => {
+    const [f] = only(diffOf(web('unless-stopped'), `name: shop\n${web('unless-stopped')}`), 'project-name-changed');
+    assert.match(
+      f?.message ?? '',
+      /web \(restart: unless-stopped\) may come back with the old image at a later boot \(after a forced stop\)$/,
+    );
+    assert.doesNotMatch(f?.message ?? '', /every boot|left behind/);
+    const [g] = only(diffOf(web('on-failure:3'), `name: shop\n${web('on-failure:3')}`), 'project-name-changed');
+    assert.match(
+      g?.message ?? '',
+      /web \(restart: on-failure:3\) may come back .*on-failure after any exit code other than 0\)$/,
+    );
   });
   it('does not fire when the name stays, or is written as the default', () => {
     assert.deepEqual(only(diffOf(web('always'), web('always')), 'project-name-changed'), []);
