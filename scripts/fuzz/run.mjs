@@ -63,7 +63,8 @@ export async function runFuzz(options = {}) {
     maxRssMb: 0,
   };
   const seen = new Set();
-  const deadline = Date.now() + opts.seconds * 1000;
+  const started = Date.now();
+  const deadline = started + opts.seconds * 1000;
   try {
     for (let i = 0; i < opts.cases && Date.now() < deadline; i++) {
       const c = makeCase(rng, seeds, i);
@@ -92,6 +93,10 @@ export async function runFuzz(options = {}) {
           record(stats, seen, { what: 'crash', signature: `cli ${command}: ${r.failure}` }, c, command, out);
       }
       stats.cases++;
+      if (opts.progress && stats.cases % 250 === 0)
+        process.stderr.write(
+          `fuzz: ${stats.cases} cases, ${stats.failures.length} distinct failure(s), ${Math.round((Date.now() - started) / 1000)} s\n`,
+        );
       if (globalThis.gc && i % 200 === 0) globalThis.gc();
     }
   } finally {
@@ -297,7 +302,7 @@ function parseArgs(argv) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = { progress: true, ...parseArgs(process.argv.slice(2)) };
   if (opts.out && resolve(opts.out).startsWith(ROOT + '/')) {
     process.stderr.write('fuzz: --out must be outside the repository\n');
     process.exit(2);
