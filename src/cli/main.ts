@@ -110,8 +110,11 @@ function commandName(argv: string[]): string | undefined {
 export function reportError(err: unknown): number {
   const code = commanderCode(err);
   if (code !== undefined) {
-    // commander already printed its message; --help and --version exit 0.
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    // commander already printed its message; --help, `help` and --version exit 0. Help printed
+    // because a subcommand is missing (`preflight secrets`) is commander's error help (stderr, exit
+    // code 1): a usage error, 2.
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (code === 'commander.help') return (err as { exitCode?: number }).exitCode === 0 ? 0 : 2;
     return 2;
   }
   if (err instanceof InputError) {
