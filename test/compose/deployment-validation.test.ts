@@ -101,10 +101,36 @@ describe('app-compose.json deployment fields', () => {
 });
 
 describe('.preflight.yml deployment fields', () => {
-  it('public_logs: "no" is an input error naming its line', () => {
-    const err = loadError({ 'compose.yaml': COMPOSE, '.preflight.yml': 'deployment:\n  public_logs: "no"\n' });
-    assert.equal(err.file, '.preflight.yml');
-    assert.equal(err.line, 2);
-    assert.match(err.message, /deployment\.public_logs: must be boolean/);
+  for (const value of ['"no"', '"true"', '1', 'yes']) {
+    it(`public_logs: ${value} is an input error naming its line`, () => {
+      const err = loadError({ 'compose.yaml': COMPOSE, '.preflight.yml': `deployment:\n  public_logs: ${value}\n` });
+      assert.equal(err.file, '.preflight.yml');
+      assert.equal(err.line, 2);
+      assert.match(err.message, /deployment\.public_logs: must be boolean/);
+      assert.doesNotMatch(err.message, /\n/);
+    });
+  }
+
+  it('must not fire: true and false are read as written, the right way round', () => {
+    for (const value of [true, false]) {
+      const dir = scratch.project(`ok-${value}`, {
+        'compose.yaml': COMPOSE,
+        '.preflight.yml': `deployment:\n  public_logs: ${value}\n`,
+      });
+      const project = load(dir);
+      assert.equal(project.deployment.source, '.preflight.yml');
+      assert.equal(project.deployment.settings.public_logs, value);
+    }
+  });
+
+  it('the CLI exits 2 with the one-line error', () => {
+    const dir = scratch.project('cli-config', {
+      'compose.yaml': COMPOSE,
+      '.preflight.yml': 'deployment:\n  public_logs: "true"\n',
+    });
+    const r = runBuiltCli(['check', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^preflight: .*\.preflight\.yml:2:\d+: deployment\.public_logs: must be boolean\n$/);
+    assert.equal(r.stdout, '');
   });
 });
