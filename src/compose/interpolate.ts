@@ -22,6 +22,8 @@ export interface VarRef {
   service?: string;
   /** True when the reference is the whole value (`KEY: ${VAR}`), false when embedded in text. */
   whole: boolean;
+  /** Not a `${VAR}`: a bare `environment:` pass-through, or a top-level secret's `environment:` (pass-through.ts). */
+  via?: 'pass-through' | 'secret-environment';
 }
 
 export interface InterpolationResult {

@@ -33,6 +33,7 @@ import type { ComposeModel } from './types.js';
 import { ExtendsBudget, resolveExtends } from './extends.js';
 import { resolveIncludes, type LocalFileReference } from './include.js';
 import { semanticProblems } from './semantics.js';
+import { passThroughRefs } from './pass-through.js';
 import { rel } from './targets.js';
 
 export { resolveTargets, resolveRecursive, type TargetOptions } from './targets.js';
@@ -207,6 +208,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
     ...(env.get('COMPOSE_PROFILES') ?? '').split(',').filter(Boolean),
   ]);
   const inactiveServices = applyProfiles(tree, activeProfiles);
+  variables.push(...passThroughRefs(tree));
   composeProblems.push(...semanticProblems(tree, new Map(inactiveServices.map((s) => [s.name, s.profiles]))));
 
   const configFile = opts.configFile

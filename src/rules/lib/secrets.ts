@@ -7,7 +7,8 @@ import type { VarRef } from '../../compose/interpolate.js';
 import { nodeAt, type LNode, type Location, type Path } from '../../yaml/located.js';
 import type { Project } from '../../compose/project.js';
 import { classifyValue, findSecretInText, isSecretLikeName, redact } from '../../knowledge/secret-detect.js';
-import type { Severity } from '../../findings/types.js';
+import type { RelatedLocation, Severity } from '../../findings/types.js';
+import { Who } from '../who.js';
 
 /**
  * The text of a scalar as written in the compose file (`${VAR}` not yet substituted), or
@@ -135,4 +136,41 @@ export function knownAllowedEnvs(project: Project): { names: string[]; loc: Loca
   const loc = d.locations.allowed_envs;
   if (d.source === 'phala-cloud-defaults' || !loc || !d.settings.allowed_envs) return undefined;
   return { names: d.settings.allowed_envs, loc };
+}
+
+/**
+ * A variable's references, each once: a value written in an anchor or `x-` block is reached once
+ * where it is written (no service) and once per service that takes it; the service-less one goes
+ * when a service has the same place, and services come first (the finding names one).
+ */
+export function distinctRefs(refs: readonly VarRef[]): VarRef[] {
+  const place = (r: VarRef) => `${r.loc.file}:${r.loc.offset}`;
+  const withService = new Set(refs.filter((r) => r.service !== undefined).map(place));
+  const kept = refs.filter((r) => r.service !== undefined || !withService.has(place(r)));
+  return [...kept.filter((r) => r.service !== undefined), ...kept.filter((r) => r.service === undefined)];
+}
+
+/** Every reference of a variable as a related location (the finding points at the first). */
+export function relatedRefs(project: Project, refs: readonly VarRef[]): RelatedLocation[] {
+  return refs.map((r) => {
+    const at = refLocation(project, r);
+    return { file: at.file, line: at.line, column: at.column, ...(r.service !== undefined && { service: r.service }) };
+  });
+}
+
+/**
+ * `service "web" references ${DB_PASSWORD}`, `services "web" and "worker" reference ${DB_PASSWORD}
+ * (3 references)`, `service "db" passes POSTGRES_PASSWORD through`: who refers to a variable, once.
+ */
+export function sayReferences(name: string, refs: readonly VarRef[]): string {
+  const services = [...new Set(refs.flatMap((r) => (r.service !== undefined ? [r.service] : [])))];
+  const places = new Set(refs.map((r) => `${r.loc.file}:${r.loc.offset}`)).size;
+  const count = places > 1 ? ` (${places} references)` : '';
+  const first = refs[0]!;
+  if (refs.length === 1 && first.via === 'secret-environment')
+    return `secret "${String(first.path[1])}" reads ${name} from the environment`;
+  if (!services.length) return `the compose file references \${${name}}${count}`;
+  const who = new Who(services);
+  if (refs.length === 1 && first.via === 'pass-through') return `${who} ${who.v('passes', 'pass')} ${name} through`;
+  return `${who} ${who.v('references', 'reference')} \${${name}}${count}`;
 }

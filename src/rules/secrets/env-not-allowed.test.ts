@@ -77,8 +77,41 @@ ruleTester(envNotAllowed, {
         {
           line: 5,
           service: 'web',
-          message: /\$\{TOKEN\} \(and 1 more reference\), which allowed_envs lacks/,
+          message: '${TOKEN} (2 references), which allowed_envs lacks',
           file: 'app-compose.json#docker_compose_file',
+        },
+      ],
+    },
+    {
+      name: "a bare pass-through and a top-level secret's environment: are references too",
+      code: {
+        compose: `
+          services:
+            db:
+              image: postgres:16
+              environment: [POSTGRES_PASSWORD]
+              secrets: [api_token]
+          secrets:
+            api_token: { environment: API_TOKEN }
+        `,
+        config: `
+          deployment:
+            allowed_envs: [OTHER]
+        `,
+      },
+      errors: [
+        {
+          line: 4,
+          service: 'db',
+          message:
+            'service "db" passes POSTGRES_PASSWORD through, which allowed_envs lacks; the CVM drops it silently and it is missing from the container',
+          severity: 'error',
+        },
+        {
+          line: 7,
+          message:
+            'secret "api_token" reads API_TOKEN from the environment, which allowed_envs lacks; the CVM drops it silently and the secret has no value',
+          fix: 'Add API_TOKEN to `allowed_envs`',
         },
       ],
     },

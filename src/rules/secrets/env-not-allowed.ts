@@ -1,5 +1,5 @@
 import { inventory } from '../../secrets/plan.js';
-import { knownAllowedEnvs, refLocation } from '../lib/secrets.js';
+import { knownAllowedEnvs, distinctRefs, refLocation, relatedRefs, sayReferences } from '../lib/secrets.js';
 import type { Rule } from '../types.js';
 
 export const envNotAllowed: Rule = {
@@ -18,18 +18,24 @@ export const envNotAllowed: Rule = {
     // The same inventory `preflight secrets plan` reads (one finding per variable name).
     for (const item of inventory(ctx.project.variables, names)) {
       if (item.provided) continue;
-      const refs = ctx.project.variables.filter((r) => r.name === item.name);
+      const refs = distinctRefs(ctx.project.variables.filter((r) => r.name === item.name));
       const first = refs.find((r) => r.modifier === '' || r.modifier === ':?' || r.modifier === '?') ?? refs[0]!;
-      const more =
-        item.references > 1 ? ` (and ${item.references - 1} more reference${item.references > 2 ? 's' : ''})` : '';
-      const where = first.service ? `service "${first.service}" references` : 'the compose file references';
+      const ordered = [first, ...refs.filter((r) => r !== first)];
       ctx.report({
         service: first.service,
         loc: refLocation(ctx.project, first),
         severity: item.required ? undefined : 'warning',
-        message: item.required
-          ? `${where} \${${item.name}}${more}, which allowed_envs lacks; the CVM drops it silently and it expands to an empty string`
-          : `${where} \${${item.name}}${more}, which allowed_envs lacks; the CVM drops it silently and the default is always used`,
+        message: `${sayReferences(item.name, ordered)}, which allowed_envs lacks; the CVM drops it silently and ${
+          !item.required
+            ? 'the default is always used'
+            : first.via === 'secret-environment'
+              ? 'the secret has no value'
+              : first.via === 'pass-through'
+                ? 'it is missing from the container'
+                : 'it expands to an empty string'
+        }`,
+        hint: `Add ${item.name} to \`allowed_envs\` and send it with the encrypted secrets.`,
+        related: relatedRefs(ctx.project, ordered),
       });
     }
   },

@@ -161,6 +161,40 @@ ruleTester(plaintextSecret, {
 ruleTester(plaintextSecret, {
   valid: [
     {
+      // dstack-examples style: a small server shipped as an inline config and run with node/python.
+      name: 'source code in an inline config is not read as key: value (JS target)',
+      compose: `
+        services:
+          app:
+            image: node:22-alpine
+            command: ["node", "/app/server.js"]
+            configs: [{ source: server, target: /app/server.js }]
+        configs:
+          server:
+            content: |
+              const password = process.env.DB_PASSWORD || "";
+              const config = { user: "app", secret: "development-only" };
+              token = req.headers["x-token"];
+      `,
+    },
+    {
+      name: 'Python by the config name, shell by its shebang',
+      compose: `
+        services:
+          app: { image: python:3.12-slim, configs: [app.py, entry] }
+        configs:
+          app.py:
+            content: |
+              api_key = os.environ["API_KEY"]
+              SECRET_KEY = "change-me-in-production-please"
+          entry:
+            content: |
+              #!/bin/sh
+              PASSWORD="$$(cat /run/secrets/db_password)"
+              exec "$$@"
+      `,
+    },
+    {
       name: 'inline config referencing its own environment ($$ escape) in a flow map and a block',
       compose: `
         services:
@@ -189,6 +223,30 @@ ruleTester(plaintextSecret, {
                   password: "Xk9#mQ2!vLp8@wR4"
       `,
       errors: [{ line: 8, message: 'config "vector"' }],
+    },
+    {
+      name: 'source code is still scanned for provider-format credentials',
+      code: `
+        services:
+          app: { image: node:22-alpine, configs: [{ source: server, target: /app/server.js }] }
+        configs:
+          server:
+            content: |
+              const s3 = new S3({ accessKeyId: "AKIAIOSFODNN7EXAMPLF" });
+      `,
+      errors: [{ line: 6, message: 'config "server" has' }],
+    },
+    {
+      name: 'a .env target is a config format',
+      code: `
+        services:
+          app: { image: app:1, configs: [{ source: app-env, target: /app/.env.production }] }
+        configs:
+          app-env:
+            content: |
+              DB_PASSWORD=Tr0ub4dor-and-3x
+      `,
+      errors: [{ line: 6, message: 'in DB_PASSWORD' }],
     },
   ],
 });

@@ -1,5 +1,6 @@
 import { nodeAt, type LNode, type Path } from '../../yaml/located.js';
 import type { Project } from '../../compose/project.js';
+import { configTextKind } from '../../knowledge/config-formats.js';
 import { findSecretInText } from '../../knowledge/secret-detect.js';
 import {
   describeSecret,
@@ -59,7 +60,9 @@ const CONFIG_LINE = /^\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*["']?(.*
 
 /**
  * Top-level `configs: x: content:` is how a file reaches the CVM (docs/platform.md#shipped-files),
- * and the file text lands in the compose file: look for secrets in each of its lines.
+ * and the file text lands in the compose file: look for secrets in each of its lines, as
+ * `key: value` pairs when the file is a config format (env, ini, yaml, toml, json, properties…),
+ * for provider-format credentials only when it is source code (knowledge/config-formats.ts).
  */
 function checkInlineConfigs(ctx: RuleContext): void {
   for (const name of Object.keys(ctx.model.configs ?? {})) {
@@ -71,8 +74,13 @@ function checkInlineConfigs(ctx: RuleContext): void {
     if (!node || text === undefined) continue;
     const source = ctx.project.sources.get(node.loc.file)?.text;
     const block = source !== undefined && /^[|>]/.test(source.slice(node.loc.offset));
+    const targets = ctx.services.flatMap(([, svc]) =>
+      (svc.configs ?? []).flatMap((c) => (c.source === name && c.target ? [c.target] : [])),
+    );
+    const code = configTextKind([...targets, name], text) === 'code';
     text.split('\n').forEach((line, i) => {
-      const kv = CONFIG_LINE.exec(line);
+      // In source code `key = value` is an assignment: only provider-format credentials count.
+      const kv = code ? null : CONFIG_LINE.exec(line);
       // A flow collection (`auth: { strategy: bearer, token: ... }`) is structure, not one value.
       const pairValue = kv && !/^[{[]/.test(kv[2]!.trim()) ? kv[2]! : undefined;
       const found: LiteralSecret | undefined =

@@ -1,5 +1,5 @@
 import { inventory } from '../../secrets/plan.js';
-import { refLocation } from '../lib/secrets.js';
+import { distinctRefs, refLocation, relatedRefs, sayReferences } from '../lib/secrets.js';
 import type { Rule } from '../types.js';
 import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 
@@ -9,7 +9,7 @@ export const requiredEnvUnguarded: Rule = {
   severity: 'warning',
   title: 'Secret-like variable referenced without a `:?` guard',
   rationale:
-    'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded `${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app boots with no password instead of failing.',
+    'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded `${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app boots with no password instead of failing. A variable the project ships empty (`DB_PASSWORD=` in its `.env`) or defaults to `""` is optional by design and left alone: a guard would stop the boot.',
   fixHint: 'Guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`; compose then refuses to start without it.',
   fix: fixRequiredEnvUnguarded,
   check(ctx) {
@@ -17,14 +17,27 @@ export const requiredEnvUnguarded: Rule = {
     // compose for the whole project, so one guard covers every reference of the name.
     for (const item of inventory(ctx.project.variables, new Set())) {
       if (!item.secretLike || item.guarded || !item.required) continue;
-      const refs = ctx.project.variables.filter((r) => r.name === item.name && r.modifier === '');
-      const first = refs[0]!;
-      const more = refs.length > 1 ? ` (and ${refs.length - 1} more reference${refs.length > 2 ? 's' : ''})` : '';
-      const who = first.service ? `service "${first.service}" references` : 'the compose file references';
+      // Shipped empty in the project's .env: the app is meant to run without it.
+      if (ctx.project.env.get(item.name) === '') continue;
+      // A top-level secret's `environment:` cannot carry a guard; only its other references can.
+      const refs = distinctRefs(
+        ctx.project.variables.filter(
+          (r) => r.name === item.name && r.modifier === '' && r.via !== 'secret-environment',
+        ),
+      );
+      const first = refs[0];
+      if (!first) continue;
+      const name = item.name;
       ctx.report({
         service: first.service,
         loc: refLocation(ctx.project, first),
-        message: `${who} \${${item.name}}${more} without a :? guard; if the secret is dropped it becomes an empty string instead of failing the boot`,
+        messageId: first.via === 'pass-through' ? 'passThrough' : 'unguarded',
+        message: `${sayReferences(name, refs)} without a :? guard; if the secret is dropped it ${first.via === 'pass-through' ? 'is missing from the container' : 'becomes an empty string'} instead of failing the boot`,
+        hint:
+          first.via === 'pass-through'
+            ? `Write the value with a guard: \`${name}: \${${name}:?${name} is required}\`; compose then refuses to start without it.`
+            : `Guard one reference: \`\${${name}:?${name} is required}\`; compose then refuses to start without it (one guard covers every reference).`,
+        related: relatedRefs(ctx.project, refs),
       });
     }
   },
