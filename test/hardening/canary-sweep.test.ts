@@ -4,7 +4,7 @@
  * string and pre-launch script of an app-compose.json, lockfiles) and in error paths; every command in
  * every format (check, diff, fix, secrets plan and encrypt), to stdout and through `-o`, is grepped for
  * the marker and for its 6-character prefix.
- * Drill run directories are swept by the drills' own tests where Docker is available.
+ * Drill output and run directories are swept by test/hardening/canary-drill.test.ts (Docker).
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
