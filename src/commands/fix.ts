@@ -61,7 +61,7 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
       const after = editor.render();
       const created = editor.text === '' && !project.sources.has(editor.file) && editor.file !== project.config.file;
       const masked = maskedEdit(project, editor.file, editor.text, after);
-      changes.push({ file: editor.file, before: editor.text, after, created, masked });
+      changes.push({ file: editor.file, before: editor.text, after, created, masked, edits: editor.edits() });
       overlay.set(editor.abs, after);
       absOf.set(editor.file, editor.abs);
     }

@@ -1,4 +1,5 @@
 import { formatPatch, structuredPatch, type StructuredPatch } from 'diff';
+import type { TextEdit } from '../findings/types.js';
 import type { AppliedFix } from './apply.js';
 
 export interface FileChange {
@@ -12,6 +13,8 @@ export interface FileChange {
    * printed diff shows. Without it the diff shows the texts as they are.
    */
   masked?: { before: string; after: string };
+  /** The edits of `before` that make `after` (offsets into `before`). */
+  edits: TextEdit[];
 }
 
 /**
