@@ -26,7 +26,10 @@ import { describeDocker } from '../support/docker.js';
  * `include`, `extends`, merge, profiles, interpolation and short-to-long forms. For every project
  * of the shared corpus, of the test fixtures and of examples/, and for small cases written here:
  * where Compose accepts the project, both agree on each service's image, environment keys, mount
- * and port targets, depends_on and restart; where Compose refuses it, Preflight reports an error
+ * targets and named-volume sources, port targets and published ports, depends_on and conditions,
+ * restart, command and entrypoint (a string split into words as Compose splits it), healthcheck
+ * test, networks, secret and config references, user and stop_grace_period (test/support/
+ * compose-oracle.ts ServiceShape); where Compose refuses it, Preflight reports an error
  * (the rule that says so is named per refusal below), never reads it as something else.
  *
  * Deliberate differences, so not compared:
@@ -282,7 +285,7 @@ await describeDocker('Compose v2 as the oracle of the loader', () => {
         const loaded = loadProject(target, { cwd: dir, profiles: c.profiles });
         const theirs = withoutImpliedDependencies(shapeOf(answer.config.services), loaded);
         assert.deepEqual(shapeDifferences(shapeOf(modelServices(loaded)), theirs), []);
-        assert.deepEqual(environments(modelServices(loaded)), environments(answer.config.services, true));
+        assert.deepEqual(environments(modelServices(loaded)), environments(answer.config.services));
         assert.deepEqual(
           [...loaded.schemaProblems, ...loaded.semanticProblems].map((p) => p.message),
           [],
@@ -365,13 +368,13 @@ function modelServices(p: Project): Record<string, Record<string, unknown>> {
   return (p.model.services ?? {}) as Record<string, Record<string, unknown>>;
 }
 
-/** Each service's environment values as strings (Compose's output writes `$` as `$$`). */
-function environments(services: Record<string, Record<string, unknown>> | undefined, fromCompose = false) {
+/** Each service's environment values as strings (composeConfig has read Compose's `$$` back as `$`). */
+function environments(services: Record<string, Record<string, unknown>> | undefined) {
   const out: Record<string, Record<string, string | null>> = {};
   for (const [name, s] of Object.entries(services ?? {})) {
     const env: Record<string, string | null> = {};
     for (const [k, v] of Object.entries((s.environment as Record<string, unknown> | undefined) ?? {}))
-      env[k] = v === null || v === undefined ? null : fromCompose ? String(v).replaceAll('$$', '$') : String(v);
+      env[k] = v === null || v === undefined ? null : String(v);
     out[name] = env;
   }
   return out;

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { DiscoveredProject } from '../../src/compose/discover.js';
 import { dotenvToMap, parseDotenv } from '../../src/compose/dotenv.js';
+import { parseComposeDuration } from '../../src/compose/duration.js';
 import type { Project } from '../../src/compose/project.js';
+import { shellWords } from '../../src/rules/lib/shell.js';
 
 /**
  * Compose v2 as the oracle of Preflight's loader (issue 11): `docker compose config --format json`
@@ -20,6 +22,24 @@ export interface ServiceShape {
   ports: string[];
   depends_on: string[];
   restart: string | null;
+  /** `command` and `entrypoint` as the words the engine gets (a string is split as Compose splits it, no shell). */
+  command: string[] | null;
+  entrypoint: string[] | null;
+  healthcheck: string[] | null;
+  /** Networks joined; a service with neither networks nor network_mode is on `default`. */
+  networks: string[];
+  /** `source>target` of each secret and config reference. */
+  secrets: string[];
+  configs: string[];
+  /** `host_ip:published->target` of each published port. */
+  published: string[];
+  /** Source of each named-volume mount. */
+  volumeSources: string[];
+  /** `service:condition` of each depends_on entry. */
+  conditions: string[];
+  user: string | null;
+  /** In milliseconds. */
+  stop_grace_period: string | null;
 }
 
 export type ProjectShape = Record<string, ServiceShape>;
@@ -56,7 +76,7 @@ export function composeConfig(
     timeout: 60_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.status === 0) return { ok: true, config: JSON.parse(r.stdout) as ComposeConfig };
+  if (r.status === 0) return { ok: true, config: unescapeDollars(JSON.parse(r.stdout) as ComposeConfig) };
   const lines = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n');
   return { ok: false, error: lines.filter((l) => !/level=warning/.test(l)).join(' ') || lines.join(' ') };
 }
@@ -77,9 +97,64 @@ export function shapeOf(services: Record<string, Record<string, unknown>> | unde
         .sort(),
       depends_on: Object.keys((s.depends_on as object | undefined) ?? {}).sort(),
       restart: typeof s.restart === 'string' ? s.restart : null,
+      command: words(s.command),
+      entrypoint: words(s.entrypoint),
+      healthcheck: Array.isArray((s.healthcheck as { test?: unknown } | undefined)?.test)
+        ? ((s.healthcheck as { test: unknown[] }).test.map(String) ?? null)
+        : null,
+      networks: s.networks
+        ? Object.keys(Array.isArray(s.networks) ? Object.fromEntries(s.networks.map((n) => [n, 1])) : s.networks).sort()
+        : s.network_mode
+          ? []
+          : ['default'],
+      secrets: references(s.secrets),
+      configs: references(s.configs),
+      published: list(s.ports)
+        .filter((p) => p.published !== undefined)
+        .map((p) => `${p.host_ip ?? ''}:${p.published}->${p.target}`)
+        .sort(),
+      volumeSources: list(s.volumes)
+        .filter((v) => v.type === 'volume' && v.source)
+        .map((v) => String(v.source))
+        .sort(),
+      conditions: Object.entries((s.depends_on as Record<string, { condition?: string }> | undefined) ?? {})
+        .map(([k, v]) => `${k}:${v?.condition ?? ''}`)
+        .sort(),
+      user: typeof s.user === 'string' ? s.user : null,
+      // Compose writes durations in Go's form (60s as 1m0s): compared as milliseconds.
+      stop_grace_period:
+        typeof s.stop_grace_period === 'string' ? String(parseComposeDuration(s.stop_grace_period)) : null,
     };
   }
   return out;
+}
+
+function words(v: unknown): string[] | null {
+  if (typeof v === 'string') return shellWords(v);
+  return Array.isArray(v) ? v.map(String) : null;
+}
+
+function references(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .map((r) =>
+      typeof r === 'string'
+        ? `${r}>`
+        : `${(r as { source?: string }).source}>${(r as { target?: string }).target ?? ''}`,
+    )
+    .sort();
+}
+
+/**
+ * `docker compose config` writes its output as a compose file again, so every `$` of a value is
+ * written `$$`; this reads it back as the value.
+ */
+export function unescapeDollars<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('$$', '$') as T;
+  if (Array.isArray(value)) return value.map(unescapeDollars) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeDollars(v)])) as T;
+  return value;
 }
 
 /**
@@ -120,7 +195,12 @@ export function withoutImpliedDependencies(shape: ProjectShape, project: Project
       const v = svc?.[key];
       if (typeof v === 'string' && v.startsWith('service:')) implied.add(v.slice('service:'.length));
     }
-    out[name] = { ...s, depends_on: s.depends_on.filter((d) => written.has(d) || !implied.has(d)) };
+    const kept = (d: string) => written.has(d) || !implied.has(d);
+    out[name] = {
+      ...s,
+      depends_on: s.depends_on.filter(kept),
+      conditions: s.conditions.filter((c) => kept(c.slice(0, c.lastIndexOf(':')))),
+    };
   }
   return out;
 }
