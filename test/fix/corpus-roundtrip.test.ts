@@ -125,7 +125,10 @@ function regionsOf(doc: Document, text: string, edit: TextEdit): Region[] {
     if (insert && (isMap(n) || isSeq(n))) found.push({ path, addOnly: true });
     if (path.length >= best.length) best = path;
     if (isMap(n)) for (const p of n.items) visit(p.value, [...path, String((p.key as { value?: unknown })?.value)]);
-    if (isSeq(n)) n.items.forEach((item, i) => visit(item, [...path, i]));
+    if (isSeq(n))
+      n.items.forEach((item, i) => {
+        visit(item, [...path, i]);
+      });
   };
   visit(doc.contents, []);
   return insert ? found : [{ path: best, addOnly: false }];
