@@ -7,7 +7,7 @@
  *   extends fan-out, a 100 KB file          baseline 60 s, 1.1 GB   → refused (budget of copied nodes)
  *   interpolation amplification             baseline 860 MB         → refused (32 MiB expansion budget)
  *   a 40,000-key lockfile (--previous)      baseline 14 s           → refused (1,024 variables at most)
- *   URL-password detector, 100 KB / 4.9 MB  baseline 12 s / > 60 s  → linear
+ *   secret detectors, 100 KB / 4.9 MB       baseline 12 s / > 60 s  → linear (URL passwords, providers, masking)
  *   check -r through a symbolic link loop   baseline: not bounded   → each directory walked once
  */
 import { spawnSync } from 'node:child_process';
@@ -178,6 +178,10 @@ export async function hostileFigures(root, runs = 3) {
     const { findSecretInText, classifyValue } = await import(
       pathToFileURL(join(root, 'dist', 'knowledge', 'secret-detect.js')).href
     );
+    // The masking detectors of report excerpts too (a comment's prose, a command's text).
+    const { commentSecretSpans, scalarSecretSpans } = await import(
+      pathToFileURL(join(root, 'dist', 'knowledge', 'secret-values.js')).href
+    );
     // Worst inputs of the URL-password pattern and its neighbours: a long run of scheme characters
     // (the old pattern re-scanned it from every letter), many `a://` starts without `@`, colons after
     // a scheme, and long base64-ish runs for the provider patterns.
@@ -187,6 +191,10 @@ export async function hostileFigures(root, runs = 3) {
       colons: (n) => `a://${':'.repeat(n - 4)}`,
       userinfo: (n) => `a://${'x:'.repeat((n - 4) / 2)}`,
       base64: (n) => 'eyJA'.repeat(n / 4),
+      // `# password` and a run of blanks: two adjacent `[ \t]*` were quadratic in the run.
+      proseBlanks: (n) => `# password${' '.repeat(n - 10)}`,
+      // Many `echo x|` before a `--password-stdin`: a `[^\n]*` from each echo was quadratic.
+      echoPipes: (n) => `${'echo a|'.repeat((n - 16) / 7)}--password-stdin`,
     };
     const worstOf = {};
     for (const [size, label, baseline, bound] of [
@@ -199,6 +207,8 @@ export async function hostileFigures(root, runs = 3) {
         const ms = timeIt(() => {
           findSecretInText(text);
           classifyValue(text);
+          commentSecretSpans(text);
+          scalarSecretSpans(text, 'PASSWORD');
         }, runs);
         if (ms > worst.ms) worst = { ms, shape };
       }

@@ -21,8 +21,10 @@ const FLAG_IN_TEXT = new RegExp(`(?:^|[\\s"'])--?(?:${FLAG_ALTERNATION})(?:=|[ \
 // Any flag whose name is credential-shaped (`--db-password x`, `--api-token=x`).
 const NAMED_FLAG = /(?:^|[\s"'])--?([A-Za-z][\w-]*)(?:=|[ \t]+)(["']?)([^\s"'-][^\s"']*)\2/g;
 // Prose in comments: `password is x`, `token: x`.
+// The blanks after the verb belong to the verb's group: two adjacent `[ \t]*` would split a run of
+// blanks every way before failing (quadratic in its length).
 const PROSE_SECRET =
-  /\b(?:password|passwd|passphrase|secret|token|api[-_ ]?key)s?\b[ \t]*(?:is|was|=|:)?[ \t]*(["']?)([^\s"']{3,})\1/gi;
+  /\b(?:password|passwd|passphrase|secret|token|api[-_ ]?key)s?\b[ \t]*(?:(?:is|was|=|:)[ \t]*)?(["']?)([^\s"']{3,})\1/gi;
 // Tools whose short flags carry a password: `mysql -ppw` (attached), `redis-cli -a pw`.
 const MYSQL_FAMILY = /\b(?:mysql|mysqladmin|mysqldump|mysqlcheck|mysqlshow|mariadb(?:-[a-z]+)?)\b/;
 const MYSQL_ATTACHED = /(?:^|\s)-p([^\s"']+)/g;
@@ -30,9 +32,11 @@ const REDIS_CLI = /\b(?:redis-cli|keydb-cli|valkey-cli)\b/;
 const REDIS_AUTH = /(?:^|\s)-a[ \t]+(["']?)([^\s"']+)\1/g;
 const DOCKER_LOGIN = /\b(?:docker|podman|nerdctl|helm)\s+(?:registry\s+)?login\b/;
 const SHORT_P = /(?:^|\s)-p[ \t]+(["']?)([^\s"']+)\1/g;
-// `echo pw | docker login --password-stdin`: the echoed text is the password.
-const PIPED_PASSWORD =
-  /\b(?:echo|printf)[ \t]+(?:-[neE]+[ \t]+)?(?:'%s'[ \t]+)?(["']?)([^\s"'|]+)\1[ \t]*\|[^\n]*--password-stdin/g;
+// `echo pw | docker login --password-stdin`: the echoed text is the password. Only the head is a
+// pattern; `--password-stdin` later on the same line is found once per line (pipedPasswordSpans), not
+// by a `[^\n]*` from every `echo`, which would scan the rest of the line once per echo.
+const PIPED_HEAD = /\b(?:echo|printf)[ \t]+(?:-[neE]+[ \t]+)?(?:'%s'[ \t]+)?(["']?)([^\s"'|]+)\1[ \t]*\|/g;
+const PASSWORD_STDIN = '--password-stdin';
 const CURL_USER = /(?:^|\s)(?:-u|--user)[ \t]+(["']?)[^\s:"']*:([^\s"']+)\1/g;
 const AUTH_HEADER = /\b(?:Bearer|Basic|Token|Digest)[ \t]+([A-Za-z0-9._~+/=-]{6,})/g;
 // `KEY: value`, `KEY=value`, `- KEY=value`, `"KEY": "value"` as a line of a multi-line value (configs, scripts).
@@ -209,7 +213,7 @@ function textSpans(value: string): Span[] {
   group(REDIS_AUTH, 2, REDIS_CLI.test(value));
   group(CURL_USER, 2);
   group(SHORT_P, 2, DOCKER_LOGIN.test(value));
-  group(PIPED_PASSWORD, 2);
+  out.push(...pipedPasswordSpans(value));
   group(AUTH_HEADER, 1);
   // Reference syntax blanked first: `${DB_PASSWORD-x}` is a name and a default, not one random token.
   const unreferenced = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-+?])?|\}/g, (m) => ' '.repeat(m.length));
@@ -232,6 +236,25 @@ function randomToken(t: string): boolean {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return false;
   if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
   return !t.includes('/') || t.length >= 40;
+}
+
+/** `echo pw | … --password-stdin` on one line: the echoed text of each such pipe before the flag. */
+function pipedPasswordSpans(value: string): Span[] {
+  const out: Span[] = [];
+  if (!value.includes(PASSWORD_STDIN)) return out;
+  let at = 0;
+  for (const line of value.split('\n')) {
+    const last = line.lastIndexOf(PASSWORD_STDIN);
+    if (last >= 0)
+      for (const m of line.slice(0, last).matchAll(PIPED_HEAD)) {
+        const v = m[2]!;
+        if (ONLY_REFERENCES.test(v)) continue;
+        const start = at + m.index! + m[0].lastIndexOf(v);
+        out.push(...literalSpans(value, start, start + v.length));
+      }
+    at += line.length + 1;
+  }
+  return out;
 }
 
 /** Spans of a comment's text to mask: what a value would have, and prose like `password was x`. */
