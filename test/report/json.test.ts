@@ -48,7 +48,9 @@ describe('JSON report', () => {
   });
 
   it('omits fixHint and docsUrl for a rule id the catalogue does not know, and reads the meta option', () => {
-    const one: Report = { ...report, findings: [{ ...report.findings[0]!, ruleId: 'unknown-rule' }], suppressed: [] };
+    // A finding without its own fix, so the catalogue's fixHint is what shows.
+    const plain = report.findings.find((f) => !f.fix)!;
+    const one: Report = { ...report, findings: [{ ...plain, ruleId: 'unknown-rule' }], suppressed: [] };
     const out = JSON.parse(renderJson(one, { meta })).findings[0];
     assert.equal(out.fixHint, undefined);
     assert.equal(out.docsUrl, undefined);

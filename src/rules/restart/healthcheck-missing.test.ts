@@ -97,7 +97,7 @@ ruleTester(healthcheckMissing, {
           db: { image: postgres:16 }
           web: { image: app:1, depends_on: [db], healthcheck: { test: ["CMD", "true"] } }
       `,
-      errors: [{ line: 2, service: 'db', message: 'is depended on by "web"' }],
+      errors: [{ line: 2, service: 'db', message: 'is depended on by "web"', fix: "PostgreSQL's readiness probe" }],
     },
     {
       name: 'waited on for health but has no healthcheck',
@@ -119,6 +119,25 @@ ruleTester(healthcheckMissing, {
           web: { image: app:1, depends_on: [otel], healthcheck: { test: ["CMD", "true"] } }
       `,
       errors: [{ service: 'otel', message: 'is depended on by "web"' }],
+    },
+    {
+      // A reverse proxy in front of an app (awesome-compose nginx-* samples, Caddy setups): its hint
+      // names no database probe.
+      name: 'the hint fits the service: no pg_isready for Caddy',
+      code: `
+        services:
+          caddy: { image: caddy:2.8, ports: ["443:443"] }
+          cache: { image: redis:7.4 }
+          web: { image: app:1, depends_on: [cache], healthcheck: { test: ["CMD", "true"] } }
+      `,
+      errors: [
+        {
+          service: 'caddy',
+          message: 'service "caddy" serves traffic',
+          fix: 'checks what "caddy" serves (its health endpoint or port',
+        },
+        { service: 'cache', message: 'is depended on by "web"', fix: "Add Redis's readiness probe" },
+      ],
     },
   ],
 });

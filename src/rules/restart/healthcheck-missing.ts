@@ -15,7 +15,7 @@ export const healthcheckMissing: Rule = {
   rationale:
     'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints for monitoring.',
   fixHint:
-    'Add a `healthcheck:` with a cheap readiness probe (e.g. `test: ["CMD", "pg_isready", "-U", "postgres"]`), unless the image already declares a HEALTHCHECK.',
+    "Add a `healthcheck:` with a cheap readiness probe that fits the service (its database client's ping, or the app's own health endpoint), unless the image already declares a HEALTHCHECK.",
   fix: fixHealthcheckMissing,
   check(ctx) {
     for (const [name, svc] of ctx.services) {
@@ -35,7 +35,12 @@ export const healthcheckMissing: Rule = {
       const message = waitsHealthy.length
         ? `service "${waitsHealthy[0]}" waits for "${name}" to be healthy, but "${name}" has no healthcheck in the compose file; ${unseen}, compose will not start "${waitsHealthy[0]}"`
         : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${dependents[0]![0]}"`} but has no healthcheck (${unseen})`;
-      ctx.report({ service: name, path: ['services', name], message });
+      // The hint names a probe only where the product documents one (no pg_isready for Caddy).
+      const probe = matchImage(PROBE_TEMPLATES, svc.image);
+      const hint = probe
+        ? `Add ${probe.product}'s readiness probe: \`healthcheck: { test: ${JSON.stringify(probe.test)} }\`${probe.slowStart ? ' with a `start_period`' : ''}.`
+        : `Add a \`healthcheck:\` that checks what "${name}" serves (its health endpoint or port, with a client its image ships), unless ${svc.image ? `image ${svc.image}` : 'its image'} already declares a HEALTHCHECK.`;
+      ctx.report({ service: name, path: ['services', name], message, hint });
     }
   },
 };
