@@ -5,7 +5,14 @@
  * upgrade request already sent is not sent again (flow.ts).
  */
 import { setMaxListeners } from 'node:events';
-import type { RunDefinition, RunHandle, StepContext, StepDecl, StepResult } from '../steps/index.js';
+import {
+  atBoundary,
+  type RunDefinition,
+  type RunHandle,
+  type StepContext,
+  type StepDecl,
+  type StepResult,
+} from '../steps/index.js';
 import type { BalancerSpec, Strategy } from './config.js';
 import type { RolloutBackend } from './backend/types.js';
 import { runBatch } from './batch.js';
@@ -152,6 +159,8 @@ export function rolloutDefinition(
 function flowContext(step: Step | Handle, ctx: RolloutCtx, signal: AbortSignal): FlowContext {
   const emit: FlowContext['emit'] = (e, o) => {
     step.emit(e, o);
+    // Each instance phase is a boundary a crash test can stop the process at (it is journaled by now).
+    if (e.type === 'instance') atBoundary(`instance-${e.phase}`);
     ctx.progress?.event(e, step.state());
   };
   const progressDeadlineAt = () => {

@@ -98,9 +98,11 @@ export function reduceRollout(s: RolloutState, e: { type: string } & Record<stri
         version: ev.version ?? prev.version,
         history: [...prev.history, { phase: ev.phase, at: ev.at, ...(ev.detail ? { detail: ev.detail } : {}) }],
       };
+      // Again after a crash at `upgrade-requesting`: the platform showed that request never went, so
+      // this one takes its place (its healthy deadline runs from now) and is not a second request.
       if (ev.phase === 'upgrade-requesting') {
         next.requestedAt = ev.at;
-        next.upgradeRequests = prev.upgradeRequests + 1;
+        if (prev.phase !== 'upgrade-requesting') next.upgradeRequests = prev.upgradeRequests + 1;
       }
       return { ...s, instances: { ...s.instances, [ev.instance]: next } };
     }

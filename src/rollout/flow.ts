@@ -51,7 +51,11 @@ export async function upgradeInstance(ctx: FlowContext, id: string): Promise<Ins
   if (inst().phase === 'done') return { ok: true, detail: 'already done' };
 
   // 1. Out of rotation.
-  if (ctx.balancer && !['upgrade-requested', 'booted', 'healthy', 'enabled'].includes(inst().phase)) {
+  // (Already drained when a crash came at `upgrade-requesting` or later; drained again otherwise.)
+  if (
+    ctx.balancer &&
+    !['upgrade-requesting', 'upgrade-requested', 'booted', 'healthy', 'enabled'].includes(inst().phase)
+  ) {
     phase('draining');
     try {
       const d = await ctx.balancer.drain(id);

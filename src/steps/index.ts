@@ -6,7 +6,7 @@
  */
 export { endAbandonedRun, newRunId, resumeRun, startRun, type RunOptions, type RunResult } from './engine.js';
 export { JOURNAL_FILE, MAX_JOURNAL_BYTES, readJournal, RunJournal, type JournalRead } from './journal.js';
-export { KILL_HOOK_ENV } from './kill-hook.js';
+export { atBoundary, KILL_HOOK_ENV } from './kill-hook.js';
 export { acquireRunLock, holderAlive, LOCK_FILE, pidAlive, readRunLock, type RunLock } from './lock.js';
 export {
   listRunDirs,

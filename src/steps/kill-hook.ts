@@ -2,11 +2,13 @@
  * A test hook, honoured only here: `PREFLIGHT_STEPS_KILL_AT=step-start:2,step-end:1` makes the
  * process SIGKILL itself at the 2nd step-start / 1st step-end it journals (counted per process,
  * after the boundary's fsync), so tests can crash a run exactly at a step boundary and resume it.
- * Boundaries: `run-start`, `resumed`, `step-start`, `step-end`. Unset, nothing happens.
+ * Boundaries: `run-start`, `resumed`, `step-start`, `step-end`, and a rollout's per-instance phases
+ * (`instance-drained`, `instance-upgrade-requesting`, …). Unset, nothing happens.
  */
 export const KILL_HOOK_ENV = 'PREFLIGHT_STEPS_KILL_AT';
 
-export type Boundary = 'run-start' | 'resumed' | 'step-start' | 'step-end';
+/** The engine's boundaries, and a definition's own (a rollout's `instance-<phase>`, journaled before the hook runs). */
+export type Boundary = 'run-start' | 'resumed' | 'step-start' | 'step-end' | `instance-${string}`;
 
 const seen = new Map<Boundary, number>();
 

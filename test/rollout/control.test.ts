@@ -115,9 +115,11 @@ gates:
     assert.ok(report.instances.every((i) => i.phase === 'done' && i.upgradeRequests === 1));
   });
 
-  it('progress_deadline: a rollout that takes longer stops at the next batch with rollout-deadline-exceeded', {
+  it('progress_deadline: a rollout that takes longer stops with rollout-deadline-exceeded; no batch starts after it', {
     timeout: 60_000,
   }, async () => {
+    // The deadline runs out during the first instance (its gates, or its min_healthy_time hold,
+    // depending on the machine's speed): either way the rollout stops there.
     write('min_healthy_time: 2s, progress_deadline: 1s, on_failure: halt');
     const { report } = await runRollout(opts());
     assert.equal(report.status, 'failed');
@@ -125,8 +127,14 @@ gates:
       report.findings.map((f) => f.ruleId),
       ['rollout-deadline-exceeded'],
     );
-    assert.match(report.findings[0]!.message, /progress_deadline 1 s \(paused time not counted\)/);
-    assert.equal(report.instances.filter((i) => i.phase === 'pending').length, 2, 'no batch started after it');
+    assert.match(report.findings[0]!.message, /progress_deadline/);
+    assert.deepEqual(
+      report.instances.slice(1).map((i) => [i.phase, i.upgradeRequests]),
+      [
+        ['pending', 0],
+        ['pending', 0],
+      ],
+    );
   });
 
   it('canary with a manual pause: one instance first, then a wait for `rollout resume`', {

@@ -107,20 +107,21 @@ gates:
     );
   });
 
+  const cliIn = (runRoot: string) => (args: string[], killAt?: string) =>
+    spawnSync(
+      process.execPath,
+      ['--', BUILT_CLI, 'rollout', ...args, '--fleet', fleetFile(), '--run-dir', runRoot, '--format', 'json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, ...(killAt ? { PREFLIGHT_STEPS_KILL_AT: killAt } : {}) },
+      },
+    );
+
   it('SIGKILLed at every step boundary, resumed each time: finishes at the target, never below max_unavailable, no instance upgraded twice', () => {
     write('v2', 'v1', 'min_healthy_time: 1s, healthy_deadline: 60s');
-    const runRoot = join(dir, 'runs-killed');
-    const cli = (args: string[], killAt?: string) =>
-      spawnSync(
-        process.execPath,
-        ['--', BUILT_CLI, 'rollout', ...args, '--fleet', fleetFile(), '--run-dir', runRoot, '--format', 'json'],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          timeout: 120_000,
-          env: { ...process.env, ...(killAt ? { PREFLIGHT_STEPS_KILL_AT: killAt } : {}) },
-        },
-      );
+    const cli = cliIn(join(dir, 'runs-killed'));
     // One run, killed at the next boundary each time it is resumed: run-start, the resumed
     // boundary, then alternately the first step-start and the first step-end of each process (a
     // step is started and killed, redone and killed at its end, …) until the run ends by itself.
@@ -139,6 +140,44 @@ gates:
     assert.equal(killed, 12, `killed ${killed} times`);
     const report = JSON.parse(last.stdout) as import('../../src/findings/rollout.js').RolloutReport;
     assert.equal(report.status, 'passed');
+    assert.deepEqual(
+      report.instances.map((i) => [i.phase, i.version === report.targetVersion, i.upgradeRequests]),
+      [
+        ['done', true, 1],
+        ['done', true, 1],
+        ['done', true, 1],
+      ],
+    );
+    assert.ok(report.maxOutOfRotation <= 1, `out of rotation at once: ${report.maxOutOfRotation}`);
+    assert.deepEqual(report.findings, []);
+  });
+
+  it('SIGKILLed at every instance phase (drain, drained, upgrade requested and sent, booted, healthy, enabled, done), resumed each time: at the target, one upgrade each', () => {
+    write('v1', 'v2', 'min_healthy_time: 1s, healthy_deadline: 60s');
+    const cli = cliIn(join(dir, 'runs-killed-phases'));
+    const phases = [
+      'draining',
+      'drained',
+      'upgrade-requesting',
+      'upgrade-requested',
+      'booted',
+      'healthy',
+      'enabled',
+      'done',
+    ];
+    const first = cli(['run'], 'run-start:1');
+    assert.equal(first.signal, 'SIGKILL', first.stderr);
+    let last: ReturnType<typeof cli> | undefined;
+    let killed = 1;
+    for (let k = 0; k < 40; k++) {
+      last = cli(['resume'], `instance-${phases[k % phases.length]}:1`);
+      if (last.signal !== 'SIGKILL') break;
+      killed++;
+    }
+    assert.ok(last && last.status === 0, `final resume: ${last?.status} ${last?.stderr.slice(-400)}`);
+    assert.equal(killed, 1 + 3 * phases.length, `killed ${killed} times`);
+    const report = JSON.parse(last.stdout) as import('../../src/findings/rollout.js').RolloutReport;
+    assert.equal(report.status, 'passed', JSON.stringify(report.findings));
     assert.deepEqual(
       report.instances.map((i) => [i.phase, i.version === report.targetVersion, i.upgradeRequests]),
       [
