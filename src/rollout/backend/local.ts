@@ -111,6 +111,14 @@ export class LocalBackend implements RolloutBackend {
   }
 
   async waitBooted(id: string, o: WaitOptions): Promise<BootOutcome> {
+    const want = o.to ?? this.targetVersion;
+    if (!this.#boots.has(id)) {
+      // Asked for by a process that died before the boot finished (here the rollout process is the
+      // platform, and nothing else finishes it): the instance does not run `want`, so boot it now.
+      const cs = await this.#o.ops.containers(this.#instance(id));
+      if (!(cs.length > 0 && cs.every((c) => c.version === want)) && this.#versions.has(want))
+        await this.upgrade(id, { version: want });
+    }
     const boot = this.#boots.get(id);
     if (boot) {
       try {
@@ -119,7 +127,6 @@ export class LocalBackend implements RolloutBackend {
         return { ok: false, reason: 'boot-error', detail: (e as Error).message };
       }
     }
-    const want = o.to ?? this.targetVersion;
     return this.#settled(this.#instance(id), want, o.deadlineAt, o.signal);
   }
 
