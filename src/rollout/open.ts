@@ -96,12 +96,18 @@ export function rolloutOpener(
       const { backend } = await openBackend(settings, { ...o, runDir: run.runDir, signal: run.signal });
       releases.unshift(() => backend.close());
       const fleet = await backend.fleet(run.signal);
-      const lbInstances = await Promise.all(
-        fleet.map(async (i) => ({ id: i.id, name: i.name, url: await backend.instanceUrl(i.id, run.signal) })),
-      );
       let balancer: LoadBalancer | undefined;
       let frontend: string | undefined;
       const b = settings.balancer;
+      // Instance URLs (one API request each on Phala) only for the balancers that use them.
+      const needUrls = b?.kind === 'hooks' || (!b && settings.backend === 'local');
+      const lbInstances = await Promise.all(
+        fleet.map(async (i) => ({
+          id: i.id,
+          name: i.name,
+          url: needUrls ? await backend.instanceUrl(i.id, run.signal) : '',
+        })),
+      );
       if (b?.kind === 'haproxy') {
         const servers = Object.fromEntries(
           lbInstances.map((i) => [i.id, b.servers[i.id] ?? b.servers[i.name ?? ''] ?? i.name ?? i.id]),
