@@ -133,6 +133,32 @@ gates:
     assert.equal(forced.report.status, 'passed', JSON.stringify(forced.report.findings));
   });
 
+  it('a list of CVMs by name: only those are rolled out, the other replica of the app untouched', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    writeFileSync(
+      fleetFile(),
+      `backend: phala
+phala: { cvms: [replica-1, replica-3], poll_interval: 100ms }
+target: { compose: ./v2 }
+strategy: { min_healthy_time: 300ms }
+gates:
+  - http: { path: /health, interval: 100ms }
+`,
+    );
+    const before = sim.fake.fleet.replicas[1]!.composeHash;
+    const { report } = await runRollout(opts());
+    assert.equal(report.status, 'passed', JSON.stringify(report.findings));
+    assert.deepEqual(
+      report.instances.map((i) => [i.name, i.phase]),
+      [
+        ['replica-1', 'done'],
+        ['replica-3', 'done'],
+      ],
+    );
+    assert.equal(sim.fake.fleet.replicas[1]!.composeHash, before);
+    assert.equal(sim.fake.fleet.replicas[2]!.composeHash, report.targetVersion);
+  });
+
   it('undo puts every upgraded replica back on the compose it ran before, health-gated like a rollout', async () => {
     sim = await new SimulatedFleet('real').start({ bootMs: 300 });
     write(sim.fake.fleet.appId);
