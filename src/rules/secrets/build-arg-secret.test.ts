@@ -15,7 +15,7 @@ ruleTester(buildArgSecret, {
             PASSWORD_MIN_LENGTH: 8
             JWT_SECRET_FILE: /run/secrets/x
             ENABLE_AUTH: "true"
-            DATABASE_URL: postgres://user:\${DB_PASSWORD}@db/app
+            DATABASE_HOST: db
           secrets: [npm_token]
     secrets:
       npm_token:
@@ -58,6 +58,39 @@ ruleTester(buildArgSecret, {
         { line: 12, service: 'worker', message: 'GITHUB_AUTH with a literal GitHub token', severity: 'error' },
         { line: 13, service: 'worker', message: 'BUILD_REF with a literal GitHub token', severity: 'error' },
       ],
+    },
+    {
+      name: 'URL-valued build arg whose value from the environment carries a password',
+      code: {
+        compose: `
+          services:
+            web:
+              build:
+                context: .
+                args:
+                  DATABASE_URL: \${DATABASE_URL}
+                  REDIS_URL: redis://cache:6379
+        `,
+        env: 'DATABASE_URL=postgres://app:Hunter2-very-secret@db/app\n',
+      },
+      errors: [
+        {
+          line: 6,
+          messageId: 'carriesSecret',
+          message: 'service "web" passes build arg DATABASE_URL, whose value (from the environment) holds',
+        },
+      ],
+    },
+    {
+      name: 'URL-valued build arg with a secret-like variable inside',
+      code: `
+        services:
+          web:
+            build:
+              context: .
+              args: ["DATABASE_URL=postgres://app:\${DB_PASSWORD}@db/app"]
+      `,
+      errors: [{ line: 5, messageId: 'carriesSecret', message: 'whose value carries ${DB_PASSWORD}' }],
     },
   ],
 });

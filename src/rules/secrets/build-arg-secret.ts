@@ -1,4 +1,4 @@
-import { nodeAt, type Path } from '../../yaml/located.js';
+import { nodeAt, type LMap, type Path } from '../../yaml/located.js';
 import { isSecretLikeName } from '../../knowledge/secret-detect.js';
 import { describeSecret, literalSecretInPair, writtenText } from '../lib/secrets.js';
 import type { Rule } from '../types.js';
@@ -34,7 +34,20 @@ export const buildArgSecret: Rule = {
       }
       for (const { key, path, text } of pairs) {
         const literal = text !== undefined ? literalSecretInPair(key, text) : undefined;
-        if (!literal && !isSecretLikeName(key)) continue;
+        if (!literal && !isSecretLikeName(key)) {
+          // A URL-valued arg (`DATABASE_URL: ${DATABASE_URL}`) is not named like a secret, but the
+          // value it takes from the environment, or a secret-like variable inside it, carries one.
+          const carried = text !== undefined ? carriedSecret(ctx.project.tree, path, key, text) : undefined;
+          if (carried)
+            ctx.report({
+              service: name,
+              path,
+              messageId: 'carriesSecret',
+              message: (who) =>
+                `${who} ${who.v('passes', 'pass')} build arg ${key}, whose value ${carried}; build args are recorded in the image`,
+            });
+          continue;
+        }
         ctx.report({
           service: name,
           path,
@@ -48,3 +61,16 @@ export const buildArgSecret: Rule = {
     }
   },
 };
+
+/** What secret a `${…}`-valued build arg carries: a secret-like variable in it, or a credential in its interpolated value. */
+function carriedSecret(tree: LMap, path: Path, key: string, text: string): string | undefined {
+  if (!text.includes('$')) return undefined;
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+    if (isSecretLikeName(m[1]!)) return `carries \${${m[1]}}`;
+  const node = nodeAt(tree, path).node;
+  const raw = node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
+  const value =
+    raw === undefined ? undefined : raw.includes('=') && raw.startsWith(`${key}=`) ? raw.slice(key.length + 1) : raw;
+  const found = value ? literalSecretInPair(key, value) : undefined;
+  return found ? `(from the environment) holds ${describeSecret(found.what)}` : undefined;
+}
