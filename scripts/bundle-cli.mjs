@@ -4,7 +4,9 @@
 // (issue 14; docs/decisions.md "The CLI is bundled"). The library (dist/index.js) stays tsc's output
 // with its types and source maps; bin/preflight.js runs the bundle.
 //
-// Bundled in: our code and the small pure-JS packages every command uses. Left as imports: the
+// Bundled in: our code and the small pure-JS packages every command uses (@phala/dstack-sdk's
+// get-compose-hash and @noble/hashes too: `check` computes compose hashes, and importing them from
+// node_modules cost ~0.5x of bare Node's start-up). Left as imports: the
 // packages only some commands load (Phala Cloud SDK, viem, ora, tar-stream, …), so a command that
 // does not use them does not parse them, and their own dynamic requires keep working.
 import { build } from 'esbuild';
@@ -13,7 +15,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLED = new Set(['commander', 'yaml', 'jsonc-parser', 'jsonpath-rfc9535']);
+const BUNDLED = new Set([
+  'commander',
+  'yaml',
+  'jsonc-parser',
+  'jsonpath-rfc9535',
+  '@noble/hashes',
+  '@phala/dstack-sdk',
+]);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d));
 const outdir = join(root, 'dist', 'cli-bundle');
