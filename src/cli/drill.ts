@@ -13,7 +13,8 @@ import { UsageError } from '../util/errors.js';
 import { FAULT_KINDS, type FaultKind } from '../drills/faults.js';
 import { createProgress } from '../drills/progress.js';
 import { drillFormat, finishDrill } from './drill-output.js';
-import { registerDrillUpgrade } from './drill-upgrade.js';
+import type { StopMode } from '../cvm/index.js';
+import { OS_HELP, parseOs, registerDrillUpgrade } from './drill-upgrade.js';
 import type { SetExit } from './main.js';
 import { argumentInputs } from '../commands/sources.js';
 import { checkReportDestination, writeReport, type ReportDestination } from './output.js';
@@ -29,6 +30,8 @@ interface RestartFlags {
   runDir: string;
   quiet?: boolean;
   force?: boolean;
+  stop?: string;
+  os?: string;
 }
 
 const DEFAULT_RUN_ROOT = '.preflight-drills';
@@ -48,6 +51,11 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .option('--faults <list>', `comma-separated faults: ${FAULT_KINDS.join(', ')}`)
     .option('--rounds <n>', 'number of faults to inject (default: each selected fault once)')
     .option('--seed <seed>', 'seed of the fault order and targets (printed in the report)')
+    .option(
+      '--stop <mode>',
+      "how the reboot fault stops the CVM: graceful (Phala's restart) or forced (stopCvm: a power cut)",
+    )
+    .option('--os <version>', OS_HELP)
     .option('--format <format>', DRILL_REPORT_FORMATS.join(' | '), 'text')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--force', 'let -o replace a file that is not a Preflight report')
@@ -65,6 +73,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
       checkReportDestination(destination);
       const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
       const rounds = flags.rounds === undefined ? undefined : parseRounds(flags.rounds);
+      if (flags.stop !== undefined && flags.stop !== 'graceful' && flags.stop !== 'forced')
+        throw new UsageError(`drill restart: --stop must be graceful or forced, got "${flags.stop}"`);
       const result = await runDrill({
         kind: 'restart',
         dir,
@@ -73,6 +83,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
         faults,
         rounds,
         seed: flags.seed,
+        stop: flags.stop as StopMode | undefined,
+        os: parseOs('drill restart', flags.os),
         runRoot: resolve(flags.runDir),
         progress: createProgress(process.stderr, flags.quiet),
         handleSignals: true,

@@ -2,6 +2,7 @@ import { loadProject, resolveTargets } from '../compose/index.js';
 import { type CleanDrillsResult, cleanDrills } from '../drills/clean.js';
 import { type AnyDrillReport, drillRunReport, resumeDrill } from '../drills/runs.js';
 import { resolveRunDir } from '../steps/index.js';
+import type { CvmOs, StopMode } from '../cvm/index.js';
 import type { FaultKind } from '../drills/faults.js';
 import type { Progress } from '../drills/progress.js';
 import { type RestartDrillResult, runRestartDrill } from '../drills/restart.js';
@@ -18,6 +19,8 @@ export type { AnyDrillReport, CleanDrillsResult, RestartDrillResult, UpgradeDril
 interface DrillRunOptions {
   /** Where run directories (journal, history) go. */
   runRoot: string;
+  /** Whose boot scripts the local CVM follows (over `drill.os`). */
+  os?: CvmOs;
   progress?: Progress;
   /** Install SIGINT/SIGTERM handlers that clean up and exit (the CLI does). */
   handleSignals?: boolean;
@@ -34,6 +37,8 @@ export interface RestartDrillRequest extends DrillRunOptions {
   faults?: FaultKind[];
   rounds?: number;
   seed?: string;
+  /** How the reboot fault stops the CVM (over `drill.stop`). */
+  stop?: StopMode;
 }
 
 export interface UpgradeDrillRequest extends DrillRunOptions {

@@ -46,6 +46,10 @@ export interface DrillSettings {
   faults?: string[];
   rounds?: number;
   seed?: string | number;
+  /** Whose boot scripts the local CVM follows (src/cvm/types.ts CVM_OS_VERSIONS). */
+  os?: 'v0.5.11' | 'main';
+  /** How the reboot fault stops the CVM. */
+  stop?: 'graceful' | 'forced';
   upgrade?: {
     seed?: ActionSettings;
     seed_writes?: number;

@@ -9,6 +9,9 @@ import { EngineError, execFileCapture, type ExecResult, type OpListener } from '
 export interface ContainerInfo {
   Id: string;
   Name: string;
+  /** The image id (`sha256:…`) the container was created from. */
+  Image: string;
+  Created: string;
   RestartCount: number;
   State: {
     Status: string;
@@ -23,7 +26,7 @@ export interface ContainerInfo {
   };
   Config: { Labels: Record<string, string> | null; Env: string[] | null; Image: string };
   HostConfig: { RestartPolicy?: { Name: string; MaximumRetryCount: number } };
-  Mounts: { Type: string; Name?: string; Source: string; Destination: string }[];
+  Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW?: boolean }[];
 }
 
 export interface VolumeInfo {

@@ -4,6 +4,7 @@ export { execFileCapture, EngineError, type ExecResult, type OpListener, type Op
 export { cleanup, drillLeftovers, type CleanupOptions, type CleanupResult } from './cleanup.js';
 export {
   COMPOSE_PROJECT_LABEL,
+  CVM_LABEL,
   DRILL_LABEL,
   LAUNCHER_LABEL,
   OWNER_LABEL,

@@ -16,6 +16,8 @@ export const LAUNCHER_LABEL = 'io.preflight.drill.launcher';
  * `drill resume` is not the owner that created the resource.
  */
 export const RUN_DIR_LABEL = 'io.preflight.drill.run-dir';
+/** On what a CVM's pre-launch sandbox creates (containers, volumes, networks): the CVM's compose project. */
+export const CVM_LABEL = 'io.preflight.cvm';
 /** Set by Compose on everything of a project. */
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 
@@ -40,7 +42,14 @@ export interface OverrideInput {
   runDir?: string;
   /** The `version:` of the app's compose file, repeated so Compose v1 accepts the merge. */
   version?: string;
-  services: { name: string; mounts?: { source: string; target: string; readOnly?: boolean }[] }[];
+  services: {
+    name: string;
+    mounts?: { source: string; target: string; readOnly?: boolean }[];
+    /** Published ports (short syntax), for a service whose own `ports:` were taken out of the copy. */
+    ports?: string[];
+  }[];
+  /** More labels on every service (a rollout fleet's and version's). */
+  serviceLabels?: Record<string, string>;
   /** Named volumes and networks the project declares (external ones excluded). */
   volumes: string[];
   networks: string[];
@@ -58,14 +67,16 @@ export function labelOverride(input: OverrideInput): string {
     ...drillLabels(input.drillId, input.owner),
     ...(input.runDir ? { [RUN_DIR_LABEL]: input.runDir } : {}),
   };
+  const serviceLabels = { ...labels, ...input.serviceLabels };
   // Compose file format 2.0 has no labels on volumes/networks; their project label still finds them.
   const resourceLabels = !(input.version !== undefined && /^2(\.0)?$/.test(input.version));
   const doc: Record<string, unknown> = {};
   if (input.version !== undefined) doc.version = input.version;
   doc.services = Object.fromEntries(
     input.services.map((s) => {
-      const svc: Record<string, unknown> = { labels };
+      const svc: Record<string, unknown> = { labels: serviceLabels };
       if (s.mounts?.length) svc.volumes = s.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+      if (s.ports?.length) svc.ports = s.ports;
       return [s.name, svc];
     }),
   );

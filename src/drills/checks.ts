@@ -1,13 +1,16 @@
 import type { Finding, Severity } from '../findings/types.js';
 import type { ContainerInfo, LayerChange } from '../docker/engine.js';
-import type { DrillApp, StopOutcome } from './app.js';
+import type { StopOutcome } from '../cvm/index.js';
 import type { SetCheck } from './history.js';
-import { classifyValue, findSecretInText, isSecretLikeName } from '../knowledge/secret-detect.js';
+import { findSecretInText } from '../knowledge/secret-detect.js';
+import { maskSecrets, worthScanning } from '../cvm/mask.js';
 import { formatMs } from '../util/format-ms.js';
 import { DRILL_RULES, type DrillRuleId } from './rules.js';
 
 /** The drill's checks as findings, each pointing at the compose service definition (ids and metadata: rules.ts). */
 export { DRILL_RULES, type DrillRuleId };
+/** Shared with the local CVM (src/cvm/mask.ts), which masks what its pre-launch sandbox reports. */
+export { maskSecrets, worthScanning };
 
 /** Paths every container changes by itself (the engine's own files, scratch space). */
 export const DIFF_NOISE = [
@@ -30,6 +33,8 @@ export const DIFF_NOISE = [
 export const RESTART_LOOP_THRESHOLD = 3;
 
 type Where = { file: string; line: number; column: number };
+/** What a check needs of the app version it reports on (a CvmApp): where a service is defined. */
+type Located = { where(service: string): Where; services: readonly string[] };
 
 export function finding(
   ruleId: DrillRuleId,
@@ -49,7 +54,7 @@ export function finding(
   };
 }
 
-export function notReady(app: DrillApp, service: string, after: string, ms: number, detail: string): Finding {
+export function notReady(app: Located, service: string, after: string, ms: number, detail: string): Finding {
   return finding(
     'drill-not-ready',
     `${service} was not ready again within ${formatMs(ms)} after ${after} (last seen: ${detail})`,
@@ -58,7 +63,7 @@ export function notReady(app: DrillApp, service: string, after: string, ms: numb
   );
 }
 
-export function restartLoop(app: DrillApp, service: string, restarts: number, after: string): Finding {
+export function restartLoop(app: Located, service: string, restarts: number, after: string): Finding {
   return finding(
     'drill-restart-loop',
     `${service} was restarted ${restarts} times by the engine after ${after}: it crashes on start`,
@@ -67,7 +72,7 @@ export function restartLoop(app: DrillApp, service: string, restarts: number, af
   );
 }
 
-export function sigtermIgnored(app: DrillApp, o: StopOutcome, during: string): Finding {
+export function sigtermIgnored(app: Located, o: StopOutcome, during: string): Finding {
   return finding(
     'drill-sigterm-ignored',
     `${o.service} did not exit within its stop_grace_period (${formatMs(o.graceMs)}) after the stop signal during ${during}; the engine killed it (exit 137). Handle SIGTERM (or run with init: true) and exit after saving state`,
@@ -76,7 +81,7 @@ export function sigtermIgnored(app: DrillApp, o: StopOutcome, during: string): F
   );
 }
 
-export function lostWrites(app: DrillApp, service: string | undefined, check: SetCheck): Finding[] {
+export function lostWrites(app: Located, service: string | undefined, check: SetCheck): Finding[] {
   const where = service ? app.where(service) : app.where(app.services[0]!);
   const out: Finding[] = [];
   if (check.lost.length) {
@@ -103,7 +108,7 @@ export function lostWrites(app: DrillApp, service: string | undefined, check: Se
   return out;
 }
 
-export function readFailed(app: DrillApp, service: string | undefined, error: string): Finding {
+export function readFailed(app: Located, service: string | undefined, error: string): Finding {
   const where = service ? app.where(service) : app.where(app.services[0]!);
   return finding(
     'drill-lost-writes',
@@ -131,7 +136,7 @@ export function filesOutsideVolumes(changes: LayerChange[], container: Container
   return leaves.filter((p) => !under(p, mounts) && !under(p, DIFF_NOISE)).sort();
 }
 
-export function writeOutsideVolume(app: DrillApp, service: string, paths: string[]): Finding {
+export function writeOutsideVolume(app: Located, service: string, paths: string[]): Finding {
   const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length} in all)` : '');
   return finding(
     'drill-write-outside-volume',
@@ -151,30 +156,8 @@ export function secretsInLogs(log: string, env: ReadonlyMap<string, string>): { 
   return { names, patterns };
 }
 
-/**
- * Env-file values worth looking for in logs (the shared detectors of src/knowledge/secret-detect.ts decide):
- * any value of a secret-like name, or a value that looks like a secret under another name. Short or
- * common values (`true`, a port) would match ordinary log text and prove nothing.
- */
-export function worthScanning(name: string, value: string): boolean {
-  if (value.length < 4) return false;
-  const c = classifyValue(value);
-  if (c.kind === 'boolean' || c.kind === 'number' || c.kind === 'reference') return false;
-  if (isSecretLikeName(name)) return value.length >= 6;
-  return c.looksSecret;
-}
-
-/** `text` with every env-file secret value and every provider-pattern secret replaced by its name. */
-export function maskSecrets(text: string, env: ReadonlyMap<string, string>): string {
-  let out = text;
-  for (const [k, v] of env) if (worthScanning(k, v)) out = out.split(v).join(`<${k}>`);
-  for (const m of findSecretInText(out).reverse())
-    out = out.slice(0, m.index) + `<${m.what}>` + out.slice(m.index + m.length);
-  return out;
-}
-
 export function secretInLogs(
-  app: DrillApp,
+  app: Located,
   service: string,
   hit: { names: string[]; patterns: string[] },
   publicLogs: boolean,

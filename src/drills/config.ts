@@ -1,6 +1,7 @@
 import { parseDuration } from '../compose/duration.js';
 import { type ActionSettings, configError, type Duration, type PreflightConfig } from '../config/index.js';
 import type { Path } from '../yaml/located.js';
+import { type CvmOs, DEFAULT_CVM_OS, type StopMode } from '../cvm/index.js';
 import type { FaultKind } from './faults.js';
 
 /**
@@ -51,6 +52,10 @@ export interface DrillConfig {
   seed?: string;
   /** How long the writer runs before and after each fault. */
   trafficMs: number;
+  /** Whose boot scripts the local CVM follows (docs/platform.md#versions). */
+  os: CvmOs;
+  /** How the reboot fault stops the CVM; undefined: graceful unless the CLI says. */
+  stop?: StopMode;
 }
 
 export const DRILL_DEFAULTS = { readyTimeoutMs: 60_000, writeIntervalMs: 20, writeTimeoutMs: 2_000, trafficMs: 1_000 };
@@ -69,6 +74,8 @@ export function drillConfigFrom(config: PreflightConfig): DrillConfig {
     ready: {},
     defaultReadyTimeoutMs,
     trafficMs: raw.traffic === undefined ? DRILL_DEFAULTS.trafficMs : durationMs(raw.traffic),
+    os: raw.os ?? DEFAULT_CVM_OS,
+    ...(raw.stop ? { stop: raw.stop } : {}),
   };
   for (const [svc, v] of Object.entries(raw.ready ?? {})) {
     if (v === 'healthcheck' || v === 'running') {

@@ -1,4 +1,4 @@
-import { DrillApp } from './app.js';
+import { LocalCvm } from '../cvm/index.js';
 import { filesOutsideVolumes, secretsInLogs } from './checks.js';
 import type { DrillEvent } from './journal.js';
 
@@ -17,16 +17,16 @@ export interface ContainerObservation {
  * removes them) or the drill process may die. Secret values are matched, never recorded.
  */
 export async function observeContainers(
-  app: DrillApp,
+  cvm: LocalCvm,
   secrets: ReadonlyMap<string, string>,
   emit: (e: DrillEvent) => void,
 ): Promise<ContainerObservation[]> {
-  const containers = await app.containers();
+  const containers = await cvm.containers();
   return Promise.all(
     containers.map(async (c) => {
-      const service = DrillApp.serviceOf(c);
-      const outside = filesOutsideVolumes(await app.engine.diff(c.Id), c);
-      const log = await app.engine.logs(c.Id);
+      const service = LocalCvm.serviceOf(c);
+      const outside = filesOutsideVolumes(await cvm.engine.diff(c.Id), c);
+      const log = await cvm.engine.logs(c.Id);
       const hit = secretsInLogs(log, secrets);
       if (outside.length) emit({ type: 'outside-volume', service, paths: outside });
       if (hit.names.length || hit.patterns.length)

@@ -6,7 +6,6 @@ export {
   type RestartDrillResult,
 } from './restart.js';
 export { newDrillId, DrillSession } from './lifecycle.js';
-export { DrillApp, type StopOutcome } from './app.js';
 export {
   drillConfigFrom,
   DRILL_DEFAULTS,

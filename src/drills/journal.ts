@@ -1,3 +1,4 @@
+import type { BootEvent, CvmOs, StopMode } from '../cvm/index.js';
 import type { OpRecord } from '../docker/exec.js';
 import type { KeyPhase, PlannedFault } from '../findings/drill-report.js';
 import type { Finding, SuppressedFinding } from '../findings/types.js';
@@ -29,7 +30,8 @@ export type DrillEvent =
   | { type: 'timing'; wallMs: number; waitMs: number }
   | { type: 'cleanup'; containers: number; volumes: number; networks: number }
   // The restart drill.
-  | { type: 'started'; ready: boolean; notReady?: string[] }
+  /** `bootFailed`: the first boot stopped before `compose up`, so nothing ran (and no data to check). */
+  | { type: 'started'; ready: boolean; notReady?: string[]; bootFailed?: true }
   | { type: 'fault-start'; index: number; kind: FaultKind; service?: string }
   | {
       type: 'fault-end';
@@ -41,7 +43,9 @@ export type DrillEvent =
       ready: boolean;
       notReady?: string[];
     }
-  | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string };
+  | { type: 'final-read'; ok: boolean; ids?: string[]; error?: string }
+  /** The local CVM's boots: each step and what it did (src/cvm/types.ts). */
+  | BootEvent;
 
 export type DrillJournalEvent = Journaled<EngineEvent | DrillEvent>;
 /** A line of any drill's journal as read back (each drill adds its own event types). */
@@ -82,4 +86,8 @@ export interface RestartDrillInput {
   services: string[];
   /** The service taking the writes (kill-midwrite's target, where data findings point). */
   writeService: string;
+  /** Whose boot scripts the local CVM follows (absent in runs from before it was recorded: the default). */
+  os?: CvmOs;
+  /** How the reboot fault stops the CVM (absent: graceful). */
+  stop?: StopMode;
 }

@@ -6,6 +6,7 @@ import { type FindingPolicy, underPolicy } from '../findings/policy.js';
 import type { Finding } from '../findings/types.js';
 import { newRunId } from '../steps/index.js';
 import { InputError } from '../util/errors.js';
+import type { LocalCvm } from '../cvm/index.js';
 import type { RestartableAgent } from './agent-socket.js';
 import type { DrillEvent } from './journal.js';
 import type { Progress } from './progress.js';
@@ -41,10 +42,12 @@ export class DrillAborted extends Error {
  */
 export class DrillSession {
   readonly engine: Engine;
-  /** Journals each engine and compose operation (pass to DrillApp.prepare). */
+  /** Journals each engine and compose operation (pass to the LocalCvm). */
   readonly onOp: (op: OpRecord) => void;
   agent?: RestartableAgent;
   writer?: Writer;
+  /** The local CVM the drill boots (its pre-launch sandbox stops when this process is done). */
+  cvm?: LocalCvm;
   private readonly segmentStart = performance.now();
   private waitMs = 0;
 
@@ -126,6 +129,7 @@ export class DrillSession {
       // A command killed mid-`up` may have created containers right before dying.
       await cleanup({ drillId: this.drillId, engine: new Engine() }).catch(() => undefined);
     }
+    await this.cvm?.close().catch(() => undefined);
     await this.agent?.close().catch(() => undefined);
     this.emit({ type: 'timing', wallMs: performance.now() - this.segmentStart, waitMs: this.waitMs });
     this.progress.stop();

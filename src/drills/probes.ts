@@ -1,7 +1,11 @@
 import type { ContainerInfo } from '../docker/engine.js';
 import { perform, type ActionContext } from './actions.js';
-import type { DrillApp } from './app.js';
 import type { DrillConfig, ReadyProbe } from './config.js';
+
+/** What readiness needs: the containers of a service (a LocalCvm). */
+export interface ContainerSource {
+  containers(service?: string): Promise<ContainerInfo[]>;
+}
 
 const POLL_MS = 200;
 /** "running" counts once the container has stayed up this long (a crash at start is not ready). */
@@ -23,7 +27,7 @@ export interface ReadyResult {
  * (the engine's health status), else "running" (up for a second, not restarting).
  */
 export async function waitReady(
-  app: DrillApp,
+  app: ContainerSource,
   service: string,
   config: DrillConfig,
   ctx: ActionContext,

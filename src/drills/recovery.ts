@@ -1,5 +1,5 @@
 import type { ActionContext } from './actions.js';
-import type { DrillApp } from './app.js';
+import type { ContainerSource } from './probes.js';
 import type { DrillConfig } from './config.js';
 import { waitReady, type ReadyResult } from './probes.js';
 
@@ -11,7 +11,7 @@ export interface Evidence {
 
 /** Wait for every service in parallel; each has its own deadline. */
 export function probeAll(
-  app: DrillApp,
+  app: ContainerSource,
   services: readonly string[],
   config: DrillConfig,
   ctx: ActionContext,

@@ -1,3 +1,4 @@
+import { bootSummaries, renderBoots } from './boot-report.js';
 import { join } from 'node:path';
 import type { DrillReport, DrillTimeline, FaultResult } from '../findings/drill-report.js';
 import { isEngineEvent } from '../steps/index.js';
@@ -16,6 +17,7 @@ export function buildReport(events: readonly JournalLine[], runDir: string): Dri
   if (!start || !isEngineEvent(start, 'run-start')) throw new Error(`journal in ${runDir} has no run-start`);
   const input = start.input as RestartDrillInput;
   const facts = journalFacts(events);
+  const boots = bootSummaries(events);
   // A fault redone after a crash counts once: its last attempt.
   const faultEnds = new Map<number, Extract<DrillEvent, { type: 'fault-end' }>>();
   const faultStarts = new Map<number, number>();
@@ -77,6 +79,7 @@ export function buildReport(events: readonly JournalLine[], runDir: string): Dri
     ...(finalRead ? { finalRead: { ok: finalRead.ok, ...(finalRead.error ? { error: finalRead.error } : {}) } } : {}),
     historyFile: join(runDir, HISTORY_FILE),
     ...(facts.keys.length ? { keys: facts.keys } : {}),
+    ...(boots.length ? { boots } : {}),
     findings: facts.findings,
     suppressed: facts.suppressed,
     timing: facts.timing,
@@ -125,6 +128,7 @@ export function renderRestartText(r: DrillReport): string {
   out.push(`  history: ${r.historyFile}`);
   out.push('');
   if (r.keys) out.push(...renderKeyPhases(r.keys), '');
+  if (r.boots) out.push(...renderBoots(r.boots), '');
   if (r.findings.length) {
     out.push('Findings');
     for (const f of r.findings)

@@ -13,7 +13,7 @@ export interface RestartState {
   /** Wall-clock ms of run-start. */
   t0: number;
   compose?: { kind: string; version: string };
-  started?: { ready: boolean; notReady: string[] };
+  started?: { ready: boolean; notReady: string[]; bootFailed?: true };
   faultEnds: Record<number, Extract<DrillEvent, { type: 'fault-end' }>>;
   /** A fault left a service not ready: later faults are skipped. */
   stopped: boolean;
@@ -59,7 +59,8 @@ export function reduceRestart(s: RestartState, e: Journaled<{ type: string }>): 
     const ev = e as unknown as { id: string; attempt: number };
     s.attempts[ev.id] = Math.max(s.attempts[ev.id] ?? 0, ev.attempt);
   } else if (isDrillEvent(e, 'drill-start')) s.compose = e.compose;
-  else if (isDrillEvent(e, 'started')) s.started = { ready: e.ready, notReady: e.notReady ?? [] };
+  else if (isDrillEvent(e, 'started'))
+    s.started = { ready: e.ready, notReady: e.notReady ?? [], ...(e.bootFailed ? { bootFailed: true } : {}) };
   else if (isDrillEvent(e, 'fault-end')) {
     s.faultEnds[e.index] = e;
     if (!e.ready) s.stopped = true;

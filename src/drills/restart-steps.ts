@@ -5,7 +5,8 @@ import type { PlannedFault } from '../findings/drill-report.js';
 import type { Finding } from '../findings/types.js';
 import type { StepContext, StepHandler, StepResult } from '../steps/index.js';
 import { type ActionContext, parseReadIds, perform } from './actions.js';
-import type { DrillApp, StopOutcome } from './app.js';
+import type { CvmApp, LocalCvm, StopOutcome } from '../cvm/index.js';
+import { bootVersion } from './cvm-boot.js';
 import * as checks from './checks.js';
 import type { DrillConfig } from './config.js';
 import { observeContainers } from './evidence.js';
@@ -21,7 +22,9 @@ import { Writer } from './writer.js';
 /** The live handles of one process driving a restart drill. */
 export interface RestartCtx {
   session: DrillSession;
-  app: DrillApp;
+  /** The local CVM the app runs on, and the app as it receives it. */
+  cvm: LocalCvm;
+  app: CvmApp;
   project: Project;
   config: DrillConfig;
   actions: ActionContext;
@@ -41,12 +44,19 @@ type Handler = StepHandler<RestartDrillInput, RestartState, RestartCtx, DrillEve
 export const RESTART_STEPS: Record<string, Handler> = {
   start: {
     async run(step) {
-      const { session, app, config, actions } = step.ctx;
+      const { session, cvm, app, config, actions } = step.ctx;
       step.ctx.prepFindings.forEach(session.addFinding);
       const services = step.input.services;
-      session.progress.step(`starting ${services.length} service(s) with compose ${app.compose.cli.kind}`);
-      await session.wait(() => app.up());
-      const ready = await session.wait(() => probeAll(app, services, config, actions, session.sleep));
+      session.progress.step(`starting ${services.length} service(s) with compose ${cvm.cli.kind}`);
+      // The agent stand-in was started for this first boot already (open()).
+      const boot = await bootVersion(session, cvm, app, 'the first start', { composeFile: step.input.files[0] });
+      // A boot that stopped before `compose up` started nothing to probe: its finding says why.
+      const ready = boot.ok ? await session.wait(() => probeAll(cvm, services, config, actions, session.sleep)) : [];
+      if (!boot.ok) {
+        step.emit({ type: 'started', ready: false, notReady: services, bootFailed: true });
+        session.progress.done('the boot stopped before compose up', false);
+        return { ok: false, detail: `the boot stopped at ${boot.failed?.step}`, stop: true };
+      }
       const notReady = ready.filter((r) => !r.ready);
       for (const r of notReady) session.addFinding(checks.notReady(app, r.service, 'the first start', r.ms, r.detail));
       for (const r of ready)
@@ -72,7 +82,7 @@ export const RESTART_STEPS: Record<string, Handler> = {
   fault: {
     async run(step) {
       const fault = step.decl.arg as PlannedFault;
-      const { session, app, config, actions } = step.ctx;
+      const { session, cvm, app, config, actions } = step.ctx;
       const plan = step.input.plan;
       const label = `${fault.index + 1}/${plan.length} ${fault.kind}${fault.service ? ' ' + fault.service : ''}`;
       ensureWriter(step);
@@ -87,7 +97,7 @@ export const RESTART_STEPS: Record<string, Handler> = {
       const injectMs = performance.now() - t0;
       for (const o of stops.filter((s) => s.killed)) session.addFinding(checks.sigtermIgnored(app, o, `${fault.kind}`));
       const t1 = performance.now();
-      const ready = await session.wait(() => probeAll(app, step.input.services, config, actions, session.sleep));
+      const ready = await session.wait(() => probeAll(cvm, step.input.services, config, actions, session.sleep));
       const recoverMs = performance.now() - t1;
       const notReady = ready.filter((r) => !r.ready);
       const after = `fault ${fault.index + 1} (${fault.kind})`;
@@ -130,6 +140,8 @@ export const RESTART_STEPS: Record<string, Handler> = {
         writeHistory(step);
       }
       if (!workload) return { ok: true, detail: 'no workload: data not checked' };
+      // The first boot stopped before `compose up`: nothing was written, and drill-boot-failed says why.
+      if (step.state().started?.bootFailed) return { ok: true, detail: 'the app never started: data not checked' };
       session.progress.step('final read');
       const stopped = step.state().stopped || !step.state().started?.ready;
       const deadline = performance.now() + config.defaultReadyTimeoutMs;
@@ -157,10 +169,10 @@ export const RESTART_STEPS: Record<string, Handler> = {
 
   checks: {
     async run(step) {
-      const { session, app, project, mounters } = step.ctx;
+      const { session, cvm, app, project, mounters } = step.ctx;
       closeKeyPhase(step);
       session.progress.step('checking the containers (diff, logs)');
-      await session.wait(() => observeContainers(app, project.env, step.emit));
+      await session.wait(() => observeContainers(cvm, project.env, step.emit));
       const s = step.state();
       if (s.finalRead?.ok && s.finalRead.ids)
         checks.lostWrites(app, step.input.writeService, checkSet(s.ops, s.finalRead.ids)).forEach(session.addFinding);
@@ -265,35 +277,37 @@ function closeKeyPhase(step: Step, next?: { phase: string; fault?: number }): vo
  * boot (kill-all, reboot) looks at the containers before they go and restarts the guest agent.
  */
 async function inject(step: Step, fault: PlannedFault): Promise<StopOutcome[]> {
-  const { app, session, project } = step.ctx;
-  const observe = () => observeContainers(app, project.env, step.emit);
-  const rebootAgent = () => session.agent?.restart() ?? Promise.resolve();
+  const { cvm, app, session, project } = step.ctx;
+  const observe = () => observeContainers(cvm, project.env, step.emit);
+  // The guest agent starts within the boot (after orphan removal, before dockerd).
+  const boot = () =>
+    bootVersion(session, cvm, app, `fault ${fault.index + 1} (${fault.kind})`, {
+      onAgent: session.agent ? () => session.agent!.restart() : undefined,
+    });
   switch (fault.kind) {
     case 'restart': {
-      const stops = await app.stopService(fault.service!);
-      await app.startService(fault.service!);
+      const stops = await cvm.stopService(fault.service!);
+      await cvm.startService(fault.service!);
       return stops;
     }
     case 'kill':
-      await app.crashService(fault.service!);
-      await restartIfNoPolicy(app, fault.service!);
+      await cvm.crashService(fault.service!);
+      await restartIfNoPolicy(cvm, fault.service!);
       return [];
     case 'kill-midwrite':
       await session.writer?.inFlightWrite(3, 10_000);
-      await app.crashService(fault.service!);
-      await restartIfNoPolicy(app, fault.service!);
+      await cvm.crashService(fault.service!);
+      await restartIfNoPolicy(cvm, fault.service!);
       return [];
     case 'kill-all':
-      await app.killAll();
+      await cvm.shutdown('forced');
       await observe();
-      await rebootAgent();
-      await app.boot();
+      await boot();
       return [];
     case 'reboot': {
-      const stops = await app.stopAll();
+      const stops = await cvm.shutdown(step.input.stop ?? 'graceful');
       await observe();
-      await rebootAgent();
-      await app.boot();
+      await boot();
       return stops;
     }
   }
@@ -304,15 +318,15 @@ async function inject(step: Step, fault: PlannedFault): Promise<StopOutcome[]> {
  * too (the static `check` reports that), so the drill starts it to go on with the other faults.
  * Also covers a policy the engine did not apply because the kill had to go through `docker kill`.
  */
-async function restartIfNoPolicy(app: DrillApp, service: string): Promise<void> {
+async function restartIfNoPolicy(cvm: LocalCvm, service: string): Promise<void> {
   const deadline = Date.now() + 1_500;
   for (;;) {
-    const down = (await app.containers(service)).filter((c) => !c.State.Running && !c.State.Restarting);
+    const down = (await cvm.containers(service)).filter((c) => !c.State.Running && !c.State.Restarting);
     const noPolicy = down.filter((c) => ['', 'no'].includes(c.HostConfig.RestartPolicy?.Name ?? ''));
-    for (const c of noPolicy) await app.engine.start(c.Id);
+    for (const c of noPolicy) await cvm.engine.start(c.Id);
     if (down.length === noPolicy.length) return;
     if (Date.now() > deadline) {
-      for (const c of down) if (!noPolicy.includes(c)) await app.engine.start(c.Id);
+      for (const c of down) if (!noPolicy.includes(c)) await cvm.engine.start(c.Id);
       return;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -15,8 +15,10 @@ import {
 } from '../steps/index.js';
 import { InputError } from '../util/errors.js';
 import { drillKeyProvider, startDrillAgent } from './agent-socket.js';
-import { agentMounters, DrillApp } from './app.js';
+import { agentMounters, type CvmOs, type StopMode } from '../cvm/index.js';
+import { unshippedBindFindings } from './boot-checks.js';
 import { maskSecrets } from './checks.js';
+import { drillCvm } from './cvm-boot.js';
 import { type DrillConfig, drillConfigFrom } from './config.js';
 import { FAULT_KINDS, type FaultKind, planFaults } from './faults.js';
 import type { DrillEvent, RestartDrillInput } from './journal.js';
@@ -51,6 +53,10 @@ export interface RestartDrillOptions {
   handleSignals?: boolean;
   /** Paths of the project are relative to it (default: the process's). */
   cwd?: string;
+  /** How the `reboot` fault stops the CVM (over `drill.stop`): graceful (Phala's restart) or forced (stopCvm). */
+  stop?: StopMode;
+  /** Whose boot scripts the local CVM follows (over `drill.os`). */
+  os?: CvmOs;
 }
 
 export interface RestartDrillResult {
@@ -103,6 +109,8 @@ export function restartDrillInput(opts: RestartDrillOptions): RestartDrillInput 
     plan: planFaults(kinds, rounds, seed, services, writeService),
     services,
     writeService,
+    os: opts.os ?? config.os,
+    stop: opts.stop ?? config.stop ?? 'graceful',
   };
 }
 
@@ -161,26 +169,26 @@ export function restartDrillDefinition(
           keyProvider: drillKeyProvider(project.deployment.settings),
           keyLogTaken: state.keys.entries,
         });
-      const { app, findings } = DrillApp.prepare({
-        project,
-        drillId: run.runId,
-        runDir: run.runDir,
-        engine: session.engine,
+      const cvm = drillCvm(session, {
         cli,
-        agentSocket: session.agent?.socketPath,
-        onOp: session.onOp,
-        runDirLabel: run.runDir,
+        os: run.input.os ?? drillConfigFrom(project.config).os,
+        runId: run.runId,
+        runDir: run.runDir,
+        resume: run.mode === 'resume',
+        emit: run.emit,
       });
+      const app = cvm.prepare(project, 'app');
       if (run.mode === 'start')
         run.emit({
           type: 'drill-start',
-          project: app.projectName,
+          project: cvm.projectName,
           compose: { kind: cli.kind, version: cli.version },
           owner: ownerValue(),
         });
       else deps.progress.note(`resuming run ${run.runId}`);
       const ctx: RestartCtx = {
         session,
+        cvm,
         app,
         project,
         config: drillConfigFrom(project.config),
@@ -188,18 +196,18 @@ export function restartDrillDefinition(
           engine: session.engine,
           vars: project.env,
           async containerOf(service) {
-            return (await app.containers(service)).find((x) => x.State.Running)?.Id;
+            return (await cvm.containers(service)).find((x) => x.State.Running)?.Id;
           },
         },
         mounters,
-        prepFindings: findings,
+        prepFindings: unshippedBindFindings(app),
         remountAgent: run.mode === 'resume' && !!session.agent,
       };
       return ctx;
     },
     async verify(run, ctx) {
       const s = run.state();
-      const cli = ctx.app.compose.cli;
+      const cli = ctx.cvm.cli;
       if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
         return {
           ok: false,
@@ -211,7 +219,7 @@ export function restartDrillDefinition(
       const inProgress = run.input.plan.find((f) => s.attempts[`fault:${f.index + 1}`] && !s.faultEnds[f.index]);
       // A boot in progress removes the containers and creates them again: their absence proves nothing.
       const booting = inProgress?.kind === 'kill-all' || inProgress?.kind === 'reboot';
-      return verifyEngineState(ctx.app, { containers: !booting });
+      return verifyEngineState(ctx.cvm, ctx.app, { containers: !booting });
     },
     async close(ctx, reason, run) {
       if (reason.status === 'refused') {
@@ -236,9 +244,9 @@ async function remountAgent(ctx: RestartCtx, s: RestartState): Promise<void> {
   if (!s.started || s.tornDown) return;
   for (const m of ctx.mounters) {
     ctx.session.progress.note(`restarting ${m.service}: the agent stand-in it mounts restarted with the drill`);
-    for (const c of await ctx.app.containers(m.service)) {
-      await ctx.app.engine.stop(c.Id, ctx.app.graceMs(m.service) / 1000);
-      await ctx.app.engine.start(c.Id);
+    for (const c of await ctx.cvm.containers(m.service)) {
+      await ctx.cvm.engine.stop(c.Id, ctx.app.graceMs(m.service) / 1000);
+      await ctx.cvm.engine.start(c.Id);
     }
   }
 }

@@ -97,6 +97,33 @@ export const DRILL_RULES = {
     fixHint:
       'Enable the KMS (kms_enabled: true, or key_provider: kms) in the deployment settings, or stop relying on the derived keys for data that must outlive a boot.',
   },
+  'drill-boot-failed': {
+    section: 'restart',
+    severity: 'error',
+    title: "The CVM's boot stopped before the app was (re)started: pre-launch script, env or compose up",
+    rationale:
+      'Every CVM boot runs the same steps (docs/platform.md#boot-sequence): the env is filtered and checked, the pre_launch_script is sourced by the boot shell (on dstack main under `set -euo pipefail`, so any failing command or unset variable ends the boot), then `docker compose up`. A step that fails ends the boot with `boot.error`: the app is not started or not upgraded, and only containers dockerd restored keep running, on their old version.',
+    fixHint:
+      'Read the quoted line: guard variables (`${VAR:-}`), make optional commands `|| true`, keep gates out of pre_launch_script (they belong in init_script), and make sure everything `compose up` needs is in the compose file or the image.',
+  },
+  'drill-old-version-served': {
+    section: 'upgrades',
+    severity: 'warning',
+    title: 'During an upgrade the old version served again, or ran alongside the new one',
+    rationale:
+      'At boot dockerd restores `restart: always` containers (and `unless-stopped` ones after a power cut) with their OLD config and image before the pre-launch script and `compose up` run (docs/platform.md#boot-sequence, step 6; dstack#1023): the old version answers requests until compose recreates it. When old and new containers run at once with the same volume mounted read-write, both versions write the same data (an error).',
+    fixHint:
+      'Use `restart: unless-stopped` (a clean upgrade stops it first), or make the old version refuse traffic it cannot handle; keep writers of one volume in one service, or stop them in an init_script before dockerd starts.',
+  },
+  'drill-image-pruned': {
+    section: 'upgrades',
+    severity: 'warning',
+    title: "A boot needs an image an earlier boot's prune deleted from the CVM: it is pulled again",
+    rationale:
+      "Every boot ends with `docker image prune -af` (docs/platform.md#boot-sequence, step 8): once an upgrade recreated the containers, the old version's images are gone from the CVM's disk. Going back (a rollback) pulls them again: if the registry no longer has the tag, or it moved, the rollback fails or boots another build. The local engine still has the image, so without this check a rehearsal would hide it.",
+    fixHint:
+      'Pin images by digest (`image: name@sha256:…`) and keep old versions in the registry for as long as you may roll back to them.',
+  },
 } as const satisfies DrillRuleTable;
 export type DrillRuleId = keyof typeof DRILL_RULES;
 

@@ -1,5 +1,5 @@
 import type { TopLevelVolume } from '../compose/types.js';
-import type { DrillApp } from './app.js';
+import type { CvmApp, LocalCvm } from '../cvm/index.js';
 
 /**
  * Before a drill resumes, the engine must still hold what the journal says the drill created: the
@@ -7,7 +7,8 @@ import type { DrillApp } from './app.js';
  * networks they attach to and a container per service. Anything else (a restarted container, a stopped one) the next step handles.
  */
 export async function verifyEngineState(
-  app: DrillApp,
+  cvm: LocalCvm,
+  app: CvmApp,
   opts: { containers: boolean },
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const declared = (app.project.model.volumes ?? {}) as Record<string, TopLevelVolume | null>;
@@ -18,8 +19,8 @@ export async function verifyEngineState(
   );
   const names = Object.entries(declared)
     .filter(([key, v]) => used.has(key) && !v?.external)
-    .map(([key, v]) => v?.name ?? `${app.projectName}_${key}`);
-  const present = await app.engine.volumeLabels(names);
+    .map(([key, v]) => v?.name ?? `${cvm.projectName}_${key}`);
+  const present = await cvm.engine.volumeLabels(names);
   for (const name of names)
     if (!present.has(name))
       return {
@@ -39,11 +40,11 @@ export async function verifyEngineState(
     for (const key of keys) {
       const n = declaredNets[key];
       if (n?.external) continue;
-      wanted.add(n?.name ?? `${app.projectName}_${key}`);
+      wanted.add(n?.name ?? `${cvm.projectName}_${key}`);
     }
   }
   const nets = new Set(
-    (await app.engine.networks([`com.docker.compose.project=${app.projectName}`])).map((n) => n.Name),
+    (await cvm.engine.networks([`com.docker.compose.project=${cvm.projectName}`])).map((n) => n.Name),
   );
   for (const name of wanted)
     if (!nets.has(name))
@@ -51,7 +52,7 @@ export async function verifyEngineState(
         ok: false,
         reason: `network ${name} is gone (removed outside the drill); remove the run with \`preflight drill clean\``,
       };
-  const containers = await app.containers();
+  const containers = await cvm.containers();
   for (const svc of app.services)
     if (!containers.some((c) => c.Config.Labels?.['com.docker.compose.service'] === svc))
       return {

@@ -97,6 +97,26 @@ export interface FaultResult {
   writes: { ok: number; fail: number; unknown: number };
 }
 
+/** One boot of the local CVM (src/cvm): its steps with their wall time and what they did. */
+export interface BootSummary {
+  boot: number;
+  /** The version booted (`app`, `old`, `new`). */
+  version: string;
+  /** dstack version whose boot scripts ran (`v0.5.11`, `main`). */
+  os: string;
+  /** What stopped the CVM before: `graceful`, `forced`, or `nothing` (a first boot). */
+  after: string;
+  ok: boolean;
+  ms: number;
+  steps: { step: string; ok: boolean; ms: number; detail: string }[];
+  /** Variables of the env file the deployment's allowed_envs lacks: the guest dropped them. */
+  droppedEnv: string[];
+  /** Containers dockerd brought back with their old config before `compose up`. */
+  restored: string[];
+  orphans: string[];
+  failed?: { step: string; reason: string };
+}
+
 /** `preflight drill restart`'s report. */
 export interface DrillReport {
   tool: { name: string; version: string };
@@ -118,6 +138,8 @@ export interface DrillReport {
   historyFile: string;
   /** Keys the app asked the guest agent for, per phase (when a service mounts the agent socket). */
   keys?: KeyPhase[];
+  /** The local CVM's boots (first start, reboots, upgrade, rollback). */
+  boots?: BootSummary[];
   findings: Finding[];
   /** Findings `.preflight.yml` exempts, with the reason. */
   suppressed: SuppressedFinding[];
@@ -180,6 +202,8 @@ export interface UpgradeReport {
   historyFile: string;
   /** Keys the app asked the guest agent for: OLD, after the upgrade, after the rollback. */
   keys?: KeyPhase[];
+  /** The local CVM's boots (first start, reboots, upgrade, rollback). */
+  boots?: BootSummary[];
   findings: Finding[];
   /** Findings `.preflight.yml` exempts, with the reason. */
   suppressed: SuppressedFinding[];

@@ -35,9 +35,9 @@ const CONFIG = `rules:
   secret-unreferenced: off          # secrets plan
   drill-write-outside-volume: info  # drill restart
 exemptions:
-  - rule: drill-lost-writes
+  - rule: drill-sigterm-ignored
     service: web
-    reason: this test app keeps its items outside a volume on purpose
+    reason: this test app ignores SIGTERM on purpose
 `;
 
 function project(name: string, text: string): string {
@@ -102,6 +102,15 @@ await describeDocker('one .preflight.yml: the drill honours its ids', () => {
   it('drill restart: the drill id has the configured severity, the exempted finding is suppressed with its reason', async () => {
     const app = join(root, 'drill-app');
     cpSync(appDir('outside-volume'), app, { recursive: true });
+    // Two flaws, so one id can be re-rated and the other exempted: files outside a volume, SIGTERM ignored.
+    const compose = join(app, 'compose.yaml');
+    writeFileSync(
+      compose,
+      readFileSync(compose, 'utf8').replace(
+        '"file:/var/lib/app/items.log"',
+        '"file:/var/lib/app/items.log", "--ignore-sigterm"',
+      ),
+    );
     // The drill settings stay the fixture's; the rules and exemptions come from the shared file.
     const drillSettings = readFileSync(join(app, '.preflight.yml'), 'utf8');
     writeFileSync(join(app, '.preflight.yml'), `${CONFIG}${drillSettings}`);
@@ -117,11 +126,11 @@ await describeDocker('one .preflight.yml: the drill honours its ids', () => {
     assert.equal(outside.length, 1);
     assert.equal(outside[0]!.severity, 'info');
     assert.deepEqual(
-      r.report.findings.filter((f) => f.ruleId === 'drill-lost-writes'),
+      r.report.findings.filter((f) => f.ruleId === 'drill-sigterm-ignored'),
       [],
     );
-    const lost = r.report.suppressed.filter((f) => f.ruleId === 'drill-lost-writes');
-    assert.equal(lost.length, 1);
-    assert.match(lost[0]!.suppression.reason, /on purpose/);
+    const ignored = r.report.suppressed.filter((f) => f.ruleId === 'drill-sigterm-ignored');
+    assert.equal(ignored.length, 1);
+    assert.match(ignored[0]!.suppression.reason, /on purpose/);
   });
 });

@@ -6,6 +6,7 @@ import { loadProject, resolveTargets } from '../../src/compose/index.js';
 import { runRestartDrill, type RestartDrillResult } from '../../src/drills/restart.js';
 import type { FaultKind } from '../../src/drills/faults.js';
 import { drillAppsDir, nodeImage } from '../support/images.js';
+import type { CvmOs, StopMode } from '../../src/cvm/index.js';
 
 /** A TCP port nobody listens on right now (the test app publishes it on 127.0.0.1). */
 export function freePort(): Promise<number> {
@@ -49,7 +50,14 @@ export function appDir(app: string): string {
 /** Run the restart drill on a test app through the library (the CLI is exercised separately). */
 export async function drillApp(
   app: string,
-  opts: { faults?: FaultKind[]; rounds?: number; seed?: string; env?: Record<string, string> } = {},
+  opts: {
+    faults?: FaultKind[];
+    rounds?: number;
+    seed?: string;
+    env?: Record<string, string>;
+    stop?: StopMode;
+    os?: CvmOs;
+  } = {},
 ): Promise<RestartDrillResult & { envFile: string }> {
   const { file } = await envFileFor(app, opts.env);
   const [target] = resolveTargets([appDir(app)], {});
@@ -59,6 +67,8 @@ export async function drillApp(
     faults: opts.faults,
     rounds: opts.rounds,
     seed: opts.seed ?? 'test',
+    stop: opts.stop,
+    os: opts.os,
     runRoot: join(scratch, 'runs'),
   });
   return { ...result, envFile: file };

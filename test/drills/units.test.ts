@@ -6,7 +6,6 @@ import { labelOverride, ownerValue, projectName } from '../../src/docker/labels.
 import type { ContainerInfo } from '../../src/docker/engine.js';
 import { parseReadIds, substitute } from '../../src/drills/actions.js';
 import { filesOutsideVolumes, secretInLogs, secretsInLogs } from '../../src/drills/checks.js';
-import type { DrillApp } from '../../src/drills/app.js';
 import { createProgress } from '../../src/drills/progress.js';
 import { PassThrough } from 'node:stream';
 import { drillConfigFrom } from '../../src/drills/config.js';
@@ -233,7 +232,7 @@ describe('label override', () => {
 });
 
 describe('secret-in-logs severity and progress output', () => {
-  const app = { where: () => ({ file: 'compose.yaml', line: 3, column: 3 }) } as unknown as DrillApp;
+  const app = { where: () => ({ file: 'compose.yaml', line: 3, column: 3 }), services: ['web'] };
   it('is an error with public logs on, a warning with them off, and names no value', () => {
     const on = secretInLogs(app, 'web', { names: ['API_TOKEN'], patterns: ['GitHub token'] }, true);
     assert.equal(on.severity, 'error');

@@ -3,7 +3,7 @@ import type { Engine } from '../../docker/engine.js';
 import type { OpRecord } from '../../docker/exec.js';
 import type { Finding } from '../../findings/types.js';
 import { type ActionContext, parseReadIds, perform } from '../actions.js';
-import { DrillApp } from '../app.js';
+import { type CvmApp, LocalCvm } from '../../cvm/index.js';
 import * as checks from '../checks.js';
 import { maskSecrets } from '../checks.js';
 import type { DrillConfig } from '../config.js';
@@ -21,7 +21,8 @@ export function sum(v: VolumeFingerprint[], k: 'fileCount' | 'bytes'): number {
 
 /** Findings for services not ready (with the first data error of their log) or restarting in a loop. */
 export async function readyOutcome(
-  app: DrillApp,
+  cvm: LocalCvm,
+  app: CvmApp,
   after: string,
   ready: Awaited<ReturnType<typeof probeAll>>,
   add: (f: Finding) => void,
@@ -30,12 +31,12 @@ export async function readyOutcome(
 ): Promise<{ ok: boolean; detail: string }> {
   const down = ready.filter((r) => !r.ready);
   // Quote what the app said: a line naming a data error, else its last log line (secrets masked).
-  const dataErrors = down.length ? await dataErrorsOf(app, secrets, cfg) : [];
+  const dataErrors = down.length ? await dataErrorsOf(cvm, secrets, cfg) : [];
   const logs =
     dataErrors.length || !down.length
       ? dataErrors
       : await lastLogLines(
-          app,
+          cvm,
           down.map((r) => r.service),
           secrets,
         );
@@ -52,30 +53,30 @@ export async function readyOutcome(
 }
 
 export async function dataErrorsOf(
-  app: DrillApp,
+  cvm: LocalCvm,
   secrets: ReadonlyMap<string, string>,
   cfg: UpgradeConfig,
 ): Promise<string[]> {
   const out: string[] = [];
-  for (const c of await app.containers())
+  for (const c of await cvm.containers())
     out.push(
-      ...dataErrorLines(await app.engine.logs(c.Id), cfg.dataErrors, secrets).map(
-        (l) => `${DrillApp.serviceOf(c)}: ${l}`,
+      ...dataErrorLines(await cvm.engine.logs(c.Id), cfg.dataErrors, secrets).map(
+        (l) => `${LocalCvm.serviceOf(c)}: ${l}`,
       ),
     );
   return out;
 }
 
 async function lastLogLines(
-  app: DrillApp,
+  cvm: LocalCvm,
   services: string[],
   secrets: ReadonlyMap<string, string>,
 ): Promise<string[]> {
   const out: string[] = [];
-  for (const c of await app.containers()) {
-    const svc = DrillApp.serviceOf(c);
+  for (const c of await cvm.containers()) {
+    const svc = LocalCvm.serviceOf(c);
     if (!services.includes(svc)) continue;
-    const last = (await app.engine.logs(c.Id))
+    const last = (await cvm.engine.logs(c.Id))
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean)
@@ -100,16 +101,17 @@ export async function finalRead(
   }
 }
 
-/** The Docker volumes of an app's named volumes, as this drill's Compose project names them. */
-export function volumesOf(app: DrillApp): { key: string; volume: string }[] {
+/** The Docker volumes of an app's named volumes, as the CVM's Compose project names them. */
+export function volumesOf(app: CvmApp, project: string): { key: string; volume: string }[] {
   return Object.entries((app.project.model.volumes ?? {}) as Record<string, TopLevelVolume | null>)
     .filter(([, v]) => !v?.external)
-    .map(([key, v]) => ({ key, volume: v?.name ?? `${app.projectName}_${key}` }));
+    .map(([key, v]) => ({ key, volume: v?.name ?? `${project}_${key}` }));
 }
 
 export async function fingerprintAll(
   engine: Engine,
-  oldApp: DrillApp,
+  project: string,
+  oldApp: CvmApp,
   drillId: string,
   cfg: UpgradeConfig,
   onOp: (op: OpRecord) => void,
@@ -118,7 +120,7 @@ export async function fingerprintAll(
   const image = Object.values(oldApp.project.model.services ?? {}).find((s) => s.image)?.image;
   if (!image) return [];
   const out: VolumeFingerprint[] = [];
-  for (const v of volumesOf(oldApp)) {
+  for (const v of volumesOf(oldApp, project)) {
     out.push(
       await fingerprintVolume(engine, {
         ...v,

@@ -1,3 +1,4 @@
+import { bootSummaries, renderBoots } from '../boot-report.js';
 import { join } from 'node:path';
 import type { DrillTimeline, UpgradeReport, UpgradeStepName, UpgradeStepOutcome } from '../../findings/drill-report.js';
 import { type EngineEvent, eventsOfLatestAttempts, isEngineEvent, type Journaled } from '../../steps/index.js';
@@ -40,6 +41,7 @@ export function buildUpgradeReport(events: readonly JournalLine[], runDir: strin
   if (!start || !isEngineEvent(start, 'run-start')) throw new Error(`journal in ${runDir} has no run-start`);
   const input = start.input as UpgradeDrillInput;
   const facts = journalFacts(events);
+  const boots = bootSummaries(events);
   // Conclusions of a redone step count once (its last attempt); evidence all counts.
   const latest = eventsOfLatestAttempts(events) as readonly { type: string }[];
   const own = <T extends UpgradeOwnEvent['type']>(list: readonly { type: string }[], type: T) =>
@@ -93,6 +95,7 @@ export function buildUpgradeReport(events: readonly JournalLine[], runDir: strin
     ...(rollbackCheck ? { rollbackCheck } : {}),
     historyFile: join(runDir, HISTORY_FILE),
     ...(facts.keys.length ? { keys: facts.keys } : {}),
+    ...(boots.length ? { boots } : {}),
     findings: facts.findings,
     suppressed: facts.suppressed,
     timing: facts.timing,
@@ -146,6 +149,7 @@ export function renderUpgradeText(r: UpgradeReport): string {
   checkLine('Writes after the rollback', r.rollbackCheck);
   out.push(`  history: ${r.historyFile}`);
   if (r.keys) out.push('', ...renderKeyPhases(r.keys));
+  if (r.boots) out.push('', ...renderBoots(r.boots));
   out.push('');
   if (r.findings.length) {
     out.push('Findings');

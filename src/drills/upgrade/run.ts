@@ -12,7 +12,9 @@ import {
 } from '../../steps/index.js';
 import { InputError } from '../../util/errors.js';
 import { drillKeyProvider, startDrillAgent } from '../agent-socket.js';
-import { agentMounters, DrillApp } from '../app.js';
+import { agentMounters, type CvmOs } from '../../cvm/index.js';
+import { unshippedBindFindings } from '../boot-checks.js';
+import { drillCvm } from '../cvm-boot.js';
 import { maskSecrets } from '../checks.js';
 import { drillConfigFrom } from '../config.js';
 import { DrillSession, newDrillId, requireDockerCompose } from '../lifecycle.js';
@@ -51,6 +53,8 @@ export interface UpgradeDrillOptions {
   progress?: Progress;
   handleSignals?: boolean;
   cwd?: string;
+  /** Whose boot scripts the local CVM follows (over `drill.os`). */
+  os?: CvmOs;
 }
 
 export interface UpgradeDrillResult {
@@ -113,54 +117,52 @@ export function upgradeDrillDefinition(
           keyProvider: state.keys.open?.provider ?? providers.old,
           keyLogTaken: state.keys.entries,
         });
-      const prep = (project: Project, side: string) =>
-        DrillApp.prepare({
-          project,
-          drillId: run.runId,
-          runDir: join(run.runDir, side),
-          engine: session.engine,
-          cli,
-          agentSocket: session.agent?.socketPath,
-          onOp: session.onOp,
-          runDirLabel: run.runDir,
-        });
-      const oldPrep = prep(from, 'old');
-      const newPrep = prep(to, 'new');
+      // One CVM booting two versions: the upgrade and the rollback are boots on the same disk.
+      const cvm = drillCvm(session, {
+        cli,
+        os: run.input.os ?? drillConfigFrom(source).os,
+        runId: run.runId,
+        runDir: run.runDir,
+        resume: run.mode === 'resume',
+        emit: run.emit,
+      });
+      const oldApp = cvm.prepare(from, 'old');
+      const newApp = cvm.prepare(to, 'new');
       if (run.mode === 'start')
         run.emit({
           type: 'drill-start',
-          project: newPrep.app.projectName,
+          project: cvm.projectName,
           compose: { kind: cli.kind, version: cli.version },
           owner: ownerValue(),
         });
       else deps.progress.note(`resuming run ${run.runId}`);
       // Which version runs now follows from how far the steps got.
       const onNew = !!state.attempts.upgrade && !state.attempts.rollback;
-      const current = onNew ? newPrep.app : oldPrep.app;
       const ctx: UpgradeCtx = {
         session,
         from,
         to,
-        oldApp: oldPrep.app,
-        newApp: newPrep.app,
-        current,
+        cvm,
+        oldApp,
+        newApp,
+        current: onNew ? newApp : oldApp,
         actions: {
           engine: session.engine,
           vars: onNew ? to.env : from.env,
-          containerOf: async (service) => (await ctx.current.containers(service)).find((c) => c.State.Running)?.Id,
+          containerOf: async (service) => (await cvm.containers(service)).find((c) => c.State.Running)?.Id,
         },
         config: drillConfigFrom(source),
         upCfg: upgradeConfigFrom(source),
         secrets,
         mounters,
         providers,
-        prepFindings: [...oldPrep.findings, ...newPrep.findings],
+        prepFindings: [...unshippedBindFindings(oldApp), ...unshippedBindFindings(newApp)],
       };
       return ctx;
     },
     async verify(run, ctx) {
       const s = run.state();
-      const cli = ctx.oldApp.compose.cli;
+      const cli = ctx.cvm.cli;
       if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
         return {
           ok: false,
@@ -172,7 +174,7 @@ export function upgradeDrillDefinition(
       // Between versions (the upgrade or the rollback under way) there are no containers to expect.
       const switching = (id: string) => !!s.attempts[id] && !s.ended[id];
       const stopped = !!s.ended.fingerprint && !s.attempts.upgrade;
-      return verifyEngineState(ctx.current, {
+      return verifyEngineState(ctx.cvm, ctx.current, {
         containers: !switching('upgrade') && !switching('rollback') && !stopped,
       });
     },
@@ -214,6 +216,7 @@ export async function runUpgradeDrill(opts: UpgradeDrillOptions, catalogue?: Cat
     ...(opts.nextEnvFile ? { nextEnvFile: opts.nextEnvFile } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     rollback: !!opts.rollback,
+    os: opts.os ?? drillConfigFrom(to.config.drill !== undefined ? to.config : from.config).os,
   };
   const def = upgradeDrillDefinition({ progress, from, to, cli, ...(catalogue ? { catalogue } : {}) });
   const result = await startRun(def, input, {

@@ -1,3 +1,4 @@
+import type { CvmOs, MixedVersionWindow } from '../../cvm/index.js';
 import type { KeyPhase, VolumeDiff } from '../../findings/drill-report.js';
 import type { Finding } from '../../findings/types.js';
 import type { Journaled } from '../../steps/index.js';
@@ -13,7 +14,9 @@ export type UpgradeOwnEvent =
   | { type: 'seeded'; ok: boolean; error?: string }
   | { type: 'fingerprint'; phase: 'before' | 'after'; volumes: VolumeFingerprint[] }
   | { type: 'volume-diff'; diffs: VolumeDiff[] }
-  | { type: 'read'; phase: 'verify' | 'rollback'; ok: boolean; ids?: string[]; error?: string };
+  | { type: 'read'; phase: 'verify' | 'rollback'; ok: boolean; ids?: string[]; error?: string }
+  /** How long the old version ran and answered during the upgrade boot (src/cvm/mixed-version.ts). */
+  | { type: 'mixed-version'; window: MixedVersionWindow };
 export type UpgradeEvent = DrillEvent | UpgradeOwnEvent;
 
 /** `drill upgrade`'s input, as its run-start records it. */
@@ -29,6 +32,8 @@ export interface UpgradeDrillInput {
   nextEnvFile?: string;
   cwd?: string;
   rollback: boolean;
+  /** Whose boot scripts the local CVM follows (absent in runs from before it was recorded: the default). */
+  os?: CvmOs;
 }
 
 export interface UpgradeState {

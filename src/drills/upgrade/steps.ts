@@ -5,7 +5,8 @@ import type { KeyProvider } from '../../agent/index.js';
 import type { Finding } from '../../findings/types.js';
 import type { StepContext, StepHandler, StepResult } from '../../steps/index.js';
 import { type ActionContext, perform } from '../actions.js';
-import type { DrillApp } from '../app.js';
+import type { CvmApp, LocalCvm } from '../../cvm/index.js';
+import { bootMeasured, bootVersion } from '../cvm-boot.js';
 import * as checks from '../checks.js';
 import { maskSecrets } from '../checks.js';
 import type { DrillConfig } from '../config.js';
@@ -28,10 +29,12 @@ export interface UpgradeCtx {
   session: DrillSession;
   from: Project;
   to: Project;
-  oldApp: DrillApp;
-  newApp: DrillApp;
+  /** The local CVM both versions boot on, and the two versions as it receives them. */
+  cvm: LocalCvm;
+  oldApp: CvmApp;
+  newApp: CvmApp;
   /** The version running now: OLD until the upgrade, NEW until the rollback. */
-  current: DrillApp;
+  current: CvmApp;
   actions: ActionContext;
   config: DrillConfig;
   upCfg: UpgradeConfig;
@@ -69,7 +72,7 @@ function shown(name: UpgradeStep, run: (step: Step) => Promise<StepResult>): Han
 const notReached: StepResult = { ok: true, skipped: true, detail: '' };
 
 /** The service taking writes in an app (for findings about data). */
-function whereWrites(ctx: UpgradeCtx, app: DrillApp): string {
+function whereWrites(ctx: UpgradeCtx, app: CvmApp): string {
   const w = ctx.config.workload;
   const svc = w?.service ?? (w?.write.kind === 'exec' ? w.write.service : undefined);
   return svc && app.services.includes(svc) ? svc : app.services[0]!;
@@ -127,13 +130,22 @@ export const UPGRADE_STEP_HANDLERS: Record<string, Handler> = {
   }),
 
   'start-old': shown('start-old', async (step) => {
-    const { session, oldApp, config, actions } = step.ctx;
+    const { session, cvm, oldApp, config, actions } = step.ctx;
     const seen = new Set<string>();
     for (const f of step.ctx.prepFindings) if (!seen.has(f.message) && seen.add(f.message)) session.addFinding(f);
     switchTo(step.ctx, 'old');
-    await session.wait(() => oldApp.up());
-    const ready = await session.wait(() => probeAll(oldApp, oldApp.services, config, actions, session.sleep));
+    const boot = await bootVersion(session, cvm, oldApp, "OLD's first start", {
+      composeFile: step.input.fromShown.files[0],
+    });
+    if (!boot.ok)
+      return {
+        ok: false,
+        detail: `OLD's boot stopped at ${boot.failed?.step}: ${maskSecrets(boot.failed?.reason ?? '', step.ctx.secrets)}`,
+        stop: true,
+      };
+    const ready = await session.wait(() => probeAll(cvm, oldApp.services, config, actions, session.sleep));
     const r = await readyOutcome(
+      cvm,
       oldApp,
       "OLD's first start",
       ready,
@@ -173,11 +185,14 @@ export const UPGRADE_STEP_HANDLERS: Record<string, Handler> = {
   }),
 
   fingerprint: shown('fingerprint', async (step) => {
-    const { session, oldApp, upCfg } = step.ctx;
-    const stops = await session.wait(() => oldApp.stopAll());
+    const { session, cvm, oldApp, upCfg } = step.ctx;
+    // The upgrade stops the CVM cleanly (`docker compose stop`): the volumes are fingerprinted at rest.
+    const stops = await session.wait(() => cvm.shutdown('graceful'));
     for (const o of stops.filter((s) => s.killed))
       session.addFinding(checks.sigtermIgnored(oldApp, o, "the upgrade's stop"));
-    const before = await session.wait(() => fingerprintAll(session.engine, oldApp, step.runId, upCfg, session.onOp));
+    const before = await session.wait(() =>
+      fingerprintAll(session.engine, cvm.projectName, oldApp, step.runId, upCfg, session.onOp),
+    );
     step.emit({ type: 'fingerprint', phase: 'before', volumes: before });
     return {
       ok: true,
@@ -238,31 +253,41 @@ export const UPGRADE_STEP_HANDLERS: Record<string, Handler> = {
   },
 };
 
+/**
+ * The CVM boots NEW on OLD's disk. Write traffic runs through the boot, so the mixed-version window
+ * is measured (how long the restored OLD containers answered; OLD and NEW at once on one volume).
+ */
 const upgradeStep = shown('upgrade', async (step) => {
-  const { session, oldApp, newApp, to, providers, secrets } = step.ctx;
-  await session.wait(async () => session.engine.removeContainers((await oldApp.containers()).map((c) => c.Id)));
-  await rebootAgent(step, 'NEW (after the upgrade)', providers.new);
+  const { session, cvm, newApp, to, providers, secrets, config } = step.ctx;
+  const writer = config.workload ? newWriter(step, `${step.runId.slice(-6)}-u`) : undefined;
+  const { boot, window } = await bootMeasured(session, cvm, newApp, 'the upgrade to NEW', {
+    onAgent: async () => {
+      await rebootAgent(step, 'NEW (after the upgrade)', providers.new);
+      switchTo(step.ctx, 'new');
+    },
+    settle: async () => {
+      if (writer) await session.wait(() => session.sleep(config.trafficMs));
+    },
+    writes: () => step.state().ops,
+    writeService: whereWrites(step.ctx, newApp),
+    emitWindow: (w) => step.emit({ type: 'mixed-version', window: w }),
+  });
+  await writer?.stop();
   switchTo(step.ctx, 'new');
-  try {
-    await session.wait(() => newApp.up());
-  } catch (err) {
-    if (!(err instanceof EngineError) || step.signal.aborted) throw err;
-    const why = maskSecrets(err.message, secrets);
-    session.addFinding(
-      checks.notReady(newApp, newApp.services[0]!, 'the upgrade', 0, `compose could not start NEW: ${why}`),
-    );
-    return { ok: false, detail: `NEW did not start: ${why}` };
-  }
-  return { ok: true, detail: `NEW started with ${to.env.size} variable(s) from the new secret set` };
+  if (!boot.ok) return { ok: false, detail: `NEW did not start: ${maskSecrets(boot.failed?.reason ?? '', secrets)}` };
+  const old = window.oldRan.length
+    ? `; OLD ran again for ${formatMs(window.oldRanMs)} (${window.oldAnswers} answer(s))`
+    : '';
+  return { ok: true, detail: `NEW started with ${to.env.size} variable(s) from the new secret set${old}` };
 });
 
 const verifyStep = shown('verify', async (step) => {
-  const { session, newApp, oldApp, config, actions, upCfg, secrets, from, to } = step.ctx;
+  const { session, cvm, newApp, oldApp, config, actions, upCfg, secrets, from, to } = step.ctx;
   switchTo(step.ctx, 'new');
-  // Redone after a crash: NEW may have been stopped for the fingerprint already; start it again.
-  if (step.attempt > 1) await session.wait(() => newApp.up());
-  const ready = await session.wait(() => probeAll(newApp, newApp.services, config, actions, session.sleep));
-  const outcome = await readyOutcome(newApp, 'the upgrade', ready, session.addFinding, secrets, upCfg);
+  // Redone after a crash: NEW may have been stopped for the fingerprint already; boot it again.
+  if (step.attempt > 1) await bootVersion(session, cvm, newApp, 'the upgrade to NEW (after a resume)');
+  const ready = await session.wait(() => probeAll(cvm, newApp.services, config, actions, session.sleep));
+  const outcome = await readyOutcome(cvm, newApp, 'the upgrade', ready, session.addFinding, secrets, upCfg);
   const notes: string[] = [outcome.detail];
   if (outcome.ok && config.workload) {
     const writer = newWriter(step, `${step.runId.slice(-6)}-v`);
@@ -281,7 +306,7 @@ const verifyStep = shown('verify', async (step) => {
     }
   }
   // NEW's containers: files outside volumes, secrets and data errors in logs.
-  for (const o of await session.wait(() => observeContainers(newApp, secrets, step.emit))) {
+  for (const o of await session.wait(() => observeContainers(cvm, secrets, step.emit))) {
     if (o.outside.length) session.addFinding(checks.writeOutsideVolume(newApp, o.service, o.outside));
     if (o.secrets.names.length || o.secrets.patterns.length)
       session.addFinding(checks.secretInLogs(newApp, o.service, o.secrets, to.deployment.settings.public_logs));
@@ -297,15 +322,15 @@ const verifyStep = shown('verify', async (step) => {
         ),
       );
   }
-  const stops = await session.wait(() => newApp.stopAll());
+  const stops = await session.wait(() => cvm.shutdown('graceful'));
   for (const o of stops.filter((s) => s.killed))
     session.addFinding(checks.sigtermIgnored(newApp, o, 'the stop after the upgrade'));
   const before = step.state().before ?? [];
   const after = await session.wait(() =>
-    fingerprintAll(session.engine, oldApp, step.runId, upCfg, session.onOp, before),
+    fingerprintAll(session.engine, cvm.projectName, oldApp, step.runId, upCfg, session.onOp, before),
   );
   step.emit({ type: 'fingerprint', phase: 'after', volumes: after });
-  const mountedByNew = new Set(volumesOf(newApp).map((v) => v.volume));
+  const mountedByNew = new Set(volumesOf(newApp, cvm.projectName).map((v) => v.volume));
   const diffs = before.map((b) =>
     compareVolume(
       b,
@@ -331,10 +356,7 @@ const verifyStep = shown('verify', async (step) => {
 });
 
 const rollbackStep = shown('rollback', async (step) => {
-  const { session, oldApp, newApp, config, actions, upCfg, secrets, providers } = step.ctx;
-  await session.wait(async () => session.engine.removeContainers((await newApp.containers()).map((c) => c.Id)));
-  await rebootAgent(step, 'OLD (after the rollback)', providers.old);
-  switchTo(step.ctx, 'old');
+  const { session, cvm, oldApp, config, actions, upCfg, secrets, providers } = step.ctx;
   const failed = (why: string): StepResult => {
     session.addFinding(
       upgradeFinding(
@@ -345,16 +367,16 @@ const rollbackStep = shown('rollback', async (step) => {
     );
     return { ok: false, detail: why };
   };
-  try {
-    await session.wait(() => oldApp.up());
-  } catch (err) {
-    if (!(err instanceof EngineError) || step.signal.aborted) throw err;
-    return failed(`compose could not start OLD: ${maskSecrets(err.message, secrets)}`);
-  }
-  const ready = await session.wait(() => probeAll(oldApp, oldApp.services, config, actions, session.sleep));
+  const boot = await bootVersion(session, cvm, oldApp, 'the rollback to OLD', {
+    onAgent: () => rebootAgent(step, 'OLD (after the rollback)', providers.old),
+  });
+  switchTo(step.ctx, 'old');
+  if (!boot.ok)
+    return failed(`OLD's boot stopped at ${boot.failed?.step}: ${maskSecrets(boot.failed?.reason ?? '', secrets)}`);
+  const ready = await session.wait(() => probeAll(cvm, oldApp.services, config, actions, session.sleep));
   const down = ready.filter((r) => !r.ready);
   if (down.length) {
-    const logs = await dataErrorsOf(oldApp, secrets, upCfg);
+    const logs = await dataErrorsOf(cvm, secrets, upCfg);
     return failed(
       `OLD did not become ready (${down.map((r) => `${r.service}: ${r.detail}`).join(', ')})${logs.length ? `; its log says: ${logs[0]}` : ''}`,
     );

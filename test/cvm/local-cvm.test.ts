@@ -9,12 +9,13 @@ import { Engine } from '../../src/docker/engine.js';
 import { execFileCapture } from '../../src/docker/exec.js';
 import { DRILL_LABEL, OWNER_LABEL } from '../../src/docker/labels.js';
 import { startDrillAgent } from '../../src/drills/agent-socket.js';
-import { DrillApp } from '../../src/drills/app.js';
+import { LocalCvm } from '../../src/cvm/index.js';
+import { projectName } from '../../src/docker/labels.js';
 import { newDrillId } from '../../src/drills/lifecycle.js';
 import { assertNoDrillLeftovers, composeChoice, describeDocker } from '../support/docker.js';
 import { appDir, envFileFor, scratch } from '../drills/helpers.js';
 
-await describeDocker('the engine layer runs an app the way a CVM does', () => {
+await describeDocker('the local CVM runs an app the way a dstack guest does', () => {
   after(async () => {
     await assertNoDrillLeftovers();
   });
@@ -45,22 +46,23 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
     const engine = new Engine();
     const agent = await startDrillAgent(runDir);
     try {
-      const { app, findings } = DrillApp.prepare({
-        project,
-        drillId,
-        runDir,
+      const cvm = new LocalCvm({
+        project: projectName(drillId),
+        dir: join(runDir, 'cvm'),
         engine,
         cli,
+        drillId,
         agentSocket: agent.socketPath,
       });
+      const app = cvm.prepare(project);
       assert.deepEqual(
-        findings.map((f) => [f.ruleId, f.severity, f.line]),
-        [['drill-bind-not-shipped', 'error', 14]],
+        app.unshippedBinds.map((b) => [b.service, b.source, b.target, b.where.line]),
+        [['web', './config', '/etc/app', 14]],
       );
-      assert.match(findings[0]!.message, /\.\/config → \/etc\/app/);
 
-      await app.up();
-      const [c] = await app.containers('web');
+      const boot = await cvm.boot(app);
+      assert.equal(boot.ok, true, JSON.stringify(boot.failed));
+      const [c] = await cvm.containers('web');
       assert.ok(c);
       const env = c.Config.Env ?? [];
       assert.ok(env.includes('FROM_ENV_FILE=from-env-file'), 'the env file, not the .env beside the app');
@@ -71,7 +73,7 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
       );
       assert.equal(c.Config.Labels?.[DRILL_LABEL], drillId);
       assert.ok(c.Config.Labels?.[OWNER_LABEL]?.endsWith(`/${process.pid}`));
-      assert.equal(app.projectName, `pf-${drillId}`);
+      assert.equal(cvm.projectName, `pf-${drillId}`);
 
       const volumes = await engine.volumes([`${DRILL_LABEL}=${drillId}`]);
       assert.deepEqual(
@@ -104,7 +106,7 @@ await describeDocker('the engine layer runs an app the way a CVM does', () => {
 
       // Graceful stop of a SIGTERM-handling app: it exits 0 by itself, the engine does not kill it
       // at the end of its grace period (how long it took is the drill report's figure, not a test's).
-      const [stop] = await app.stopService('web');
+      const [stop] = await cvm.stopService('web');
       assert.equal(stop!.exitCode, 0);
       assert.equal(stop!.killed, false);
     } finally {
