@@ -59,7 +59,7 @@ export function maskedSources(projects: readonly Project[]): MaskedSources {
     const known = knownSecrets(p);
     if (p.manifest?.file === file && p.manifest.compose) {
       const embedded = mask(p.manifest.compose.file);
-      if (embedded) known.push(...embedded.secrets);
+      if (embedded) for (const s of embedded.secrets) known.push(s);
     }
     const masked = maskSourceText(file, source.text, { knownSecrets: known });
     cache.set(file, masked);
@@ -76,7 +76,7 @@ export function maskedSources(projects: readonly Project[]): MaskedSources {
 export function maskedEdit(p: Project, file: string, before: string, after: string): { before: string; after: string } {
   const known = knownSecrets(p);
   const embedded = p.manifest?.compose && p.sources.get(p.manifest.compose.file);
-  if (embedded) known.push(...maskSourceText(p.manifest!.compose!.file, embedded.text).secrets);
+  if (embedded) for (const s of maskSourceText(p.manifest!.compose!.file, embedded.text).secrets) known.push(s);
   const old = maskSourceText(file, before, { knownSecrets: known });
   const next = maskSourceText(file, after, { knownSecrets: [...known, ...old.secrets] });
   return { before: old.text, after: next.text };

@@ -13,7 +13,7 @@
  * other files, the JSON-escaped compose string of an app-compose.json).
  */
 import { parseYamlSource, toLocated, type LNode, type LScalar } from '../yaml/located.js';
-import { commentSecretSpans, execFormSpans, scalarSecretSpans, type Span } from './secret-values.js';
+import { append, commentSecretSpans, execFormSpans, scalarSecretSpans, type Span } from './secret-values.js';
 import { findSecretInText } from './secret-detect.js';
 
 export const MASK = '****';
@@ -55,10 +55,13 @@ export function maskSourceText(file: string, text: string, opts: MaskOptions = {
   const outside = outsideValues(walk.covered);
   const comments = commentSpans(text, outside);
   for (const [a, b] of comments) walk.found.add(text.slice(a, b));
-  spans.push(...comments);
-  spans.push(...knownSecretSpans(text, walk.found, outside));
-  spans.push(...knownSecretSpans(text, new Set(opts.knownSecrets ?? []), () => true));
-  spans.push(...providerSpans(text));
+  append(spans, comments);
+  append(spans, knownSecretSpans(text, walk.found, outside));
+  append(
+    spans,
+    knownSecretSpans(text, new Set(opts.knownSecrets ?? []), () => true),
+  );
+  append(spans, providerSpans(text));
   return { text: applyMask(text, spans), secrets: [...walk.found] };
 }
 
@@ -99,7 +102,7 @@ function mark(node: LScalar, value: string, spans: readonly Span[], w: Walk): vo
     const part = value.slice(a, b).trim();
     if (part) w.found.add(part);
   }
-  w.spans.push(...toSource(node, value, spans, w.text));
+  append(w.spans, toSource(node, value, spans, w.text));
 }
 
 function scalarText(node: LScalar): string {

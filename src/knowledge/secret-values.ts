@@ -57,10 +57,10 @@ export function isMaskedName(name: string): boolean {
 /** Spans of `value` (a scalar that is the value of `key`, or an item of the list under `key`) to mask. */
 export function scalarSecretSpans(value: string, key: string | undefined): Span[] {
   const out: Span[] = [];
-  if (key !== undefined && isMaskedName(key)) out.push(...literalSpans(value, 0, value.length));
-  out.push(...referenceDefaultSpans(value, key !== undefined && isMaskedName(key)));
-  out.push(...lineSpans(value));
-  out.push(...textSpans(value));
+  if (key !== undefined && isMaskedName(key)) append(out, literalSpans(value, 0, value.length));
+  append(out, referenceDefaultSpans(value, key !== undefined && isMaskedName(key)));
+  append(out, lineSpans(value));
+  append(out, textSpans(value));
   return out;
 }
 
@@ -161,7 +161,7 @@ function referenceDefaultSpans(value: string, secretKey: boolean): Span[] {
     for (const ref of references(value, from, to)) {
       if (!ref.argument) continue;
       const secret = underSecret || isMaskedName(ref.name);
-      if (secret) out.push(...literalSpans(value, ref.argument[0], ref.argument[1]));
+      if (secret) append(out, literalSpans(value, ref.argument[0], ref.argument[1]));
       walk(ref.argument[0], ref.argument[1], secret); // `${A:-${B:-default}}`
     }
   };
@@ -179,10 +179,10 @@ function lineSpans(value: string): Span[] {
       const start = at + m[1]!.length + m[2]!.length * 2 + m[3]!.length + m[4]!.length;
       const rest = m[5]!;
       const quoted = /^(["'])(.*)\1\s*(?:#.*)?$/.exec(rest);
-      if (quoted) out.push(...literalSpans(value, start + 1, start + 1 + quoted[2]!.length));
+      if (quoted) append(out, literalSpans(value, start + 1, start + 1 + quoted[2]!.length));
       else {
         const comment = rest.search(/\s#/);
-        out.push(...literalSpans(value, start, start + (comment < 0 ? rest.length : comment)));
+        append(out, literalSpans(value, start, start + (comment < 0 ? rest.length : comment)));
       }
     }
     at += line.length + 1;
@@ -200,20 +200,20 @@ function textSpans(value: string): Span[] {
       const v = m[n]!;
       if (ONLY_REFERENCES.test(v)) continue;
       const at = m.index! + m[0].lastIndexOf(v);
-      out.push(...literalSpans(value, at, at + v.length));
+      append(out, literalSpans(value, at, at + v.length));
     }
   };
   group(FLAG_IN_TEXT, 2);
   for (const m of value.matchAll(NAMED_FLAG)) {
     if (!isMaskedName(m[1]!) || ONLY_REFERENCES.test(m[3]!)) continue;
     const at = m.index! + m[0].lastIndexOf(m[3]!);
-    out.push(...literalSpans(value, at, at + m[3]!.length));
+    append(out, literalSpans(value, at, at + m[3]!.length));
   }
   group(MYSQL_ATTACHED, 1, MYSQL_FAMILY.test(value));
   group(REDIS_AUTH, 2, REDIS_CLI.test(value));
   group(CURL_USER, 2);
   group(SHORT_P, 2, DOCKER_LOGIN.test(value));
-  out.push(...pipedPasswordSpans(value));
+  append(out, pipedPasswordSpans(value));
   group(AUTH_HEADER, 1);
   // Reference syntax blanked first: `${DB_PASSWORD-x}` is a name and a default, not one random token.
   const unreferenced = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-+?])?|\}/g, (m) => ' '.repeat(m.length));
@@ -250,7 +250,7 @@ function pipedPasswordSpans(value: string): Span[] {
         const v = m[2]!;
         if (ONLY_REFERENCES.test(v)) continue;
         const start = at + m.index! + m[0].lastIndexOf(v);
-        out.push(...literalSpans(value, start, start + v.length));
+        append(out, literalSpans(value, start, start + v.length));
       }
     at += line.length + 1;
   }
@@ -267,4 +267,9 @@ export function commentSecretSpans(comment: string): Span[] {
     out.push([at, at + v.length]);
   }
   return out;
+}
+
+/** `out.push(...items)` for arrays of any length (a spread of 10⁵ spans overflows the call stack). */
+export function append<T>(out: T[], items: readonly T[]): void {
+  for (const item of items) out.push(item);
 }
