@@ -146,7 +146,7 @@ volumes:
   pgdata:
 `,
   },
-  'privileged': {
+  privileged: {
     bad: `services:
   web:
     image: ghcr.io/acme/shop:1.4.2

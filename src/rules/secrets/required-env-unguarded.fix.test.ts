@@ -26,3 +26,28 @@ fixTester(requiredEnvUnguarded, {
   ],
   refuse: [],
 });
+
+fixTester(requiredEnvUnguarded, {
+  apply: [
+    {
+      name: 'a bare pass-through list item gets a guarded value',
+      code: `
+        services:
+          app:
+            image: ghcr.io/acme/app:1.0.0
+            environment:
+              - LOG_LEVEL=info
+              - HF_TOKEN
+      `,
+      output: `
+        services:
+          app:
+            image: ghcr.io/acme/app:1.0.0
+            environment:
+              - LOG_LEVEL=info
+              - HF_TOKEN=\${HF_TOKEN:?HF_TOKEN is required}
+      `,
+    },
+  ],
+  refuse: [],
+});

@@ -49,6 +49,15 @@ function fixRequiredEnvUnguarded(ctx: FixContext, { loc }: FixTarget): FixOutcom
   // The location covers `${NAME` (or `$NAME`); the closing brace follows it.
   const braced = source.startsWith('${', loc.offset);
   const text = source.slice(loc.offset, loc.endOffset + (braced && source[loc.endOffset] === '}' ? 1 : 0));
+  const lineStart = source.lastIndexOf('\n', loc.offset - 1) + 1;
+  // A bare pass-through list item (`- HF_TOKEN`) becomes `- HF_TOKEN=${HF_TOKEN:?…}`.
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && /^\s*-\s+$/.test(source.slice(lineStart, loc.offset))) {
+    ctx.replaceText(loc, text, `${text}=\${${text}:?${text} is required}`);
+    return {
+      description: `guard the pass-through of ${text}: ${text}=\${${text}:?${text} is required}`,
+      changesBehaviour: `compose refuses to start the app when ${text} is unset or empty, instead of leaving it out of the container`,
+    };
+  }
   const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(text);
   if (!m || (braced && !text.endsWith('}')))
     return ctx.refuse(`the reference at ${loc.file}:${loc.line} is not written as \${NAME}`);
