@@ -7,6 +7,7 @@ import { stopGracePeriod } from './restart/stop-grace-period.js';
 import { healthcheckMissing } from './restart/healthcheck-missing.js';
 import { healthcheckDisabled } from './restart/healthcheck-disabled.js';
 import { healthcheckTiming } from './restart/healthcheck-timing.js';
+import { healthcheckIneffective } from './restart/healthcheck-ineffective.js';
 import { dependsOnUnhealthy } from './restart/depends-on-unhealthy.js';
 import { anonymousVolume } from './volumes/anonymous-volume.js';
 import { relativeBindMount } from './volumes/relative-bind-mount.js';
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = [
   healthcheckMissing,
   healthcheckDisabled,
   healthcheckTiming,
+  healthcheckIneffective,
   dependsOnUnhealthy,
   preLaunchUnsafe,
   // volumes
