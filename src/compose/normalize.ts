@@ -42,7 +42,21 @@ export function normalizeService(svc: LMap, name = '', problems: SchemaProblem[]
   }
   const vols = svc.entries.get('volumes');
   if (vols?.node.kind === 'seq')
-    vols.node.items = vols.node.items.flatMap((v, i) => {
+    vols.node.items = vols.node.items.flatMap((v, i): LNode[] => {
+      if (v.kind === 'map') {
+        // Compose: "service volume services.proxy.volumes.[0] is missing a mount target". Left in, the
+        // mount would reach every volume rule with no path to reason about.
+        const target = v.entries.get('target')?.node;
+        if (target?.kind === 'scalar' && typeof target.value === 'string' && target.value !== '') return [v];
+        // Not a string: the schema error says so; missing or empty: Compose's own refusal.
+        if (target && !(target.kind === 'scalar' && target.value === '')) return [];
+        problems.push({
+          message: `services.${name}.volumes[${i}]: the mount has no target (the path inside the container); Compose refuses it`,
+          loc: v.loc,
+          path: `/services/${name}/volumes/${i}`,
+        });
+        return [];
+      }
       if (v.kind !== 'scalar' || typeof v.value !== 'string') return [v];
       const parts = splitVolumeSpec(v.value);
       if (parts.length > 1 && parts.includes('')) {

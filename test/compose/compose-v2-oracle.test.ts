@@ -51,6 +51,7 @@ import { describeDocker } from '../support/docker.js';
 /** Compose's refusal → the Preflight rule that must report it as an error. */
 const REFUSALS: { compose: RegExp; rule: string }[] = [
   { compose: /empty section between colons/, rule: 'compose-invalid' },
+  { compose: /is missing a mount target/, rule: 'compose-invalid' },
   { compose: /depends on undefined service|dependency cycle/, rule: 'compose-invalid' },
   { compose: /refers to undefined (secret|build secret|config|network|volume)/, rule: 'compose-invalid' },
   { compose: /invalid duration|missing unit in duration/, rule: 'compose-invalid' },
@@ -113,6 +114,14 @@ await describeDocker('Compose v2 as the oracle of the loader', () => {
         name: '${UNSET}:/media',
         files: { 'compose.yaml': 'services:\n  a:\n    image: nginx\n    volumes: ["${MEDIA}:/media"]\n' },
         line: 4,
+      },
+      {
+        name: 'a long-form mount with no target',
+        files: {
+          'compose.yaml':
+            'services:\n  a:\n    image: nginx\n    volumes:\n      - type: bind\n        source: ./conf\n',
+        },
+        line: 5,
       },
       {
         name: 'depends_on an undefined service',

@@ -206,6 +206,26 @@ ruleTester(composeInvalid, {
       ],
     },
     {
+      // Found by npm run fuzz: the mount reached relative-bind-mount with no target ("internal error").
+      name: 'a long-form mount with no target (or an empty one) is refused, and no volume rule sees it',
+      code: `
+        services:
+          web:
+            image: nginx:1.27
+            restart: always
+            volumes:
+              - type: bind
+                source: ./conf
+              - { type: volume, source: data, target: "" }
+        volumes:
+          data:
+      `,
+      errors: [
+        { line: 6, message: 'services.web.volumes[0]: the mount has no target' },
+        { line: 8, message: 'services.web.volumes[1]: the mount has no target' },
+      ],
+    },
+    {
       name: 'a service with neither an image nor a build context',
       code: `
         services:
