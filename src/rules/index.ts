@@ -33,6 +33,7 @@ import { kmsDisabled } from './keys/kms-disabled.js';
 import { sharedDiskKey } from './keys/shared-disk-key.js';
 import { imageUnpinned } from './upgrades/image-unpinned.js';
 import { imageNoDigest } from './upgrades/image-no-digest.js';
+import { imageFromVariable } from './upgrades/image-from-variable.js';
 import { buildInCvm } from './upgrades/build-in-cvm.js';
 import { payloadTooLarge } from './upgrades/payload-too-large.js';
 import { mutableTagPulledAtBoot } from './upgrades/mutable-tag-pulled-at-boot.js';
@@ -94,6 +95,7 @@ export const RULES: readonly Rule[] = [
   imageUnpinned,
   mutableTagPulledAtBoot,
   imageNoDigest,
+  imageFromVariable,
   buildInCvm,
   payloadTooLarge,
   restartServesOldVersion,
