@@ -482,4 +482,4 @@ async function main() {
   process.exitCode = failed.length ? 1 : 0;
 }
 
-main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
+main().catch((err) => fail(err instanceof Error ? (process.env.BENCH_TRACE ? err.stack : err.message) : String(err)));

@@ -48,6 +48,10 @@ gates:
     const engine = new Engine();
     const key = fleetKey({ backend: 'local', file: fleetFile() } as Parameters<typeof fleetKey>[0]);
     await engine.removeContainers(await engine.containerIds([`${FLEET_LABEL}=${key}`]));
+    const networks = await engine.networks(['com.docker.compose.project']);
+    const ours = networks.filter((n) => n.Labels['com.docker.compose.project']?.startsWith(`pf-rollout-${key}-`));
+    assert.ok(ours.length <= 3, `at most the 3 instances' networks are left: ${ours.map((n) => n.Name)}`);
+    await engine.removeNetworks(ours.map((n) => n.ID));
     rmSync(dir, { recursive: true, force: true });
   });
 

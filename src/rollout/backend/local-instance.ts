@@ -140,9 +140,12 @@ export class ComposeInstanceOps implements LocalInstanceOps {
     }
   }
 
+  /** The instance's containers and networks (named volumes stay, as on a CVM's disk). */
   async remove(instance: LocalInstance): Promise<void> {
-    const ids = await this.engine.containerIds([`com.docker.compose.project=${instance.project}`]);
-    await this.engine.removeContainers(ids);
+    const project = [`com.docker.compose.project=${instance.project}`];
+    await this.engine.removeContainers(await this.engine.containerIds(project));
+    // Left behind, each instance's default network holds an address pool; the engine runs out after ~30.
+    await this.engine.removeNetworks((await this.engine.networks(project)).map((n) => n.ID));
   }
 
   /**

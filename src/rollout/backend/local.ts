@@ -134,7 +134,7 @@ export class LocalBackend implements RolloutBackend {
     await Promise.allSettled([...this.#boots.values()]);
   }
 
-  /** Remove every instance of the fleet (containers; named volumes stay, as on a CVM's disk). */
+  /** Remove every instance of the fleet (containers and networks; named volumes stay, as on a CVM's disk). */
   async teardown(): Promise<void> {
     await this.close();
     for (const i of this.instances) await this.#o.ops.remove(i);
