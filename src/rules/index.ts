@@ -44,6 +44,7 @@ import { publicLogs } from './logs/public-logs.js';
 import { privateLogsNoForwarder } from './logs/private-logs-no-forwarder.js';
 import { publicSysinfo } from './logs/public-sysinfo.js';
 import { udpPort } from './platform/udp-port.js';
+import { publishedInternalPort } from './platform/published-internal-port.js';
 import { profileNotStarted } from './platform/profile-not-started.js';
 import { preLaunchNotOrdered } from './platform/pre-launch-not-ordered.js';
 import { preLaunchUnsafe } from './restart/pre-launch-unsafe.js';
@@ -110,6 +111,7 @@ export const RULES: readonly Rule[] = [
   composeInvalid,
   manifestVersionRequired,
   udpPort,
+  publishedInternalPort,
   portPolicyMismatch,
   secureTimeEgress,
   profileNotStarted,

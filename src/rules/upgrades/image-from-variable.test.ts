@@ -73,14 +73,16 @@ ruleTester(imageFromVariable, {
     },
     {
       name: 'allowed_envs lists the variable: the env can set it',
-      code: `
-        services:
-          web: { image: "acme/app:\${TAG:?set TAG}" }
-      `,
-      config: `
-        deployment:
-          allowed_envs: [TAG]
-      `,
+      code: {
+        compose: `
+          services:
+            web: { image: "acme/app:\${TAG:?set TAG}" }
+        `,
+        config: `
+          deployment:
+            allowed_envs: [TAG]
+        `,
+      },
       errors: [{ service: 'web', messageId: 'partOfImage', message: '${TAG}' }],
     },
     {
