@@ -8,7 +8,6 @@ import {
   resumeRollout,
   rolloutReport,
   runRollout,
-  undoRollout,
 } from '../commands/rollout.js';
 import type { RolloutReport } from '../findings/rollout.js';
 import { renderRolloutHtml } from '../report/html/rollout.js';

@@ -4,7 +4,7 @@
  * are src/knowledge/secret-detect.ts (shared with `preflight secrets plan`); this file only applies them.
  */
 import type { VarRef } from '../../compose/interpolate.js';
-import { nodeAt, type LNode, type Location, type Path } from '../../yaml/located.js';
+import type { LNode, Location } from '../../yaml/located.js';
 import type { Project } from '../../compose/project.js';
 import { classifyValue, findSecretInText, isSecretLikeName, redact } from '../../knowledge/secret-detect.js';
 import type { RelatedLocation, Severity } from '../../findings/types.js';
