@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { cleanup } from '../docker/cleanup.js';
 import { type ComposeCli, detectCompose } from '../docker/compose.js';
 import { Engine } from '../docker/engine.js';
@@ -114,6 +115,9 @@ export class DrillSession {
   /** Remove everything carrying the drill's label, and journal what went. */
   async removeResources(): Promise<void> {
     const c = await this.wait(() => cleanup({ drillId: this.drillId, engine: this.engine }));
+    // The CVM is off: its tmpfs work dir (the compose files and app-compose.json, with whatever
+    // literal values they hold) goes with it, and no secret stays in the run directory.
+    if (this.cvm) rmSync(this.cvm.dstackDir, { recursive: true, force: true });
     this.emit({ type: 'cleanup', containers: c.containers, volumes: c.volumes, networks: c.networks });
   }
 
