@@ -7,17 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { preflightCatalogue } from '../src/commands/catalogue.js';
-import type { RuleMeta } from '../src/findings/catalogue.js';
+import type { RuleExample, RuleMeta } from '../src/findings/catalogue.js';
 import { SECTIONS } from '../src/findings/types.js';
-import { RULES } from '../src/rules/index.js';
 
 export const RULES_DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'rules.md');
-
-/** An example a rule may carry: a snippet that fires and, optionally, its corrected form. */
-interface RuleExample {
-  bad: string;
-  good?: string;
-}
 
 const SOURCE_HEADING: Record<RuleMeta['source'], string> = {
   check: '`preflight check` rules',
@@ -31,11 +24,6 @@ const SOURCE_ORDER: RuleMeta['source'][] = ['check', 'diff', 'drill', 'secrets',
 
 export function renderRuleDocs(): string {
   const metas = preflightCatalogue().all();
-  const examples = new Map<string, RuleExample>();
-  for (const rule of RULES) {
-    const ex = (rule as { example?: RuleExample }).example;
-    if (ex?.bad) examples.set(rule.id, ex);
-  }
   const order = (m: RuleMeta) => [SOURCE_ORDER.indexOf(m.source), SECTIONS.indexOf(m.section)] as const;
   metas.sort((a, b) => {
     const [sa, ca] = order(a);
@@ -65,7 +53,7 @@ export function renderRuleDocs(): string {
     );
     for (const m of list) out.push(`| [\`${m.id}\`](#${m.id}) | ${m.section} | ${m.severity} | ${cell(m.title)} |`);
     out.push('');
-    for (const m of list) out.push(...entry(m, examples.get(m.id)));
+    for (const m of list) out.push(...entry(m, m.example));
   }
   return out.join('\n').replace(/\n+$/, '\n');
 }
@@ -85,8 +73,26 @@ function entry(m: RuleMeta, example: RuleExample | undefined): string[] {
   ];
   if (m.docsUrl) lines.push(`More: ${m.docsUrl}`, '');
   if (example) {
-    lines.push('Fires on:', '', '```yaml', example.bad.trimEnd(), '```', '');
-    if (example.good) lines.push('Does not fire on:', '', '```yaml', example.good.trimEnd(), '```', '');
+    const file = example.file ?? 'docker-compose.yml';
+    const fence = (name: string, text: string) => [
+      `\`\`\`${name.endsWith('.json') ? 'json' : 'yaml'}`,
+      text.trimEnd(),
+      '```',
+    ];
+    for (const [name, text] of Object.entries(example.beside ?? {}))
+      lines.push(`With this \`${name}\`:`, '', ...fence(name, text), '');
+    for (const [name, text] of Object.entries(example.removedByFix ?? {}))
+      lines.push(`And this \`${name}\`:`, '', ...fence(name, text), '');
+    lines.push(`Fires on (\`${file}\`):`, '', ...fence(file, example.bad), '');
+    if (example.repeat)
+      lines.push(`(with the line \`${example.repeat.line.trim()}\` written ${example.repeat.times} times)`, '');
+    const removed = Object.keys(example.removedByFix ?? {}).map((n) => `\`${n}\``);
+    lines.push(
+      `Fixed${removed.length ? ` (${removed.join(', ')} removed)` : ''}, does not fire:`,
+      '',
+      ...fence(file, example.good),
+      '',
+    );
   }
   return lines;
 }

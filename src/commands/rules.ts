@@ -1,7 +1,6 @@
 import type { RuleMeta, RuleSource } from '../findings/catalogue.js';
 import { SECTIONS, SEVERITIES } from '../findings/types.js';
 import { absoluteDocsUrl, ruleDocsUrl } from '../report/docs-url.js';
-import { ruleExample } from '../rules/examples.js';
 import { UsageError } from '../util/errors.js';
 import { preflightCatalogue } from './catalogue.js';
 
@@ -48,13 +47,11 @@ export function explainRule(id: string): RuleDescription {
 }
 
 function describe(m: RuleMeta): RuleDescription {
-  const example = m.example ?? ruleExample(m.id);
   const { docsUrl: more, ...rest } = m;
   return {
     ...rest,
     docsUrl: ruleDocsUrl(m.id),
     ...(more ? { seeAlso: absoluteDocsUrl(more) } : {}),
-    ...(example ? { example } : {}),
   };
 }
 

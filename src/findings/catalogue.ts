@@ -17,10 +17,33 @@ export interface RuleMeta {
   example?: RuleExample;
 }
 
-/** `bad` draws the rule's finding, `good` (when given) is the same snippet fixed: a test runs both. */
+/**
+ * A rule's example, as ESLint's and hadolint's docs give one: `bad` draws the rule's finding, `good`
+ * is the same snippet fixed. test/check/rule-examples.test.ts runs both through `check`.
+ */
 export interface RuleExample {
   bad: string;
-  good?: string;
+  good: string;
+  /** The file the snippets are (default `docker-compose.yml`; `app-compose.json`, `.preflight.yml`…). */
+  file?: string;
+  /** Files beside it, the same in both (the compose file when the snippets are `.preflight.yml`…). */
+  beside?: Record<string, string>;
+  /** Files beside it in the bad form only: the fix is to remove them (an override file nothing ships). */
+  removedByFix?: Record<string, string>;
+  /** A line of `bad` that stands for itself repeated `times` times: a payload too long to print. */
+  repeat?: { line: string; times: number };
+}
+
+/** The files of an example's bad or good form, by name, as `check` reads them (repeated lines written out). */
+export function exampleFiles(example: RuleExample, which: 'bad' | 'good'): Record<string, string> {
+  let text = example[which];
+  const { repeat } = example;
+  if (which === 'bad' && repeat) text = text.replace(`${repeat.line}\n`, `${repeat.line}\n`.repeat(repeat.times));
+  return {
+    ...example.beside,
+    ...(which === 'bad' ? example.removedByFix : {}),
+    [example.file ?? 'docker-compose.yml']: text,
+  };
 }
 
 /**

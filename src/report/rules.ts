@@ -59,9 +59,21 @@ export function renderRuleExplanation(rule: DescribedRule, format: RuleListForma
     rule.fixHint,
     '',
   ];
-  if (rule.example) {
-    out.push(heading('Example: draws the finding'), ...block(rule.example.bad), '');
-    if (rule.example.good) out.push(heading('Fixed'), ...block(rule.example.good), '');
+  const example = rule.example;
+  if (example) {
+    const file = example.file ?? 'docker-compose.yml';
+    for (const [name, text] of Object.entries(example.beside ?? {}))
+      out.push(heading(`Example: with this ${name}`), ...block(text), '');
+    for (const [name, text] of Object.entries(example.removedByFix ?? {}))
+      out.push(heading(`Example: and this ${name}`), ...block(text), '');
+    out.push(heading(`Example: this ${file} draws the finding`), ...block(example.bad), '');
+    if (example.repeat)
+      out.push(`(with the line "${example.repeat.line.trim()}" written ${example.repeat.times} times)`, '');
+    out.push(
+      heading(example.removedByFix ? `Fixed (${Object.keys(example.removedByFix).join(', ')} removed)` : 'Fixed'),
+      ...block(example.good),
+      '',
+    );
   }
   out.push(`Docs: ${rule.docsUrl}`);
   if (rule.seeAlso) out.push(`See also: ${rule.seeAlso}`);

@@ -125,7 +125,7 @@ export const RULES: readonly Rule[] = [
 
 /** The check rules as catalogue entries. */
 export const CHECK_RULE_METAS: readonly RuleMeta[] = RULES.map(
-  ({ id, section, severity, title, rationale, fixHint, docsUrl }) => ({
+  ({ id, section, severity, title, rationale, fixHint, docsUrl, example }) => ({
     id,
     section,
     severity,
@@ -133,6 +133,7 @@ export const CHECK_RULE_METAS: readonly RuleMeta[] = RULES.map(
     rationale,
     fixHint,
     docsUrl,
+    example,
     source: 'check' as const,
   }),
 );

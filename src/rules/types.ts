@@ -2,6 +2,7 @@ import type { Deployment, DeploymentSettings } from '../compose/deployment.js';
 import type { Location, Path } from '../yaml/located.js';
 import type { Project } from '../compose/project.js';
 import type { ComposeModel, Service } from '../compose/types.js';
+import type { RuleExample } from '../findings/catalogue.js';
 import type { Fix, RelatedLocation, Section, Severity } from '../findings/types.js';
 import type { RuleFix } from './fix-types.js';
 import type { Who } from './who.js';
@@ -21,6 +22,8 @@ export interface Rule {
   /** What to do about it. */
   fixHint: string;
   docsUrl?: string;
+  /** A snippet that draws the finding and the same snippet fixed (`preflight explain`, docs/rules.md). */
+  example: RuleExample;
   check(ctx: RuleContext): void;
   /** Edits that fix one of the check's reports (`preflight fix`), when the rule can fix it safely. */
   fix?: RuleFix;

@@ -68,9 +68,20 @@ describe('preflight explain', () => {
     assert.ok(r.stdout.includes(meta.title));
     assert.ok(r.stdout.includes(meta.rationale));
     assert.ok(r.stdout.includes(meta.fixHint));
-    assert.match(r.stdout, /Example: draws the finding\n {4}services:/);
+    assert.match(r.stdout, /Example: this docker-compose.yml draws the finding\n {4}services:/);
     assert.match(r.stdout, /Fixed\n(?: {4}.*\n)*? {4} {4}restart: unless-stopped/);
     assert.match(r.stdout, /Docs: https:\/\/\S+\/docs\/rules\.md#restart-policy/);
+  });
+
+  it("shows an example's other files: the compose file beside a .preflight.yml example", () => {
+    const r = runBuiltCli(['explain', 'public-logs']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Example: with this docker-compose.yml\n {4}services:/);
+    assert.match(
+      r.stdout,
+      /Example: this .preflight.yml draws the finding\n {4}deployment:\n {4} {2}public_logs: true/,
+    );
+    assert.match(r.stdout, /Fixed\n {4}deployment:\n {4} {2}public_logs: false/);
   });
 
   it('explains rules of every command, in JSON too', () => {

@@ -25,6 +25,19 @@ export const hostNamespace: Rule = {
     "Inside the CVM, the guest OS holds the disk key, the guest agent socket and every container's decrypted secrets. A container in the host PID namespace can read other processes' environment and memory; in the host network it reaches the guest's local services. The checklist's own node-exporter sidecar (pid: host with a read-only root mount) is the exception and draws no finding.",
   fixHint:
     'Remove `pid: host` / `ipc: host` / `network_mode: host`; publish the ports you need instead. For a node-exporter, mount the host read-only (`/:/host:ro,rslave`) as its documentation shows.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    network_mode: host
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    ports:
+      - "8080:8080"
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const exporter = isDocumentedHostExporter(svc);

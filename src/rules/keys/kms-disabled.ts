@@ -14,6 +14,23 @@ export const kmsDisabled: Rule = {
     'The checklist relies on TEE-managed keys that are "stable across restarts and upgrades". Only the KMS gives that: GetKey derives from the app\'s key, which the KMS derives from its root and the app id, so the same path gives the same key after restarts, upgrades and on every replica (docs/platform.md#key-derivation). With `kms_enabled: false` (dstack\'s default in app-compose.json, docs/platform.md#manifest) or a `local`/`tpm`/`none` key provider, keys are tied to one machine or, with `none`, drawn anew at every boot, and data sealed with them becomes unreadable.',
   fixHint:
     'Set `kms_enabled: true` (and `key_provider: kms` if you set one) in app-compose.json or under `deployment:` in .preflight.yml.',
+  example: {
+    file: '.preflight.yml',
+    beside: {
+      'docker-compose.yml': `services:
+  app:
+    image: ghcr.io/acme/attest:0.3.0
+    volumes:
+      - /var/run/dstack.sock:/var/run/dstack.sock
+`,
+    },
+    bad: `deployment:
+  kms_enabled: false
+`,
+    good: `deployment:
+  kms_enabled: true
+`,
+  },
   check(ctx) {
     const users = ctx.services.filter(([, svc]) => mountsGuestAgent(svc)).map(([name]) => name);
     if (users.length === 0) return;

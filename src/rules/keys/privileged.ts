@@ -10,6 +10,17 @@ export const privileged: Rule = {
     "The checklist's promise is that TEE-managed keys and decrypted secrets are usable only inside the TEE by your app. Inside the CVM, a privileged container (or one with SYS_ADMIN, SYS_PTRACE, SYS_MODULE…, host devices, or AppArmor/seccomp off) can reach the guest OS, the disk key, the guest agent and every other container's memory and secrets.",
   fixHint:
     'Drop `privileged: true`; add only the narrow capabilities the process needs (e.g. NET_BIND_SERVICE); keep the default AppArmor and seccomp profiles; pass a single device only when the workload needs it.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    privileged: true
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (svc.privileged === true) {

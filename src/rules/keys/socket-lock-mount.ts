@@ -9,6 +9,20 @@ export const socketLockMount: Rule = {
   rationale:
     "A `.sock.lock` file is the lock the guest agent's listener keeps beside its unix socket, not the socket: a container that mounts it has nothing to connect to, so key derivation and quotes fail at run time (docs/platform.md#guest-agent).",
   fixHint: 'Mount the socket itself, e.g. `/var/run/dstack.sock:/var/run/dstack.sock`.',
+  example: {
+    bad: `services:
+  app:
+    image: ghcr.io/acme/attest:0.3.0
+    volumes:
+      - /var/run/dstack.sock.lock:/var/run/dstack.sock
+`,
+    good: `services:
+  app:
+    image: ghcr.io/acme/attest:0.3.0
+    volumes:
+      - /var/run/dstack.sock:/var/run/dstack.sock
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       for (const m of socketLockMounts(svc)) {

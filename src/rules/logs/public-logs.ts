@@ -12,6 +12,22 @@ export const publicLogs: Rule = {
   fixHint:
     'Set `public_logs: false` (Advanced settings on Phala Cloud, app-compose.json, or `deployment:` in .preflight.yml) and add a private log viewer or forwarder (Dozzle behind auth, Vector, Fluent Bit…); never run debug logging in production.',
   fix: fixPublicLogs,
+  example: {
+    file: '.preflight.yml',
+    beside: {
+      'docker-compose.yml': `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+    },
+    bad: `deployment:
+  public_logs: true
+`,
+    good: `deployment:
+  public_logs: false
+`,
+  },
   check(ctx) {
     if (!ctx.deployment.public_logs) return;
     const debug = ctx.services.flatMap(([name, svc]) => {

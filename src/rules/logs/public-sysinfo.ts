@@ -9,6 +9,22 @@ export const publicSysinfo: Rule = {
     "With `public_sysinfo: true` (Phala Cloud's default) the guest agent serves its Prometheus `/metrics` to anyone (docs/platform.md#logs-and-sysinfo, docs/platform.md#manifest). That tells outsiders your load, your traffic pattern and what runs inside.",
   fixHint:
     'Set `public_sysinfo: false` unless you want public status; collect metrics with your own exporter behind authentication instead.',
+  example: {
+    file: '.preflight.yml',
+    beside: {
+      'docker-compose.yml': `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+    },
+    bad: `deployment:
+  public_sysinfo: true
+`,
+    good: `deployment:
+  public_sysinfo: false
+`,
+  },
   check(ctx) {
     if (!ctx.deployment.public_sysinfo) return;
     const written = ctx.project.deployment.locations.public_sysinfo !== undefined;

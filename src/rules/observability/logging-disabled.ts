@@ -12,6 +12,23 @@ export const loggingDisabled: Rule = {
     "The checklist asks you to decide how you will read logs in production; the CVM's log view (`/logs/<container>`) and `docker logs` read the local copy Docker keeps (json-file, 100 MB × 10 files per container; docs/platform.md#logs-and-sysinfo). Logging driver `none` keeps nothing, and a remote driver with `cache-disabled` keeps no local copy (docs.docker.com/engine/logging/dual-logging/): after a crash there is nothing to look at.",
   fixHint:
     "Remove the `logging:` override (the CVM's json-file default with rotation is fine), or keep dual logging on for remote drivers.",
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    logging:
+      driver: none
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    logging:
+      driver: json-file
+      options:
+        max-size: 10m
+        max-file: "3"
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const driver = svc.logging?.driver;

@@ -13,6 +13,25 @@ export const noMetricsExporter: Rule = {
   fixHint:
     'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, `--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the gateway with authentication.',
   fix: fixNoMetricsExporter,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+  node-exporter:
+    image: prom/node-exporter:v1.8.2
+    command: --path.rootfs=/host
+    pid: host
+    restart: unless-stopped
+    volumes:
+      - /:/host:ro,rslave
+`,
+  },
   check(ctx) {
     if (ctx.services.length === 0) return;
     if (ctx.services.some(([, svc]) => metricsExporter(svc))) return;

@@ -9,6 +9,26 @@ export const fileNotShipped: Rule = {
     'A CVM is deployed one compose file, the `docker_compose_file` string of app-compose.json (docs/platform.md#manifest); no file beside it reaches the CVM. Compose there fails to load a project whose `include:` or `extends: file:` names another file, and fails to start a service whose config is read from a `file:`. Preflight follows these files so the audit sees the services they define, and reports that they are not shipped. (Secrets from a file, env_file, relative bind mounts and build contexts have rules of their own: secret-file-local, env-file-local, relative-bind-mount, build-in-cvm.)',
   fixHint:
     'Deploy one self-contained compose file: inline included and extended services (`docker compose config` prints the merged file), and give configs their text with `content:` (or bake the file into the image).',
+  example: {
+    beside: {
+      'db.yaml': `services:
+  db:
+    image: postgres:16.4
+`,
+    },
+    bad: `include:
+  - db.yaml
+services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+  db:
+    image: postgres:16.4
+`,
+  },
   check(ctx) {
     for (const ref of ctx.project.localFiles) {
       ctx.report({

@@ -13,6 +13,29 @@ export const manifestVersionRequired: Rule = {
     "dstack main refuses to boot a manifest that uses `requirements`, more than one `init_script` or the `nerdctl-compose` runner with a manifest_version below 3, and any manifest_version above 3; a number is accepted only for 1 and 2, newer versions are written as a string. The string form exists so a v0.5.x guest, whose manifest_version is an integer, fails to parse the manifest instead of booting without the requirements it cannot check (docs/platform.md#newer-manifest-fields). Phala Cloud's API client (`@phala/cloud` 0.2.9) types manifest_version as a number, so such a manifest deploys only to self-hosted dstack.",
   fixHint:
     'Write `"manifest_version": "3"` (a string) when the manifest uses requirements, several init scripts or nerdctl-compose; otherwise drop those fields and keep 2.',
+  example: {
+    file: 'app-compose.json',
+    bad: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
+  "requirements": {
+    "os_version": ">=0.6.0"
+  }
+}
+`,
+    good: `{
+  "manifest_version": "3",
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
+  "requirements": {
+    "os_version": ">=0.6.0"
+  }
+}
+`,
+  },
   check(ctx) {
     const d = ctx.deployment;
     if (ctx.project.deployment.source === 'phala-cloud-defaults') return;

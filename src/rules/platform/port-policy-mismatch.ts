@@ -47,6 +47,35 @@ export const portPolicyMismatch: Rule = {
     'The gateway reaches a published port as `<app id>-<port>.<domain>`. With `port_policy.restrict_mode` it refuses every port the policy does not list, and `pp: true` makes it send a PROXY protocol header at the start of each connection to that port, which the service must then expect (docs/platform.md#ingress; port_policy exists since dstack v0.5.11). A service that does not parse the header reads it as the start of the request and fails every one.',
   fixHint:
     'List every port the gateway should reach in `port_policy.ports`; set `pp: true` only on a port whose server is configured for PROXY protocol (nginx `listen … proxy_protocol`, HAProxy `accept-proxy`, Traefik `proxyProtocol`).',
+  example: {
+    file: 'app-compose.json',
+    bad: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports:\\n      - \\"80:8080\\"\\n",
+  "port_policy": {
+    "restrict_mode": true,
+    "ports": []
+  }
+}
+`,
+    good: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports:\\n      - \\"80:8080\\"\\n",
+  "port_policy": {
+    "restrict_mode": true,
+    "ports": [
+      {
+        "port": 80
+      }
+    ]
+  }
+}
+`,
+  },
   check(ctx) {
     const policy = ctx.deployment.port_policy;
     if (!policy) return;

@@ -13,6 +13,30 @@ export const preLaunchNotOrdered: Rule = {
     'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023). Where `restart-serves-old-version` reports the service, its message says this too, so one `restart:` line gets one finding.',
   fixHint:
     "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
+  example: {
+    file: 'app-compose.json',
+    beside: {
+      '.preflight.yml': `rules:
+  restart-serves-old-version: off
+`,
+    },
+    bad: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: always\\n",
+  "pre_launch_script": "#!/bin/sh\\ndocker login -u acme --password-stdin ghcr.io <<< \\"$REGISTRY_TOKEN\\"\\n"
+}
+`,
+    good: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: on-failure\\n",
+  "pre_launch_script": "#!/bin/sh\\ndocker login -u acme --password-stdin ghcr.io <<< \\"$REGISTRY_TOKEN\\"\\n"
+}
+`,
+  },
   check(ctx) {
     if (!ctx.deployment.pre_launch_script?.trim()) return;
     // One `restart:` line, one finding: restart-serves-old-version's message says this too for the services it reports.

@@ -9,6 +9,21 @@ export const profileNotStarted: Rule = {
     'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build`, with no `--profile` (docs/platform.md#boot-sequence, step 8): services that only run under a profile never start there.',
   fixHint:
     "Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set COMPOSE_PROFILES in the deployment's environment if the CVM should start them.",
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+  adminer:
+    image: adminer:4.8.1
+    profiles: [debug]
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+  },
   check(ctx) {
     // One finding per profile (a `dev` profile on six services is one choice, written six times):
     // every service's draft points at the first service of its profile list, so the engine merges

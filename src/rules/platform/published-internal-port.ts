@@ -42,6 +42,20 @@ export const publishedInternalPort: Rule = {
     "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch 7 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
   fixHint:
     "Remove the `ports:` entry (containers on the compose network reach the service by name; `expose:` documents the port), bind it to loopback (`127.0.0.1:6379:6379`) for tools on the CVM, or turn on the product's authentication (e.g. `--requirepass ${REDIS_PASSWORD}`, MONGO_INITDB_ROOT_PASSWORD).",
+  example: {
+    bad: `services:
+  cache:
+    image: redis:7.4
+    ports:
+      - "6379:6379"
+`,
+    good: `services:
+  cache:
+    image: redis:7.4
+    expose:
+      - "6379"
+`,
+  },
   check(ctx) {
     const policy = ctx.deployment.port_policy;
     // With restrict_mode the gateway refuses every port the policy does not list (docs/platform.md#ingress).

@@ -9,6 +9,18 @@ export const suppressionWithoutReason: Rule = {
   rationale:
     'A silenced finding must say why, so the next reader can judge whether it still holds. A directive without a reason suppresses nothing.',
   fixHint: 'Write `# preflight-ignore <rule-id> -- <reason>`.',
+  example: {
+    bad: `services:
+  migrate:
+    # preflight-ignore restart-policy
+    image: ghcr.io/acme/shop:1.4.2
+`,
+    good: `services:
+  migrate:
+    # preflight-ignore restart-policy -- runs the migrations once at boot, then exits
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     for (const [, list] of inlineDirectives(ctx.project)) {
       for (const d of list) {

@@ -11,6 +11,20 @@ export const udpPort: Rule = {
     'Ingress into a CVM goes through the gateway, which routes by TLS SNI (`<app_id>-<port>.<gateway domain>`) and listens on TCP only: there is no UDP path (docs/platform.md#ingress). A published UDP port (DNS, QUIC, WireGuard, game servers) is unreachable from outside. An `expose`d UDP port still works between containers, so it is only noted.',
   fixHint:
     'Serve the protocol over TCP (DNS over TLS/HTTPS, HTTP/2 instead of QUIC, WireGuard over a TCP tunnel) or run the UDP part outside the CVM.',
+  example: {
+    bad: `services:
+  dns:
+    image: coredns/coredns:1.11.3
+    ports:
+      - "53:53/udp"
+`,
+    good: `services:
+  dns:
+    image: coredns/coredns:1.11.3
+    ports:
+      - "53:53/tcp"
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.ports ?? []).forEach((p, i) => {

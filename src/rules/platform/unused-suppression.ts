@@ -24,6 +24,18 @@ export const unusedSuppression: Rule = {
     "A `# preflight-ignore` or an exemption that matches no finding silences nothing today, and may silence a real finding later, where its reason does not apply: a typo in a rule id or service name, a rule that was fixed, a service that was renamed. Like ESLint's `--report-unused-disable-directives`, which CI runs use.",
   fixHint:
     'Correct the rule id or service name (`preflight rules` lists the ids), or remove the suppression if the finding it was for is gone.',
+  example: {
+    bad: `services:
+  # preflight-ignore restart-polcy -- a one-shot job: runs the migrations, then exits
+  migrate:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+    good: `services:
+  # preflight-ignore restart-policy -- a one-shot job: runs the migrations, then exits
+  migrate:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     const catalogue = ctx.project.catalogue;
     if (!catalogue) return;

@@ -14,6 +14,29 @@ export const dependsOnUnhealthy: Rule = {
     'After every CVM restart and upgrade all containers start together (docs/platform.md#boot-sequence). `depends_on` in its short form only waits for the container to start, so the dependent connects before the database accepts connections and crashes or caches a failure (checklist: apps must handle being stopped and started at any time). An explicit `condition: service_started` is a choice the author made (the app retries, or must not wait) and is left alone.',
   fixHint: 'Use the long form: `depends_on: { db: { condition: service_healthy } }`.',
   fix: fixDependsOnUnhealthy,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    depends_on:
+      - db
+  db:
+    image: postgres:16.4
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    depends_on:
+      db:
+        condition: service_healthy
+  db:
+    image: postgres:16.4
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+`,
+  },
   check(ctx) {
     const active = new Map(ctx.services);
     for (const [name, svc] of ctx.services) {

@@ -10,6 +10,24 @@ export const healthcheckDisabled: Rule = {
   rationale:
     '`disable: true` or `test: ["NONE"]` also switches off the image\'s own HEALTHCHECK: after a CVM restart nothing can tell that the service is up but not working, and dependents cannot wait for it (checklist: expose health endpoints needed for monitoring).',
   fixHint: 'Remove `disable: true` / `test: ["NONE"]`, or replace it with a probe that works in this image.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    ports:
+      - "8080:8080"
+    healthcheck:
+      disable: true
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    ports:
+      - "8080:8080"
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:8080/healthz"]
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'disabled') continue;

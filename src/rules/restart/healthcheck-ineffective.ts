@@ -49,6 +49,20 @@ export const healthcheckIneffective: Rule = {
     'After every CVM restart or upgrade all services start at once and `depends_on: condition: service_healthy` is what orders them (docs/platform.md#boot-sequence). A probe ending in `|| exit 0`, `|| true` or `; exit 0` reports healthy while the service is down, so dependents start against it and a broken upgrade looks healthy; `test: NONE` in string form (or `["CMD-SHELL", "NONE"]`) runs a command named NONE, which fails every time, so the service is never healthy and anything waiting for it never starts. Only `test: ["NONE"]` or `disable: true` disable a healthcheck (healthcheck-disabled).',
   fixHint:
     'Let the probe fail: drop the trailing `|| exit 0` / `|| true` / `; exit 0` (use `|| exit 1` to map any failure to unhealthy). To disable the check, write `test: ["NONE"]` or `disable: true`.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    healthcheck:
+      test: ["CMD-SHELL", "curl -f http://localhost:8080/healthz || true"]
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    healthcheck:
+      test: ["CMD-SHELL", "curl -f http://localhost:8080/healthz || exit 1"]
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'defined') continue;

@@ -17,6 +17,27 @@ export const healthcheckMissing: Rule = {
   fixHint:
     "Add a `healthcheck:` with a cheap readiness probe that fits the service (its database client's ping, or the app's own health endpoint), unless the image already declares a HEALTHCHECK.",
   fix: fixHealthcheckMissing,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+    ports:
+      - "8080:8080"
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+    ports:
+      - "8080:8080"
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:8080/healthz"]
+      interval: 10s
+      timeout: 5s
+      retries: 5
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (healthcheckState(svc) !== 'none' || isOneShot(ctx.model, name, svc)) continue;

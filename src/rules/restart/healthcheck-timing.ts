@@ -31,6 +31,33 @@ export const healthcheckTiming: Rule = {
     'After every CVM restart or upgrade all services start at once (docs/platform.md#boot-sequence). A slow starter without start_period is marked unhealthy during initialisation or crash recovery and services waiting on it fail to start; retries: 0 silently means 3; with an interval of many minutes and no start_period the first probe runs that long after start, and services waiting for it to be healthy wait as long at every boot. A timeout at or above the interval is not flagged: Docker starts the next probe when the previous one ends, so it hides nothing.',
   fixHint:
     'Keep retries ≥ 1, give slow starters a `start_period` (e.g. `start_period: 1m`), and keep the interval of a service others wait for to seconds or a minute (or give it a start_period).',
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+      interval: 5s
+      retries: 3
+volumes:
+  pgdata:
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+      interval: 5s
+      retries: 3
+      start_period: 60s
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const state = healthcheckState(svc);

@@ -69,6 +69,25 @@ export const preLaunchUnsafe: Rule = {
     'The pre-launch script is sourced by the boot script after dockerd has started (docs/platform.md#pre-launch-script). On dstack main that shell runs under `set -euo pipefail` (v0.5.11 sets no option), so a `$VAR` that is not set ends the boot with "unbound variable"; a script that sets `-u` itself does so on every version. Containers with `restart: always`, `unless-stopped` or `on-failure` may already be running when it runs (dockerd restores them at boot, docs/platform.md#boot-sequence step 6), so an `exit 1` on a hash or token mismatch cannot keep the app from starting: dstack says not to build gates on it, `init_script` runs before dockerd. A custom script replaces Phala Cloud\'s default one, and with it the registry login the `DSTACK_DOCKER_*` / `DSTACK_AWS_*` variables are for (docs/platform.md#boot-sequence).',
   fixHint:
     'Give every variable a default (`${VAR:-}`) or test it with `[ -n "${VAR:-}" ]`; move checks that must stop the app into `init_script`; in a custom script, log in to your registry yourself (`echo "$DSTACK_DOCKER_PASSWORD" | docker login -u "$DSTACK_DOCKER_USERNAME" --password-stdin`) or start from Phala\'s default script.',
+  example: {
+    file: 'app-compose.json',
+    bad: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
+  "pre_launch_script": "#!/bin/bash\\nset -euo pipefail\\nif [ -n \\"$REGISTRY_TOKEN\\" ]; then echo \\"$REGISTRY_TOKEN\\" | docker login -u acme --password-stdin ghcr.io; fi\\n"
+}
+`,
+    good: `{
+  "manifest_version": 2,
+  "name": "shop",
+  "runner": "docker-compose",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
+  "pre_launch_script": "#!/bin/bash\\nset -euo pipefail\\nif [ -n \\"\${REGISTRY_TOKEN:-}\\" ]; then echo \\"$REGISTRY_TOKEN\\" | docker login -u acme --password-stdin ghcr.io; fi\\n"
+}
+`,
+  },
   check(ctx) {
     const script = ctx.deployment.pre_launch_script;
     if (!script?.trim()) return;

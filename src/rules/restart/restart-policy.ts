@@ -15,6 +15,17 @@ export const restartPolicy: Rule = {
   fixHint:
     'Set `restart: unless-stopped` on long-running services (`always` also works, but brings the old version back at the start of every upgrade: restart-serves-old-version); one-shot jobs may keep `no`.',
   fix: fixRestartPolicy,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (isOneShot(ctx.model, name, svc)) continue;

@@ -11,6 +11,18 @@ export const shellPid1: Rule = {
     'The checklist asks for graceful shutdown handlers so a restart or upgrade does not corrupt data. When `sh -c "a && b"` is PID 1, the shell receives SIGTERM and ignores it (PID 1 has no default signal handlers); the app never hears it and is SIGKILLed when the stop grace period ends, at every CVM restart and upgrade.',
   fixHint:
     'Start the long-running command with `exec` (`sh -c "migrate && exec node server.js"`), or set `init: true` so an init process forwards signals.',
+  example: {
+    bad: `services:
+  worker:
+    image: ghcr.io/acme/worker:2.0.1
+    command: sh -c "python migrate.py && python worker.py"
+`,
+    good: `services:
+  worker:
+    image: ghcr.io/acme/worker:2.0.1
+    command: sh -c "python migrate.py && exec python worker.py"
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (svc.init === true || isOneShot(ctx.model, name, svc)) continue;

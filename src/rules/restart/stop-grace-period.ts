@@ -16,6 +16,27 @@ export const stopGracePeriod: Rule = {
     'Every upgrade restarts the whole CVM (checklist: "The entire CVM and all containers in your Compose will reboot during an upgrade"). A database that cannot flush and checkpoint within 10 s is SIGKILLed and starts the next boot with crash recovery, or with a torn write.',
   fixHint: 'Give stateful services time to shut down cleanly, e.g. `stop_grace_period: 1m`.',
   fix: fixStopGracePeriod,
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    restart: unless-stopped
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    restart: unless-stopped
+    stop_grace_period: 1m
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const stateful = statefulService(svc);

@@ -12,6 +12,25 @@ export const buildArgSecret: Rule = {
     'Build arguments are recorded in the image (its history and the layers of any `RUN` that reads them), so a secret passed as one leaks to whoever gets the image. The checklist asks for secrets to be encrypted and decrypted only inside the TEE; build-time credentials belong in BuildKit build secrets.',
   fixHint:
     'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ...`), or give it to the container at run time as an encrypted environment variable.',
+  example: {
+    bad: `services:
+  web:
+    build:
+      context: .
+      args:
+        NPM_TOKEN: \${NPM_TOKEN}
+`,
+    good: `services:
+  web:
+    build:
+      context: .
+      secrets:
+        - npm_token
+secrets:
+  npm_token:
+    environment: NPM_TOKEN
+`,
+  },
   check(ctx) {
     for (const [name] of ctx.services) {
       const argsPath: Path = ['services', name, 'build', 'args'];

@@ -10,6 +10,19 @@ export const envFileLocal: Rule = {
     'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): the file an `env_file:` names is not there, so `docker compose up` fails on a required file, or the variables are silently missing from an optional one. The checklist asks for secrets to be sent as encrypted environment variables, which reach containers through `${VAR}` references.',
   fixHint:
     'Remove `env_file:`; list the variables under `environment:` as `KEY: ${KEY:?KEY is required}` and send their values as encrypted secrets (`preflight secrets encrypt --env-file FILE`).',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    env_file: .env.production
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      DATABASE_URL: \${DATABASE_URL:?DATABASE_URL is required}
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.env_file ?? []).forEach((entry, i) => {

@@ -10,6 +10,22 @@ export const envNameInvalid: Rule = {
   title: 'Variable name or count the CVM rejects at boot',
   rationale: `The guest refuses to boot when the decrypted set has over ${ENV_LIMITS.maxItems} entries (kept or not), or when a variable it keeps (one named in allowed_envs, which a referenced variable must be) has a name that does not match ${ENV_LIMITS.namePattern.source} or is over ${ENV_LIMITS.maxNameBytes} bytes (docs/platform.md#secrets).`,
   fixHint: `Rename the variable to letters, digits and underscores (not starting with a digit), at most ${ENV_LIMITS.maxNameBytes} bytes, and keep the set at ${ENV_LIMITS.maxItems} variables or fewer.`,
+  example: {
+    file: '.preflight.yml',
+    beside: {
+      'docker-compose.yml': `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+    },
+    bad: `deployment:
+  allowed_envs: [API_KEY, MY-TOKEN]
+`,
+    good: `deployment:
+  allowed_envs: [API_KEY, MY_TOKEN]
+`,
+  },
   check(ctx) {
     const items = inventory(ctx.project.variables, new Set());
     for (const item of items) {

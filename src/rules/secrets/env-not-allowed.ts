@@ -11,6 +11,24 @@ export const envNotAllowed: Rule = {
     'Inside the guest, each decrypted variable whose name is not in `allowed_envs` is skipped with only a warning in the guest log (docs/platform.md#secrets). The `${VAR}` then expands to its default or to an empty string.',
   fixHint:
     'Add the variable to `allowed_envs` (app-compose.json, or `deployment.allowed_envs` in .preflight.yml) and send it with the encrypted secrets; with the phala CLI, pass the full key list again.',
+  example: {
+    file: '.preflight.yml',
+    beside: {
+      'docker-compose.yml': `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD:?DB_PASSWORD is required}
+      API_KEY: \${API_KEY:?API_KEY is required}
+`,
+    },
+    bad: `deployment:
+  allowed_envs: [API_KEY]
+`,
+    good: `deployment:
+  allowed_envs: [API_KEY, DB_PASSWORD]
+`,
+  },
   check(ctx) {
     const allowed = knownAllowedEnvs(ctx.project);
     if (!allowed) return;

@@ -27,6 +27,20 @@ export const plaintextSecret: Rule = {
     'The checklist asks for secrets (API keys, tokens, passwords) to be sent as encrypted environment variables, decrypted only inside the TEE. The compose file itself is not encrypted: it is part of app-compose.json, whose hash is attested and whose text the platform and anyone auditing the app can read.',
   fixHint:
     'Replace the value with a reference (`KEY: ${KEY:?KEY is required}`), send the value as an encrypted secret (`preflight secrets encrypt`), and rotate the credential: it has been published.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      STRIPE_SECRET_KEY: sk_live_51HxQ2eKz8vN3mP4qR7sT9uW
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      STRIPE_SECRET_KEY: \${STRIPE_SECRET_KEY:?set it in the encrypted secrets}
+`,
+  },
   check(ctx) {
     for (const [name] of ctx.services) {
       for (const [field, label] of PAIR_FIELDS) {

@@ -12,6 +12,20 @@ export const requiredEnvUnguarded: Rule = {
     'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded `${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app boots with no password instead of failing. A variable the project ships empty (`DB_PASSWORD=` in its `.env`) or defaults to `""` is optional by design and left alone: a guard would stop the boot.',
   fixHint: 'Guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`; compose then refuses to start without it.',
   fix: fixRequiredEnvUnguarded,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD}
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD:?DB_PASSWORD is required}
+`,
+  },
   check(ctx) {
     // The same inventory `preflight secrets plan` reads: a `:?`/`?` guard on any reference stops
     // compose for the whole project, so one guard covers every reference of the name.

@@ -11,6 +11,20 @@ export const secretDefault: Rule = {
     'A secret update is a full replacement, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). With `${DB_PASSWORD:-changeme}` the app then runs on the published default instead of failing.',
   fixHint:
     'Drop the default and guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`, so a missing secret stops the deployment instead of weakening it.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      SESSION_SECRET: \${SESSION_SECRET:-changeme}
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    environment:
+      SESSION_SECRET: \${SESSION_SECRET:?SESSION_SECRET is required}
+`,
+  },
   check(ctx) {
     const seen = new Set<string>();
     for (const ref of ctx.project.variables) {

@@ -9,6 +9,26 @@ export const secretFileLocal: Rule = {
     'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): a `secrets:` entry with `file:` points at a file that is not there, so the services using it fail to start. The checklist asks for secrets to be sent as encrypted environment variables, decrypted only inside the TEE.',
   fixHint:
     "Use `environment: NAME` as the secret's source (`secrets: { db-password: { environment: DB_PASSWORD } }`) and send DB_PASSWORD as an encrypted secret (`preflight secrets encrypt`).",
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    secrets:
+      - stripe_key
+secrets:
+  stripe_key:
+    file: ./secrets/stripe_key.txt
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    secrets:
+      - stripe_key
+secrets:
+  stripe_key:
+    environment: STRIPE_KEY
+`,
+  },
   check(ctx) {
     const users = (secret: string) =>
       ctx.services

@@ -12,6 +12,16 @@ export const buildInCvm: Rule = {
     'The CVM starts the app with `docker compose up --remove-orphans -d --build`, so a `build:` section is built on every boot, and only app-compose.json is shipped into the CVM: a local build context and its Dockerfile are not there (docs/platform.md#boot-sequence, docs/platform.md#shipped-files). Images built from `dockerfile_inline` have shown empty logs (phala-cloud#193, docs/platform.md#reported-problems). A build on boot also makes what runs depend on the build-time state of base images and package mirrors, not on the attested compose text.',
   fixHint:
     'Build and push the image in CI, then reference it with `image: registry/app:1.4.2@sha256:…` and remove `build:`.',
+  example: {
+    bad: `services:
+  web:
+    build: .
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const build = svc.build;

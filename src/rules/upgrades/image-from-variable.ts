@@ -14,6 +14,16 @@ export const imageFromVariable: Rule = {
     'Inside the CVM, `${VAR}` in the compose file expands from the decrypted env, which is encrypted, replaced wholesale on every update and not part of the compose hash (docs/platform.md#secrets, #compose-hash). An image, tag or digest taken from a variable is therefore chosen by whoever sends the env, and the attested compose does not say which image runs; a `${VAR:-default}` default only applies when the env leaves the variable out. A variable that `allowed_envs` (part of the attested manifest) does not list can never come from the env, so its default is fixed and is not reported.',
   fixHint:
     'Write the image literally in the compose file, ideally pinned by digest (`image: ghcr.io/acme/app:1.4.2@sha256:…`), and change it with a compose update; if a variable must stay, leave it out of `allowed_envs` so its default is what runs.',
+  example: {
+    bad: `services:
+  web:
+    image: \${APP_IMAGE}
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     const allowed = knownAllowedEnvs(ctx.project)?.names;
     for (const [name, svc] of ctx.services) {

@@ -13,6 +13,16 @@ export const imageNoDigest: Rule = {
   fixHint:
     'Pin the digest: `image: app:1.4.2@sha256:<digest>` (`docker buildx imagetools inspect app:1.4.2` shows it).',
   fix: fixImageNoDigest,
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2@sha256:9b2a7c4e1f0d3b5a6c8e7f9d1b3a5c7e9f0b2d4a6c8e0f1b3d5a7c9e1f3b5d7a
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       if (svc.build) continue;

@@ -12,6 +12,18 @@ export const imageUnpinned: Rule = {
     "What runs depends on when the tag was pulled. dstack's `compose up` does not pull a tag the CVM already has, so without a pull the upgrade silently keeps the old build; Phala Cloud's default pre-launch script pulls at every boot instead, so any restart can switch builds (docs/platform.md#pre-launch-script, #boot-sequence). Either way instances and replicas may run different builds under one compose hash.",
   fixHint:
     'Use an immutable version tag (`app:1.4.2`) and bump it on every release, or pin a digest (`app:1.4.2@sha256:…`).',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:latest
+    restart: unless-stopped
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+`,
+  },
   check(ctx) {
     const pulls = pullsAtBoot(ctx.project);
     for (const [name, svc] of ctx.services) {

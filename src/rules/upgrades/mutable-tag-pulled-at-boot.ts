@@ -26,6 +26,22 @@ export const mutableTagPulledAtBoot: Rule = {
   rationale:
     "Phala Cloud's default pre-launch script runs `docker compose pull` at every boot since v0.0.15 (docs/platform.md#pre-launch-script), so a restart or a move to another host picks up whatever build a moving tag points at by then, with the same compose hash. dstack's own `compose up` does not pull a tag it has. Where `image-unpinned` reports the image, its message says this too, so one image gets one finding; this rule reports it by itself when `image-unpinned` is turned off.",
   fixHint: 'Pin the build: an immutable version tag bumped on every release, or a digest (`app:1.4.2@sha256:…`).',
+  example: {
+    file: 'docker-compose.yml',
+    beside: {
+      '.preflight.yml': `rules:
+  image-unpinned: off
+`,
+    },
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:latest
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+`,
+  },
   check(ctx) {
     // One image, one finding: image-unpinned's message carries this whenever that rule runs.
     if (ctx.project.config.rules['image-unpinned'] !== 'off' || !pullsAtBoot(ctx.project)) return;

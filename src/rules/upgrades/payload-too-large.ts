@@ -43,6 +43,24 @@ export const payloadTooLarge: Rule = {
     "Phala Cloud's client (`@phala/cloud`, `MAX_COMPOSE_PAYLOAD_BYTES`) refuses a deploy or update whose docker_compose_file plus pre_launch_script is over 200 KiB (204,800 bytes of UTF-8). The guest itself refuses an app-compose.json file over 256 KiB on dstack v0.5.5–v0.5.11 (the boot fails), 50 MiB on dstack main; that counts the whole file, with the compose text JSON-escaped (docs/platform.md#payload-limits). Apps grow there by inlining configs and scripts, so the limit tends to bite at an upgrade.",
   fixHint:
     'Move large inline configs and scripts into the image (or fetch them at start from a pinned, verified URL); keep the compose file to service definitions.',
+  example: {
+    repeat: { line: `      location /api/v1/items { proxy_pass http://web:8080; }`, times: 4000 },
+    bad: `services:
+  proxy:
+    image: nginx:1.27
+    configs:
+      - source: site
+        target: /etc/nginx/conf.d/site.conf
+configs:
+  site:
+    content: |
+      location /api/v1/items { proxy_pass http://web:8080; }
+`,
+    good: `services:
+  proxy:
+    image: ghcr.io/acme/proxy:1.4.2 # nginx with site.conf copied in at build time
+`,
+  },
   check(ctx) {
     const s = payloadSizes(ctx.project);
     const phala = s.compose + s.script;

@@ -11,6 +11,22 @@ export const restartServesOldVersion: Rule = {
     "At every boot dockerd starts `restart: always` containers by itself, with the configuration and image they had (`unless-stopped` ones only after an unclean stop), before the pre-launch script and `docker compose up` recreate them (docs/platform.md#boot-sequence, steps 6–8). During an upgrade the old version therefore answers requests and writes data for a while, possibly against a database that the new version's containers are already migrating.",
   fixHint:
     'Use `restart: unless-stopped`: a graceful shutdown runs `docker compose stop`, after which dockerd leaves the container down at boot and `compose up` starts the new version; only a forced stop (power cut) brings it back. `on-failure` is no better: dockerd restarts it whenever its last exit code was not 0, which after a power cut is every container that was running (docs/platform.md#boot-sequence, step 6). Or make the old version safe to run for a while after an upgrade began (no schema it cannot read). `preflight drill upgrade` measures the window.',
+  example: {
+    bad: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: always
+    ports:
+      - "8080:8080"
+`,
+    good: `services:
+  web:
+    image: ghcr.io/acme/shop:1.4.2
+    restart: unless-stopped
+    ports:
+      - "8080:8080"
+`,
+  },
   check(ctx) {
     const pulls = pullsAtBoot(ctx.project);
     // pre-launch-not-ordered leaves these services to this finding: one `restart:` line, one finding.

@@ -11,6 +11,24 @@ export const anonymousVolume: Rule = {
     'An anonymous volume (a bare `- /data`, or a long-syntax volume without `source`) lives only as long as its container: when an upgrade (or a newly pulled image) makes `docker compose up` recreate the container, the old volume is left unused, and the `docker volume prune -f` every boot runs deletes it (docs/platform.md#volumes, docs/platform.md#boot-sequence). The checklist asks for data to live on a named volume, which the CVM keeps on its encrypted disk.',
   fixHint: 'Give the volume a name: `app-data:/data`, with `app-data:` under top-level `volumes:`.',
   fix: fixAnonymousVolume,
+  example: {
+    bad: `services:
+  cache:
+    image: redis:7.4
+    restart: unless-stopped
+    volumes:
+      - /data
+`,
+    good: `services:
+  cache:
+    image: redis:7.4
+    restart: unless-stopped
+    volumes:
+      - redis-data:/data
+volumes:
+  redis-data:
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.volumes ?? []).forEach((v, i) => {

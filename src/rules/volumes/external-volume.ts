@@ -9,6 +9,25 @@ export const externalVolume: Rule = {
     "A CVM's Docker engine starts empty on its first boot and the compose project creates only the volumes the file declares, as `dstack_<name>` (docs/platform.md#volumes, docs/platform.md#boot-sequence); nobody can run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` fails, and the data you meant is on another machine.",
   fixHint:
     'Drop `external: true` so compose creates the volume on the persistent disk; migrate existing data into it separately.',
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+    external: true
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     for (const [vol, def] of Object.entries(ctx.model.volumes ?? {})) {
       const ext = def?.external;

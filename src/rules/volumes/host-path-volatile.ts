@@ -19,6 +19,22 @@ export const hostPathVolatile: Rule = {
     'In a CVM only the data disk keeps what is written: it is mounted at `/var/volatile/dstack/persistent` (also `/dstack/persistent`), and `/var/lib/docker` lives on it. `/etc`, `/usr`, `/bin`, `/home` and `/var/lib` outside Docker are tmpfs overlays emptied at every boot, and the rest of the root (`/opt`, `/srv`, `/mnt`…) is the read-only OS image (docs/platform.md#host-paths, docs/platform.md#boot-sequence). Data written at such a host path is lost at the next boot, and files you expect there were never shipped (docs/platform.md#shipped-files). The checklist asks for data to live on a volume.',
   fixHint:
     'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - /tmp/pgdata:/var/lib/postgresql/data
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     const preLaunch = ctx.deployment.pre_launch_script ?? '';
     for (const [name, svc] of ctx.services) {

@@ -10,6 +10,26 @@ export const relativeBindMount: Rule = {
     'Only app-compose.json reaches the CVM, and the compose file is written from it into the tmpfs work dir `/dstack` (docs/platform.md#shipped-files): `./config:/etc/app` bind-mounts an empty directory Docker creates there (a file mount then fails to start), and anything written there is lost at the next boot.',
   fixHint:
     'Inline the file with top-level `configs: { name: { content: … } }`, bake it into the image, or use a named volume for data.',
+  example: {
+    bad: `services:
+  web:
+    image: nginx:1.27
+    volumes:
+      - ./nginx.conf:/etc/nginx/nginx.conf:ro
+`,
+    good: `services:
+  web:
+    image: nginx:1.27
+    configs:
+      - source: nginx
+        target: /etc/nginx/nginx.conf
+configs:
+  nginx:
+    content: |
+      events {}
+      http { server { listen 80; } }
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       (svc.volumes ?? []).forEach((v, i) => {

@@ -16,6 +16,22 @@ export const statefulNoVolume: Rule = {
   fixHint:
     'Mount a named volume at the data directory the finding names (e.g. `db-data:/var/lib/postgresql/data` for postgres 17 and older, `db-data:/var/lib/postgresql` for 18 and later), with the volume under top-level `volumes:`.',
   fix: fixStatefulNoVolume,
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    restart: unless-stopped
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    restart: unless-stopped
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const image = writtenImage(ctx.project, name, svc.image);

@@ -10,6 +10,22 @@ export const tmpfsData: Rule = {
   rationale:
     'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must survive restarts and upgrades to be written to a volume, which the CVM keeps on its encrypted disk (docs/platform.md#volumes).',
   fixHint: 'Mount a named volume at the data directory; keep tmpfs for scratch paths such as /tmp or /run.',
+  example: {
+    bad: `services:
+  db:
+    image: postgres:16.4
+    tmpfs:
+      - /var/lib/postgresql/data
+`,
+    good: `services:
+  db:
+    image: postgres:16.4
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+`,
+  },
   check(ctx) {
     for (const [name, svc] of ctx.services) {
       const mounts: { target: string; path: Path }[] = [];
