@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { fix } from '../commands/fix.js';
+import { fix, type FixResult } from '../commands/fix.js';
 import { failsAt, type FailOn } from '../findings/order.js';
 import { parseDigestFlags, readDigestLock } from '../fix/digests.js';
 import type { SetExit } from './main.js';
@@ -71,6 +71,8 @@ export function registerFix(program: Command, setExit: SetExit): void {
           ? `${JSON.stringify(
               {
                 tool: { name: 'preflight', version: VERSION },
+                passes: result.passes,
+                stoppedAtMaxPasses: result.stoppedAtMaxPasses,
                 applied: result.applied,
                 refused: result.refused,
                 files: result.changes.map((c) => ({ file: c.file, created: c.created })),
@@ -94,8 +96,15 @@ export function registerFix(program: Command, setExit: SetExit): void {
       process.stderr.write(
         `preflight: ${result.applied.length} fix${result.applied.length === 1 ? '' : 'es'} ${verb}` +
           `${changing ? `, ${changing} changing behaviour` : ''}; ${result.refused.length} refused; ` +
+          `${passes(result)}; ` +
           `${result.after.findings.length} finding${result.after.findings.length === 1 ? '' : 's'} left\n`,
       );
       setExit(failsAt(result.after.findings, flags.failOn) ? 1 : 0);
     });
+}
+
+/** How many passes the fixes took (a fix can make another apply; fix repeats as ESLint does). */
+function passes(result: FixResult): string {
+  const text = `${result.passes} pass${result.passes === 1 ? '' : 'es'}`;
+  return result.stoppedAtMaxPasses ? `${text} (stopped at the limit; fixes still applied, run fix again)` : text;
 }

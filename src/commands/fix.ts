@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
-import type { Report } from '../findings/types.js';
+import type { Project } from '../compose/project.js';
+import type { Report, TextEdit } from '../findings/types.js';
 import { planProjectFixes, type AppliedFix, type RefusedFix } from '../fix/apply.js';
+import { composeEdits } from '../fix/compose-edits.js';
 import { unifiedPatch, type FileChange } from '../fix/patch.js';
 import { RULES } from '../rules/index.js';
 import type { Rule } from '../rules/types.js';
@@ -24,8 +26,11 @@ export interface FixResult {
   before: Report;
   /** The check of the fixed files (written or not): what is left. */
   after: Report;
+  /** Every fix made, in the order of the passes (`pass` says which). */
   applied: AppliedFix[];
+  /** The fixes refused in the last pass: the findings they were for are still there. */
   refused: RefusedFix[];
+  /** Each changed file, from what was read to what the last pass left. */
   changes: FileChange[];
   /** The unified diff of every change, with a `#` header per file naming its fixes. */
   patch: string;
@@ -33,39 +38,87 @@ export interface FixResult {
   written: string[];
   /** Every file the run read (compose, extends, env, config): what `-o` must never replace. */
   inputs: string[];
+  /** Passes that fixed something (each checks the previous one's output; 0 when nothing was fixable). */
+  passes: number;
+  /** Whether `MAX_FIX_PASSES` ran out while fixes still applied (ESLint stops there too). */
+  stoppedAtMaxPasses: boolean;
 }
 
 /** The rules that have a fix. */
 export const FIXABLE_RULES: readonly Rule[] = RULES.filter((r) => r.fix);
 
+/** ESLint's limit: a fix can make another apply (a probe makes depends-on-unhealthy fire), so fixing repeats. */
+export const MAX_FIX_PASSES = 10;
+
+/** One file's change so far: what was read, what the passes made of it, and the edits between the two. */
+interface Accumulated {
+  file: string;
+  abs: string;
+  original: string;
+  text: string;
+  created: boolean;
+  edits: TextEdit[];
+  masked: { before: string; after: string } | undefined;
+}
+
 /**
- * `preflight fix`: check, stage the fixes of the findings (ESLint's `--fix-dry-run` by default),
- * re-check the edited texts, and with `write` write them through the safe writer.
+ * `preflight fix`: check, stage the fixes of the findings (ESLint's `--fix-dry-run` by default), and
+ * repeat on the fixed texts until a pass fixes nothing (at most `MAX_FIX_PASSES`, as ESLint), then
+ * with `write` write them through the safe writer.
  */
 export function fix(paths: string[], options: FixOptions = {}): FixResult {
   const cwd = options.cwd ?? process.cwd();
   const rules = selectRules(options.ruleIds);
-  const { report: before, projects } = checkDetailed(paths, options);
-  const applied: AppliedFix[] = [];
-  const refused: RefusedFix[] = [];
-  const changes: FileChange[] = [];
+  const digests = options.digests ?? new Map<string, string>();
+  const first = checkDetailed(paths, options);
+  const files = new Map<string, Accumulated>();
   const overlay = new Map<string, string>();
-  const absOf = new Map<string, string>();
-  for (const project of projects) {
-    const mine = before.findings.filter((f) => project.sources.has(f.file) || f.file === project.config.file);
-    const planned = planProjectFixes(project, mine, rules, { cwd, digests: options.digests ?? new Map() });
-    applied.push(...planned.applied);
-    refused.push(...planned.refused);
-    for (const editor of planned.edits.editors.values()) {
-      if (!editor.changed || absOf.has(editor.file)) continue;
-      const after = editor.render();
-      const created = editor.text === '' && !project.sources.has(editor.file) && editor.file !== project.config.file;
-      const masked = maskedEdit(project, editor.file, editor.text, after);
-      changes.push({ file: editor.file, before: editor.text, after, created, masked, edits: editor.edits() });
-      overlay.set(editor.abs, after);
-      absOf.set(editor.file, editor.abs);
+  const applied: AppliedFix[] = [];
+  let refused: RefusedFix[] = [];
+  let current = first;
+  let passes = 0;
+  let settled = false;
+  for (;;) {
+    const pass = fixPass(current, rules, { cwd, digests, overlay });
+    // The refusals of the pass that found nothing more to fix: their findings are what is left.
+    refused = pass.refused;
+    settled = !pass.changed.length;
+    if (settled || passes === MAX_FIX_PASSES) break;
+    passes++;
+    applied.push(...pass.applied.map((a) => ({ ...a, pass: passes })));
+    for (const c of pass.changed) {
+      const known = files.get(c.abs);
+      if (known) {
+        known.edits = composeEdits(known.original, known.edits, c.edits);
+        known.text = c.after;
+      } else
+        files.set(c.abs, {
+          file: c.file,
+          abs: c.abs,
+          original: c.before,
+          text: c.after,
+          created: c.created,
+          edits: c.edits,
+          masked: undefined,
+        });
+      overlay.set(c.abs, c.after);
+      // Masked against what the first pass knew: the secrets of the files as they were read.
+      const acc = files.get(c.abs)!;
+      acc.masked = maskedEdit(c.project, acc.file, acc.original, acc.text);
     }
+    current = checkDetailed(paths, { ...options, overlay });
   }
+  const changes: FileChange[] = [...files.values()]
+    .filter((f) => f.text !== f.original)
+    .map((f) => ({
+      file: f.file,
+      before: f.original,
+      after: f.text,
+      created: f.created,
+      masked: f.masked,
+      edits: f.edits,
+    }));
+  const absOf = new Map([...files.values()].map((f) => [f.file, f.abs]));
   const written: string[] = [];
   if (options.write) {
     // Every file is checked before the first is written: a refusal leaves all of them as they were.
@@ -73,9 +126,72 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
     for (const c of changes) writeChange(c, absOf.get(c.file)!);
     written.push(...changes.map((c) => c.file));
   }
-  const after = checkDetailed(paths, { ...options, overlay: options.write ? undefined : overlay }).report;
+  // The last check ran on the fixed texts (the overlay, now also what was written).
+  const after = current.report;
   const patch = unifiedPatch(changes, applied);
-  return { before, after, applied, refused, changes, patch, written, inputs: projectInputs(projects, cwd) };
+  return {
+    before: first.report,
+    after,
+    applied,
+    refused,
+    changes,
+    patch,
+    written,
+    inputs: projectInputs(first.projects, cwd),
+    passes,
+    stoppedAtMaxPasses: !settled,
+  };
+}
+
+/** One file a pass changed: its text before the pass, after it, and the edits between them. */
+interface PassChange {
+  file: string;
+  abs: string;
+  before: string;
+  after: string;
+  created: boolean;
+  edits: TextEdit[];
+  project: Project;
+}
+
+/** One pass: the fixes of the findings of one check, staged on the texts that check read. */
+function fixPass(
+  checked: { report: Report; projects: Project[] },
+  rules: readonly Rule[],
+  opts: { cwd: string; digests: ReadonlyMap<string, string>; overlay: ReadonlyMap<string, string> },
+): { applied: AppliedFix[]; refused: RefusedFix[]; changed: PassChange[] } {
+  const applied: AppliedFix[] = [];
+  const refused: RefusedFix[] = [];
+  const changed: PassChange[] = [];
+  const seen = new Set<string>();
+  for (const project of checked.projects) {
+    const mine = checked.report.findings.filter((f) => project.sources.has(f.file) || f.file === project.config.file);
+    const planned = planProjectFixes(project, mine, rules, opts);
+    applied.push(...planned.applied);
+    refused.push(...planned.refused);
+    for (const editor of planned.edits.editors.values()) {
+      // A file several projects read (a shared .preflight.yml) takes the first project's edits.
+      if (!editor.changed || seen.has(editor.abs)) continue;
+      seen.add(editor.abs);
+      const after = editor.render();
+      if (after === editor.text) continue;
+      const created =
+        editor.text === '' &&
+        !opts.overlay.has(editor.abs) &&
+        !project.sources.has(editor.file) &&
+        editor.file !== project.config.file;
+      changed.push({
+        file: editor.file,
+        abs: editor.abs,
+        before: editor.text,
+        after,
+        created,
+        edits: editor.edits(),
+        project,
+      });
+    }
+  }
+  return { applied, refused, changed };
 }
 
 function selectRules(ids: readonly string[] | undefined): readonly Rule[] {

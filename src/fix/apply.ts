@@ -17,6 +17,8 @@ export interface AppliedFix {
   changesBehaviour?: string;
   /** The files the edit touches. */
   files: string[];
+  /** The pass of `fix` that made it (1 for the first; a later one fixes what an earlier fix made apply). */
+  pass?: number;
 }
 
 /** A finding whose fix was refused, and why (nothing of it was applied). */
@@ -42,9 +44,9 @@ export function planProjectFixes(
   project: Project,
   findings: readonly Finding[],
   rules: readonly Rule[],
-  opts: { cwd: string; digests: ReadonlyMap<string, string> },
+  opts: { cwd: string; digests: ReadonlyMap<string, string>; overlay?: ReadonlyMap<string, string> },
 ): ProjectFixes {
-  const edits = new ProjectEdits(project, opts.cwd);
+  const edits = new ProjectEdits(project, opts.cwd, opts.overlay);
   const ctx = fixContext(edits, opts.digests);
   const applied: AppliedFix[] = [];
   const refused: RefusedFix[] = [];

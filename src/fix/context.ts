@@ -13,6 +13,8 @@ export class ProjectEdits {
   constructor(
     readonly project: Project,
     readonly cwd: string,
+    /** Texts an earlier pass of `fix` made (absolute path → text): what this pass edits, not the disk. */
+    readonly overlay: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** The editor of a file the project read (by the name findings use), or undefined when it cannot be edited. */
@@ -23,7 +25,8 @@ export class ProjectEdits {
     const text =
       this.project.sources.get(file)?.text ??
       (file === this.project.config.file
-        ? readInputFile(this.abs(file), { display: file, what: 'configuration file' })
+        ? (this.overlay.get(this.abs(file)) ??
+          readInputFile(this.abs(file), { display: file, what: 'configuration file' }))
         : undefined);
     if (text === undefined) return undefined;
     const editor = new FileEditor(file, this.abs(file), text, file.endsWith('.json'));

@@ -28,7 +28,7 @@ export function unifiedPatch(changes: readonly FileChange[], applied: readonly A
       .filter((a) => a.files.includes(c.file))
       .map(
         (a) =>
-          `# ${a.ruleId}: ${a.description}${a.changesBehaviour ? ` [changes behaviour: ${a.changesBehaviour}]` : ''}\n`,
+          `# ${a.ruleId}: ${a.description}${a.changesBehaviour ? ` [changes behaviour: ${a.changesBehaviour}]` : ''}${a.pass && a.pass > 1 ? ` (pass ${a.pass})` : ''}\n`,
       )
       .join('');
     const patch = structuredPatch(

@@ -88,6 +88,12 @@ export const NODE_EXPORTER_SERVICE = {
     volumes: ['/:/host:ro,rslave'],
   },
   comment: 'host metrics on :9100 of the compose network; scrape them through an authenticated route',
+  /**
+   * The setup: the README's Docker section. The tag: v1.9.1 is a release (tag commit f2ec547b, 2025-04-01;
+   * the prometheus-node-exporter Helm chart, which pulls quay.io/prometheus/node-exporter, ships it as its
+   * appVersion), and node_exporter's release CI pushes every vX.Y.Z tag as quay.io/prometheus/node-exporter:vX.Y.Z
+   * (and prom/node-exporter:vX.Y.Z).
+   */
   source:
-    'https://github.com/prometheus/node_exporter#docker (v1.9.1: https://github.com/prometheus/node_exporter/releases/tag/v1.9.1)',
+    'https://github.com/prometheus/node_exporter#docker; https://github.com/prometheus/node_exporter/releases/tag/v1.9.1; https://github.com/prometheus-community/helm-charts/blob/02293d182c5c4e355100eef79aa8f433789f208f/charts/prometheus-node-exporter/Chart.yaml (appVersion: 1.9.1); https://github.com/prometheus/node_exporter/blob/002c1ca02917406cbecc457162e2bdb1f29c2f49/.circleci/config.yml (QUAY_IMAGE_NAME: quay.io/prometheus/node-exporter, DOCKER_IMAGE_TAG=$CIRCLE_TAG)',
 } as const;

@@ -7,6 +7,7 @@ import { isMap, isSeq, parseDocument, type Document, type Node as YamlNode } fro
 import { fix, type FixResult } from '../../src/commands/fix.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
 import type { TextEdit } from '../../src/findings/types.js';
+import { NODE_EXPORTER_SERVICE } from '../../src/knowledge/fix-templates.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { CORPUS_DIR, describeCorpus } from '../support/corpus.js';
 
@@ -27,7 +28,7 @@ interface Region {
 
 describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600_000 }, () => {
   const projects = discoverRecursive(CORPUS_DIR);
-  const totals = { projects: 0, files: 0, applied: 0, refused: 0 };
+  const totals = { projects: 0, files: 0, applied: 0, refused: 0, laterPasses: 0, maxPasses: 0 };
   const perRule = new Map<string, { applied: number; refused: number }>();
   const reasons = new Map<string, number>();
 
@@ -38,8 +39,9 @@ describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600
       const files = project.kind === 'app-compose' ? undefined : project.files;
       const originals = new Map(project.files.map((f) => [f, readFileSync(f, 'utf8')]));
       const digests = new Map<string, string>();
-      // Every image gets a digest (a stand-in: the round trip is about the edit, not the registry).
-      for (const text of originals.values())
+      // Every image gets a digest (a stand-in: the round trip is about the edit, not the registry),
+      // the node-exporter a fix adds too: a later pass then pins it.
+      for (const text of [...originals.values(), `image: ${NODE_EXPORTER_SERVICE.definition.image}`])
         for (const m of text.matchAll(/^\s*image:\s*["']?([^\s"'#]+)/gm))
           digests.set(m[1]!, `sha256:${createHash('sha256').update(m[1]!).digest('hex')}`);
       const result = fix(target, { files, cwd: REPO_ROOT, digests });
@@ -47,6 +49,9 @@ describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600
       totals.files += result.changes.length;
       totals.applied += result.applied.length;
       totals.refused += result.refused.length;
+      totals.laterPasses += result.applied.filter((a) => (a.pass ?? 1) > 1).length;
+      totals.maxPasses = Math.max(totals.maxPasses, result.passes);
+      assert.equal(result.stoppedAtMaxPasses, false, `${label}: the fixes settle before the pass limit`);
       for (const a of result.applied) count(perRule, a.ruleId).applied++;
       for (const r of result.refused) {
         count(perRule, r.ruleId).refused++;
@@ -62,8 +67,10 @@ describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600
   it('summary', () => {
     assert.ok(totals.projects > 0, 'the corpus has projects');
     assert.ok(totals.applied > 0, 'some fix applied');
+    // A fix another fix made apply (a probe → depends-on-unhealthy, an added node-exporter → its digest).
+    assert.ok(totals.laterPasses > 0, 'some fix applied in a later pass');
     const lines = [
-      `# fix round trip: ${totals.projects} projects, ${totals.files} files changed, ${totals.applied} fixes applied, ${totals.refused} refused`,
+      `# fix round trip: ${totals.projects} projects, ${totals.files} files changed, ${totals.applied} fixes applied (${totals.laterPasses} in a later pass; at most ${totals.maxPasses} passes), ${totals.refused} refused`,
       ...[...perRule].map(([id, n]) => `#   ${id}: ${n.applied} applied, ${n.refused} refused`),
       ...[...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `#   refused ${n}× ${r}`),
     ];

@@ -24,7 +24,7 @@ export const noMetricsExporter: Rule = {
     image: ghcr.io/acme/shop:1.4.2
     restart: unless-stopped
   node-exporter:
-    image: prom/node-exporter:v1.8.2
+    image: quay.io/prometheus/node-exporter:v1.9.1
     command: --path.rootfs=/host
     pid: host
     restart: unless-stopped
