@@ -71,6 +71,7 @@ export function registerFix(program: Command, setExit: SetExit): void {
           ? `${JSON.stringify(
               {
                 tool: { name: 'preflight', version: VERSION },
+                notes: result.notes,
                 passes: result.passes,
                 stoppedAtMaxPasses: result.stoppedAtMaxPasses,
                 applied: result.applied,
@@ -89,6 +90,7 @@ export function registerFix(program: Command, setExit: SetExit): void {
       const inputs = [...result.inputs, ...(flags.file ?? []), ...(flags.lock ? [flags.lock] : [])];
       if (text)
         writeReport(text, { file: flags.output, format: flags.format, what: 'fix', inputs, force: flags.force });
+      for (const n of result.notes) process.stderr.write(`preflight: note: ${n}\n`);
       for (const r of result.refused)
         process.stderr.write(`preflight: ${r.file}:${r.line}: ${r.ruleId}: not fixed: ${r.reason}\n`);
       const changing = result.applied.filter((a) => a.changesBehaviour).length;

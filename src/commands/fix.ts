@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import type { Project } from '../compose/project.js';
 import type { Report, TextEdit } from '../findings/types.js';
 import { planProjectFixes, type AppliedFix, type RefusedFix } from '../fix/apply.js';
-import { composeEdits } from '../fix/compose-edits.js';
+import { EMBEDDED_COMPOSE_SUFFIX } from '../compose/app-compose.js';
+import { composeHashOfText } from '../compose/compose-hash.js';
+import { applyEdits, composeEdits } from '../fix/compose-edits.js';
+import type { ProjectEdits } from '../fix/context.js';
+import { embeddedEdits } from '../fix/embedded.js';
+import { nodeAt } from '../yaml/located.js';
 import { unifiedPatch, type FileChange } from '../fix/patch.js';
 import { RULES } from '../rules/index.js';
 import type { Rule } from '../rules/types.js';
@@ -42,6 +47,8 @@ export interface FixResult {
   passes: number;
   /** Whether `MAX_FIX_PASSES` ran out while fixes still applied (ESLint stops there too). */
   stoppedAtMaxPasses: boolean;
+  /** What the user must know beyond the diff: an app-compose.json edit changes the compose hash. */
+  notes: string[];
 }
 
 /** The rules that have a fix. */
@@ -59,6 +66,8 @@ interface Accumulated {
   created: boolean;
   edits: TextEdit[];
   masked: { before: string; after: string } | undefined;
+  /** An app-compose.json (its hash is measured into the CVM's attestation). */
+  manifest: boolean;
 }
 
 /**
@@ -100,6 +109,7 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
           created: c.created,
           edits: c.edits,
           masked: undefined,
+          manifest: c.manifest === true,
         });
       overlay.set(c.abs, c.after);
       // Masked against what the first pass knew: the secrets of the files as they were read.
@@ -128,7 +138,8 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
   }
   // The last check ran on the fixed texts (the overlay, now also what was written).
   const after = current.report;
-  const patch = unifiedPatch(changes, applied);
+  const notes = [...files.values()].filter((f) => f.manifest && f.text !== f.original).map(hashNote);
+  const patch = unifiedPatch(changes, applied, notes);
   return {
     before: first.report,
     after,
@@ -140,6 +151,7 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
     inputs: projectInputs(first.projects, cwd),
     passes,
     stoppedAtMaxPasses: !settled,
+    notes,
   };
 }
 
@@ -152,6 +164,7 @@ interface PassChange {
   created: boolean;
   edits: TextEdit[];
   project: Project;
+  manifest?: boolean;
 }
 
 /** One pass: the fixes of the findings of one check, staged on the texts that check read. */
@@ -169,9 +182,14 @@ function fixPass(
     const planned = planProjectFixes(project, mine, rules, opts);
     applied.push(...planned.applied);
     refused.push(...planned.refused);
+    const manifest = manifestChange(project, planned.edits);
+    if (manifest) {
+      seen.add(manifest.abs);
+      if (manifest.after !== manifest.before) changed.push(manifest);
+    }
     for (const editor of planned.edits.editors.values()) {
       // A file several projects read (a shared .preflight.yml) takes the first project's edits.
-      if (!editor.changed || seen.has(editor.abs)) continue;
+      if (!editor.changed || seen.has(editor.abs) || editor.file.endsWith(EMBEDDED_COMPOSE_SUFFIX)) continue;
       seen.add(editor.abs);
       const after = editor.render();
       if (after === editor.text) continue;
@@ -223,4 +241,40 @@ function writeChange(change: FileChange, abs: string): void {
   if (change.created)
     writeOutputFile(abs, change.after, { display: change.file, refuseExisting: true, forceFlag: 'removing it' });
   else writeOutputFile(resolve(abs), change.after, { display: change.file, force: true });
+}
+
+/**
+ * The change of an app-compose.json: its own fields' edits (a deployment setting) and the edits of
+ * the compose file embedded in it, spliced into its `docker_compose_file` string; undefined when
+ * neither changed.
+ */
+function manifestChange(project: Project, edits: ProjectEdits): PassChange | undefined {
+  const m = project.manifest;
+  if (!m?.compose) return undefined;
+  const own = edits.editors.get(m.file);
+  const inner = edits.editors.get(m.compose.file);
+  if (!own?.changed && !inner?.changed) return undefined;
+  const literal = nodeAt(m.tree, ['docker_compose_file']).node!.loc;
+  const all = [
+    ...(own?.changed ? own.edits() : []),
+    ...(inner?.changed ? embeddedEdits(m.source.text, literal, inner.edits(), m.file) : []),
+  ].sort((a, b) => a.start - b.start || a.end - b.end);
+  const before = m.source.text;
+  return {
+    file: m.file,
+    abs: own?.abs ?? edits.abs(m.file),
+    before,
+    after: applyEdits(before, all),
+    created: false,
+    edits: all,
+    project,
+    manifest: true,
+  };
+}
+
+/** The compose hash is of the manifest's bytes (docs/platform.md#compose-hash): any edit changes it. */
+function hashNote(f: Accumulated): string {
+  const before = composeHashOfText(f.original, f.file);
+  const after = composeHashOfText(f.text, f.file);
+  return `${f.file}: the compose hash changes (canonical form) from ${before} to ${after}: the updated CVM attests the new one, an on-chain KMS must allow it before the update, and whoever verifies the app by its hash needs it (docs/platform.md#compose-hash)`;
 }

@@ -21,7 +21,6 @@ export class ProjectEdits {
   editor(file: string): FileEditor | undefined {
     const known = this.editors.get(file);
     if (known) return known;
-    if (file.includes('#')) return undefined;
     const text =
       this.project.sources.get(file)?.text ??
       (file === this.project.config.file
@@ -67,7 +66,7 @@ export function fixContext(edits: ProjectEdits, digests: ReadonlyMap<string, str
     throw new Refusal(reason);
   };
   const composeFile = (): FileEditor =>
-    edits.editor(project.composeFiles[0]!) ?? refuse('the compose file is embedded in app-compose.json');
+    edits.editor(project.composeFiles[0]!) ?? refuse(`cannot edit ${project.composeFiles[0]}`);
 
   const topLevelNames = (key: 'volumes' | 'services'): Set<string> => {
     const names = new Set(Object.keys((project.model as Record<string, object | undefined>)[key] ?? {}));
@@ -128,7 +127,7 @@ export function fixContext(edits: ProjectEdits, digests: ReadonlyMap<string, str
       return file;
     },
     replaceText(loc, from, to) {
-      const editor = edits.editor(loc.file) ?? refuse(`${loc.file} is embedded; edit it by hand`);
+      const editor = edits.editor(loc.file) ?? refuse(`cannot edit ${loc.file}`);
       if (editor.text.slice(loc.offset, loc.offset + from.length) !== from)
         refuse(`the text at ${loc.file}:${loc.line} is not written as ${from}`);
       editor.replaceText(loc.offset, loc.offset + from.length, to);

@@ -21,16 +21,22 @@ export interface FileChange {
  * One unified diff per changed file, `git apply`/`patch -p1` compatible, each preceded by `#` lines
  * naming the fixes in it; a fix that changes what the app does at run time says so there.
  */
-export function unifiedPatch(changes: readonly FileChange[], applied: readonly AppliedFix[]): string {
+export function unifiedPatch(
+  changes: readonly FileChange[],
+  applied: readonly AppliedFix[],
+  notes: readonly string[] = [],
+): string {
   let out = '';
   for (const c of changes) {
+    const noted = notes.filter((n) => n.startsWith(`${c.file}: `)).map((n) => `# note: ${n}\n`);
     const header = applied
       .filter((a) => a.files.includes(c.file))
       .map(
         (a) =>
           `# ${a.ruleId}: ${a.description}${a.changesBehaviour ? ` [changes behaviour: ${a.changesBehaviour}]` : ''}${a.pass && a.pass > 1 ? ` (pass ${a.pass})` : ''}\n`,
       )
-      .join('');
+      .join('')
+      .concat(noted.join(''));
     const patch = structuredPatch(
       c.created ? '/dev/null' : `a/${patchPath(c.file)}`,
       `b/${patchPath(c.file)}`,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { it } from 'node:test';
-import { isMap, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { fix, type FixResult } from '../../src/commands/fix.js';
 import { discoverRecursive } from '../../src/compose/discover.js';
 import type { TextEdit } from '../../src/findings/types.js';
@@ -130,6 +130,8 @@ function regionsOf(doc: Document, text: string, edit: TextEdit): Region[] {
     const inside = insert ? start <= edit.start && edit.start <= end : start <= edit.start && edit.end <= valueEnd;
     if (!inside) return;
     if (insert && (isMap(n) || isSeq(n))) found.push({ path, addOnly: true });
+    // Text inserted inside a string (the compose file embedded in app-compose.json) changes that string.
+    if (insert && isScalar(n) && start < edit.start && edit.start < valueEnd) found.push({ path, addOnly: false });
     if (path.length >= best.length) best = path;
     if (isMap(n)) for (const p of n.items) visit(p.value, [...path, String((p.key as { value?: unknown })?.value)]);
     if (isSeq(n))
