@@ -22,7 +22,7 @@ export const udpPort: Rule = {
   dns:
     image: coredns/coredns:1.11.3
     ports:
-      - "53:53/tcp"
+      - "853:853" # DNS over TLS (a tls:// server block in the Corefile)
 `,
   },
   check(ctx) {
