@@ -53,11 +53,12 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
   const projects: Project[] = [];
   const checked = new Set<Section>();
   const byConfig = new Map<string, { config: PreflightConfig; target: number; uses: ExemptionUse[] }>();
+  const configFolders = new Map<string, string | undefined>();
   for (const target of targets) {
     const index = summaries.length;
     let project: Project;
     try {
-      project = loadProject(target, { ...options, catalogue });
+      project = loadProject(target, { ...options, catalogue, configFolders });
     } catch (err) {
       if (!collectErrors || !(err instanceof InputError)) throw err;
       summaries.push(failedTarget(target, err, cwd));

@@ -87,9 +87,11 @@ export function isAppComposeFile(file: string): boolean {
   return basename(file).endsWith('.json');
 }
 
+// A missing path answers undefined rather than throwing: `-r` asks for five names in every directory it
+// walks, and building an ENOENT error (message, stack) per miss cost more than the stat itself.
 export function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }
@@ -97,7 +99,7 @@ export function isFile(p: string): boolean {
 
 export function isDir(p: string): boolean {
   try {
-    return statSync(p).isDirectory();
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

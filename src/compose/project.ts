@@ -58,6 +58,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Texts to read instead of the files on disk (absolute path → text): `preflight fix` re-checks its edits. */
   overlay?: ReadonlyMap<string, string>;
+  /** Where `.preflight.yml` was found per folder, shared by the projects of one run (config/load.ts findConfig). */
+  configFolders?: Map<string, string | undefined>;
 }
 
 export interface Project {
@@ -213,7 +215,7 @@ export function loadProject(target: DiscoveredProject, opts: LoadOptions = {}): 
 
   const configFile = opts.configFile
     ? resolve(cwd, opts.configFile)
-    : (findConfig(target.dir) ?? overlaidConfig(target.dir, opts.overlay));
+    : (findConfig(target.dir, opts.configFolders) ?? overlaidConfig(target.dir, opts.overlay));
   const config = loadConfig(configFile, {
     catalogue: opts.catalogue,
     file: configFile ? display(configFile) : undefined,

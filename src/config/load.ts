@@ -23,13 +23,21 @@ export function emptyConfig(): PreflightConfig {
  * Find `.preflight.yml` for a project: beside the compose file, else in the nearest parent folder,
  * up to the repository root (the first folder holding `.git`), as ESLint and hadolint look.
  */
-export function findConfig(dir: string): string | undefined {
+export function findConfig(dir: string, known?: Map<string, string | undefined>): string | undefined {
+  // `known` (one `check -r` run's answers, per folder) spares sibling projects the same walk up.
+  const walked: string[] = [];
+  const answer = (found: string | undefined) => {
+    for (const d of walked) known?.set(d, found);
+    return found;
+  };
   for (let d = dir; ; d = dirname(d)) {
+    if (known?.has(d)) return answer(known.get(d));
+    walked.push(d);
     for (const name of CONFIG_FILE_NAMES) {
       const p = join(d, name);
-      if (existsSync(p)) return p;
+      if (existsSync(p)) return answer(p);
     }
-    if (existsSync(join(d, '.git')) || dirname(d) === d) return undefined;
+    if (existsSync(join(d, '.git')) || dirname(d) === d) return answer(undefined);
   }
 }
 

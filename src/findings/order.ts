@@ -1,13 +1,16 @@
 import { SECTIONS, SEVERITIES, type Finding, type Section, type Severity } from './types.js';
 
+/** `localeCompare`'s order (the default locale's collation), without building a collator per comparison. */
+const BY_LOCALE = new Intl.Collator();
+
 /** Report order: checklist section, then file, line, column, rule. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) ||
-    a.file.localeCompare(b.file) ||
+    BY_LOCALE.compare(a.file, b.file) ||
     a.line - b.line ||
     a.column - b.column ||
-    a.ruleId.localeCompare(b.ruleId)
+    BY_LOCALE.compare(a.ruleId, b.ruleId)
   );
 }
 

@@ -67,6 +67,8 @@ export interface SecretPlan {
 }
 
 const REQUIRED_MODIFIERS = new Set(['', ':?', '?']);
+/** `localeCompare`'s order (the default locale's collation), without building a collator per comparison. */
+const BY_LOCALE = new Intl.Collator();
 
 export function inventory(variables: readonly VarRef[], provided: ReadonlySet<string>): InventoryItem[] {
   const byName = new Map<string, InventoryItem>();
@@ -90,7 +92,7 @@ export function inventory(variables: readonly VarRef[], provided: ReadonlySet<st
     if (REQUIRED_MODIFIERS.has(ref.modifier)) item.required = true;
     if (ref.modifier === ':?' || ref.modifier === '?') item.guarded = true;
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byName.values()].sort((a, b) => BY_LOCALE.compare(a.name, b.name));
 }
 
 export function planSecrets(input: PlanInput): SecretPlan {

@@ -22,6 +22,19 @@ export interface StatefulService {
  * is false when the tag comes from a variable (the CVM's value may differ from the local one).
  */
 export function statefulService(svc: Service, imageVersionKnown = true): StatefulService | undefined {
+  // Several rules ask this of every service; the answer depends on the service alone (models are not changed
+  // once loaded), so it is worked out once per service object. Callers only read it.
+  let answers = known.get(svc);
+  if (!answers) known.set(svc, (answers = new Map()));
+  if (answers.has(imageVersionKnown)) return answers.get(imageVersionKnown);
+  const answer = recognise(svc, imageVersionKnown);
+  answers.set(imageVersionKnown, answer);
+  return answer;
+}
+
+const known = new WeakMap<Service, Map<boolean, StatefulService | undefined>>();
+
+function recognise(svc: Service, imageVersionKnown: boolean): StatefulService | undefined {
   // A service built here is the app, not a packaged server: its POSTGRES_* variables are a client's.
   const environment = svc.build
     ? {}

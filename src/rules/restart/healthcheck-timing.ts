@@ -79,8 +79,10 @@ volumes:
       // Docker runs the first probe one interval after the container starts (every start_interval
       // during a start_period, Docker 25+), so a long interval only hurts at boot, where a service
       // waiting for it to be healthy waits that long; a slow probe rate on its own is a choice.
-      const waiting = waitsHealthy(ctx.services, name);
-      if (t.intervalMs > MAX_SENSIBLE_INTERVAL_MS && t.startPeriodMs === 0 && waiting.length) {
+      // Who waits is asked only of a late first probe: asked of every service, it is a scan of all services each.
+      const late = t.intervalMs > MAX_SENSIBLE_INTERVAL_MS && t.startPeriodMs === 0;
+      const waiting = late ? waitsHealthy(ctx.services, name) : [];
+      if (waiting.length) {
         const names = waiting.map((w) => `"${w}"`).join(', ');
         ctx.report({
           service: name,
