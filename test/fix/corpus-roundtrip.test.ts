@@ -28,7 +28,7 @@ interface Region {
 
 describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600_000 }, () => {
   const projects = discoverRecursive(CORPUS_DIR);
-  const totals = { projects: 0, files: 0, applied: 0, refused: 0, laterPasses: 0, maxPasses: 0 };
+  const totals = { projects: 0, files: 0, applied: 0, refused: 0, laterPasses: 0, maxPasses: 0, embedded: 0 };
   const perRule = new Map<string, { applied: number; refused: number }>();
   const reasons = new Map<string, number>();
 
@@ -58,7 +58,12 @@ describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600
         const reason = `${r.ruleId}: ${r.reason.replace(/"[^"]*"|\S+\.(ya?ml|json)\S*|sha256:\S+|\$\{[^}]*\}|[\w./-]+:[\w.-]+/g, '…')}`;
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
-      for (const change of result.changes) assertOnlyEdited(change, `${label}: ${change.file}`);
+      for (const change of result.changes) {
+        assertOnlyEdited(change, `${label}: ${change.file}`);
+        const embedded = embeddedChange(change);
+        if (embedded) assertOnlyEdited(embedded, `${label}: ${change.file}#docker_compose_file`);
+        if (embedded) totals.embedded++;
+      }
       assertFixedFindingsGone(result, label);
       for (const [f, text] of originals) assert.equal(readFileSync(f, 'utf8'), text, `${f} was not written`);
     });
@@ -69,14 +74,45 @@ describeCorpus('preflight fix round trip over the shared corpus', { timeout: 600
     assert.ok(totals.applied > 0, 'some fix applied');
     // A fix another fix made apply (a probe → depends-on-unhealthy, an added node-exporter → its digest).
     assert.ok(totals.laterPasses > 0, 'some fix applied in a later pass');
+    assert.ok(totals.embedded > 0, 'some compose file embedded in an app-compose.json was fixed');
     const lines = [
-      `# fix round trip: ${totals.projects} projects, ${totals.files} files changed, ${totals.applied} fixes applied (${totals.laterPasses} in a later pass; at most ${totals.maxPasses} passes), ${totals.refused} refused`,
+      `# fix round trip: ${totals.projects} projects, ${totals.files} files changed, ${totals.applied} fixes applied (${totals.laterPasses} in a later pass; at most ${totals.maxPasses} passes; ${totals.embedded} embedded compose files), ${totals.refused} refused`,
       ...[...perRule].map(([id, n]) => `#   ${id}: ${n.applied} applied, ${n.refused} refused`),
       ...[...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `#   refused ${n}× ${r}`),
     ];
     process.stderr.write(`${lines.join('\n')}\n`);
   });
 });
+
+/**
+ * The change of the compose file embedded in an app-compose.json (its decoded `docker_compose_file`
+ * before and after, the manifest's edits inside the string literal as edits of the decoded text), so
+ * the embedded YAML is held to what a compose file is; undefined when the string did not change.
+ */
+function embeddedChange(change: { file: string; before: string; after: string; edits: TextEdit[] }) {
+  if (!change.file.endsWith('.json')) return undefined;
+  const before = JSON.parse(change.before).docker_compose_file;
+  const after = JSON.parse(change.after).docker_compose_file;
+  if (typeof before !== 'string' || before === after) return undefined;
+  // Where each decoded offset of the string is written in the manifest (escapes counted).
+  const key = change.before.indexOf('"docker_compose_file"');
+  let raw = change.before.indexOf('"', change.before.indexOf(':', key) + 1) + 1;
+  const decodedAt = new Map<number, number>();
+  for (let i = 0; ; i++) {
+    decodedAt.set(raw, i);
+    if (change.before[raw] === '"') break;
+    raw += change.before[raw] === '\\' ? (change.before[raw + 1] === 'u' ? 6 : 2) : 1;
+  }
+  const edits = change.edits
+    .filter((e) => decodedAt.has(e.start) && decodedAt.has(e.end) && e.end <= raw)
+    .map((e) => ({
+      ...e,
+      start: decodedAt.get(e.start)!,
+      end: decodedAt.get(e.end)!,
+      text: JSON.parse(`"${e.text}"`),
+    }));
+  return { before, after, edits, created: false };
+}
 
 function count(map: Map<string, { applied: number; refused: number }>, id: string) {
   let c = map.get(id);
