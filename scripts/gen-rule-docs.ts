@@ -41,6 +41,9 @@ export function renderRuleDocs(): string {
     '(`exemptions: [{ rule, service, reason }]`), and a comment `# preflight-ignore <id> -- <reason>` on the line or the line',
     'above silences one finding. How severities turn into scores: [scoring.md](scoring.md).',
     '',
+    'A rule marked *opt-in* reports only when `.preflight.yml` gives it a severity (`rules: { no-metrics-exporter: warning }`):',
+    'advice that holds for nearly every project and depends on how the app is run rather than a defect in the file.',
+    '',
   ];
   for (const source of SOURCE_ORDER) {
     const list = metas.filter((m) => m.source === source);
@@ -51,7 +54,8 @@ export function renderRuleDocs(): string {
       '| rule | section | severity | what it finds |',
       '| --- | --- | --- | --- |',
     );
-    for (const m of list) out.push(`| [\`${m.id}\`](#${m.id}) | ${m.section} | ${m.severity} | ${cell(m.title)} |`);
+    for (const m of list)
+      out.push(`| [\`${m.id}\`](#${m.id}) | ${m.section} | ${severityCell(m)} | ${cell(m.title)} |`);
     out.push('');
     for (const m of list) out.push(...entry(m, m.example));
   }
@@ -64,7 +68,9 @@ function entry(m: RuleMeta, example: RuleExample | undefined): string[] {
     '',
     `**${m.title}**`,
     '',
-    `Section: \`${m.section}\` · default severity: \`${m.severity}\``,
+    m.optIn
+      ? `Section: \`${m.section}\` · opt-in, severity when on: \`${m.severity}\``
+      : `Section: \`${m.section}\` · default severity: \`${m.severity}\``,
     '',
     `**Why:** ${m.rationale}`,
     '',
@@ -95,6 +101,10 @@ function entry(m: RuleMeta, example: RuleExample | undefined): string[] {
     );
   }
   return lines;
+}
+
+function severityCell(m: RuleMeta): string {
+  return m.optIn ? `${m.severity} (opt-in)` : m.severity;
 }
 
 function cell(s: string): string {

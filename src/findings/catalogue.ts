@@ -13,6 +13,8 @@ export interface RuleMeta {
   fixHint: string;
   docsUrl?: string;
   source: RuleSource;
+  /** Reported only when the configuration gives the rule a severity (see Rule.optIn). */
+  optIn?: boolean;
   /** A compose snippet that draws the finding and its corrected form (`preflight explain`, docs/rules.md). */
   example?: RuleExample;
 }

@@ -19,6 +19,8 @@ export interface RuleRunResult {
 export interface RunOptions {
   /** Report inline directives that suppressed nothing (`--report-unused-suppressions`). */
   reportUnusedSuppressions?: boolean;
+  /** Run opt-in rules that the configuration does not name (the rule tester runs the rule it tests). */
+  enableOptIn?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export function runRules(project: Project, rules: readonly Rule[], opts: RunOpti
   for (const rule of rules) {
     const configured = project.config.rules[rule.id];
     if (configured === 'off') continue;
+    if (rule.optIn && configured === undefined && !opts.enableOptIn) continue;
     ran.add(rule.id);
     const severity: Severity | undefined = configured;
     const ctx: RuleContext = {

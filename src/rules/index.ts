@@ -125,7 +125,7 @@ export const RULES: readonly Rule[] = [
 
 /** The check rules as catalogue entries. */
 export const CHECK_RULE_METAS: readonly RuleMeta[] = RULES.map(
-  ({ id, section, severity, title, rationale, fixHint, docsUrl, example }) => ({
+  ({ id, section, severity, title, rationale, fixHint, docsUrl, example, optIn }) => ({
     id,
     section,
     severity,
@@ -134,6 +134,7 @@ export const CHECK_RULE_METAS: readonly RuleMeta[] = RULES.map(
     fixHint,
     docsUrl,
     example,
+    ...(optIn ? { optIn } : {}),
     source: 'check' as const,
   }),
 );

@@ -114,8 +114,11 @@ export function ruleTester(rule: Rule, cases: { valid: RuleTestCase[]; invalid: 
   });
 }
 
-/** Load a snippet as a project in a temporary directory and run one rule on it. */
-export function run(rule: Rule, c: RuleTestCase): Finding[] {
+/**
+ * Load a snippet as a project in a temporary directory and run one rule on it. An opt-in rule runs
+ * as if .preflight.yml turned it on, unless `asConfigured` (then only if the snippet's config does).
+ */
+export function run(rule: Rule, c: RuleTestCase, opts: { asConfigured?: boolean } = {}): Finding[] {
   const files: RuleTestFiles = typeof c === 'string' ? { compose: c } : c;
   const dir = mkdtempSync(join(tmpdir(), 'preflight-rule-'));
   try {
@@ -126,7 +129,7 @@ export function run(rule: Rule, c: RuleTestCase): Finding[] {
     if (files.env !== undefined) writeFileSync(join(dir, '.env'), files.env);
     for (const [name, text] of Object.entries(files.extra ?? {})) writeFileSync(join(dir, name), dedent(text));
     const project = loadProject({ dir, files: [main], kind }, { cwd: dir });
-    const { findings } = runRules(project, [rule]);
+    const { findings } = runRules(project, [rule], { enableOptIn: !opts.asConfigured });
     return findings.filter((f) => f.ruleId === rule.id).sort((a, b) => a.line - b.line || a.column - b.column);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,12 @@ export interface Rule {
   docsUrl?: string;
   /** A snippet that draws the finding and the same snippet fixed (`preflight explain`, docs/rules.md). */
   example: RuleExample;
+  /**
+   * Runs only when `.preflight.yml` gives the rule a severity (`rules: { <id>: warning }`): advice that
+   * holds for nearly every project and depends on how the app is run, not a defect in the file (like
+   * the rules outside ESLint's `recommended` set, kube-score's optional tests). docs/decisions.md.
+   */
+  optIn?: boolean;
   check(ctx: RuleContext): void;
   /** Edits that fix one of the check's reports (`preflight fix`), when the rule can fix it safely. */
   fix?: RuleFix;

@@ -27,7 +27,8 @@ describe('docs/rules.md', () => {
       const body = onDisk.slice(start, next < 0 ? undefined : next);
       assert.ok(body.includes(m.title), `${m.id}: title`);
       assert.ok(body.includes(`Section: \`${m.section}\``), `${m.id}: section`);
-      assert.ok(body.includes(`default severity: \`${m.severity}\``), `${m.id}: severity`);
+      const severity = m.optIn ? `opt-in, severity when on: \`${m.severity}\`` : `default severity: \`${m.severity}\``;
+      assert.ok(body.includes(severity), `${m.id}: severity`);
       assert.ok(body.includes(m.rationale), `${m.id}: rationale`);
       assert.ok(body.includes(m.fixHint), `${m.id}: fix hint`);
     }

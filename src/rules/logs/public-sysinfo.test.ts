@@ -1,4 +1,6 @@
-import { ruleTester } from '../rule-tester.js';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ruleTester, run } from '../rule-tester.js';
 import { publicSysinfo } from './public-sysinfo.js';
 
 const COMPOSE = 'services:\n  app:\n    image: app:1\n';
@@ -29,4 +31,21 @@ ruleTester(publicSysinfo, {
       errors: [{ file: 'app-compose.json', line: 3, column: 3, message: 'public_sysinfo is true' }],
     },
   ],
+});
+
+describe('public-sysinfo is opt-in', () => {
+  it('reports nothing unless .preflight.yml gives it a severity', () => {
+    assert.deepEqual(run(publicSysinfo, { compose: COMPOSE }, { asConfigured: true }), []);
+  });
+  it('reports at the severity .preflight.yml gives it', () => {
+    const found = run(
+      publicSysinfo,
+      { compose: COMPOSE, config: 'rules:\n  public-sysinfo: warning\n' },
+      { asConfigured: true },
+    );
+    assert.deepEqual(
+      found.map((f) => [f.severity, f.message]),
+      [['warning', "public_sysinfo is on (the Phala Cloud default): anyone can read the guest's system metrics"]],
+    );
+  });
 });

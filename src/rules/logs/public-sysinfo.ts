@@ -5,8 +5,9 @@ export const publicSysinfo: Rule = {
   section: 'logs',
   severity: 'info',
   title: 'Guest system metrics are public (the Phala Cloud default)',
+  optIn: true,
   rationale:
-    "With `public_sysinfo: true` (Phala Cloud's default) the guest agent serves its Prometheus `/metrics` to anyone (docs/platform.md#logs-and-sysinfo, docs/platform.md#manifest). That tells outsiders your load, your traffic pattern and what runs inside.",
+    "With `public_sysinfo: true` (Phala Cloud's default) the guest agent serves its Prometheus `/metrics` and the system part of its dashboard to anyone: OS and kernel version, CPU model, memory, swap, load, uptime and data-disk use (docs/platform.md#logs-and-sysinfo, docs/platform.md#manifest). That tells outsiders your load and traffic pattern, nothing about your data, and the container list is shown either way. Opt-in (`rules: { public-sysinfo: info }`): for most apps it is a public status page Phala turns on on purpose.",
   fixHint:
     'Set `public_sysinfo: false` unless you want public status; collect metrics with your own exporter behind authentication instead.',
   example: {

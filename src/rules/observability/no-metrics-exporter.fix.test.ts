@@ -5,14 +5,18 @@ fixTester(noMetricsExporter, {
   apply: [
     {
       name: 'node-exporter as its README runs it, under services, before the top-level volumes',
-      code: `
-        services:
-          app:
-            image: ghcr.io/acme/app:1.0.0
-            volumes: [data:/data]
-        volumes:
-          data:
-      `,
+      code: {
+        // The rule is opt-in: the project turns it on.
+        config: 'rules:\n  no-metrics-exporter: warning\n',
+        compose: `
+          services:
+            app:
+              image: ghcr.io/acme/app:1.0.0
+              volumes: [data:/data]
+          volumes:
+            data:
+        `,
+      },
       output: `
         services:
           app:

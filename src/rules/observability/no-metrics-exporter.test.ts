@@ -1,4 +1,6 @@
-import { ruleTester } from '../rule-tester.js';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ruleTester, run } from '../rule-tester.js';
 import { noMetricsExporter } from './no-metrics-exporter.js';
 
 ruleTester(noMetricsExporter, {
@@ -56,4 +58,27 @@ ruleTester(noMetricsExporter, {
       errors: [{ line: 1, message: 'no service exports metrics' }],
     },
   ],
+});
+
+describe('no-metrics-exporter is opt-in', () => {
+  const compose = 'services:\n  app: { image: app:1 }\n';
+  it('reports nothing unless .preflight.yml gives it a severity', () => {
+    assert.deepEqual(run(noMetricsExporter, { compose }, { asConfigured: true }), []);
+  });
+  it('reports at the severity .preflight.yml gives it', () => {
+    const found = run(
+      noMetricsExporter,
+      { compose, config: 'rules:\n  no-metrics-exporter: warning\n' },
+      { asConfigured: true },
+    );
+    assert.deepEqual(
+      found.map((f) => [f.severity, f.message]),
+      [
+        [
+          'warning',
+          'no service exports metrics (node-exporter, cAdvisor, an OpenTelemetry collector or a Prometheus exporter)',
+        ],
+      ],
+    );
+  });
 });
