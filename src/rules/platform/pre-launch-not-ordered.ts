@@ -1,3 +1,4 @@
+import { phalaDefaultPreLaunchVersion } from '../../knowledge/phala-pre-launch.js';
 import { oldVersionTakes } from '../lib/old-version.js';
 import type { Rule } from '../types.js';
 
@@ -10,7 +11,7 @@ export const preLaunchNotOrdered: Rule = {
   severity: 'info',
   title: 'Service may start before the pre-launch script has run',
   rationale:
-    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023). Where `restart-serves-old-version` reports the service, its message says this too, so one `restart:` line gets one finding.',
+    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023). The default script of Phala Cloud is not reported: it logs in, prunes, pulls and sets SSH access, nothing a container reads when it starts. Where `restart-serves-old-version` reports the service, its message says this too, so one `restart:` line gets one finding.',
   fixHint:
     "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
   example: {
@@ -38,7 +39,10 @@ export const preLaunchNotOrdered: Rule = {
 `,
   },
   check(ctx) {
-    if (!ctx.deployment.pre_launch_script?.trim()) return;
+    const script = ctx.deployment.pre_launch_script;
+    if (!script?.trim()) return;
+    // Phala Cloud's default script prepares nothing a container reads at start (knowledge/phala-pre-launch.ts).
+    if (phalaDefaultPreLaunchVersion(script)) return;
     // One `restart:` line, one finding: restart-serves-old-version's message says this too for the services it reports.
     const saidByOldVersion = ctx.project.config.rules['restart-serves-old-version'] !== 'off';
     for (const [name, svc] of ctx.services) {
