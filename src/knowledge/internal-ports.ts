@@ -23,6 +23,11 @@ export interface InternalPortEntry extends ImageEntry {
   ports: { port: number; what: string }[];
   /** The image turns authentication on by default (it refuses to start without credentials). */
   authByDefault?: boolean;
+  /**
+   * From this major version of the image's tag on, authentication is on by default (as
+   * `authByDefault`); an older or unreadable tag needs a sign. `source` says where the change is documented.
+   */
+  authByDefaultSince?: { major: number; source: string };
   /** Environment variables that turn authentication on. */
   authEnv?: EnvSign[];
   /** A command-line pattern that turns authentication on, or points at a config file that may (`redis.conf`). */
@@ -152,6 +157,12 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
       { port: 9200, what: 'Elasticsearch HTTP' },
       { port: 9300, what: 'Elasticsearch transport' },
     ],
+    // 8.0 turned security on by default: the first start generates the elastic user's password.
+    authByDefaultSince: {
+      major: 8,
+      source:
+        'https://www.elastic.co/guide/en/elasticsearch/reference/8.0/configuring-stack-security.html ("security is enabled and configured automatically"); https://www.elastic.co/guide/en/elasticsearch/reference/8.0/docker.html',
+    },
     authEnv: [{ name: 'ELASTIC_PASSWORD' }, { name: 'xpack.security.enabled', value: /^true$/i }],
     noAuthEnv: [{ name: 'xpack.security.enabled', value: /^false$/i }],
     source:

@@ -4,6 +4,14 @@ import { publishedInternalPort } from './published-internal-port.js';
 ruleTester(publishedInternalPort, {
   valid: [
     {
+      name: 'Elasticsearch 8 turns security on by default (the first start generates the password)',
+      compose: `
+      services:
+        es: { image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0, ports: ["9200:9200"] }
+        es9: { image: elasticsearch:9.1.0, ports: ["9201:9200"], environment: [discovery.type=single-node] }
+    `,
+    },
+    {
       name: "the app's web port",
       compose: `
       services:
@@ -63,6 +71,23 @@ ruleTester(publishedInternalPort, {
     },
   ],
   invalid: [
+    {
+      name: 'Elasticsearch 8 with security turned off, Elasticsearch 7, and a tag of no version',
+      code: `
+        services:
+          es8:
+            image: elasticsearch:8.15.0
+            ports: ["9200:9200"]
+            environment: [discovery.type=single-node, xpack.security.enabled=false]
+          es7: { image: elasticsearch:7.17.0, ports: ["9201:9200"] }
+          esvar: { image: "elasticsearch:\${ES_VERSION}", ports: ["9202:9200"] }
+      `,
+      errors: [
+        { service: 'es8', message: 'Elasticsearch HTTP' },
+        { service: 'es7', message: '9200 (Elasticsearch HTTP) as 9201' },
+        { service: 'esvar', message: '9200 (Elasticsearch HTTP) as 9202' },
+      ],
+    },
     {
       name: 'Redis published without a password',
       code: `

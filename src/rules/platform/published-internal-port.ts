@@ -1,5 +1,5 @@
 import type { Service, ServicePort } from '../../compose/types.js';
-import { matchImage } from '../../knowledge/image.js';
+import { matchImage, parseImage } from '../../knowledge/image.js';
 import { INTERNAL_PORTS, type EnvSign, type InternalPortEntry } from '../../knowledge/internal-ports.js';
 import { commandLine, envString } from '../lib/services.js';
 import type { Rule } from '../types.js';
@@ -16,10 +16,19 @@ function hasSign(svc: Service, signs: readonly EnvSign[] | undefined): boolean {
   });
 }
 
+/** The image tag's major version (`8.15.0`, `8-alpine`), if it starts with one. */
+function tagMajor(image: string | undefined): number | undefined {
+  const m = image ? /^(\d+)(?:[.-]|$)/.exec(parseImage(image).tag ?? '') : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Whether the compose file shows authentication on the product's ports. */
 export function showsAuthentication(svc: Service, entry: InternalPortEntry): boolean {
   if (hasSign(svc, entry.noAuthEnv)) return false;
   if (entry.authByDefault || hasSign(svc, entry.authEnv)) return true;
+  const since = entry.authByDefaultSince;
+  const major = tagMajor(svc.image);
+  if (since && major !== undefined && major >= since.major) return true;
   const cmd = `${commandLine(svc.entrypoint)} ${commandLine(svc.command)}`;
   return entry.authCommand?.test(cmd) ?? false;
 }
@@ -39,7 +48,7 @@ export const publishedInternalPort: Rule = {
   severity: 'warning',
   title: 'Database, cache, queue or admin UI port published without authentication',
   rationale:
-    "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch 7 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
+    "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch before 8 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
   fixHint:
     "Remove the `ports:` entry (containers on the compose network reach the service by name; `expose:` documents the port), bind it to loopback (`127.0.0.1:6379:6379`) for tools on the CVM, or turn on the product's authentication (e.g. `--requirepass ${REDIS_PASSWORD}`, MONGO_INITDB_ROOT_PASSWORD).",
   example: {
