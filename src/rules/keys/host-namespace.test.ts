@@ -4,6 +4,13 @@ import { hostNamespace } from './host-namespace.js';
 ruleTester(hostNamespace, {
   valid: [
     {
+      name: "an unauthenticated Redis on the host network: published-internal-port's finding says it (one line, one finding)",
+      compose: `
+        services:
+          cache: { image: redis:7.4, network_mode: host }
+      `,
+    },
+    {
       name: 'node-exporter as its documentation sets it up (checklist recommendation)',
       compose: `
         services:
@@ -43,6 +50,27 @@ ruleTester(hostNamespace, {
     },
   ],
   invalid: [
+    {
+      name: 'a Redis with a password on the host network',
+      code: {
+        compose: `
+          services:
+            cache:
+              image: redis:7.4
+              network_mode: host
+              command: redis-server --requirepass \${REDIS_PASSWORD}
+        `,
+      },
+      errors: [{ service: 'cache', message: 'every port it listens on is reachable through the gateway' }],
+    },
+    {
+      name: 'published-internal-port turned off: this rule reports the host network itself',
+      code: {
+        compose: 'services:\n  cache: { image: redis:7.4, network_mode: host }\n',
+        config: 'rules:\n  published-internal-port: off\n',
+      },
+      errors: [{ service: 'cache', message: 'sets network_mode: host' }],
+    },
     {
       name: 'network_mode host points at the value',
       code: `

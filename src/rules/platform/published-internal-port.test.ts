@@ -72,6 +72,26 @@ ruleTester(publishedInternalPort, {
   ],
   invalid: [
     {
+      name: 'network_mode: host: every port it listens on is reachable, ports: or not (one finding, at network_mode)',
+      code: `
+        services:
+          cache:
+            image: redis:7.4
+            network_mode: host
+            ports: ["6379:6379"]
+          db: { image: postgres:17, network_mode: host }
+      `,
+      errors: [
+        {
+          service: 'cache',
+          line: 4,
+          messageId: 'hostNetwork',
+          message:
+            "sets network_mode: host, so 6379 (Redis) is reachable through the gateway with no authentication the compose file shows, and it shares the guest's network stack",
+        },
+      ],
+    },
+    {
       name: 'Elasticsearch 8 with security turned off, Elasticsearch 7, and a tag of no version',
       code: `
         services:

@@ -1,37 +1,8 @@
-import type { Service, ServicePort } from '../../compose/types.js';
-import { matchImage, parseImage } from '../../knowledge/image.js';
-import { INTERNAL_PORTS, type EnvSign, type InternalPortEntry } from '../../knowledge/internal-ports.js';
-import { commandLine, envString } from '../lib/services.js';
+import type { ServicePort } from '../../compose/types.js';
+import { matchImage } from '../../knowledge/image.js';
+import { INTERNAL_PORTS } from '../../knowledge/internal-ports.js';
+import { gatewayAccepts, hostNetworkPorts, LOOPBACK, showsAuthentication } from '../lib/internal-ports.js';
 import type { Rule } from '../types.js';
-
-/** Host addresses only the CVM itself can reach: a port bound there is not behind the gateway. */
-const LOOPBACK = /^(?:127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
-
-function hasSign(svc: Service, signs: readonly EnvSign[] | undefined): boolean {
-  return (signs ?? []).some(({ name, value }) => {
-    if (!svc.environment || !(name in svc.environment)) return false;
-    // A value from a variable unset here still shows the setting is made (the env supplies it).
-    const v = envString(svc, name) ?? '';
-    return value ? value.test(v) : true;
-  });
-}
-
-/** The image tag's major version (`8.15.0`, `8-alpine`), if it starts with one. */
-function tagMajor(image: string | undefined): number | undefined {
-  const m = image ? /^(\d+)(?:[.-]|$)/.exec(parseImage(image).tag ?? '') : null;
-  return m ? Number(m[1]) : undefined;
-}
-
-/** Whether the compose file shows authentication on the product's ports. */
-export function showsAuthentication(svc: Service, entry: InternalPortEntry): boolean {
-  if (hasSign(svc, entry.noAuthEnv)) return false;
-  if (entry.authByDefault || hasSign(svc, entry.authEnv)) return true;
-  const since = entry.authByDefaultSince;
-  const major = tagMajor(svc.image);
-  if (since && major !== undefined && major >= since.major) return true;
-  const cmd = `${commandLine(svc.entrypoint)} ${commandLine(svc.command)}`;
-  return entry.authCommand?.test(cmd) ?? false;
-}
 
 /** The container ports a `ports:` entry covers (`5432`, or a range `9200-9300`). */
 function targets(p: ServicePort): number[] {
@@ -48,7 +19,7 @@ export const publishedInternalPort: Rule = {
   severity: 'warning',
   title: 'Database, cache, queue or admin UI port published without authentication',
   rationale:
-    "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch before 8 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
+    "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not, and with `network_mode: host` every port the container listens on is (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch before 8 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
   fixHint:
     "Remove the `ports:` entry (containers on the compose network reach the service by name; `expose:` documents the port), bind it to loopback (`127.0.0.1:6379:6379`) for tools on the CVM, or turn on the product's authentication (e.g. `--requirepass ${REDIS_PASSWORD}`, MONGO_INITDB_ROOT_PASSWORD).",
   example: {
@@ -66,12 +37,23 @@ export const publishedInternalPort: Rule = {
 `,
   },
   check(ctx) {
-    const policy = ctx.deployment.port_policy;
     // With restrict_mode the gateway refuses every port the policy does not list (docs/platform.md#ingress).
-    const gatewayAccepts = (port: number | undefined) =>
-      !policy?.restrict_mode || (port !== undefined && (policy.ports ?? []).some((p) => p.port === port));
+    const accepts = (port: number | undefined) => gatewayAccepts(ctx.deployment, port);
     for (const [name, svc] of ctx.services) {
-      if (svc.network_mode === 'host') continue;
+      if (svc.network_mode?.trim().toLowerCase() === 'host') {
+        // Every port it listens on is reachable; host-namespace leaves this service's network_mode to this finding.
+        const { entry, ports } = hostNetworkPorts(svc);
+        const reachable = entry?.ports.filter((p) => ports.includes(p.port) && accepts(p.port)) ?? [];
+        if (!entry || !reachable.length) continue;
+        ctx.report({
+          service: name,
+          valuePath: ['services', name, 'network_mode'],
+          messageId: 'hostNetwork',
+          message: (who) =>
+            `${who} (${entry.product}) ${who.v('sets', 'set')} network_mode: host, so ${reachable.map((p) => `${p.port} (${p.what})`).join(', ')} ${reachable.length > 1 ? 'are' : 'is'} reachable through the gateway with no authentication the compose file shows, and ${who.v('it shares', 'they share')} the guest's network stack`,
+        });
+        continue;
+      }
       const entry = matchImage(INTERNAL_PORTS, svc.image);
       if (!entry || showsAuthentication(svc, entry)) continue;
       const hits: { index: number; port: { port: number; what: string }; published?: number }[] = [];
@@ -84,7 +66,7 @@ export const publishedInternalPort: Rule = {
           const port = entry.ports.find((k) => k.port === t);
           if (!port) continue;
           const hostPort = published ?? (p.published === undefined ? undefined : t);
-          if (!gatewayAccepts(hostPort)) continue;
+          if (!accepts(hostPort)) continue;
           hits.push({ index, port, ...(hostPort !== undefined && { published: hostPort }) });
         }
       });
