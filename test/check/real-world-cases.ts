@@ -91,8 +91,7 @@ volumes:
       - POSTGRES_DB
   mattermost:
     depends_on:
-      postgres:
-        condition: service_started
+      - postgres
     image: mattermost/\${MATTERMOST_IMAGE}:\${MATTERMOST_IMAGE_TAG}
     restart: unless-stopped
     ports:
