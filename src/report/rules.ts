@@ -24,7 +24,7 @@ export function renderRuleList(rules: readonly DescribedRule[], format: RuleList
     out.push(style.bold(section));
     for (const r of inSection)
       out.push(
-        `  ${r.id.padEnd(idWidth)}  ${severityColour(style, r.severity)(r.severity.padEnd(7))}  ${r.source.padEnd(7)}  ${r.title}`,
+        `  ${r.id.padEnd(idWidth)}  ${severityColour(style, r.severity)(r.severity.padEnd(7))}  ${r.source.padEnd(7)}  ${r.title}${r.optIn ? ' (opt-in)' : ''}`,
       );
     out.push('');
   }
@@ -50,7 +50,9 @@ export function renderRuleExplanation(rule: DescribedRule, format: RuleListForma
     '',
     rule.title,
     '',
-    `Section: ${rule.section} · reported by: preflight ${rule.source} · default severity: ${rule.severity}`,
+    rule.optIn
+      ? `Section: ${rule.section} · reported by: preflight ${rule.source} · opt-in: reported only with \`rules: { ${rule.id}: ${rule.severity} }\` in .preflight.yml`
+      : `Section: ${rule.section} · reported by: preflight ${rule.source} · default severity: ${rule.severity}`,
     '',
     heading('Why'),
     rule.rationale,

@@ -73,6 +73,14 @@ describe('preflight explain', () => {
     assert.match(r.stdout, /Docs: https:\/\/\S+\/docs\/rules\.md#restart-policy/);
   });
 
+  it('says an opt-in rule reports only when .preflight.yml turns it on, in the list too', () => {
+    const r = runBuiltCli(['explain', 'no-metrics-exporter']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /opt-in: reported only with `rules: \{ no-metrics-exporter: warning \}` in .preflight.yml/);
+    assert.match(runBuiltCli(['rules', 'observability']).stdout, /^ {2}no-metrics-exporter .*\(opt-in\)$/m);
+    assert.doesNotMatch(runBuiltCli(['rules', 'observability']).stdout, /logging-disabled .*\(opt-in\)/);
+  });
+
   it("shows an example's other files: the compose file beside a .preflight.yml example", () => {
     const r = runBuiltCli(['explain', 'public-logs']);
     assert.equal(r.code, 0, r.stderr);

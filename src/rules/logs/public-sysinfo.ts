@@ -19,10 +19,14 @@ export const publicSysinfo: Rule = {
     restart: unless-stopped
 `,
     },
-    bad: `deployment:
+    bad: `rules:
+  public-sysinfo: info
+deployment:
   public_sysinfo: true
 `,
-    good: `deployment:
+    good: `rules:
+  public-sysinfo: info
+deployment:
   public_sysinfo: false
 `,
   },

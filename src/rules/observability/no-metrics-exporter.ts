@@ -15,6 +15,8 @@ export const noMetricsExporter: Rule = {
     'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, `--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the gateway with authentication.',
   fix: fixNoMetricsExporter,
   example: {
+    // The rule is opt-in: the project turns it on.
+    beside: { '.preflight.yml': 'rules:\n  no-metrics-exporter: warning\n' },
     bad: `services:
   web:
     image: ghcr.io/acme/shop:1.4.2
