@@ -1,16 +1,20 @@
 // `npm test` (after build and lint): every *.test.ts under src/ and test/, with node's test runner, in passes:
-//   1. the unit files (no Docker), once;
+//   1. the unit files (no Docker), once, two files at a time (PREFLIGHT_TEST_CONCURRENCY, default 2);
 //   2. the Docker-backed files (those using describeDocker, test/support/docker.ts), once per Compose CLI:
 //      PREFLIGHT_COMPOSE=v2 (with DOCKER_CONFIG=$PREFLIGHT_COMPOSE_V2_DOCKER_CONFIG when set: a config dir whose
 //      cli-plugins/ holds the v2 plugin, as .ci/run installs it) and PREFLIGHT_COMPOSE=v1. A CLI that is not
 //      installed is left out with a note, unless PREFLIGHT_REQUIRE_DOCKER=1, where its pass runs and fails.
 //      PREFLIGHT_COMPOSE set by the caller pins one pass to that CLI.
+//      The two Docker passes run at the same time on the one engine (PREFLIGHT_DOCKER_PASSES=serial: one after
+//      the other); within a pass the files run one at a time. Drills mostly wait (health intervals, grace
+//      periods, restarts), so two passes side by side take little longer than one; every Docker resource a test
+//      makes is named per run and labelled with its launcher, so the passes do not see each other's.
+//      A pass running beside another writes its output to a file, printed whole when the pass ends.
 // Then a summary after node's own: counts per pass, every skipped suite and why, every failure.
 // `node scripts/run-tests.mjs <path-fragment>…` runs the matching files only (same passes).
-// Node 20's runner does not expand globs, so the files are listed here. Files run one at a time: the
-// Docker drills are timing-sensitive and the machine has two cores.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// Node 20's runner does not expand globs, so the files are listed here.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,34 +97,75 @@ if (dockerFiles.length) {
 }
 
 const defaultReporter = process.stdout.isTTY ? 'spec' : 'tap';
+const unitConcurrency = Math.max(1, Number.parseInt(process.env.PREFLIGHT_TEST_CONCURRENCY ?? '2', 10) || 1);
+const dockerSerial = process.env.PREFLIGHT_DOCKER_PASSES === 'serial';
 const scratch = mkdtempSync(join(tmpdir(), 'preflight-test-summary-'));
 const results = [];
 try {
-  for (const [i, pass] of passes.entries()) {
-    const banner = `${pass.label}: ${pass.files.length} file${pass.files.length === 1 ? '' : 's'}`;
-    process.stdout.write(`\n# ━━ ${banner} ━━\n`);
-    const summaryFile = join(scratch, `pass-${i}.jsonl`);
-    const started = performance.now();
-    const res = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--test',
-        '--test-concurrency=1',
-        `--test-reporter=${defaultReporter}`,
-        '--test-reporter-destination=stdout',
-        `--test-reporter=${REPORTER}`,
-        `--test-reporter-destination=${summaryFile}`,
-        ...pass.files,
-      ],
-      { cwd: root, stdio: 'inherit', env: pass.env },
+  const unit = passes.filter((p) => p.label === 'unit');
+  const docker = passes.filter((p) => p.label !== 'unit');
+  for (const pass of unit) results.push(await runPass(pass, { concurrency: unitConcurrency, alone: true }));
+  if (dockerSerial || docker.length < 2) {
+    for (const pass of docker) results.push(await runPass(pass, { concurrency: 1, alone: true }));
+  } else {
+    process.stdout.write(
+      `\n# ━━ ${docker.map(banner).join(' | ')}: side by side; each pass's output follows when it ends ━━\n`,
     );
-    const summary = readSummary(summaryFile);
-    results.push({ ...pass, ...summary, status: res.status ?? 1, seconds: (performance.now() - started) / 1000 });
+    results.push(...(await Promise.all(docker.map((pass) => runPass(pass, { concurrency: 1, alone: false })))));
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+
+function banner(pass) {
+  return `${pass.label}: ${pass.files.length} file${pass.files.length === 1 ? '' : 's'}`;
+}
+
+/**
+ * One node --test run over a pass's files. `alone`: its output goes straight to ours; otherwise to a file,
+ * printed whole when the pass ends, so two passes' TAP streams do not interleave.
+ */
+function runPass(pass, { concurrency, alone }) {
+  const id = passes.indexOf(pass);
+  const summaryFile = join(scratch, `pass-${id}.jsonl`);
+  const outputFile = join(scratch, `pass-${id}.out`);
+  if (alone) process.stdout.write(`\n# ━━ ${banner(pass)} ━━\n`);
+  const started = performance.now();
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-reporter=${defaultReporter}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${REPORTER}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...pass.files,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      env: pass.env,
+    });
+    let output;
+    if (!alone) {
+      output = createWriteStream(outputFile);
+      child.stdout.pipe(output, { end: false });
+      child.stderr.pipe(output, { end: false });
+    }
+    const finish = async (status) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (output) {
+        await new Promise((done) => output.end(done));
+        process.stdout.write(`\n# ━━ ${banner(pass)} (ran side by side, ${seconds.toFixed(0)} s) ━━\n`);
+        process.stdout.write(readFileSync(outputFile));
+      }
+      resolve({ ...pass, ...readSummary(summaryFile), status, seconds });
+    };
+    child.on('error', () => finish(1));
+    child.on('close', (code) => finish(code ?? 1));
+  });
 }
 
 printSummary();

@@ -165,13 +165,17 @@ await describeDocker('local CVM: the boot steps', () => {
       );
     } finally {
       await t.done();
+      await execFileCapture('docker', ['image', 'rm', other]);
     }
   });
 });
 
-/** An image of its own made from the test image (FROM a local image needs no registry). */
+/**
+ * An image of its own made from the test image (FROM a local image needs no registry), tagged for this process:
+ * the same suite runs at once under the other Compose CLI, and its clean-up must not remove this one's image.
+ */
 async function variantImage(): Promise<string> {
-  const tag = `${nodeImage()}-variant`;
+  const tag = `${nodeImage()}-variant-${process.pid}`;
   await execFileCapture('docker', ['build', '-q', '-t', tag, '-'], {
     input: `FROM ${nodeImage()}\nLABEL io.preflight.test=variant\n`,
   });

@@ -57,7 +57,8 @@ await describeDocker('drill upgrade: the CVM boot', () => {
   let variant = '';
   before(async () => {
     // An image of its own (FROM the test image: no registry needed), for NEW.
-    variant = `${nodeImage()}-variant`;
+    // Per process: the suite runs at once under the other Compose CLI, whose `after` removes its own tag.
+    variant = `${nodeImage()}-variant-${process.pid}`;
     await execFileCapture('docker', ['build', '-q', '-t', variant, '-'], {
       input: `FROM ${nodeImage()}\nLABEL io.preflight.test=variant\n`,
     });

@@ -37,9 +37,10 @@ describe('load generator', () => {
     assert.equal(s.ok, 200);
     assert.equal(s.availability, 1);
     assert.deepEqual(s.statuses, { '200': 200 });
-    // What the server saw in the middle second: the rate, within 15 %.
+    // What the server saw in the middle second: the rate, within 35 % (a generator that sends in one burst puts
+    // 0 or 200 there; a stalled event loop on a loaded test machine sends the requests it missed late, not never).
     const window = srv.arrivals.filter((t) => t >= start + 500 && t < start + 1500).length;
-    assert.ok(window >= 85 && window <= 115, `${window} requests in a 1 s window at 100 req/s`);
+    assert.ok(window >= 65 && window <= 135, `${window} requests in a 1 s window at 100 req/s`);
     assert.deepEqual(
       s.timeline.map((t) => [t.second, t.scheduled, t.ok, t.failed, t.availability]),
       [
@@ -56,9 +57,10 @@ describe('load generator', () => {
     const s = await runLoad({ url: srv.url, rate: 50, durationMs: 500, timeoutMs: 5000 });
     assert.equal(s.scheduled, 25);
     assert.equal(s.ok, 25);
-    // Every request arrived before the first answer could have come back (a closed loop would send 1).
+    // The requests arrived before the first answer could have come back (a closed loop would send 1; a loaded
+    // machine may deliver the last one or two a little later).
     const beforeFirstAnswer = srv.arrivals.filter((t) => t < start + 600).length;
-    assert.equal(beforeFirstAnswer, 25);
+    assert.ok(beforeFirstAnswer >= 20, `${beforeFirstAnswer} of 25 requests arrived before the first answer`);
   });
 
   it('bounds requests in flight; a request due at the bound fails as in-flight-limit, unsent', async () => {
