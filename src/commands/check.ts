@@ -27,6 +27,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'catalogue'> {
   reportUnusedSuppressions?: boolean;
   /** Rules to run (default: all). */
   rules?: readonly Rule[];
+  /** Opt-in rules to run although .preflight.yml does not turn them on (the ids `fix --rule` names). */
+  enableOptIn?: readonly string[];
   /** The rule ids the configuration may name (default: Preflight's whole catalogue). */
   catalogue?: Catalogue;
 }
@@ -65,7 +67,10 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
       continue;
     }
     for (const r of rules) if (project.config.rules[r.id] !== 'off') checked.add(r.section);
-    const result = runRules(project, rules, { reportUnusedSuppressions: options.reportUnusedSuppressions });
+    const result = runRules(project, rules, {
+      reportUnusedSuppressions: options.reportUnusedSuppressions,
+      ...(options.enableOptIn && { enableOptIn: options.enableOptIn }),
+    });
     findings.push(...result.findings.map((f) => ({ ...f, target: index })));
     suppressed.push(...result.suppressed.map((f) => ({ ...f, target: index })));
     summaries.push({ ...targetSummary(project, cwd), score: score(result.findings).overall });

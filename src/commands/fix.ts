@@ -79,7 +79,9 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
   const cwd = options.cwd ?? process.cwd();
   const rules = selectRules(options.ruleIds);
   const digests = options.digests ?? new Map<string, string>();
-  const first = checkDetailed(paths, options);
+  // A rule named with --rule runs even when it is opt-in: naming it is turning it on (ESLint's --rule).
+  const checkOptions = { ...options, ...(options.ruleIds?.length && { enableOptIn: options.ruleIds }) };
+  const first = checkDetailed(paths, checkOptions);
   const files = new Map<string, Accumulated>();
   const overlay = new Map<string, string>();
   const applied: AppliedFix[] = [];
@@ -116,7 +118,7 @@ export function fix(paths: string[], options: FixOptions = {}): FixResult {
       const acc = files.get(c.abs)!;
       acc.masked = maskedEdit(c.project, acc.file, acc.original, acc.text);
     }
-    current = checkDetailed(paths, { ...options, overlay });
+    current = checkDetailed(paths, { ...checkOptions, overlay });
   }
   const changes: FileChange[] = [...files.values()]
     .filter((f) => f.text !== f.original)

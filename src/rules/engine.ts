@@ -19,8 +19,15 @@ export interface RuleRunResult {
 export interface RunOptions {
   /** Report inline directives that suppressed nothing (`--report-unused-suppressions`). */
   reportUnusedSuppressions?: boolean;
-  /** Run opt-in rules that the configuration does not name (the rule tester runs the rule it tests). */
-  enableOptIn?: boolean;
+  /**
+   * Opt-in rules to run although the configuration does not name them: `true` for all (the rule
+   * tester runs the rule it tests), or the ids the user named (`preflight fix --rule <id>`).
+   */
+  enableOptIn?: true | readonly string[];
+}
+
+function optInEnabled(opts: RunOptions, id: string): boolean {
+  return opts.enableOptIn === true || (Array.isArray(opts.enableOptIn) && opts.enableOptIn.includes(id));
 }
 
 /**
@@ -35,7 +42,7 @@ export function runRules(project: Project, rules: readonly Rule[], opts: RunOpti
   for (const rule of rules) {
     const configured = project.config.rules[rule.id];
     if (configured === 'off') continue;
-    if (rule.optIn && configured === undefined && !opts.enableOptIn) continue;
+    if (rule.optIn && configured === undefined && !optInEnabled(opts, rule.id)) continue;
     ran.add(rule.id);
     const severity: Severity | undefined = configured;
     const ctx: RuleContext = {

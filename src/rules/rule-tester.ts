@@ -129,7 +129,7 @@ export function run(rule: Rule, c: RuleTestCase, opts: { asConfigured?: boolean 
     if (files.env !== undefined) writeFileSync(join(dir, '.env'), files.env);
     for (const [name, text] of Object.entries(files.extra ?? {})) writeFileSync(join(dir, name), dedent(text));
     const project = loadProject({ dir, files: [main], kind }, { cwd: dir });
-    const { findings } = runRules(project, [rule], { enableOptIn: !opts.asConfigured });
+    const { findings } = runRules(project, [rule], opts.asConfigured ? {} : { enableOptIn: true });
     return findings.filter((f) => f.ruleId === rule.id).sort((a, b) => a.line - b.line || a.column - b.column);
   } finally {
     rmSync(dir, { recursive: true, force: true });
