@@ -4,6 +4,22 @@ import { healthcheckMissing } from './healthcheck-missing.js';
 ruleTester(healthcheckMissing, {
   valid: [
     {
+      name: 'depended on only by services that wrote condition: service_started (they chose not to wait for health)',
+      compose: `
+        services:
+          db:
+            image: postgres:16
+          app:
+            image: app:1
+            depends_on:
+              db: { condition: service_started }
+          migrate:
+            image: app:1
+            depends_on:
+              db: { condition: service_started, restart: true }
+      `,
+    },
+    {
       name: 'web with a healthcheck',
       compose: `
       services:
@@ -72,6 +88,22 @@ ruleTester(healthcheckMissing, {
     },
   ],
   invalid: [
+    {
+      name: 'one dependent waits in the short form: the healthcheck is for it',
+      code: `
+        services:
+          db:
+            image: postgres:16
+          app:
+            image: app:1
+            depends_on:
+              db: { condition: service_started }
+          worker:
+            image: app:1
+            depends_on: [db]
+      `,
+      errors: [{ service: 'db', message: 'service "db" is depended on by "worker" but has no healthcheck' }],
+    },
     {
       name: 'published port',
       code: `

@@ -3,6 +3,7 @@ import { IMAGES_WITH_OWN_HEALTHCHECK, LOG_SIDECAR_IMAGES } from '../../knowledge
 import { matchImage, parseImage } from '../../knowledge/image.js';
 import { healthcheckState } from '../lib/healthcheck.js';
 import { dependentsOf, isOneShot, servesTraffic } from '../lib/services.js';
+import { keyWritten } from '../lib/written.js';
 import type { Rule } from '../types.js';
 import type { FixContext, FixOutcome, FixTarget } from '../fix-types.js';
 import { PROBE_TEMPLATES, PROBE_TIMINGS, SLOW_START_PERIOD } from '../../knowledge/fix-templates.js';
@@ -48,14 +49,21 @@ export const healthcheckMissing: Rule = {
       const waitsHealthy = dependents
         .filter(([, s]) => s.depends_on?.[name]?.condition === 'service_healthy')
         .map(([other]) => other);
+      // A dependent that wrote its condition (service_started, service_completed_successfully) chose not
+      // to wait for health: the healthcheck would be for nobody (docs/decisions.md, explicit service_started).
+      const waiting = dependents.filter(
+        ([other, s]) =>
+          s.depends_on?.[name]?.condition === 'service_healthy' ||
+          !keyWritten(ctx.project, ['services', other, 'depends_on', name, 'condition']),
+      );
       const traffic = servesTraffic(svc);
-      if (!traffic && dependents.length === 0) continue;
+      if (!traffic && waiting.length === 0) continue;
       // Sidecars the checklist recommends (exporters, collectors, log shippers) are scraped, not waited for.
-      if (dependents.length === 0 && svc.image && isMonitoringSidecar(svc.image)) continue;
+      if (waiting.length === 0 && svc.image && isMonitoringSidecar(svc.image)) continue;
       const unseen = 'unless its image declares a HEALTHCHECK, which this check cannot see';
       const message = waitsHealthy.length
         ? `service "${waitsHealthy[0]}" waits for "${name}" to be healthy, but "${name}" has no healthcheck in the compose file; ${unseen}, compose will not start "${waitsHealthy[0]}"`
-        : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${dependents[0]![0]}"`} but has no healthcheck (${unseen})`;
+        : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${waiting[0]![0]}"`} but has no healthcheck (${unseen})`;
       // The hint names a probe only where the product documents one (no pg_isready for Caddy).
       const probe = matchImage(PROBE_TEMPLATES, svc.image);
       const hint = probe
