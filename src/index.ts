@@ -21,6 +21,7 @@ export {
   type UpgradeDrillRequest,
   type UpgradeDrillResult,
 } from './commands/drill.js';
+export { fix, FIXABLE_RULES, type FixOptions, type FixResult } from './commands/fix.js';
 export { startAgent, type AgentHandle, type AgentOptions } from './commands/agent.js';
 export { preflightCatalogue } from './commands/catalogue.js';
 export { maskedSources, projectInputs } from './commands/sources.js';

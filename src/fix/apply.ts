@@ -1,6 +1,6 @@
 import { locate, locateValue, type Project } from '../compose/project.js';
 import type { Finding } from '../findings/types.js';
-import { deploymentLocation } from '../rules/engine.js';
+import { deploymentLocation, runRuleCheck } from '../rules/engine.js';
 import type { FixTarget } from '../rules/fix-types.js';
 import type { Rule, RuleContext, RuleReport } from '../rules/types.js';
 import type { Location } from '../yaml/located.js';
@@ -89,7 +89,8 @@ function targetsOf(project: Project, rule: Rule, findings: readonly Finding[]): 
     report: (r) => reports.push(r),
     deploymentLocation: (field) => deploymentLocation(project, field),
   };
-  rule.check(ctx);
+  // As check runs it, so a rule a wrong-typed value trips fixes what check reported, and no more.
+  runRuleCheck(project, rule, ctx);
   const out: FixTarget[] = [];
   const seen = new Set<string>();
   for (const report of reports) {

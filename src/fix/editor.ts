@@ -321,7 +321,8 @@ export class FileEditor {
       offset = lineStart - 1;
       lineStart = this.text.lastIndexOf('\n', offset - 1) + 1;
     }
-    const line = this.text.slice(lineStart);
+    // A byte-order mark is no column (trimStart would count it as one).
+    const line = this.text.slice(lineStart === 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : lineStart);
     return line.length - line.trimStart().length + (line.trimStart().startsWith('- ') ? 2 : 0);
   }
 }

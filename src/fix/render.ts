@@ -109,10 +109,19 @@ function indentLines(text: string, col: number): string {
 }
 
 export function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  return offset - lineStart(text, offset);
+}
+
+/**
+ * Where the line holding `offset` begins, after a byte-order mark on the first line: the mark is
+ * no column (counted as one, a fix put the new top-level keys at column 1, under the file's first key).
+ */
+function lineStart(text: string, offset: number): number {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return start === 0 && text.charCodeAt(0) === 0xfeff && offset > 0 ? 1 : start;
 }
 
 /** Nothing but spaces before `offset` on its line. */
 export function startsLine(text: string, offset: number): boolean {
-  return /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset));
+  return /^[ \t]*$/.test(text.slice(lineStart(text, offset), offset));
 }

@@ -31,6 +31,21 @@ function optInEnabled(opts: RunOptions, id: string): boolean {
 }
 
 /**
+ * One rule's check, as check and fix run it. A value of the wrong type can trip a rule;
+ * compose-invalid already reports it, and one rule must not take the whole report down (Compose would
+ * refuse such a file outright, so the rule's other findings matter less than the report): what it
+ * reported before it tripped stays. On a valid file a crash is our bug.
+ */
+export function runRuleCheck(project: Project, rule: Rule, ctx: RuleContext): void {
+  try {
+    rule.check(ctx);
+  } catch (err) {
+    if (project.schemaProblems.length || project.semanticProblems.length) return;
+    throw new Error(`rule ${rule.id} failed on ${project.composeFiles.join(', ')}: ${(err as Error).message}`);
+  }
+}
+
+/**
  * Run rules on one project, apply configured severities, exemptions and inline suppressions, and
  * merge what several services inherit from one written value into one finding. Exemptions name a
  * service, so they apply to each service's draft before the merge.
@@ -53,15 +68,7 @@ export function runRules(project: Project, rules: readonly Rule[], opts: RunOpti
       report: (r) => drafts.push(toDraft(project, rule, r, severity)),
       deploymentLocation: (field) => deploymentLocation(project, field),
     };
-    try {
-      rule.check(ctx);
-    } catch (err) {
-      // A value of the wrong type can trip a rule; compose-invalid already reports it, and one
-      // rule must not take the whole report down (Compose would refuse such a file outright, so the
-      // rule's other findings matter less than the report). On a valid file a crash is our bug.
-      if (project.schemaProblems.length || project.semanticProblems.length) continue;
-      throw new Error(`rule ${rule.id} failed on ${project.composeFiles.join(', ')}: ${(err as Error).message}`);
-    }
+    runRuleCheck(project, rule, ctx);
   }
   const directives = inlineDirectives(project);
   const use = suppressionUse(directives);
