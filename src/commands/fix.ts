@@ -278,5 +278,9 @@ function manifestChange(project: Project, edits: ProjectEdits): PassChange | und
 function hashNote(f: Accumulated): string {
   const before = composeHashOfText(f.original, f.file);
   const after = composeHashOfText(f.text, f.file);
-  return `${f.file}: the compose hash changes (canonical form) from ${before} to ${after}: the updated CVM attests the new one, an on-chain KMS must allow it before the update, and whoever verifies the app by its hash needs it (docs/platform.md#compose-hash)`;
+  return (
+    `${f.file}: the compose hash changes (canonical form) from ${before} to ${after}: ` +
+    'the updated CVM attests the new one, an on-chain KMS must allow it before the update, ' +
+    'and whoever verifies the app by its hash needs it (docs/platform.md#compose-hash)'
+  );
 }

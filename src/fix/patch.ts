@@ -33,7 +33,9 @@ export function unifiedPatch(
       .filter((a) => a.files.includes(c.file))
       .map(
         (a) =>
-          `# ${a.ruleId}: ${a.description}${a.changesBehaviour ? ` [changes behaviour: ${a.changesBehaviour}]` : ''}${a.pass && a.pass > 1 ? ` (pass ${a.pass})` : ''}\n`,
+          `# ${a.ruleId}: ${a.description}` +
+          `${a.changesBehaviour ? ` [changes behaviour: ${a.changesBehaviour}]` : ''}` +
+          `${a.pass && a.pass > 1 ? ` (pass ${a.pass})` : ''}\n`,
       )
       .join('')
       .concat(noted.join(''));

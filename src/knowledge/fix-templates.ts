@@ -94,6 +94,10 @@ export const NODE_EXPORTER_SERVICE = {
    * appVersion), and node_exporter's release CI pushes every vX.Y.Z tag as quay.io/prometheus/node-exporter:vX.Y.Z
    * (and prom/node-exporter:vX.Y.Z).
    */
-  source:
-    'https://github.com/prometheus/node_exporter#docker; https://github.com/prometheus/node_exporter/releases/tag/v1.9.1; https://github.com/prometheus-community/helm-charts/blob/02293d182c5c4e355100eef79aa8f433789f208f/charts/prometheus-node-exporter/Chart.yaml (appVersion: 1.9.1); https://github.com/prometheus/node_exporter/blob/002c1ca02917406cbecc457162e2bdb1f29c2f49/.circleci/config.yml (QUAY_IMAGE_NAME: quay.io/prometheus/node-exporter, DOCKER_IMAGE_TAG=$CIRCLE_TAG)',
+  source: [
+    'https://github.com/prometheus/node_exporter#docker',
+    'https://github.com/prometheus/node_exporter/releases/tag/v1.9.1',
+    'https://github.com/prometheus-community/helm-charts/blob/02293d182c5c4e355100eef79aa8f433789f208f/charts/prometheus-node-exporter/Chart.yaml (appVersion: 1.9.1)',
+    'https://github.com/prometheus/node_exporter/blob/002c1ca02917406cbecc457162e2bdb1f29c2f49/.circleci/config.yml (QUAY_IMAGE_NAME: quay.io/prometheus/node-exporter, DOCKER_IMAGE_TAG=$CIRCLE_TAG)',
+  ].join('; '),
 } as const;

@@ -85,7 +85,8 @@ describe('fix: the compose file embedded in app-compose.json', () => {
   });
 
   it('adds a service and its top-level key inside the string (no-metrics-exporter), in a later pass its digest', () => {
-    const dir = project({ 'app-compose.json': MANIFEST });
+    // no-metrics-exporter is opt-in: the project turns it on.
+    const dir = project({ 'app-compose.json': MANIFEST, '.preflight.yml': 'rules:\n  no-metrics-exporter: warning\n' });
     const result = fix([join(dir, 'app-compose.json')], {
       cwd: dir,
       ruleIds: ['no-metrics-exporter', 'image-no-digest'],

@@ -53,7 +53,7 @@ export const portPolicyMismatch: Rule = {
   "manifest_version": 2,
   "name": "shop",
   "runner": "docker-compose",
-  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports:\\n      - \\"80:8080\\"\\n",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports: [\\"80:8080\\"]\\n",
   "port_policy": {
     "restrict_mode": true,
     "ports": []
@@ -64,7 +64,7 @@ export const portPolicyMismatch: Rule = {
   "manifest_version": 2,
   "name": "shop",
   "runner": "docker-compose",
-  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports:\\n      - \\"80:8080\\"\\n",
+  "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    ports: [\\"80:8080\\"]\\n",
   "port_policy": {
     "restrict_mode": true,
     "ports": [

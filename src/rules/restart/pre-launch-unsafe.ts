@@ -76,7 +76,7 @@ export const preLaunchUnsafe: Rule = {
   "name": "shop",
   "runner": "docker-compose",
   "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
-  "pre_launch_script": "#!/bin/bash\\nset -euo pipefail\\nif [ -n \\"$REGISTRY_TOKEN\\" ]; then echo \\"$REGISTRY_TOKEN\\" | docker login -u acme --password-stdin ghcr.io; fi\\n"
+  "pre_launch_script": "#!/bin/bash\\nset -u\\nmkdir -p \\"/dstack/persistent/$APP_DIR\\"\\n"
 }
 `,
     good: `{
@@ -84,7 +84,7 @@ export const preLaunchUnsafe: Rule = {
   "name": "shop",
   "runner": "docker-compose",
   "docker_compose_file": "services:\\n  web:\\n    image: ghcr.io/acme/shop:1.4.2\\n    restart: unless-stopped\\n",
-  "pre_launch_script": "#!/bin/bash\\nset -euo pipefail\\nif [ -n \\"\${REGISTRY_TOKEN:-}\\" ]; then echo \\"$REGISTRY_TOKEN\\" | docker login -u acme --password-stdin ghcr.io; fi\\n"
+  "pre_launch_script": "#!/bin/bash\\nset -u\\nmkdir -p \\"/dstack/persistent/\${APP_DIR:-shop}\\"\\n"
 }
 `,
   },
