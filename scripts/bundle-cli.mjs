@@ -44,7 +44,9 @@ await build({
   minifySyntax: true,
   // The CommonJS packages bundled in call require() for Node built-ins; an ES module has none.
   banner: {
-    js: "import { createRequire as __preflightRequire } from 'node:module';\nconst require = __preflightRequire(import.meta.url);",
+    js:
+      "import { createRequire as __preflightRequire } from 'node:module';\nconst require = " +
+      '__preflightRequire(import.meta.url);',
   },
   logLevel: 'warning',
 });

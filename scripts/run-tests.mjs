@@ -196,14 +196,18 @@ function printSummary() {
     const c = r.counts;
     const n = (k) => c[k] ?? '?';
     out.push(
-      `# ${r.label.padEnd(width)}  ${n('tests')} tests: ${n('pass')} pass, ${n('fail')} fail, ${n('skipped')} skipped, ${n('todo')} todo, ${n('cancelled')} cancelled (${r.seconds.toFixed(0)} s)${r.status === 0 ? '' : `  FAILED (exit ${r.status})`}`,
+      `# ${r.label.padEnd(width)}  ${n('tests')} tests: ${n('pass')} pass, ${n('fail')} fail, ${n('skipped')} ` +
+        `skipped, ${n('todo')} todo, ${n('cancelled')} cancelled (${r.seconds.toFixed(0)} ` +
+        `s)${r.status === 0 ? '' : `  FAILED (exit ${r.status})`}`,
     );
   }
   if (results.length > 1) {
     const sum = (k) => results.reduce((n, r) => n + (r.counts[k] ?? 0), 0);
     const seconds = results.reduce((n, r) => n + r.seconds, 0);
     out.push(
-      `# ${'total'.padEnd(width)}  ${sum('tests')} tests: ${sum('pass')} pass, ${sum('fail')} fail, ${sum('skipped')} skipped, ${sum('todo')} todo, ${sum('cancelled')} cancelled (${seconds.toFixed(0)} s)`,
+      `# ${'total'.padEnd(width)}  ${sum('tests')} tests: ${sum('pass')} pass, ${sum('fail')} ` +
+        `fail, ${sum('skipped')} skipped, ${sum('todo')} todo, ${sum('cancelled')} cancelled ` +
+        `(${seconds.toFixed(0)} s)`,
     );
   }
   for (const note of notes) out.push(`# ${note}`);

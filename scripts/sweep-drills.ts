@@ -1,6 +1,7 @@
 // `npm run sweep:drills [-- --trials N] [--seed S]`: issue 11's interrupt sweep of the drills
 // (test/support/interrupt-sweep.ts). SIGINT and SIGKILL, N trials each (default 20), at seeded random points of a
-// restart drill (one in eight during start-up, the others at a random line of the run's journal) of the good test app; after each, 0 leftovers once the run (SIGINT) or `drill clean` / `drill resume`
+// restart drill (one in eight during start-up, the others at a random line of the run's journal) of the good test app;
+// after each, 0 leftovers once the run (SIGINT) or `drill clean` / `drill resume`
 // (SIGKILL) is done, and an ended journal. Needs a Docker engine. Exit 1 on any leftover, unended journal or problem.
 import { parseArgs } from 'node:util';
 import { sweepDrills } from '../test/support/interrupt-sweep.js';
@@ -31,7 +32,8 @@ for (const s of summary) {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   process.stdout.write(
-    `${s.signal}: ${s.trials} trials, ${s.leftovers} leftover(s), ${s.unended} unended journal(s), ${s.problems} problem(s); interrupted at: ${at}\n`,
+    `${s.signal}: ${s.trials} trials, ${s.leftovers} leftover(s), ${s.unended} unended ` +
+      `journal(s), ${s.problems} problem(s); interrupted at: ${at}\n`,
   );
 }
 process.stdout.write(`${bad ? 'FAILED' : 'ok'} in ${Math.round((performance.now() - started) / 1000)} s\n`);

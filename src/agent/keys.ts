@@ -120,7 +120,10 @@ export function p256FromScalar(d: Uint8Array): KeyObject | undefined {
   }
 }
 
-/** Sign as the guest agent's `/Sign` does: secp256k1 over SHA-256 (or a given digest), ed25519 plain; 64-byte signatures. */
+/**
+ * Sign as the guest agent's `/Sign` does: secp256k1 over SHA-256 (or a given digest), ed25519 plain; 64-byte
+ * signatures.
+ */
 export function signData(key: DerivedKey, data: Uint8Array, prehashed: boolean): Uint8Array {
   if (key.algorithm === 'ed25519') return ed25519.sign(data, key.privateKey);
   const digest = prehashed ? data : sha256(data);

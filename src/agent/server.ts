@@ -175,7 +175,9 @@ function resolveKeyProvider(given: KeyProvider | undefined, appCompose: string |
   }
   if (given && declared && (given === 'none') !== (declared === 'none'))
     throw new InputError(
-      `key provider ${given} contradicts the app-compose.json, which declares ${declared}: keys would ${given === 'none' ? 'change on every boot' : 'stay stable'} where the deployment's ${declared === 'none' ? 'change' : 'stay'}`,
+      `key provider ${given} contradicts the app-compose.json, which declares ${declared}: keys ` +
+        `would ${given === 'none' ? 'change on every boot' : 'stay stable'} where the ` +
+        `deployment's ${declared === 'none' ? 'change' : 'stay'}`,
     );
   return declared ?? given ?? 'kms';
 }
@@ -242,7 +244,9 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Host names a request to the TCP listener may carry: loopback only, so a web page cannot reach it by DNS rebinding. */
+/**
+ * Host names a request to the TCP listener may carry: loopback only, so a web page cannot reach it by DNS rebinding.
+ */
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
 
 async function handleRequest(
@@ -263,7 +267,9 @@ async function handleRequest(
   try {
     if (how.tcp && !LOOPBACK_HOST.test(req.headers.host ?? ''))
       return reply(403, {
-        error: `Host ${JSON.stringify((req.headers.host ?? '').slice(0, 100))} is not a loopback name (localhost, 127.0.0.1, [::1]): refused`,
+        error:
+          `Host ${JSON.stringify((req.headers.host ?? '').slice(0, 100))} is not a loopback name (localhost, ` +
+          `127.0.0.1, [::1]): refused`,
       });
     // Only POST runs a method: a GET a browser or a link prefetcher sends must not sign or derive anything.
     if (req.method !== 'POST') return reply(405, { error: 'methods are called with POST' }, { Allow: 'POST' });

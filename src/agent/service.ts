@@ -15,7 +15,9 @@ import { composeHashOfText } from '../compose/compose-hash.js';
 /** The key providers of dstack (docs/platform.md#key-derivation). */
 export type KeyProvider = 'kms' | 'local' | 'tpm' | 'none';
 
-/** `key_provider_info` as the guest reports it (dstack-util system_setup.rs: `local` is SGX, tpm and none have no id). */
+/**
+ * `key_provider_info` as the guest reports it (dstack-util system_setup.rs: `local` is SGX, tpm and none have no id).
+ */
 export function keyProviderInfo(provider: KeyProvider, rootPublicKeyHex: string): { name: string; id: string } {
   if (provider === 'kms') return { name: 'kms', id: rootPublicKeyHex };
   if (provider === 'local') return { name: 'local-sgx', id: rootPublicKeyHex };

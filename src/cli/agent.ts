@@ -28,7 +28,8 @@ export function registerAgent(program: Command, setExit: SetExit): void {
     .option('--state <file>', 'state file with the root secret (created with mode 0600); without it keys last one run')
     .option(
       '--key-provider <kind>',
-      'kms | local | tpm | none (none: a new root each start, like a CVM without KMS); default: what --app-compose declares, else kms',
+      'kms | local | tpm | none (none: a new root each start, like a CVM without KMS); default: what ' +
+        '--app-compose declares, else kms',
     )
     .option(
       '--os-version <x.y.z>',
@@ -77,11 +78,13 @@ async function runAgent(flags: AgentFlags): Promise<number> {
 function printBanner(agent: AgentHandle, flags: AgentFlags, print: (line: string) => void): void {
   if (agent.socketPath)
     print(
-      `preflight agent: listening on unix:${agent.socketPath} (mode 0666; mount it at /var/run/dstack.sock or /var/run/tappd.sock)`,
+      `preflight agent: listening on unix:${agent.socketPath} (mode 0666; mount it at /var/run/dstack.sock or ` +
+        `/var/run/tappd.sock)`,
     );
   if (agent.tcpUrl) print(`preflight agent: listening on ${agent.tcpUrl} (DSTACK_SIMULATOR_ENDPOINT=${agent.tcpUrl})`);
   print(
-    `  dstack OS ${flags.osVersion}, app id ${agent.appId}, key provider ${agent.keyProvider}, root public key ${agent.rootPublicKeyHex}`,
+    `  dstack OS ${flags.osVersion}, app id ${agent.appId}, key provider ${agent.keyProvider}, root public ` +
+      `key ${agent.rootPublicKeyHex}`,
   );
   if (agent.keyProvider === 'none') print('  key provider none: keys change on every start of the agent');
   else if (flags.state)
@@ -93,7 +96,10 @@ function printBanner(agent: AgentHandle, flags: AgentFlags, print: (line: string
 /** One line per key request: public key shortened, never the private key. */
 function describeKeyRequest(e: KeyLogEntry): string {
   const pub = e.publicKeyHex.length > 20 ? `${e.publicKeyHex.slice(0, 16)}…` : e.publicKeyHex;
-  return `key ${e.endpoint} path=${JSON.stringify(e.path)} purpose=${JSON.stringify(e.purpose)} ${e.algorithm} ${pub}${e.stable ? '' : ' (per-call key)'}`;
+  return (
+    `key ${e.endpoint} path=${JSON.stringify(e.path)} ` +
+    `purpose=${JSON.stringify(e.purpose)} ${e.algorithm} ${pub}${e.stable ? '' : ' (per-call key)'}`
+  );
 }
 
 function waitForSignal(): Promise<void> {

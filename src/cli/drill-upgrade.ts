@@ -28,7 +28,8 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
   drill
     .command('upgrade')
     .description(
-      'rehearse an upgrade from OLD to NEW on sample data: seed, fingerprint volumes, upgrade as the CVM does, verify (and roll back)',
+      'rehearse an upgrade from OLD to NEW on sample data: seed, fingerprint volumes, upgrade as the CVM does, ' +
+        'verify (and roll back)',
     )
     .requiredOption('--from <old>', 'the deployed app: compose directory or file, or app-compose.json')
     .requiredOption('--to <new>', 'the upgrade: compose directory or file, or app-compose.json')
@@ -70,7 +71,8 @@ export function registerDrillUpgrade(drill: Command, setExit: SetExit, defaultRu
     });
 }
 
-export const OS_HELP = `whose boot scripts the CVM follows: ${CVM_OS_VERSIONS.join(' | ')} (default: drill.os, else ${DEFAULT_CVM_OS})`;
+export const OS_HELP =
+  `whose boot scripts the CVM ` + `follows: ${CVM_OS_VERSIONS.join(' | ')} (default: drill.os, else ${DEFAULT_CVM_OS})`;
 
 /** `--os`: one of the dstack versions the local CVM knows (src/cvm/types.ts). */
 export function parseOs(command: string, value: string | undefined): CvmOs | undefined {

@@ -43,7 +43,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
   drill
     .command('restart')
     .description(
-      'run the app as a CVM does, inject restarts, kills, power loss and reboots, and check that no acknowledged write is lost',
+      'run the app as a CVM does, inject restarts, kills, power loss and reboots, and check that no ' +
+        'acknowledged write is lost',
     )
     .argument('[dir]', 'project directory (compose file and .preflight.yml)')
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
@@ -145,7 +146,8 @@ export function registerDrill(program: Command, setExit: SetExit): void {
     .action(async (flags: { runDir: string; all?: boolean }) => {
       const r = await cleanDrillRuns({ runRoot: resolve(flags.runDir), all: flags.all });
       process.stdout.write(
-        `removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`,
+        `removed ${r.containers} container(s), ${r.volumes} volume(s), ${r.networks} ` +
+          `network(s)${r.drills.length ? ` of ${r.drills.join(', ')}` : ''}\n`,
       );
       if (r.spared.length) process.stdout.write(`left alone (still running): ${r.spared.join(', ')}\n`);
       if (r.closedRuns.length) process.stdout.write(`closed ${r.closedRuns.length} unfinished run journal(s)\n`);

@@ -40,7 +40,8 @@ export function finishFindings(report: Report, flags: FindingsFlags, setExit: Se
   const verdict = exitVerdict(shownReport(report, flags).findings, report.findings, policy);
   if (verdict.tooManyWarnings)
     process.stderr.write(
-      `preflight: ${verdict.tooManyWarnings.count} warning${verdict.tooManyWarnings.count === 1 ? '' : 's'}, more than --max-warnings ${verdict.tooManyWarnings.max}\n`,
+      `preflight: ${verdict.tooManyWarnings.count} warning${verdict.tooManyWarnings.count === 1 ? '' : 's'}, ` +
+        `more than --max-warnings ${verdict.tooManyWarnings.max}\n`,
     );
   setExit(verdict.code);
 }

@@ -169,15 +169,23 @@ export function registerRollout(program: Command, setExit: SetExit): void {
 
 function planText(p: RolloutPlan): string {
   const out = [
-    `plan ${p.planId} (${p.backend}): ${p.instances.filter((i) => i.action === 'upgrade').length} of ${p.instances.length} instance(s) to upgrade to ${p.targetVersion.slice(0, 12) || '(read after the first upgrade)'}, at most ${p.maxUnavailable} at a time`,
+    `plan ${p.planId} (${p.backend}): ${p.instances.filter((i) => i.action === 'upgrade').length} ` +
+      `of ${p.instances.length} instance(s) to upgrade ` +
+      `to ${p.targetVersion.slice(0, 12) || '(read after the first upgrade)'}, at most ${p.maxUnavailable} at a ` +
+      `time`,
   ];
   for (const i of p.instances)
     out.push(
-      `  ${i.name.padEnd(20)} ${i.version.slice(0, 12)} → ${i.action === 'skip' ? 'already on the target' : `${p.targetVersion.slice(0, 12)}  batch ${i.batch}${i.canary ? ' (canary)' : ''}`}`,
+      `  ${i.name.padEnd(20)} ${i.version.slice(0, 12)} → ` +
+        (i.action === 'skip'
+          ? 'already on the target'
+          : `${p.targetVersion.slice(0, 12)}  batch ${i.batch}${i.canary ? ' (canary)' : ''}`),
     );
   if (p.onChain)
     out.push(
-      `on-chain KMS (${p.onChain.kmsType}): register compose hash ${p.onChain.composeHash} on app contract ${p.onChain.appId} (addComposeHash) before running, and allow each node's device (addDevice) unless the contract allows any`,
+      `on-chain KMS (${p.onChain.kmsType}): register compose hash ${p.onChain.composeHash} on app ` +
+        `contract ${p.onChain.appId} (addComposeHash) before running, and allow each node's device (addDevice) ` +
+        `unless the contract allows any`,
     );
   for (const f of p.findings) out.push(`${f.severity.padEnd(7)} ${f.ruleId}  ${f.message}`);
   for (const n of p.notes) out.push(`note: ${n}`);

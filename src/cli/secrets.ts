@@ -61,7 +61,8 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
         if (!result.out) process.stdout.write(result.encrypted_env + '\n');
         const where = result.out ? ` to ${result.out} (mode 0600)` : '';
         process.stderr.write(
-          `encrypted ${result.env_keys.length} variable(s)${where} for key ${short(result.public_key)} from ${result.key.source}\n` +
+          `encrypted ${result.env_keys.length} variable(s)${where} for key ${short(result.public_key)} ` +
+            `from ${result.key.source}\n` +
             `  ${result.verified ? 'verified' : 'NOT verified'}: ${result.key.note}\n` +
             `  env_keys / allowed_envs: ${result.env_keys.join(', ')}\n`,
         );
@@ -72,7 +73,8 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
   secrets
     .command('plan')
     .description(
-      'plan a secret-set change for an upgrade: missing, dropped, changed keys and allowed_envs (exit 1 when it blocks)',
+      'plan a secret-set change for an upgrade: missing, dropped, changed keys and allowed_envs (exit 1 when it ' +
+        'blocks)',
     )
     .argument('[paths...]', 'compose directory or file, or app-compose.json (default: .)')
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
@@ -123,10 +125,14 @@ export function registerSecrets(program: Command, setExit: SetExit): void {
         };
         writeReport(JSON.stringify(json, null, 2) + '\n', destination);
       } else {
-        const title = `secrets plan for ${outcome.composeFiles.join(', ')} with ${opts.envFile}${plan.previousSource ? ` against ${plan.previousSource}` : ''}`;
+        const title =
+          `secrets plan for ${outcome.composeFiles.join(', ')} ` +
+          `with ${opts.envFile}${plan.previousSource ? ` against ${plan.previousSource}` : ''}`;
         let text = renderPlanText(plan, title);
         if (outcome.lockWritten)
-          text += `lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the lockfile)\n`;
+          text +=
+            `lock written to ${outcome.lockWritten} (key in ${outcome.lockWritten}.key, keep it beside the ` +
+            `lockfile)\n`;
         else if (opts.writeLock) text += `lock NOT written: the plan blocks\n`;
         writeReport(text, destination);
       }

@@ -152,7 +152,8 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
   const plan = await planRollout(o);
   if (o.planId && o.planId !== plan.planId) {
     throw new InputError(
-      `rollout-fleet-changed: the fleet no longer matches plan ${o.planId} (it gives plan ${plan.planId} now); run \`rollout plan\` again and review it`,
+      `rollout-fleet-changed: the fleet no longer matches plan ${o.planId} (it gives plan ${plan.planId} now); ` +
+        `run \`rollout plan\` again and review it`,
     );
   }
   if (plan.blocking && !o.force)
@@ -292,7 +293,8 @@ export function controlRollout(o: RolloutOptions & { run?: string; action: 'paus
   if (rec.end) throw new InputError(`run ${rec.runId} already ended (${rec.end.status})`);
   if (!rec.lock || !holderAlive(rec.lock))
     throw new InputError(
-      `run ${rec.runId} is not running (its process is gone): \`rollout resume ${rec.runId}\` continues it${o.action === 'abort' ? '; there is nothing to abort' : ''}`,
+      `run ${rec.runId} is not running (its process is gone): \`rollout resume ${rec.runId}\` continues ` +
+        `it${o.action === 'abort' ? '; there is nothing to abort' : ''}`,
     );
   writeControl(runDir, o.action);
   return { runDir };
@@ -322,7 +324,8 @@ function refuseIfFleetBusy(o: RolloutOptions, settings: RolloutSettings): void {
   const holder = readRunLock(fleetLockDir(runRoot(o), settings));
   if (holder && holderAlive(holder))
     throw new InputError(
-      `another rollout of this fleet is running: run ${holder.runId} (pid ${holder.pid} on ${holder.host}); wait for it or \`rollout abort ${holder.runId}\``,
+      `another rollout of this fleet is running: run ${holder.runId} (pid ${holder.pid} on ${holder.host}); ` +
+        `wait for it or \`rollout abort ${holder.runId}\``,
     );
 }
 

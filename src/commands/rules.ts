@@ -42,7 +42,8 @@ export function explainRule(id: string): RuleDescription {
   if (meta) return describe(meta);
   const near = similarIds(id);
   throw new UsageError(
-    `unknown rule id "${id}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''} (\`preflight rules\` lists them)`,
+    `unknown rule id "${id}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''} ` +
+      `(\`preflight rules\` lists them)`,
   );
 }
 

@@ -9,7 +9,8 @@ const pairs = (text: string, env: Record<string, string> = {}) => parse(text, en
 
 test('plain, export, empty, comments and blank lines', () => {
   const text =
-    '# comment\n\nA=1\nexport B=two words\nC=\n  D = spaced  \n\t# indented comment\nE=x # trailing comment\nF=x#not-a-comment\n';
+    '# comment\n\nA=1\nexport B=two words\nC=\n  D = spaced  \n\t# indented comment\nE=x # trailing ' +
+    'comment\nF=x#not-a-comment\n';
   assert.deepEqual(pairs(text), [
     ['A', '1'],
     ['B', 'two words'],

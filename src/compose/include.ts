@@ -82,7 +82,9 @@ function addResources(root: LMap, included: LMap, problems: SchemaProblem[]): vo
       const own = target.entries.get(name);
       if (own) {
         problems.push({
-          message: `${section}.${name} is defined here and in an included file (${e.keyLoc.file}); Compose refuses the project ("conflicts with imported resource")`,
+          message:
+            `${section}.${name} is defined here and in an included file (${e.keyLoc.file}); Compose refuses the ` +
+            `project ("conflicts with imported resource")`,
           loc: own.keyLoc,
           path: `/${section}/${name}`,
         });

@@ -64,7 +64,8 @@ export class ExpansionBudget {
     this.left -= n;
     if (this.left < 0)
       throw new InterpolationError(
-        `variables expand to more than ${Math.round(this.limit / 1024 / 1024)} MiB of text (a value repeated too often?)`,
+        `variables expand to more than ${Math.round(this.limit / 1024 / 1024)} MiB of text (a value repeated ` +
+          `too often?)`,
         0,
       );
   }

@@ -51,7 +51,9 @@ export function normalizeService(svc: LMap, name = '', problems: SchemaProblem[]
         // Not a string: the schema error says so; missing or empty: Compose's own refusal.
         if (target && !(target.kind === 'scalar' && target.value === '')) return [];
         problems.push({
-          message: `services.${name}.volumes[${i}]: the mount has no target (the path inside the container); Compose refuses it`,
+          message:
+            `services.${name}.volumes[${i}]: the mount has no target (the path inside the container); Compose ` +
+            `refuses it`,
           loc: v.loc,
           path: `/services/${name}/volumes/${i}`,
         });
@@ -64,7 +66,9 @@ export function normalizeService(svc: LMap, name = '', problems: SchemaProblem[]
         const text = v.raw ?? v.value;
         const unset = v.raw !== undefined && /\$/.test(v.raw) ? ' (a variable in it is unset or empty)' : '';
         problems.push({
-          message: `services.${name}.volumes[${i}]: ${JSON.stringify(text)} has an empty section between colons${unset}; Compose refuses it`,
+          message:
+            `services.${name}.volumes[${i}]: ${JSON.stringify(text)} has an empty section between colons${unset}; ` +
+            `Compose refuses it`,
           loc: v.loc,
           path: `/services/${name}/volumes/${i}`,
         });

@@ -271,7 +271,8 @@ function checkShape(root: LMap): void {
   const where = (loc: Location) => ({ file: loc.file, line: loc.line, column: loc.column });
   if (services.node.kind !== 'map' && !(services.node.kind === 'scalar' && services.node.value === null)) {
     throw new InputError(
-      `services must be a mapping of service names to definitions, not a ${services.node.kind === 'seq' ? 'list' : 'scalar'}`,
+      `services must be a mapping of service names to definitions, not ` +
+        `a ${services.node.kind === 'seq' ? 'list' : 'scalar'}`,
       where(services.keyLoc),
     );
   }

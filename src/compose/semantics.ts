@@ -60,7 +60,8 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
     if (restart?.kind === 'scalar' && typeof restart.value === 'string' && !RESTART_POLICY.test(restart.value)) {
       add(
         [...base, 'restart'],
-        `${where('restart')}: ${shown(restart)} is not a restart policy (no, always, on-failure[:N], unless-stopped); the engine refuses to create the container`,
+        `${where('restart')}: ${shown(restart)} is not a restart policy (no, always, on-failure[:N], ` +
+          `unless-stopped); the engine refuses to create the container`,
         'value',
       );
     }
@@ -73,7 +74,9 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
       add(
         [...base, ...dep.path],
         profiles
-          ? `service "${name}" depends on "${dep.service}", which only runs under profile ${profiles.join(', ')}; Compose refuses the project when no such profile is active (the CVM activates none unless COMPOSE_PROFILES says so)`
+          ? `service "${name}" depends on "${dep.service}", which only runs under profile ${profiles.join(', ')}; ` +
+              `Compose refuses the project when no such profile is active (the CVM activates none unless ` +
+              `COMPOSE_PROFILES says so)`
           : `service "${name}" depends on undefined service "${dep.service}"; Compose refuses the project`,
         dep.at,
       );
@@ -94,7 +97,8 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
         if (known.has(ref.name)) continue;
         add(
           [...base, ...ref.path],
-          `service "${name}" refers to undefined ${ref.what} "${ref.name}" (no top-level ${key}: entry); Compose refuses the project`,
+          `service "${name}" refers to undefined ${ref.what} "${ref.name}" (no top-level ${key}: entry); ` +
+            `Compose refuses the project`,
           'value',
         );
       }
@@ -107,7 +111,8 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
         if (net === 'default' || networks.has(net)) continue;
         add(
           [...base, 'networks', net],
-          `service "${name}" refers to undefined network "${net}" (no top-level networks: entry); Compose refuses the project`,
+          `service "${name}" refers to undefined network "${net}" (no top-level networks: entry); Compose ` +
+            `refuses the project`,
         );
       }
     }
@@ -122,7 +127,8 @@ export function semanticProblems(tree: LMap, inactive: ReadonlyMap<string, reado
         if (type !== 'volume' || typeof source !== 'string' || source === '' || volumes.has(source)) return;
         add(
           [...base, 'volumes', i],
-          `service "${name}" refers to undefined volume "${source}" (no top-level volumes: entry); Compose refuses the project`,
+          `service "${name}" refers to undefined volume "${source}" (no top-level volumes: entry); Compose ` +
+            `refuses the project`,
           'value',
         );
       });

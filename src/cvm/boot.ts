@@ -132,7 +132,10 @@ export async function runBoot(host: BootHost, app: CvmApp, opts: BootOptions): P
       emit({ type: 'env-filtered', boot, kept: g.kept.size, dropped: g.dropped });
       if (g.error) throw new BootFailed(`the guest refuses the env: ${g.error}`);
       kept = g.kept;
-      return `${g.kept.size} variable(s) kept${g.dropped.length ? `, ${g.dropped.length} dropped (not in allowed_envs): ${g.dropped.join(', ')}` : ''}`;
+      return (
+        `${g.kept.size} variable(s) ` +
+        `kept${g.dropped.length ? `, ${g.dropped.length} dropped (not in allowed_envs): ${g.dropped.join(', ')}` : ''}`
+      );
     });
 
     await step('remove-orphans', async () => {

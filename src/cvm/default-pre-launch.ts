@@ -17,7 +17,8 @@ import type { BootListener } from './types.js';
 export const PHALA_DEFAULT_SCRIPT = {
   version: 'v0.0.19',
   source:
-    'https://github.com/Dstack-TEE/dstack-examples/blob/f9cc05ee808219bbcdd7ed4aa3fb340aedccb3a3/phala-cloud-prelaunch-script/prelaunch.sh',
+    'https://github.com/Dstack-TEE/dstack-examples/blob/f9cc05ee808219bbcdd7ed4aa3fb340aedccb3a3/phala-cloud-pre' +
+    'launch-script/prelaunch.sh',
   usernameLine: 94,
 } as const;
 
@@ -30,7 +31,9 @@ export async function phalaDefaultPreLaunch(
 ): Promise<PreLaunchOutcome> {
   const name = `Phala's default pre-launch script ${PHALA_DEFAULT_SCRIPT.version}`;
   if (cvm.os === 'main' && !env.has('DSTACK_DOCKER_USERNAME')) {
-    const message = `${name} reads $DSTACK_DOCKER_USERNAME without a default; under main's \`set -euo pipefail\` the boot stops there: DSTACK_DOCKER_USERNAME: unbound variable (set it, even empty, or deploy your own pre_launch_script)`;
+    const message =
+      `${name} reads $DSTACK_DOCKER_USERNAME without a default; under main's \`set -euo pipefail\` the boot stops ` +
+      `there: DSTACK_DOCKER_USERNAME: unbound variable (set it, even empty, or deploy your own pre_launch_script)`;
     emit({ type: 'pre-launch-failure', boot, code: 1, fatal: true, message });
     return {
       ok: false,

@@ -41,7 +41,9 @@ export function guestEnv(env: ReadonlyMap<string, string>, allowed: readonly str
       return {
         kept,
         dropped,
-        error: `the value of ${printableKey(name)} is ${valueBytes} bytes; the guest accepts at most ${ENV_LIMITS.maxValueBytes}`,
+        error:
+          `the value of ${printableKey(name)} is ${valueBytes} bytes; the guest accepts at ` +
+          `most ${ENV_LIMITS.maxValueBytes}`,
       };
     total += nameBytes + valueBytes;
     kept.set(name, value);

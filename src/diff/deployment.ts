@@ -50,7 +50,9 @@ export function checkDeployment(ctx: DiffContext): void {
       ruleId: 'deployment-changed',
       side: 'new',
       ...at('allowed_envs'),
-      message: `allowed_envs changes (${[...added.map((k) => `+${k}`), ...removed.map((k) => `-${k}`)].join(' ')}): the guest drops decrypted keys not listed, and the compose hash changes`,
+      message:
+        `allowed_envs changes (${[...added.map((k) => `+${k}`), ...removed.map((k) => `-${k}`)].join(' ')}): the ` +
+        `guest drops decrypted keys not listed, and the compose hash changes`,
     });
   }
 
@@ -74,7 +76,9 @@ export function checkDeployment(ctx: DiffContext): void {
             ? 'kms_enabled'
             : 'local_key_provider_enabled',
       ),
-      message: `${what}: keys the app derives (GetKey) and the disk key come from another source, so data encrypted with the old keys may become unreadable`,
+      message:
+        `${what}: keys the app derives (GetKey) and the disk key come from another source, so data encrypted with ` +
+        `the old keys may become unreadable`,
     });
   }
   if (a.no_instance_id !== b.no_instance_id) {
@@ -82,7 +86,10 @@ export function checkDeployment(ctx: DiffContext): void {
       ruleId: 'instance-id-changed',
       side: 'new',
       ...at('no_instance_id'),
-      message: `no_instance_id changes from ${a.no_instance_id} to ${b.no_instance_id}: the instance id is part of the disk key, so the encrypted disk (and every named volume on it) does not open after the upgrade${b.no_instance_id ? ', and without an instance id the gateway gives the CVM no route' : ''}`,
+      message:
+        `no_instance_id changes from ${a.no_instance_id} to ${b.no_instance_id}: the instance id is part of the ` +
+        `disk key, so the encrypted disk (and every named volume on it) does not open after the ` +
+        `upgrade${b.no_instance_id ? ', and without an instance id the gateway gives the CVM no route' : ''}`,
     });
   }
   if (a.storage_fs !== b.storage_fs) {
@@ -90,7 +97,9 @@ export function checkDeployment(ctx: DiffContext): void {
       ruleId: 'storage-fs-changed',
       side: 'new',
       ...at('storage_fs'),
-      message: `storage_fs changes from ${a.storage_fs} to ${b.storage_fs}: the data disk was formatted as ${a.storage_fs} at the first boot and is never reformatted, so the next boot fails to mount it`,
+      message:
+        `storage_fs changes from ${a.storage_fs} to ${b.storage_fs}: the data disk was formatted ` +
+        `as ${a.storage_fs} at the first boot and is never reformatted, so the next boot fails to mount it`,
     });
   }
 }
@@ -106,7 +115,8 @@ export function composeHashChange(oldP: Project, newP: Project): string | undefi
     const h2 = newP.manifest.composeHash;
     return h1 === h2
       ? undefined
-      : `the compose hash changes from ${h1.slice(0, 16)}… to ${h2.slice(0, 16)}… (full: ${h2}): attestation shows the new hash; update any allow-list that pins it`;
+      : `the compose hash changes from ${h1.slice(0, 16)}… to ${h2.slice(0, 16)}… (full: ${h2}): attestation ` +
+          `shows the new hash; update any allow-list that pins it`;
   }
   const text = (p: Project) => p.composeFiles.map((f) => p.sources.get(f)?.text ?? '').join('\n---\n');
   const composeChanged = text(oldP) !== text(newP);
@@ -115,7 +125,10 @@ export function composeHashChange(oldP: Project, newP: Project): string | undefi
   const why = [composeChanged ? 'the compose text' : '', settingsChanged ? 'the deployment settings' : '']
     .filter(Boolean)
     .join(' and ');
-  return `the compose hash changes (${why} differ${composeChanged && settingsChanged ? '' : 's'}; the exact hash needs both sides as app-compose.json): attestation shows a new hash`;
+  return (
+    `the compose hash changes (${why} differ${composeChanged && settingsChanged ? '' : 's'}; the exact hash needs ` +
+    `both sides as app-compose.json): attestation shows a new hash`
+  );
 }
 
 function same(x: unknown, y: unknown): boolean {

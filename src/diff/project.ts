@@ -34,10 +34,12 @@ export function checkProject(ctx: DiffContext): void {
   const parts = [
     volumes.length ? `volume${s(volumes, '', 's')} ${volumes.join(', ')} start${s(volumes, 's', '')} empty` : '',
     always.length
-      ? `the old project's ${always.join(', ')} ${s(always, 'keeps', 'keep')} starting at every boot with the old image and data`
+      ? `the old project's ${always.join(', ')} ${s(always, 'keeps', 'keep')} starting at every boot with the old ` +
+        `image and data`
       : '',
     forced.length
-      ? `the old project's ${forced.join(', ')} may come back with the old image at a later boot (after a forced stop${forced.some((f) => f.includes('on-failure')) ? '; on-failure after any exit code other than 0' : ''})`
+      ? `the old project's ${forced.join(', ')} may come back with the old image at a later boot (after a forced ` +
+        `stop${forced.some((f) => f.includes('on-failure')) ? '; on-failure after any exit code other than 0' : ''})`
       : '',
     always.length || forced.length
       ? ''

@@ -57,7 +57,12 @@ export function checkStateful(ctx: DiffContext): void {
             ruleId: 'stateful-downgrade',
             ...at,
             severity: step < 0 ? 'error' : 'warning',
-            message: `${name} goes back from ${product} ${oldTag} to ${newTag}: data written by the newer version ${step < 0 ? 'is generally not readable by an older major version' : 'may use features the older release cannot read'}; restore a backup taken before the upgrade instead`,
+            message:
+              `${name} goes back from ${product} ${oldTag} to ${newTag}: data written by the newer version ` +
+              (step < 0
+                ? 'is generally not readable by an older major version'
+                : 'may use features the older release cannot read') +
+              '; restore a backup taken before the upgrade instead',
           });
         } else if (step > 0) {
           const upgrade = format?.upgrade ?? (newState.entry.majorUpgradeNeedsMigration ? 'migration' : 'compatible');
@@ -65,7 +70,9 @@ export function checkStateful(ctx: DiffContext): void {
             ctx.report({
               ruleId: 'stateful-major-upgrade',
               ...at,
-              message: `${name} moves from ${product} ${oldTag} to ${newTag}: the new major version cannot open the old data directory as it is.${how || ' Migrate the data first.'}`,
+              message:
+                `${name} moves from ${product} ${oldTag} to ${newTag}: the new major version cannot open the old ` +
+                `data directory as it is.${how || ' Migrate the data first.'}`,
             });
           } else if (upgrade === 'stepwise') {
             const skip = step > 1;
@@ -74,8 +81,10 @@ export function checkStateful(ctx: DiffContext): void {
               ...at,
               severity: skip ? 'error' : 'warning',
               message: skip
-                ? `${name} jumps from ${product} ${oldTag} to ${newTag}, skipping a release series: the server upgrades data in place only from the previous one.${how}`
-                : `${name} moves from ${product} ${oldTag} to ${newTag}: the server upgrades the data in place at first start, and there is no way back without a backup.${how}`,
+                ? `${name} jumps from ${product} ${oldTag} to ${newTag}, skipping a release series: the server ` +
+                  `upgrades data in place only from the previous one.${how}`
+                : `${name} moves from ${product} ${oldTag} to ${newTag}: the server upgrades the data in place at ` +
+                  `first start, and there is no way back without a backup.${how}`,
             });
           }
         }
@@ -92,7 +101,9 @@ export function checkStateful(ctx: DiffContext): void {
         side: 'new',
         service: name,
         ...(newUser !== undefined ? { valuePath: ['services', name, 'user'] } : { path: ['services', name] }),
-        message: `${name} runs as ${shown(newUser)} in NEW instead of ${shown(oldUser)}: files it wrote before keep their owner and may be unreadable or read-only to the new user`,
+        message:
+          `${name} runs as ${shown(newUser)} in NEW instead of ${shown(oldUser)}: files it wrote before keep ` +
+          `their owner and may be unreadable or read-only to the new user`,
       });
     }
   }

@@ -33,7 +33,10 @@ export function checkVolumes(ctx: DiffContext): void {
       side: 'new',
       service: m.service,
       valuePath: ['services', m.service, 'volumes', n.index],
-      message: `${m.service} mounts volume ${n.key} (Docker volume ${n.volume}) at ${m.target}, where OLD mounted ${m.key} (${m.volume}): NEW starts with an empty volume and OLD's data stays orphaned in ${m.volume}`,
+      message:
+        `${m.service} mounts volume ${n.key} (Docker volume ${n.volume}) at ${m.target}, where OLD ` +
+        `mounted ${m.key} (${m.volume}): NEW starts with an empty volume and OLD's data stays orphaned ` +
+        `in ${m.volume}`,
     });
   }
 
@@ -53,7 +56,9 @@ export function checkVolumes(ctx: DiffContext): void {
         service: name,
         severity: 'warning',
         valuePath: ['services', name, 'volumes', n.index],
-        message: `${name} now mounts volume ${m.key} at ${n.target} instead of ${m.target}: unless the app's data directory moved with it, NEW finds ${m.target} empty`,
+        message:
+          `${name} now mounts volume ${m.key} at ${n.target} instead of ${m.target}: unless the app's data ` +
+          `directory moved with it, NEW finds ${m.target} empty`,
       });
     }
     void oldSvc;
@@ -72,7 +77,10 @@ export function checkVolumes(ctx: DiffContext): void {
       side: 'old',
       service: name,
       path: ['services', name],
-      message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW, and no service of NEW mounts its volume${keys.length > 1 ? 's' : ''} ${keys.join(', ')} (${orphaned.join(', ')}): ${renamedTo ? `${renamedTo} starts empty and ` : ''}the data is orphaned`,
+      message:
+        `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW, and no service of NEW ` +
+        `mounts its volume${keys.length > 1 ? 's' : ''} ${keys.join(', ')} ` +
+        `(${orphaned.join(', ')}): ${renamedTo ? `${renamedTo} starts empty and ` : ''}the data is orphaned`,
     });
   }
 
@@ -93,7 +101,10 @@ export function checkVolumes(ctx: DiffContext): void {
           ? ['volumes', key]
           : ['services', mounts[0]!.service, 'volumes', mounts[0]!.index],
       ...(users.length === 1 ? { service: users[0]! } : {}),
-      message: `volume ${key} (Docker volume ${volume}) holds the data of ${users.join(', ')} in OLD, but no service of NEW mounts it${stillDeclared ? ' (it is still declared)' : ''}: the data stays on the disk, unread, and ${users.join(', ')} start${users.length === 1 ? 's' : ''} without it`,
+      message:
+        `volume ${key} (Docker volume ${volume}) holds the data of ${users.join(', ')} in OLD, but no service of ` +
+        `NEW mounts it${stillDeclared ? ' (it is still declared)' : ''}: the data stays on the disk, unread, ` +
+        `and ${users.join(', ')} start${users.length === 1 ? 's' : ''} without it`,
     });
   }
 }
@@ -132,12 +143,20 @@ function checkDataDirs(
   let message: string;
   let severity: 'error' | 'warning' = 'error';
   if (!first.p) {
-    message = `${service} keeps its data in ${first.d.dir} (${first.d.via}) in NEW, which no named volume covers; OLD's data is in volume ${oldAt} (${oldPlace.d.dir}): NEW starts empty, and keeps what it writes only until its container is recreated`;
+    message =
+      `${service} keeps its data in ${first.d.dir} (${first.d.via}) in NEW, which no named volume covers; OLD's ` +
+      `data is in volume ${oldAt} (${oldPlace.d.dir}): NEW starts empty, and keeps what it writes only until its ` +
+      `container is recreated`;
   } else if (first.p.volume === oldPlace.p.volume) {
-    message = `${service}'s data directory moved inside volume ${first.p.key}: OLD kept it at ${oldAt} (${oldPlace.d.dir}, ${oldPlace.d.via}), NEW looks in ${inVolume(first.p.key, first.p.rel)} (${first.d.dir}, ${first.d.via}): NEW does not see the existing data`;
+    message =
+      `${service}'s data directory moved inside volume ${first.p.key}: OLD kept it at ${oldAt} ` +
+      `(${oldPlace.d.dir}, ${oldPlace.d.via}), NEW looks in ${inVolume(first.p.key, first.p.rel)} ` +
+      `(${first.d.dir}, ${first.d.via}): NEW does not see the existing data`;
     if (!known) severity = 'warning';
   } else {
-    message = `${service} keeps its data in volume ${first.p.key} (${first.d.dir}) in NEW, but OLD's data is in ${oldAt}: NEW does not see the existing data`;
+    message =
+      `${service} keeps its data in volume ${first.p.key} (${first.d.dir}) in NEW, but OLD's data is in ${oldAt}: ` +
+      `NEW does not see the existing data`;
   }
   ctx.report({ ruleId: 'data-dir-moved', side: 'new', service, severity, ...where, message });
   // This finding already says the service leaves OLD's volume behind: no volume-removed for it too.
@@ -168,7 +187,10 @@ function checkAnonymousData(ctx: DiffContext): void {
       side: 'old',
       service: name,
       path: ['services', name],
-      message: `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW and keeps data in ${where}: the next boot removes its container as an orphan and prunes its anonymous volumes, so the data is deleted${renamedTo ? ` and ${renamedTo} starts without it` : ''}`,
+      message:
+        `service ${name} is ${renamedTo ? `renamed to ${renamedTo}` : 'removed'} in NEW and keeps data ` +
+        `in ${where}: the next boot removes its container as an orphan and prunes its anonymous volumes, so the ` +
+        `data is deleted${renamedTo ? ` and ${renamedTo} starts without it` : ''}`,
     });
   }
 }

@@ -13,7 +13,8 @@ export function unshippedBindFindings(app: CvmApp): Finding[] {
   return app.unshippedBinds.map((b) =>
     finding(
       'drill-bind-not-shipped',
-      `${b.service} bind-mounts ${b.source} → ${b.target}, but only the compose file is shipped to the CVM: the drill ran it with an empty directory there (under the work dir /dstack, emptied at every boot)`,
+      `${b.service} bind-mounts ${b.source} → ${b.target}, but only the compose file is shipped to the CVM: the ` +
+        `drill ran it with an empty directory there (under the work dir /dstack, emptied at every boot)`,
       b.where,
       b.service,
     ),
@@ -38,9 +39,13 @@ export function bootFailedFinding(app: CvmApp, result: BootResult, during: strin
   const quoted = at ? ` (script line ${at.line}: \`${at.text}\`)` : '';
   const after =
     step === 'pre-launch' || step === 'env' ? '; `compose up` never ran, so the app was not (re)started' : '';
+  const restored = result.restored.length
+    ? `; only ${result.restored.map((c) => c.service).join(', ')}, ` +
+      'restored by dockerd with the old config, kept running'
+    : '';
   return finding(
     'drill-boot-failed',
-    `the CVM boot of ${during} stopped at step ${step}: ${reason}${quoted}${after}${result.restored.length ? `; only ${result.restored.map((c) => c.service).join(', ')}, restored by dockerd with the old config, kept running` : ''}`,
+    `the CVM boot of ${during} stopped at step ${step}: ${reason}${quoted}${after}${restored}`,
     failureWhere(app, step),
   );
 }
@@ -52,7 +57,12 @@ export function imagePrunedFindings(app: CvmApp, events: readonly BootEvent[], d
       ? [
           finding(
             'drill-image-pruned',
-            `${during} needs ${e.image} for ${e.service}, which boot ${e.prunedAtBoot}'s \`docker image prune -af\` deleted from the CVM: the CVM pulls it again${/@sha256:/.test(e.image) ? ' (pinned by digest: the registry must still have it)' : ', and the tag may have moved or been deleted since'} (the drill ran the local copy)`,
+            `${during} needs ${e.image} for ${e.service}, which boot ${e.prunedAtBoot}'s ` +
+              '`docker image prune -af` deleted from the CVM: the CVM pulls it again' +
+              (/@sha256:/.test(e.image)
+                ? ' (pinned by digest: the registry must still have it)'
+                : ', and the tag may have moved or been deleted since') +
+              ' (the drill ran the local copy)',
             app.where(e.service),
             e.service,
             /@sha256:/.test(e.image) ? 'info' : undefined,
@@ -80,15 +90,19 @@ export function oldVersionServedFinding(
     .map((r) => `${r.service}${policies.get(r.service) ? ` (restart: ${policies.get(r.service)})` : ''}`)
     .join(', ');
   const parts = [
-    `during ${during} the old version of ${ran || w.overlaps.map((o) => o.old).join(', ')} ran again for ${formatMs(w.oldRanMs)} after the upgrade began: dockerd restored it with its old config before the pre-launch script and \`compose up\``,
+    `during ${during} the old version of ${ran || w.overlaps.map((o) => o.old).join(', ')} ran again ` +
+      `for ${formatMs(w.oldRanMs)} after the upgrade began: dockerd restored it with its old config before the ` +
+      `pre-launch script and \`compose up\``,
   ];
   if (w.oldAnswers)
     parts.push(
-      `it answered ${w.oldAnswers} of the drill's requests (${w.oldWrites} acknowledged write(s)), the last ${formatMs(w.lastOldAnswerMs ?? 0)} in`,
+      `it answered ${w.oldAnswers} of the drill's requests (${w.oldWrites} acknowledged write(s)), the ` +
+        `last ${formatMs(w.lastOldAnswerMs ?? 0)} in`,
     );
   for (const o of w.overlaps)
     parts.push(
-      `OLD ${o.old} and NEW ${o.new} ran at once for ${formatMs(o.ms)}${o.volumes.length ? `, both with ${o.volumes.join(', ')} mounted read-write` : ''}`,
+      `OLD ${o.old} and NEW ${o.new} ran at once ` +
+        `for ${formatMs(o.ms)}${o.volumes.length ? `, both with ${o.volumes.join(', ')} mounted read-write` : ''}`,
     );
   for (const b of w.bothWrote)
     parts.push(`${b.writes} write(s) were acknowledged while both versions could write ${b.volume}`);

@@ -75,7 +75,9 @@ export function restartLoop(app: Located, service: string, restarts: number, aft
 export function sigtermIgnored(app: Located, o: StopOutcome, during: string): Finding {
   return finding(
     'drill-sigterm-ignored',
-    `${o.service} did not exit within its stop_grace_period (${formatMs(o.graceMs)}) after the stop signal during ${during}; the engine killed it (exit 137). Handle SIGTERM (or run with init: true) and exit after saving state`,
+    `${o.service} did not exit within its stop_grace_period (${formatMs(o.graceMs)}) after the stop signal ` +
+      `during ${during}; the engine killed it (exit 137). Handle SIGTERM (or run with init: true) and exit after ` +
+      `saving state`,
     app.where(o.service),
     o.service,
   );
@@ -89,7 +91,9 @@ export function lostWrites(app: Located, service: string | undefined, check: Set
     out.push(
       finding(
         'drill-lost-writes',
-        `${check.lost.length} of ${check.acknowledged} acknowledged writes were not read back after the faults (e.g. ${sample}${check.lost.length > 5 ? ', …' : ''}): data is not on a named volume or not flushed before acknowledging`,
+        `${check.lost.length} of ${check.acknowledged} acknowledged writes were not read back after the faults ` +
+          `(e.g. ${sample}${check.lost.length > 5 ? ', …' : ''}): data is not on a named volume or not flushed ` +
+          `before acknowledging`,
         where,
         service,
       ),
@@ -99,7 +103,8 @@ export function lostWrites(app: Located, service: string | undefined, check: Set
     out.push(
       finding(
         'drill-lost-writes',
-        `${check.unexpected.length} values were read back that were never written (e.g. ${check.unexpected.slice(0, 5).join(', ')}): the read is not returning the drill's data`,
+        `${check.unexpected.length} values were read back that were never written ` +
+          `(e.g. ${check.unexpected.slice(0, 5).join(', ')}): the read is not returning the drill's data`,
         where,
         service,
       ),
@@ -140,7 +145,8 @@ export function writeOutsideVolume(app: Located, service: string, paths: string[
   const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length} in all)` : '');
   return finding(
     'drill-write-outside-volume',
-    `${service} wrote files outside any volume during the workload (${shown}); they are lost when the container is recreated (CVM restart, upgrade)`,
+    `${service} wrote files outside any volume during the workload (${shown}); they are lost when the container ` +
+      `is recreated (CVM restart, upgrade)`,
     app.where(service),
     service,
   );

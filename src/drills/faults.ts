@@ -18,7 +18,8 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
   kill: 'SIGKILL of one service (a crash); the restart policy, or the drill, starts it again',
   'kill-all': 'SIGKILL of every container at once (power loss), then a CVM boot',
   reboot:
-    'CVM reboot: every container stopped (gracefully, or a power cut with --stop forced), then the CVM boot: orphans removed, restart-policy containers restored, pre-launch script, compose up, prune',
+    'CVM reboot: every container stopped (gracefully, or a power cut with --stop forced), then the CVM boot: ' +
+    'orphans removed, restart-policy containers restored, pre-launch script, compose up, prune',
   'kill-midwrite': 'SIGKILL of the service taking writes while a write is in flight',
 };
 

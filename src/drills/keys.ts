@@ -81,7 +81,9 @@ export function keyChanges(phases: readonly KeyPhase[]): { change: KeyChange; ph
   return [...out.values()];
 }
 
-/** `drill-key-changed` per changed key, `drill-keys-unstable` when keys were asked for without a stable key provider. */
+/**
+ * `drill-key-changed` per changed key, `drill-keys-unstable` when keys were asked for without a stable key provider.
+ */
 export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): Finding[] {
   if (!ctx.mounters.length) return [];
   const service = ctx.mounters[0]!.service;
@@ -98,7 +100,8 @@ export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): 
     out.push(
       finding(
         'drill-key-changed',
-        `${who} for ${describeKey(c)} and got another key after ${after.join(', ')} (public key ${was} → ${now}): data encrypted or signed with the earlier key can no longer be read or verified`,
+        `${who} for ${describeKey(c)} and got another key after ${after.join(', ')} (public key ${was} ` +
+          `→ ${now}): data encrypted or signed with the earlier key can no longer be read or verified`,
         where,
         svc,
       ),
@@ -112,7 +115,9 @@ export function keyFindings(phases: readonly KeyPhase[], ctx: KeyCheckContext): 
     out.push(
       finding(
         'drill-keys-unstable',
-        `${who} for ${paths.length} key path(s) (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}), but the deployment has no stable key provider (${ctx.providerSource}): every reboot and upgrade gives new keys`,
+        `${who} for ${paths.length} key path(s) ` +
+          `(${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}), but the deployment has no stable key ` +
+          `provider (${ctx.providerSource}): every reboot and upgrade gives new keys`,
         where,
         svc,
       ),
@@ -156,12 +161,14 @@ export function renderKeyPhases(phases: readonly KeyPhase[]): string[] {
   const out = [`Keys from the agent (key provider ${[...new Set(phases.map((p) => p.provider))].join(' → ')})`];
   for (const p of phases) {
     const stable = p.keys.filter((k) => k.stable);
-    const list = stable.map(
-      (k) =>
-        `${JSON.stringify(k.path)} ${short(k.publicKeyHex)}${changed.has(JSON.stringify([p.phase, k.endpoint, k.path, k.purpose, k.algorithm])) ? ' (CHANGED)' : ''}`,
-    );
+    const list = stable.map((k) => {
+      const id = JSON.stringify([p.phase, k.endpoint, k.path, k.purpose, k.algorithm]);
+      return `${JSON.stringify(k.path)} ${short(k.publicKeyHex)}${changed.has(id) ? ' (CHANGED)' : ''}`;
+    });
+    const perCall = p.keys.length - stable.length;
     out.push(
-      `  ${p.phase.padEnd(24)} ${stable.length ? list.join(', ') : 'no key requested'}${p.keys.length > stable.length ? ` (+${p.keys.length - stable.length} per-call TLS key(s))` : ''}`,
+      `  ${p.phase.padEnd(24)} ${stable.length ? list.join(', ') : 'no key requested'}` +
+        (perCall > 0 ? ` (+${perCall} per-call TLS key(s))` : ''),
     );
   }
   return out;

@@ -110,17 +110,21 @@ export function renderRestartText(r: DrillReport): string {
     const w = f.writes;
     const state = f.ready ? 'ready again' : `NOT READY (${(f.notReady ?? []).join(', ')})`;
     out.push(
-      `  ${String(f.index + 1).padStart(2)}. ${(f.kind + target).padEnd(24)} inject ${formatMs(f.injectMs).padStart(7)}  recover ${formatMs(f.recoverMs).padStart(7)}  ${state}  writes ok ${w.ok} / fail ${w.fail} / unknown ${w.unknown}`,
+      `  ${String(f.index + 1).padStart(2)}. ${(f.kind + target).padEnd(24)} ` +
+        `inject ${formatMs(f.injectMs).padStart(7)}  recover ${formatMs(f.recoverMs).padStart(7)}  ${state}  ` +
+        `writes ok ${w.ok} / fail ${w.fail} / unknown ${w.unknown}`,
     );
   }
   out.push('');
   if (r.check) {
     const c = r.check;
     out.push(
-      `Writes: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} unknown; final read ${c.read} values`,
+      `Writes: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.unknown} ` +
+        `unknown; final read ${c.read} values`,
     );
     out.push(
-      `  lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length} — ${c.valid ? 'no acknowledged write lost' : 'ACKNOWLEDGED WRITES LOST'}`,
+      `  lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length} ` +
+        `— ${c.valid ? 'no acknowledged write lost' : 'ACKNOWLEDGED WRITES LOST'}`,
     );
   } else if (r.finalRead && !r.finalRead.ok)
     out.push(`Writes: the final read failed (${r.finalRead.error ?? 'error'})`);
@@ -137,7 +141,9 @@ export function renderRestartText(r: DrillReport): string {
   }
   const t = r.timing;
   out.push(
-    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the engine and containers); compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
+    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the ` +
+      `engine and containers); compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ` +
+      `ops ${formatMs(t.dockerMs)}`,
   );
   out.push(resultLine(r));
   return out.join('\n') + '\n';

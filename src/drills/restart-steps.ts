@@ -116,7 +116,10 @@ export const RESTART_STEPS: Record<string, Handler> = {
         ...(notReady.length ? { notReady: notReady.map((r) => r.service) } : {}),
       });
       session.progress.done(
-        `${label}: injected in ${formatMs(injectMs)}, ${notReady.length ? 'NOT ready: ' + notReady.map((r) => r.service).join(', ') : `ready again in ${formatMs(recoverMs)}`}`,
+        `${label}: injected in ${formatMs(injectMs)}, ` +
+          (notReady.length
+            ? 'NOT ready: ' + notReady.map((r) => r.service).join(', ')
+            : `ready again in ${formatMs(recoverMs)}`),
         notReady.length === 0,
       );
       step.ctx.currentFault = undefined;

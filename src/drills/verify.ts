@@ -4,7 +4,8 @@ import type { CvmApp, LocalCvm } from '../cvm/index.js';
 /**
  * Before a drill resumes, the engine must still hold what the journal says the drill created: the
  * named volumes its services use (the data under test) and, unless a boot is in progress, the
- * networks they attach to and a container per service. Anything else (a restarted container, a stopped one) the next step handles.
+ * networks they attach to and a container per service. Anything else (a restarted container, a stopped one) the next
+ * step handles.
  */
 export async function verifyEngineState(
   cvm: LocalCvm,
@@ -25,7 +26,9 @@ export async function verifyEngineState(
     if (!present.has(name))
       return {
         ok: false,
-        reason: `volume ${name} is gone, and with it the data the drill wrote; remove the run with \`preflight drill clean\``,
+        reason:
+          `volume ${name} is gone, and with it the data the drill wrote; remove the run with \`preflight drill ` +
+          `clean\``,
       };
   if (!opts.containers) return { ok: true };
   // The networks the services are attached to: a container whose network is gone cannot start again.
@@ -57,7 +60,9 @@ export async function verifyEngineState(
     if (!containers.some((c) => c.Config.Labels?.['com.docker.compose.service'] === svc))
       return {
         ok: false,
-        reason: `service ${svc} has no container any more (removed outside the drill); remove the run with \`preflight drill clean\``,
+        reason:
+          `service ${svc} has no container any more (removed outside the drill); remove the run with \`preflight ` +
+          `drill clean\``,
       };
   return { ok: true };
 }

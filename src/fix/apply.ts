@@ -112,7 +112,9 @@ function targetsOf(project: Project, rule: Rule, findings: readonly Finding[]): 
   return out;
 }
 
-/** Where the engine puts a report (rules/engine.ts toDraft): an explicit location, the value, the key, the deployment. */
+/**
+ * Where the engine puts a report (rules/engine.ts toDraft): an explicit location, the value, the key, the deployment.
+ */
 function reportLocation(project: Project, r: RuleReport): Location {
   return (
     r.loc ??

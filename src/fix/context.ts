@@ -159,7 +159,8 @@ function serviceEdit(edits: ProjectEdits, name: string, refuse: (r: string) => n
   const own = steps.at(-1)!.node;
   if (!isMap(own) && !(isScalar(own) && own.value === null))
     refuse(
-      `service "${name}" is written as the alias *${(own as { source?: string }).source ?? '?'}; edit the anchor &${(own as { source?: string }).source ?? '?'} by hand`,
+      `service "${name}" is written as the alias *${(own as { source?: string }).source ?? '?'}; edit the ` +
+        `anchor &${(own as { source?: string }).source ?? '?'} by hand`,
     );
   const shared = editor.sharedAnchor(steps);
   if (shared) refuse(`service "${name}" is the anchor &${shared}, which other parts of the file reuse`);
@@ -179,7 +180,8 @@ function serviceEdit(edits: ProjectEdits, name: string, refuse: (r: string) => n
     const anchor = where.sharedAnchor(written);
     if (anchor)
       refuse(
-        `${describe(name, path)} is written in anchor &${anchor}, which ${where.aliasUses(anchor)} alias(es) reuse; edit the anchor by hand`,
+        `${describe(name, path)} is written in anchor &${anchor}, which ${where.aliasUses(anchor)} alias(es) ` +
+          `reuse; edit the anchor by hand`,
       );
     const keys = written.slice(1).map((s) => s.key);
     if (keys[0] !== 'services' || keys[1] !== name) {

@@ -38,7 +38,9 @@ export const DATA_SEGMENTS: string[] = [
   'acme',
 ];
 
-/** Container paths below these directories conventionally hold state (FHS: /var/lib is "variable state information"). */
+/**
+ * Container paths below these directories conventionally hold state (FHS: /var/lib is "variable state information").
+ */
 export const DATA_PREFIXES: string[] = ['/var/lib', '/srv'];
 
 /**

@@ -71,7 +71,8 @@ export const EXPORTER_IMAGES: ExporterImage[] = [
     product: 'New Relic infrastructure agent',
     images: ['newrelic/infrastructure'],
     source:
-      'https://docs.newrelic.com/docs/infrastructure/install-infrastructure-agent/linux-installation/docker-container-infrastructure-monitoring/',
+      'https://docs.newrelic.com/docs/infrastructure/install-infrastructure-agent/linux-installation/docker-cont' +
+      'ainer-infrastructure-monitoring/',
   },
   {
     product: 'Elastic Metricbeat',
@@ -80,5 +81,8 @@ export const EXPORTER_IMAGES: ExporterImage[] = [
   },
 ];
 
-/** Prometheus exporters are named `<thing>-exporter` / `<thing>_exporter` by convention (prometheus.io/docs/instrumenting/exporters). */
+/**
+ * Prometheus exporters are named `<thing>-exporter` / `<thing>_exporter` by convention
+ * (prometheus.io/docs/instrumenting/exporters).
+ */
 export const PROMETHEUS_EXPORTER_NAME = /[-_]exporter$/;

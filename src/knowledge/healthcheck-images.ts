@@ -29,7 +29,8 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Open WebUI',
     images: ['open-webui/open-webui'],
     source:
-      'https://github.com/open-webui/open-webui/blob/00a89829a0f3b7c184ff7df2eca16f4252a07c54/Dockerfile (HEALTHCHECK CMD curl --silent --fail http://localhost:${PORT:-8080}/health …)',
+      'https://github.com/open-webui/open-webui/blob/00a89829a0f3b7c184ff7df2eca16f4252a07c54/Dockerfile ' +
+      '(HEALTHCHECK CMD curl --silent --fail http://localhost:${PORT:-8080}/health …)',
   },
   {
     product: 'Paperless-ngx',
@@ -41,7 +42,8 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Nextcloud All-in-One (mastercontainer)',
     images: ['nextcloud-releases/all-in-one', 'nextcloud/all-in-one'],
     source:
-      'https://github.com/nextcloud/all-in-one/blob/50636f2adcf2dc06b7121f771aca8e03af3fcdbe/Containers/mastercontainer/Dockerfile#L118',
+      'https://github.com/nextcloud/all-in-one/blob/50636f2adcf2dc06b7121f771aca8e03af3fcdbe/Containers/masterco' +
+      'ntainer/Dockerfile#L118',
   },
   {
     product: 'Zulip',
@@ -57,7 +59,8 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Jupyter Docker Stacks',
     images: JUPYTER_STACKS.map((i) => `jupyter/${i}`),
     source:
-      'https://github.com/jupyter/docker-stacks/blob/8209386950497966c8a9aa446b9a84a5dd78eab5/images/base-notebook/Dockerfile#L76-L77 (the other stacks build FROM base-notebook)',
+      'https://github.com/jupyter/docker-stacks/blob/8209386950497966c8a9aa446b9a84a5dd78eab5/images/base-notebo' +
+      'ok/Dockerfile#L76-L77 (the other stacks build FROM base-notebook)',
   },
   {
     product: 'Immich server',
@@ -68,13 +71,15 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Immich machine learning',
     images: ['immich-app/immich-machine-learning', 'altran1502/immich-machine-learning'],
     source:
-      'https://github.com/immich-app/immich/blob/main/machine-learning/Dockerfile (HEALTHCHECK CMD python3 healthcheck.py)',
+      'https://github.com/immich-app/immich/blob/main/machine-learning/Dockerfile (HEALTHCHECK CMD python3 ' +
+      'healthcheck.py)',
   },
   {
     product: 'authentik',
     images: ['goauthentik/server', 'beryju/authentik'],
     source:
-      'https://github.com/goauthentik/authentik/blob/0027813e4b425c638b07946f741345ae170c033d/Dockerfile (HEALTHCHECK … CMD [ "ak", "healthcheck" ])',
+      'https://github.com/goauthentik/authentik/blob/0027813e4b425c638b07946f741345ae170c033d/Dockerfile ' +
+      '(HEALTHCHECK … CMD [ "ak", "healthcheck" ])',
   },
   {
     product: 'Uptime Kuma',
@@ -96,7 +101,8 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Vaultwarden',
     images: ['vaultwarden/server'],
     source:
-      'https://github.com/dani-garcia/vaultwarden/blob/46d71107f5094460dd5ecbe1dbac6e6c71e5189a/docker/Dockerfile.debian#L185',
+      'https://github.com/dani-garcia/vaultwarden/blob/46d71107f5094460dd5ecbe1dbac6e6c71e5189a/docker/Dockerfil' +
+      'e.debian#L185',
   },
   {
     product: 'Gotify',
@@ -113,7 +119,8 @@ export const IMAGES_WITH_OWN_HEALTHCHECK: readonly ImageWithHealthcheck[] = [
     product: 'Jellyfin',
     images: ['jellyfin/jellyfin'],
     source:
-      'https://github.com/jellyfin/jellyfin-packaging/blob/69a2981c0966d465140e1e1f01c899ac78a30932/docker/Dockerfile#L265-L266',
+      'https://github.com/jellyfin/jellyfin-packaging/blob/69a2981c0966d465140e1e1f01c899ac78a30932/docker/Docke' +
+      'rfile#L265-L266',
   },
   {
     product: 'Pi-hole',

@@ -10,7 +10,9 @@
  */
 import type { ImageEntry } from './image.js';
 
-/** An environment variable that shows authentication (or its absence), optionally only with a value matching `value`. */
+/**
+ * An environment variable that shows authentication (or its absence), optionally only with a value matching `value`.
+ */
 export interface EnvSign {
   name: string;
   value?: RegExp;
@@ -128,7 +130,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     // The official image starts with protected mode off and no password; a config file may set one.
     authCommand: /--requirepass|--aclfile|\.conf\b/,
     source:
-      'https://hub.docker.com/_/redis (Security: "protected-mode is off by default"; requirepass); https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (REDIS_ARGS)',
+      'https://hub.docker.com/_/redis (Security: "protected-mode is off by default"; requirepass); ' +
+      'https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (REDIS_ARGS)',
   },
   {
     product: 'Redis/Valkey (Bitnami)',
@@ -147,7 +150,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     authEnv: [{ name: 'MEMCACHED_PASSWORD' }],
     authCommand: /(?:^|\s)(?:-S|--enable-sasl)\b/,
     source:
-      'https://github.com/memcached/memcached/wiki/SASLHowto (-S); https://hub.docker.com/r/bitnami/memcached (MEMCACHED_PASSWORD)',
+      'https://github.com/memcached/memcached/wiki/SASLHowto (-S); https://hub.docker.com/r/bitnami/memcached ' +
+      '(MEMCACHED_PASSWORD)',
   },
   {
     product: 'Elasticsearch',
@@ -166,7 +170,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     authEnv: [{ name: 'ELASTIC_PASSWORD' }, { name: 'xpack.security.enabled', value: /^true$/i }],
     noAuthEnv: [{ name: 'xpack.security.enabled', value: /^false$/i }],
     source:
-      'https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (ELASTIC_PASSWORD, xpack.security.enabled)',
+      'https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (ELASTIC_PASSWORD, ' +
+      'xpack.security.enabled)',
   },
   {
     product: 'OpenSearch',
@@ -194,7 +199,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
       { name: 'KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP', value: /SASL/i },
     ],
     source:
-      'https://kafka.apache.org/documentation/#security_sasl (listener.security.protocol.map; PLAINTEXT has no authentication)',
+      'https://kafka.apache.org/documentation/#security_sasl (listener.security.protocol.map; PLAINTEXT has no ' +
+      'authentication)',
   },
   {
     product: 'ZooKeeper',
@@ -216,7 +222,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     // A config file (-c) may hold an authorization block.
     authCommand: /(?:^|\s)(?:--user|--auth|--pass|-c|--config)\b/,
     source:
-      'https://docs.nats.io/running-a-nats-service/introduction/flags (--user, --pass, --auth); https://hub.docker.com/_/nats',
+      'https://docs.nats.io/running-a-nats-service/introduction/flags (--user, --pass, --auth); ' +
+      'https://hub.docker.com/_/nats',
   },
   {
     product: 'etcd',
@@ -229,7 +236,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     authEnv: [{ name: 'ETCD_ROOT_PASSWORD' }],
     authCommand: /--client-cert-auth\b/,
     source:
-      'https://etcd.io/docs/latest/op-guide/authentication/ (off by default); https://hub.docker.com/r/bitnami/etcd (ETCD_ROOT_PASSWORD)',
+      'https://etcd.io/docs/latest/op-guide/authentication/ (off by default); ' +
+      'https://hub.docker.com/r/bitnami/etcd (ETCD_ROOT_PASSWORD)',
   },
   {
     product: 'Cassandra',
@@ -237,7 +245,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     images: ['cassandra'],
     ports: [{ port: 9042, what: 'Cassandra CQL' }],
     source:
-      'https://cassandra.apache.org/doc/latest/cassandra/managing/operating/security.html (AllowAllAuthenticator by default)',
+      'https://cassandra.apache.org/doc/latest/cassandra/managing/operating/security.html ' +
+      '(AllowAllAuthenticator by default)',
   },
   {
     product: 'Neo4j',
@@ -286,7 +295,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
       { name: 'AUTHENTICATION_OIDC_ENABLED', value: /^true$/i },
     ],
     source:
-      'https://weaviate.io/developers/weaviate/configuration/authentication (anonymous access unless API key or OIDC is enabled)',
+      'https://weaviate.io/developers/weaviate/configuration/authentication (anonymous access unless API key or ' +
+      'OIDC is enabled)',
   },
   {
     product: 'Chroma',
@@ -312,7 +322,8 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     authEnv: [{ name: 'ME_CONFIG_BASICAUTH_USERNAME' }, { name: 'ME_CONFIG_BASICAUTH_PASSWORD' }],
     noAuthEnv: [{ name: 'ME_CONFIG_BASICAUTH', value: /^false$/i }],
     source:
-      'https://hub.docker.com/_/mongo-express (ME_CONFIG_BASICAUTH_USERNAME/PASSWORD; the default admin:pass is public)',
+      'https://hub.docker.com/_/mongo-express (ME_CONFIG_BASICAUTH_USERNAME/PASSWORD; the default admin:pass is ' +
+      'public)',
   },
   {
     product: 'Redis Commander',

@@ -38,7 +38,12 @@ export const MOVING_TAGS: MovingTag[] = [
   { tag: 'staging', why: 'environment tag, moved by each deploy' },
   // Variant-only tags: the variant of whatever version is newest (Docker Official Images tag scheme).
   {
-    tag: /^(alpine|slim|bookworm|bullseye|buster|trixie|jammy|noble|focal|bionic|ubi|distroless|windowsservercore|nanoserver)$/,
+    tag: new RegExp(
+      `^(${[
+        ...['alpine', 'slim', 'bookworm', 'bullseye', 'buster', 'trixie', 'jammy', 'noble', 'focal', 'bionic'],
+        ...['ubi', 'distroless', 'windowsservercore', 'nanoserver'],
+      ].join('|')})$`,
+    ),
     why: 'variant-only tag: the newest version in that variant',
   },
   {

@@ -95,8 +95,15 @@ const BOOLEAN = /^(?:true|false|yes|no|on|off|y|n|enabled?|disabled?)$/i;
 const NUMBER = /^[-+]?(?:\d[\d_]*(?:\.\d+)?(?:e[-+]?\d+)?|0x[0-9a-f]+)(?:[a-z]{1,3})?$/i; // 42, 1.5, 10s, 512M
 const IMAGE_REF = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PLAIN_ADDRESS =
-  /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s]*|\.{0,2}\/[^\s]*|[\w.-]+@[\w.-]+\.[a-z]{2,}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?)$/i;
+const PLAIN_ADDRESS = new RegExp(
+  `^(?:${[
+    String.raw`[a-z][a-z0-9+.-]*:\/\/[^\s]*`, // a URL
+    String.raw`\.{0,2}\/[^\s]*`, // a path
+    String.raw`[\w.-]+@[\w.-]+\.[a-z]{2,}`, // an email address
+    String.raw`[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?`, // a host name, with a port
+  ].join('|')})$`,
+  'i',
+);
 
 /** Placeholders are short; longer text is never one (and the patterns stay cheap on a huge value). */
 const MAX_PLACEHOLDER_LENGTH = 256;

@@ -23,8 +23,12 @@ const NAMED_FLAG = /(?:^|[\s"'])--?([A-Za-z][\w-]*)(?:=|[ \t]+)(["']?)([^\s"'-][
 // Prose in comments: `password is x`, `token: x`.
 // The blanks after the verb belong to the verb's group: two adjacent `[ \t]*` would split a run of
 // blanks every way before failing (quadratic in its length).
-const PROSE_SECRET =
-  /\b(?:password|passwd|passphrase|secret|token|api[-_ ]?key)s?\b[ \t]*(?:(?:is|was|=|:)[ \t]*)?(["']?)([^\s"']{3,})\1/gi;
+const PROSE_SECRET = new RegExp(
+  String.raw`\b(?:password|passwd|passphrase|secret|token|api[-_ ]?key)s?\b` + // the word
+    String.raw`[ \t]*(?:(?:is|was|=|:)[ \t]*)?` + // the verb
+    String.raw`(["']?)([^\s"']{3,})\1`, // the value, maybe quoted
+  'gi',
+);
 // Tools whose short flags carry a password: `mysql -ppw` (attached), `redis-cli -a pw`.
 const MYSQL_FAMILY = /\b(?:mysql|mysqladmin|mysqldump|mysqlcheck|mysqlshow|mariadb(?:-[a-z]+)?)\b/;
 const MYSQL_ATTACHED = /(?:^|\s)-p([^\s"']+)/g;

@@ -35,9 +35,13 @@ export const SPECIAL_SOCKETS: SpecialSocket[] = [
     parentDirs: ['/var/run', '/run'],
     guestAgent: false,
     source:
-      'docs/platform.md#guest-agent: mounting docker.sock hands a container the Docker API, hence every other container and its secrets',
+      'docs/platform.md#guest-agent: mounting docker.sock hands a container the Docker API, hence every other ' +
+      'container and its secrets',
   },
 ];
 
-/** The lock file dstack keeps beside a socket; mounting it instead of the socket gives the container nothing to talk to. */
-export const SOCKET_LOCK_SUFFIX = '.sock.lock'; // source: docs/platform.md#guest-agent (Rocket's listener keeps it beside the socket)
+/**
+ * The lock file dstack keeps beside a socket; mounting it instead of the socket gives the container nothing to talk
+ * to. Source: docs/platform.md#guest-agent (Rocket's listener keeps it beside the socket).
+ */
+export const SOCKET_LOCK_SUFFIX = '.sock.lock';

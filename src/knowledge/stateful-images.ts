@@ -21,11 +21,16 @@ export interface StatefulImage extends ImageEntry {
   /** Product name used in messages. */
   product: string;
   images: string[];
-  /** Container paths where the product keeps data (alternatives by version or variant: a volume over any one counts). */
+  /**
+   * Container paths where the product keeps data (alternatives by version or variant: a volume over any one counts).
+   */
   dataDirs: string[];
   /** Data directories that changed with a major version; the newest entry whose `since` ≤ the image's major wins. */
   byVersion?: VersionedDataDirs[];
-  /** Patterns that find the major version in a tag, first match wins (`pg18`, `18.1-alpine`); default: its leading number. */
+  /**
+   * Patterns that find the major version in a tag, first match wins (`pg18`, `18.1-alpine`); default: its leading
+   * number.
+   */
   versionTags?: RegExp[];
   /** Environment variables that move the data directory (first set one wins). */
   dataDirEnv?: string[];
@@ -63,7 +68,8 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
         dataDirs: ['/var/lib/postgresql/{major}/docker'],
         mountAt: '/var/lib/postgresql',
         source:
-          'https://github.com/docker-library/postgres/blob/12eb5762e3cf3c44440ed078b59843b5dfbde570/18/trixie/Dockerfile (PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); docs/platform.md#images',
+          'https://github.com/docker-library/postgres/blob/12eb5762e3cf3c44440ed078b59843b5dfbde570/18/trixie/Do' +
+          'ckerfile (PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); docs/platform.md#images',
       },
     ],
     // pgvector/pgvector:pg18, 0.8.1-pg17-bookworm; postgres:18.1-alpine; postgis/postgis:18-3.6.
@@ -82,7 +88,8 @@ export const STATEFUL_IMAGES: StatefulImage[] = [
     slowStart: true,
     majorUpgradeNeedsMigration: true,
     source:
-      'https://github.com/timescale/timescaledb-docker-ha/blob/master/Dockerfile (ENV PGDATA=/home/postgres/pgdata/data)',
+      'https://github.com/timescale/timescaledb-docker-ha/blob/master/Dockerfile (ENV ' +
+      'PGDATA=/home/postgres/pgdata/data)',
   },
   {
     product: 'PostgreSQL (Bitnami)',

@@ -38,7 +38,10 @@ export interface Credentials {
 export interface CredentialLookup {
   apiKey?: string;
   baseURL?: string;
-  /** Read instead of process.env: PHALA_CLOUD_API_KEY, PHALA_CLOUD_API_PREFIX, PHALA_CLOUD_PROFILE, PHALA_CLOUD_DIR, HOME. */
+  /**
+   * Read instead of process.env: PHALA_CLOUD_API_KEY, PHALA_CLOUD_API_PREFIX, PHALA_CLOUD_PROFILE, PHALA_CLOUD_DIR,
+   * HOME.
+   */
   env?: NodeJS.ProcessEnv;
 }
 

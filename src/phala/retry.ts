@@ -27,7 +27,9 @@ export interface RetryPolicy {
   conflict: Backoff;
   /** 429 and 5xx. */
   transient: Backoff;
-  /** 0..1: a backoff delay is drawn from [d × (1 − jitter), d]; a Retry-After gets up to jitter × initialDelayMs added. */
+  /**
+   * 0..1: a backoff delay is drawn from [d × (1 − jitter), d]; a Retry-After gets up to jitter × initialDelayMs added.
+   */
   jitter: number;
 }
 

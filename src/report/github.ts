@@ -15,7 +15,10 @@ export interface GithubOptions {
   meta: MetaLookup;
   /** Directory the findings' relative file names are relative to (default: the working directory). */
   cwd?: string;
-  /** The repository root paths are made relative to (default: the nearest `.git` above `cwd`, else `GITHUB_WORKSPACE`, else `cwd`). */
+  /**
+   * The repository root paths are made relative to (default: the nearest `.git` above `cwd`, else `GITHUB_WORKSPACE`,
+   * else `cwd`).
+   */
   repoRoot?: string;
 }
 
@@ -74,7 +77,10 @@ function annotation(f: Finding, meta: MetaLookup, cwd: string, root: string): st
   const fix = fixText(f, meta);
   if (fix) lines.push(`Fix: ${fix}`);
   if (meta(f.ruleId)) lines.push(`Docs: ${ruleDocsUrl(f.ruleId)}`);
-  return `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(lines.join('\n'))}`;
+  return (
+    `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}:` +
+    `:${escapeData(lines.join('\n'))}`
+  );
 }
 
 /** The message part of a workflow command: `%`, CR and LF are encoded (GitHub's toolkit `escapeData`). */

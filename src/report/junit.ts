@@ -46,14 +46,17 @@ export function renderJunit(report: Report, opts: JunitOptions): string {
     if (!checked.has(section)) {
       sectionSkipped++;
       cases.push(
-        `    <testcase classname="preflight.${section}" name="${attr(`${section}: not checked`)}">\n      <skipped message="no rule that ran covers this section"/>\n    </testcase>`,
+        `    <testcase classname="preflight.${section}" name="${attr(`${section}: not checked`)}">\n      ` +
+          `<skipped message="no rule that ran covers this section"/>\n    </testcase>`,
       );
     } else if (!found.length && !hidden.length)
       cases.push(`    <testcase classname="preflight.${section}" name="${attr(`${section}: no findings`)}"/>`);
     const score = checked.has(section) ? report.score.sections[section] : 'not checked';
     suites.push(
-      `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" skipped="${sectionSkipped}">\n` +
-        `    <properties>\n      <property name="score" value="${score}"/>\n      <property name="fail-on" value="${failOn}"/>\n    </properties>\n` +
+      `  <testsuite name="${attr(section)}" tests="${cases.length}" failures="${sectionFailures}" errors="0" ` +
+        `skipped="${sectionSkipped}">\n` +
+        (`    <properties>\n      <property name="score" value="${score}"/>\n      <property name="fail-on" ` +
+          `value="${failOn}"/>\n    </properties>\n`) +
         cases.join('\n') +
         '\n  </testsuite>',
     );
@@ -66,16 +69,22 @@ export function renderJunit(report: Report, opts: JunitOptions): string {
     const cases = failed.map((t) => {
       const e = t.error!;
       const file = e.file ?? t.files[0] ?? t.dir;
-      return `    <testcase classname="preflight.input" name="${attr(`${t.dir}: not loaded`)}" file="${attr(file.split('#')[0]!)}"${e.line ? ` line="${e.line}"` : ''}>\n      <error type="input-error" message="${attr(e.message)}">${text(e.message)}</error>\n    </testcase>`;
+      return (
+        `    <testcase classname="preflight.input" name="${attr(`${t.dir}: not loaded`)}" ` +
+        `file="${attr(file.split('#')[0]!)}"${e.line ? ` line="${e.line}"` : ''}>\n      <error type="input-error" ` +
+        `message="${attr(e.message)}">${text(e.message)}</error>\n    </testcase>`
+      );
     });
     suites.push(
-      `  <testsuite name="input" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="input" tests="${cases.length}" failures="0" errors="${cases.length}" ` +
+        `skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
     );
     tests += cases.length;
   }
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="${attr(`${report.tool.name} check`)}" tests="${tests}" failures="${failures}" errors="${failed.length}" skipped="${skipped}">\n` +
+    (`<testsuites name="${attr(`${report.tool.name} check`)}" tests="${tests}" failures="${failures}" ` +
+      `errors="${failed.length}" skipped="${skipped}">\n`) +
     suites.join('\n') +
     '\n</testsuites>\n'
   );
@@ -90,11 +99,16 @@ function testcase(
 ): string {
   const where = `${f.file}:${f.line}:${f.column}`;
   const name = `${f.ruleId}${f.service ? ` [${f.service}]` : ''} ${where}`;
-  const open = `    <testcase classname="preflight.${attr(section)}" name="${attr(name)}" file="${attr(f.file.split('#')[0]!)}" line="${f.line}"`;
+  const open =
+    `    <testcase classname="preflight.${attr(section)}" name="${attr(name)}" ` +
+    `file="${attr(f.file.split('#')[0]!)}" line="${f.line}"`;
   const fix = fixText(f, meta);
   const body = [`${f.severity} ${where} ${f.ruleId}`, f.message, fix ? `fix: ${fix}` : ''].filter(Boolean).join('\n');
   if (outcome === 'failure') {
-    return `${open}>\n      <failure type="${attr(f.severity)}" message="${attr(f.message)}">${text(body)}</failure>\n    </testcase>`;
+    return (
+      `${open}>\n      <failure type="${attr(f.severity)}" ` +
+      `message="${attr(f.message)}">${text(body)}</failure>\n    </testcase>`
+    );
   }
   if (outcome === 'skipped')
     return `${open}>\n      <skipped message="${attr(skipReason ?? 'suppressed')}"/>\n    </testcase>`;
@@ -103,8 +117,14 @@ function testcase(
 
 /** Characters XML 1.0 cannot carry at all (control characters other than tab, newline, CR). */
 // eslint-disable-next-line no-control-regex
-const INVALID_XML =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML = new RegExp(
+  [
+    String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]`,
+    String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])`, // a high surrogate without its low half
+    String.raw`(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`, // a low surrogate without its high half
+  ].join('|'),
+  'g',
+);
 
 function text(s: string): string {
   return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -114,7 +114,9 @@ const INPUT_ERROR_DESCRIPTOR = {
   name: 'InputError',
   shortDescription: { text: 'Project could not be loaded, so it was not checked' },
   fullDescription: {
-    text: 'Preflight could not read this project (invalid YAML or JSON, a missing file, a value of the wrong type, …); none of its rules ran. The other projects of the run were checked.',
+    text:
+      'Preflight could not read this project (invalid YAML or JSON, a missing file, a value of the wrong type, ' +
+      '…); none of its rules ran. The other projects of the run were checked.',
   },
   help: { text: 'Correct the file and line the message names.' },
   defaultConfiguration: { level: 'error' },
@@ -179,7 +181,9 @@ function artifactList(files: string[]) {
     if (parent !== undefined) {
       entry.parentIndex = parent;
       entry.description = {
-        text: `the compose file embedded in ${file.slice(0, hash)} (its ${file.slice(hash + 1)} string); lines count from the start of that string`,
+        text:
+          `the compose file embedded in ${file.slice(0, hash)} (its ${file.slice(hash + 1)} string); lines count ` +
+          `from the start of that string`,
       };
     }
     index.set(file, list.length);

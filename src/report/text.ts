@@ -66,7 +66,8 @@ export function renderFindingsText(report: Report, opts: TextOptions): string {
     out.push(st.bold(`suppressed (${report.suppressed.length})`));
     for (const s of report.suppressed) {
       out.push(
-        `  ${st.dim(`${s.file}:${s.line}:${s.column}`)}  ${s.ruleId}${s.service ? ` [${s.service}]` : ''}  ${st.dim(`${s.suppression.kind}: ${s.suppression.reason}`)}`,
+        `  ${st.dim(`${s.file}:${s.line}:${s.column}`)}  ${s.ruleId}${s.service ? ` [${s.service}]` : ''} ` +
+          ` ${st.dim(`${s.suppression.kind}: ${s.suppression.reason}`)}`,
       );
     }
     out.push('');
@@ -74,7 +75,9 @@ export function renderFindingsText(report: Report, opts: TextOptions): string {
   const all = countLine(report.findings) || 'no findings';
   const failed = report.targets.filter((t) => t.error).length;
   out.push(
-    `${st.bold('score')} ${report.score.overall}/100 · ${all}${report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : ''}${failed ? ` · ${failed} project${failed === 1 ? '' : 's'} not loaded` : ''}`,
+    `${st.bold('score')} ${report.score.overall}/100 · ${all}` +
+      (report.suppressed.length ? ` · ${report.suppressed.length} suppressed` : '') +
+      (failed ? ` · ${failed} project${failed === 1 ? '' : 's'} not loaded` : ''),
   );
   return out.join('\n') + '\n';
 }

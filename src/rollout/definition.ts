@@ -245,7 +245,8 @@ async function batchStep(step: Step): Promise<StepResult> {
       type: 'finding',
       finding: rolloutFinding(
         'rollout-deadline-exceeded',
-        `the rollout did not finish within progress_deadline ${s.progressDeadlineMs / 1000} s (paused time not counted)`,
+        `the rollout did not finish within progress_deadline ${s.progressDeadlineMs / 1000} s (paused time not ` +
+          `counted)`,
         ctx.where,
       ),
     });

@@ -77,7 +77,9 @@ export async function upgradeInstance(ctx: FlowContext, id: string): Promise<Ins
     if (r.kind === 'onchain-registration-required') {
       find(
         'rollout-onchain-registration-required',
-        `compose hash ${r.composeHash} must be allowed by app contract ${r.appId}${r.chain ? ` (${r.chain})` : ''} before the upgrade (addComposeHash), and device ${short(r.deviceId)} (addDevice) unless allowed; nothing was changed`,
+        `compose hash ${r.composeHash} must be allowed by app ` +
+          `contract ${r.appId}${r.chain ? ` (${r.chain})` : ''} before the upgrade (addComposeHash), and ` +
+          `device ${short(r.deviceId)} (addDevice) unless allowed; nothing was changed`,
       );
       await reenable(ctx, id);
       phase('failed', 'on-chain registration required');
@@ -163,7 +165,9 @@ async function bootAndGates(ctx: FlowContext, id: string, deadlineAt: number): P
   if (verdict.phase === 'min-healthy-time')
     return {
       ruleId: 'rollout-gate-failed',
-      message: `gate "${gate}" failed ${seconds(verdict.afterHealthyMs ?? 0)} after every gate passed, within min_healthy_time ${seconds(ctx.strategy.minHealthyTimeMs)}: ${detail}`,
+      message:
+        `gate "${gate}" failed ${seconds(verdict.afterHealthyMs ?? 0)} after every gate passed, within ` +
+        `min_healthy_time ${seconds(ctx.strategy.minHealthyTimeMs)}: ${detail}`,
     };
   if (byProgress)
     return {
@@ -172,7 +176,8 @@ async function bootAndGates(ctx: FlowContext, id: string, deadlineAt: number): P
     };
   return {
     ruleId: 'rollout-gate-failed',
-    message: `gate "${gate}" did not pass within healthy_deadline ${seconds(ctx.strategy.healthyDeadlineMs)}: ${detail}`,
+    message:
+      `gate "${gate}" did not pass within ` + `healthy_deadline ${seconds(ctx.strategy.healthyDeadlineMs)}: ${detail}`,
   };
 }
 

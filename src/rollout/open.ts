@@ -209,7 +209,8 @@ function phalaText(p: Project): { composeText: string; preLaunchScript?: string 
   }
   if (p.composeFiles.length !== 1)
     throw new InputError(
-      `Phala Cloud takes one compose file; the target has ${p.composeFiles.length} (${p.composeFiles.join(', ')}): merge them first (docker compose config)`,
+      `Phala Cloud takes one compose file; the target has ${p.composeFiles.length} ` +
+        `(${p.composeFiles.join(', ')}): merge them first (docker compose config)`,
     );
   const f = p.composeFiles[0]!;
   return { composeText: p.sources.get(f)?.text ?? readFileSync(f, 'utf8') };
@@ -246,11 +247,12 @@ function localVersion(p: Project, local: NonNullable<RolloutSettings['local']>, 
   const services = p.model.services ?? {};
   const published = Object.entries(services).filter(([, svc]) => (svc.ports ?? []).length > 0);
   const service = local.service ?? (published.length === 1 ? published[0]![0] : undefined);
-  if (!service || !services[service])
-    throw new InputError(
-      `local fleet: say which service takes the traffic (local.service); ${published.length ? `several publish ports: ${published.map(([n]) => n).join(', ')}` : 'none publishes a port'}`,
-      { file: s.file },
-    );
+  if (!service || !services[service]) {
+    const why = published.length
+      ? `several publish ports: ${published.map(([n]) => n).join(', ')}`
+      : 'none publishes a port';
+    throw new InputError(`local fleet: say which service takes the traffic (local.service); ${why}`, { file: s.file });
+  }
   const first = (services[service]!.ports ?? [])[0] as { target?: number } | undefined;
   const port = local.port ?? first?.target;
   if (!port)

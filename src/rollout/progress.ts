@@ -50,10 +50,8 @@ export class TableProgress implements ProgressSink {
       const i = s.instances[id]!;
       const last =
         i.phase === 'done' || i.phase === 'pending' ? (i.detail ?? '') : (this.#gates.get(id) ?? i.detail ?? '');
-      return `${i.name.padEnd(20).slice(0, 20)} ${i.phase.padEnd(18)} ${i.version.slice(0, 12).padEnd(12)} ${last}`.slice(
-        0,
-        width,
-      );
+      const row = [i.name.padEnd(20).slice(0, 20), i.phase.padEnd(18), i.version.slice(0, 12).padEnd(12), last];
+      return row.join(' ').slice(0, width);
     });
     const head = `${'instance'.padEnd(20)} ${'phase'.padEnd(18)} ${'version'.padEnd(12)} last`;
     const lines = [s.paused ? `PAUSED: ${s.paused.reason}`.slice(0, width) : 'rolling out', head, ...rows];

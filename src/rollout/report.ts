@@ -98,20 +98,24 @@ export function renderRolloutText(r: RolloutReport, opts: { ascii?: boolean } = 
     `rollout ${r.runId} (${r.backend}, plan ${r.planId}): ${r.status}${r.paused ? ` — paused: ${r.paused}` : ''}`,
   );
   lines.push(
-    `target ${short(r.targetVersion)}; max_unavailable ${r.strategy.maxUnavailable}, min_healthy_time ${r.strategy.minHealthyTimeMs / 1000} s, on_failure ${r.strategy.onFailure}; most out of rotation at once: ${r.maxOutOfRotation}; ${(r.durationMs / 1000).toFixed(1)} s`,
+    `target ${short(r.targetVersion)}; max_unavailable ${r.strategy.maxUnavailable}, ` +
+      `min_healthy_time ${r.strategy.minHealthyTimeMs / 1000} s, on_failure ${r.strategy.onFailure}; most out of ` +
+      `rotation at once: ${r.maxOutOfRotation}; ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   lines.push('');
   const w = Math.max(8, ...r.instances.map((i) => i.name.length));
   lines.push(`${'instance'.padEnd(w)}  ${'result'.padEnd(12)}  ${'before'.padEnd(12)}  ${'now'.padEnd(12)}  requests`);
   for (const i of r.instances)
     lines.push(
-      `${i.name.padEnd(w)}  ${i.phase.padEnd(12)}  ${short(i.versionBefore).padEnd(12)}  ${short(i.version).padEnd(12)}  ${i.upgradeRequests}`,
+      `${i.name.padEnd(w)}  ${i.phase.padEnd(12)}  ${short(i.versionBefore).padEnd(12)} ` +
+        ` ${short(i.version).padEnd(12)}  ${i.upgradeRequests}`,
     );
   if (r.load) {
     const l = r.load;
     lines.push('');
     lines.push(
-      `load: ${l.rate} req/s through the balancer, ${l.scheduled} requests, ${l.failed} failed, availability ${pct(l.availability)}, p50 ${ms(l.latencyMs.p50)}, p99 ${ms(l.latencyMs.p99)}`,
+      `load: ${l.rate} req/s through the balancer, ${l.scheduled} requests, ${l.failed} failed, ` +
+        `availability ${pct(l.availability)}, p50 ${ms(l.latencyMs.p50)}, p99 ${ms(l.latencyMs.p99)}`,
     );
     lines.push(renderTimeline(l.timeline, { ascii: opts.ascii }));
   }

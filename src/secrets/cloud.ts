@@ -129,7 +129,9 @@ export async function fetchEnvPublicKey(req: PublicKeyRequest): Promise<EnvPubli
     source,
     verified: false,
     appId,
-    note: `key read from the CVM record of ${source}, not signature-checked (add --kms ID to fetch and verify the KMS-signed key)`,
+    note:
+      `key read from the CVM record of ${source}, not signature-checked (add --kms ID to fetch and verify the ` +
+      `KMS-signed key)`,
   };
 }
 

@@ -52,7 +52,10 @@ function sharedSecret(secret: Uint8Array, peerPublic: Uint8Array): Buffer {
 
 function lowOrderMessage(pub: Uint8Array): string {
   const hex = Buffer.from(pub).toString('hex');
-  return `the env public key ${hex.slice(0, 8)}…${hex.slice(-8)} is a low-order X25519 point: nothing encrypted to it is secret, and no CVM has such a key`;
+  return (
+    `the env public key ${hex.slice(0, 8)}…${hex.slice(-8)} is a low-order X25519 point: nothing encrypted to it ` +
+    `is secret, and no CVM has such a key`
+  );
 }
 
 /** Parses an env public key given as hex (a `0x` prefix is allowed). */

@@ -33,7 +33,8 @@ export function readSecretInput(opts: SecretInputOptions): SecretInput {
       if (!origin.has(e.key)) origin.set(e.key, { file: opts.envFile, line: e.line });
       for (const name of e.unresolved ?? []) {
         warnings.push(
-          `${opts.envFile}:${e.line}: the value of ${e.key} refers to $${name}, which is unset, so it became empty there; single-quote the value to keep a literal $`,
+          `${opts.envFile}:${e.line}: the value of ${e.key} refers to $${name}, which is unset, so it became ` +
+            `empty there; single-quote the value to keep a literal $`,
         );
       }
     }

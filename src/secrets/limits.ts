@@ -56,7 +56,8 @@ export function validateEnvVars(
     const valueBytes = Buffer.byteLength(value, 'utf8');
     if (valueBytes > ENV_LIMITS.maxValueBytes) {
       throw new InputError(
-        `the value of ${printableKey(key)} is ${valueBytes} bytes; the CVM accepts at most ${ENV_LIMITS.maxValueBytes} (128 KiB)`,
+        `the value of ${printableKey(key)} is ${valueBytes} bytes; the CVM accepts at ` +
+          `most ${ENV_LIMITS.maxValueBytes} (128 KiB)`,
         at,
       );
     }
@@ -77,7 +78,8 @@ export function validateEnvVars(
     }
     if (total > ENV_LIMITS.maxTotalBytes) {
       throw new InputError(
-        `with ${printableKey(key)} the variables total ${total} bytes (names + values); the CVM accepts at most ${ENV_LIMITS.maxTotalBytes} (1 MiB)`,
+        `with ${printableKey(key)} the variables total ${total} bytes (names + values); the CVM accepts at ` +
+          `most ${ENV_LIMITS.maxTotalBytes} (1 MiB)`,
         at,
       );
     }

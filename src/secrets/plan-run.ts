@@ -81,7 +81,8 @@ export async function runSecretsPlan(req: PlanRequest): Promise<PlanOutcome> {
       envKeys = referencedIn(deployed.composeText);
       if (envKeys.length)
         input.warnings.push(
-          `cvm ${req.cvm} records no allowed_envs; using the ${envKeys.length} variable(s) its compose references as the deployed set`,
+          `cvm ${req.cvm} records no allowed_envs; using the ${envKeys.length} variable(s) its compose ` +
+            `references as the deployed set`,
         );
     }
     previous = { source: `cvm ${req.cvm}`, envKeys };

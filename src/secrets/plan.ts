@@ -113,7 +113,8 @@ export function planSecrets(input: PlanInput): SecretPlan {
       findingAt(
         SECRET_PLAN_RULES['secret-missing'],
         i,
-        `${i.name} is referenced without a default${i.guarded ? ' (guarded with :?)' : ''} but is not in the new secret set: the app would get an empty value${i.guarded ? ' or fail to start' : ''}`,
+        `${i.name} is referenced without a default${i.guarded ? ' (guarded with :?)' : ''} but is not in the ` +
+          `new secret set: the app would get an empty value${i.guarded ? ' or fail to start' : ''}`,
       ),
     );
   }
@@ -134,7 +135,8 @@ export function planSecrets(input: PlanInput): SecretPlan {
         at,
         d.allowed
           ? `${d.name} is deployed now and left out of the new set (allowed with --allow-drop): the update removes it`
-          : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the whole set, so it would be gone. Add it, or confirm it is unused (secrets plan --allow-drop ${d.name})`,
+          : `${d.name} is deployed now (${prev!.source}) but missing from the new set: an update replaces the ` +
+              `whole set, so it would be gone. Add it, or confirm it is unused (secrets plan --allow-drop ${d.name})`,
       ),
     );
   }
@@ -145,7 +147,8 @@ export function planSecrets(input: PlanInput): SecretPlan {
       findingAt(
         SECRET_PLAN_RULES['secret-unreferenced'],
         where(name),
-        `${name} is in the new secret set but no \${${name}} in the compose file uses it (a typo?); values reach containers only through references`,
+        `${name} is in the new secret set but no \${${name}} in the compose file uses it (a typo?); values ` +
+          `reach containers only through references`,
       ),
     );
   }
@@ -237,14 +240,16 @@ export function renderPlanText(plan: SecretPlan, title: string): string {
     );
   else if (a.changes) {
     lines.push(
-      `allowed_envs changes (${[...a.added.map((k) => `+${k}`), ...a.removed.map((k) => `-${k}`)].join(' ')}): the compose hash changes; send the new key list with the update`,
+      `allowed_envs changes (${[...a.added.map((k) => `+${k}`), ...a.removed.map((k) => `-${k}`)].join(' ')}): ` +
+        `the compose hash changes; send the new key list with the update`,
     );
   } else lines.push('allowed_envs: unchanged');
   const counts = plan.changes ? Object.values(plan.changes) : [];
   if (plan.changes) {
     const n = (s: KeyStatus) => counts.filter((c) => c === s).length;
     lines.push(
-      `values: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} unchanged${n('unknown') ? `, ${n('unknown')} unknown (no matching lock key)` : ''}`,
+      `values: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} ` +
+        `unchanged${n('unknown') ? `, ${n('unknown')} unknown (no matching lock key)` : ''}`,
     );
   }
   lines.push('');

@@ -44,7 +44,9 @@ export function explainErrors(errors: ErrorObject[], root: LNode): SchemaProblem
     } else if (e.keyword === 'required') {
       message = `${describe(segs)}: needs \`${(e.params as { missingProperty: string }).missingProperty}\``;
     } else if (e.keyword === 'enum') {
-      message = `${describe(segs)}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      message =
+        `${describe(segs)}: must be one ` +
+        `of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'type') {
       const types = errs
         .filter((x) => x.keyword === 'type')

@@ -133,7 +133,8 @@ export async function startEngineProxy(
         onCall({ method: r.method, path: shownPath(r), verdict: 'refused', status: 403, note: message });
         const body = JSON.stringify({ message: `preflight sandbox: ${message}` });
         client.end(
-          `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          `HTTP/1.1 403 Forbidden\r\nContent-Type: ` +
+            `application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
         );
         return;
       }

@@ -42,7 +42,8 @@ const COMPOSE_PLUGIN_DIRS = [
  */
 const COMPOSE_V1_SHIM = `#!/bin/sh
 if [ "$1" = docker-cli-plugin-metadata ]; then
-  echo '{"SchemaVersion":"0.1.0","Vendor":"preflight","Version":"v1-shim","ShortDescription":"docker-compose v1 as docker compose"}'
+  echo '{"SchemaVersion":"0.1.0","Vendor":"preflight","Version":"v1-shim",\
+"ShortDescription":"docker-compose v1 as docker compose"}'
   exit 0
 fi
 shift

@@ -169,7 +169,11 @@ export class PreLaunchSandbox {
       const changed = [...exports.keys(), ...unset.map((k) => `-${k}`)];
       return {
         ok: true,
-        detail: `the script returned${changed.length ? `; environment for compose up: ${changed.join(', ')}` : ''}${nonFatal.length ? `; ${nonFatal.length} command(s) failed without stopping the boot` : ''}${skippedNote}`,
+        detail:
+          'the script returned' +
+          (changed.length ? `; environment for compose up: ${changed.join(', ')}` : '') +
+          (nonFatal.length ? `; ${nonFatal.length} command(s) failed without stopping the boot` : '') +
+          skippedNote,
         exports,
         unset,
       };

@@ -24,8 +24,11 @@ export function bootShell(os: CvmOs): string {
     'exec 3>&1 1>&2',
     `__pf_script=${SCRIPT_PATH}`,
     '__pf_line=0 __pf_n=0',
-    `__pf_debug() { [[ "\${FUNCNAME[1]:-}" == __pf_* || "$BASH_COMMAND" == __pf_* ]] && return; __pf_n=$((__pf_n + 1)); if [[ "\${BASH_SOURCE[1]:-}" == "$__pf_script" && "$BASH_COMMAND" != 'source "$__pf_script"' ]]; then __pf_line=\${BASH_LINENO[0]}; fi; }`,
-    `__pf_err() { local rc=$?; if [[ "\${BASH_SOURCE[1]:-}" == "$__pf_script" ]]; then printf 'pf-err %s %s %s\\n' "$rc" "\${BASH_LINENO[0]}" "$__pf_n" >&3; fi; }`,
+    `__pf_debug() { [[ "\${FUNCNAME[1]:-}" == __pf_* || "$BASH_COMMAND" == __pf_* ]] && return; ` +
+      `__pf_n=$((__pf_n + 1)); if [[ "\${BASH_SOURCE[1]:-}" == "$__pf_script" && "$BASH_COMMAND" != 'source ` +
+      `"$__pf_script"' ]]; then __pf_line=\${BASH_LINENO[0]}; fi; }`,
+    `__pf_err() { local rc=$?; if [[ "\${BASH_SOURCE[1]:-}" == "$__pf_script" ]]; then printf 'pf-err %s %s ` +
+      `%s\\n' "$rc" "\${BASH_LINENO[0]}" "$__pf_n" >&3; fi; }`,
     `__pf_exit() { local rc=$?; trap - DEBUG ERR; printf 'pf-exit %s %s\\n' "$rc" "$__pf_line" >&3; }`,
     'trap __pf_exit EXIT',
     'trap __pf_err ERR',

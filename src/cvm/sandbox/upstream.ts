@@ -23,7 +23,9 @@ export async function resolveUpstream(env: NodeJS.ProcessEnv = process.env): Pro
     return { host: u.hostname, port: Number(u.port || 2375) };
   }
   return {
-    reason: `the engine endpoint ${host.replace(/\/\/[^@/]*@/, '//')} cannot be proxied (only unix sockets and plain TCP)`,
+    reason:
+      `the engine endpoint ${host.replace(/\/\/[^@/]*@/, '//')} cannot be proxied (only unix sockets and plain ` +
+      `TCP)`,
   };
 }
 

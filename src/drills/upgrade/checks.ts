@@ -14,18 +14,22 @@ export const UPGRADE_RULES = {
     severity: 'error',
     title: 'The upgrade deleted, truncated or rewrote files on a volume, or left a volume unmounted',
     rationale:
-      'A flawed new version can wipe or misread existing data; files changed that no migration is expected to change are the first sign.',
+      'A flawed new version can wipe or misread existing data; files changed that no migration is expected to ' +
+      'change are the first sign.',
     fixHint:
-      'Find what in NEW changes these files; list expected migration rewrites under drill.upgrade.expect_changes in .preflight.yml.',
+      'Find what in NEW changes these files; list expected migration rewrites under ' +
+      'drill.upgrade.expect_changes in .preflight.yml.',
   },
   'upgrade-rollback-failed': {
     section: 'upgrades',
     severity: 'error',
     title: 'OLD does not run correctly on the data NEW left behind',
     rationale:
-      'If NEW has to be rolled back, OLD restarts on the upgraded data; a one-way migration makes the rollback fail too.',
+      'If NEW has to be rolled back, OLD restarts on the upgraded data; a one-way migration makes the rollback ' +
+      'fail too.',
     fixHint:
-      'Make migrations backward compatible (expand, then contract in a later release), or take a backup before the upgrade and document restoring it as the rollback.',
+      'Make migrations backward compatible (expand, then contract in a later release), or take a backup before ' +
+      'the upgrade and document restoring it as the rollback.',
   },
   'upgrade-data-error': {
     section: 'upgrades',
@@ -66,7 +70,8 @@ export function filesChanged(d: VolumeDiff, where: Where): Finding | undefined {
     if (d.before.files === 0) return undefined;
     return upgradeFinding(
       'upgrade-files-changed',
-      `NEW does not mount volume ${d.key} (${d.volume}): its ${d.before.files} file(s), ${d.before.bytes} bytes written by OLD are orphaned`,
+      `NEW does not mount volume ${d.key} (${d.volume}): its ${d.before.files} file(s), ${d.before.bytes} bytes ` +
+        `written by OLD are orphaned`,
       where,
     );
   }
@@ -79,7 +84,8 @@ export function filesChanged(d: VolumeDiff, where: Where): Finding | undefined {
   const severity: Severity = d.deleted.length || d.shrunk.length ? 'error' : 'warning';
   return upgradeFinding(
     'upgrade-files-changed',
-    `the upgrade changed files on volume ${d.key} (${d.volume}) that no expect_changes entry allows — ${bad.join('; ')}`,
+    `the upgrade changed files on volume ${d.key} (${d.volume}) that no expect_changes entry allows ` +
+      `— ${bad.join('; ')}`,
     where,
     undefined,
     severity,

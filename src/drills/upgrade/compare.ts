@@ -64,5 +64,8 @@ export function describeVolumeDiff(d: VolumeDiff): string {
     `${d.added} added`,
     `${d.unchanged} unchanged`,
   ].filter(Boolean);
-  return `${d.key} (${d.volume}): before ${size(d.before)}${d.after ? `, after ${size(d.after)}` : ''} — ${parts.join(', ')}${d.incomplete ? ` (incomplete: ${d.incomplete})` : ''}`;
+  return (
+    `${d.key} (${d.volume}): before ${size(d.before)}${d.after ? `, after ${size(d.after)}` : ''} ` +
+    `— ${parts.join(', ')}${d.incomplete ? ` (incomplete: ${d.incomplete})` : ''}`
+  );
 }

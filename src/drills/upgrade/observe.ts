@@ -48,7 +48,9 @@ export async function readyOutcome(
     return { ok: true, detail: `ready (${ready.map((r) => `${r.service} ${formatMs(r.ms)}`).join(', ')})` };
   return {
     ok: false,
-    detail: `not ready within the deadline: ${down.map((r) => `${r.service} (${r.detail})`).join(', ')}${logs.length ? `; log: ${logs[0]}` : ''}`,
+    detail:
+      `not ready within the ` +
+      `deadline: ${down.map((r) => `${r.service} (${r.detail})`).join(', ')}${logs.length ? `; log: ${logs[0]}` : ''}`,
   };
 }
 

@@ -116,9 +116,8 @@ export function renderUpgradeText(r: UpgradeReport): string {
   out.push('Steps');
   r.steps.forEach((s, i) => {
     const mark = s.status === 'ok' ? '✓' : s.status === 'failed' ? '✗' : '·';
-    out.push(
-      `  ${mark} ${i + 1}. ${s.step.padEnd(11)} ${s.status === 'not reached' ? 'not reached'.padStart(7) : formatMs(s.ms).padStart(7)}  ${s.title}${s.detail ? ` — ${s.detail}` : ''}`,
-    );
+    const took = s.status === 'not reached' ? 'not reached'.padStart(7) : formatMs(s.ms).padStart(7);
+    out.push(`  ${mark} ${i + 1}. ${s.step.padEnd(11)} ${took}  ${s.title}${s.detail ? ` — ${s.detail}` : ''}`);
   });
   if (r.stoppedAt) out.push(`  stopped at step "${r.stoppedAt.step}": ${r.stoppedAt.detail}`);
   out.push('');
@@ -142,7 +141,9 @@ export function renderUpgradeText(r: UpgradeReport): string {
   const checkLine = (name: string, c: SetCheck | undefined) => {
     if (!c) return;
     out.push(
-      `${name}: ${c.acknowledged} acknowledged writes, ${c.read} read back — lost ${c.lost.length}, unexpected ${c.unexpected.length}, recovered ${c.recovered.length}${c.valid ? '' : ' — ACKNOWLEDGED WRITES LOST'}`,
+      `${name}: ${c.acknowledged} acknowledged writes, ${c.read} read back — lost ${c.lost.length}, ` +
+        `unexpected ${c.unexpected.length}, ` +
+        `recovered ${c.recovered.length}${c.valid ? '' : ' — ACKNOWLEDGED WRITES LOST'}`,
     );
   };
   checkLine('Writes after the upgrade', r.check);
@@ -159,7 +160,8 @@ export function renderUpgradeText(r: UpgradeReport): string {
   }
   const t = r.timing;
   out.push(
-    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
+    `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ` +
+      `ops ${formatMs(t.composeMs)}, docker ${t.dockerOps} ops ${formatMs(t.dockerMs)}`,
   );
   out.push(resultLine(r));
   return out.join('\n') + '\n';

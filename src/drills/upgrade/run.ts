@@ -166,7 +166,9 @@ export function upgradeDrillDefinition(
       if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
         return {
           ok: false,
-          reason: `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now runs ${cli.kind} ${cli.version}`,
+          reason:
+            `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now ` +
+            `runs ${cli.kind} ${cli.version}`,
         };
       const changed = changedSince(run.input.from, ctx.from) ?? changedSince(run.input.to, ctx.to);
       if (changed) return { ok: false, reason: changed };

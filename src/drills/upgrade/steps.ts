@@ -140,7 +140,9 @@ export const UPGRADE_STEP_HANDLERS: Record<string, Handler> = {
     if (!boot.ok)
       return {
         ok: false,
-        detail: `OLD's boot stopped at ${boot.failed?.step}: ${maskSecrets(boot.failed?.reason ?? '', step.ctx.secrets)}`,
+        detail:
+          `OLD's boot stopped ` +
+          `at ${boot.failed?.step}: ${maskSecrets(boot.failed?.reason ?? '', step.ctx.secrets)}`,
         stop: true,
       };
     const ready = await session.wait(() => probeAll(cvm, oldApp.services, config, actions, session.sleep));
@@ -316,7 +318,8 @@ const verifyStep = shown('verify', async (step) => {
       session.addFinding(
         upgradeFinding(
           'upgrade-data-error',
-          `${o.service} logged ${errors.length} data error line(s) after the upgrade: ${errors.map((l) => `"${l}"`).join(' ')}`,
+          `${o.service} logged ${errors.length} data error line(s) after the ` +
+            `upgrade: ${errors.map((l) => `"${l}"`).join(' ')}`,
           newApp.where(o.service),
           o.service,
         ),
@@ -377,9 +380,8 @@ const rollbackStep = shown('rollback', async (step) => {
   const down = ready.filter((r) => !r.ready);
   if (down.length) {
     const logs = await dataErrorsOf(cvm, secrets, upCfg);
-    return failed(
-      `OLD did not become ready (${down.map((r) => `${r.service}: ${r.detail}`).join(', ')})${logs.length ? `; its log says: ${logs[0]}` : ''}`,
-    );
+    const why = down.map((r) => `${r.service}: ${r.detail}`).join(', ');
+    return failed(`OLD did not become ready (${why})${logs.length ? `; its log says: ${logs[0]}` : ''}`);
   }
   if (!config.workload) return { ok: true, detail: 'OLD ready again (no workload to read back)' };
   const read = await session.wait(() => finalRead(config, actions, session.sleep));
@@ -388,7 +390,8 @@ const rollbackStep = shown('rollback', async (step) => {
   const check = checkSet(step.state().ops, read.ids!);
   if (!check.valid)
     return failed(
-      `OLD reads back ${check.read} values; ${check.lost.length} of ${check.acknowledged} acknowledged writes are missing (e.g. ${check.lost.slice(0, 3).join(', ')})`,
+      `OLD reads back ${check.read} values; ${check.lost.length} of ${check.acknowledged} acknowledged writes ` +
+        `are missing (e.g. ${check.lost.slice(0, 3).join(', ')})`,
     );
   return { ok: true, detail: `OLD ready again and reads back all ${check.acknowledged} acknowledged writes` };
 });

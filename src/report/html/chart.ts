@@ -61,7 +61,8 @@ export function chartFigure(input: ChartInput, id = `chart-${token(input.title)}
     (values.length ? `, ${fmt(v0)} to ${fmt(v1)} ${input.unit}` : ', no values') +
     (events.length ? `, ${events.length} event${events.length === 1 ? '' : 's'}` : '');
 
-  const svg = html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d" xmlns="http://www.w3.org/2000/svg">
+  const svg = html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d" \
+xmlns="http://www.w3.org/2000/svg">
 <title id="${id}-t">${input.title}</title><desc id="${id}-d">${summary}</desc>
 ${axes(x, y, input.unit, timeUnit)}
 ${events.map((e, i) => eventMark(e, i + 1, x))}
@@ -73,10 +74,27 @@ ${input.points.length <= MAX_MARKERS ? input.points.map((p) => marker(p, x, y, k
 <figcaption><strong>${input.title}</strong>${input.description ? html` — ${input.description}` : ''}</figcaption>
 ${svg}
 ${legend(input, kinds)}
-${events.length ? html`<ol class="events" aria-label="Events">${events.map((e) => html`<li><span class="num">${fmt(e.t)} ${timeUnit}</span> ${e.label}${e.until !== undefined ? html` <span class="muted">(until ${fmt(e.until)} ${timeUnit})</span>` : ''}</li>`)}</ol>` : ''}
+${
+  events.length
+    ? html`<ol class="events" aria-label="Events">${events.map(
+        (e) => html`<li>\
+<span class="num">${fmt(e.t)} ${timeUnit}</span> ${e.label}${
+          e.until !== undefined
+            ? html` <span class="muted">\
+(until ${fmt(e.until)} ${timeUnit})</span>`
+            : ''
+        }</li>`,
+      )}</ol>`
+    : ''
+}
 <details class="chart-data"><summary>Data (${summary})</summary>
-<table><caption class="sr-only">${input.title}: data</caption><thead><tr><th scope="col">t (${timeUnit})</th><th scope="col">${input.title} (${input.unit})</th>${kinds.size ? html`<th scope="col">kind</th>` : ''}</tr></thead>
-<tbody>${input.points.map((p) => html`<tr><td>${fmt(p.t)}</td><td>${p.value === null ? '—' : fmt(p.value)}</td>${kinds.size ? html`<td>${p.kind ? (kinds.get(p.kind)?.label ?? p.kind) : ''}</td>` : ''}</tr>`)}</tbody></table>
+<table><caption class="sr-only">${input.title}: data</caption><thead><tr><th scope="col">t (${timeUnit})</th>\
+<th scope="col">${input.title} (${input.unit})</th>${kinds.size ? html`<th scope="col">kind</th>` : ''}</tr></thead>
+<tbody>${input.points.map(
+    (p) => html`<tr><td>${fmt(p.t)}</td>\
+<td>${p.value === null ? '—' : fmt(p.value)}</td>\
+${kinds.size ? html`<td>${p.kind ? (kinds.get(p.kind)?.label ?? p.kind) : ''}</td>` : ''}</tr>`,
+  )}</tbody></table>
 </details>
 </figure>`;
 }
@@ -109,8 +127,14 @@ function axes(x: Scale, y: Scale, unit: string, timeUnit: string): SafeHtml {
   const right = W - M.right;
   const bottom = H - M.bottom;
   return html`<g class="axis" aria-hidden="true">
-${y.ticks.map((v) => html`<line class="grid" x1="${left}" x2="${right}" y1="${r(y(v))}" y2="${r(y(v))}"/><text x="${left - 6}" y="${r(y(v)) + 4}" text-anchor="end">${fmt(v)}</text>`)}
-${x.ticks.map((v) => html`<line class="tick" x1="${r(x(v))}" x2="${r(x(v))}" y1="${bottom}" y2="${bottom + 5}"/><text x="${r(x(v))}" y="${bottom + 18}" text-anchor="middle">${fmt(v)}</text>`)}
+${y.ticks.map(
+  (v) => html`<line class="grid" x1="${left}" x2="${right}" y1="${r(y(v))}" y2="${r(y(v))}"/>\
+<text x="${left - 6}" y="${r(y(v)) + 4}" text-anchor="end">${fmt(v)}</text>`,
+)}
+${x.ticks.map(
+  (v) => html`<line class="tick" x1="${r(x(v))}" x2="${r(x(v))}" y1="${bottom}" y2="${bottom + 5}"/>\
+<text x="${r(x(v))}" y="${bottom + 18}" text-anchor="middle">${fmt(v)}</text>`,
+)}
 <line class="base" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>
 <text x="${right}" y="${H - 4}" text-anchor="end">time (${timeUnit})</text>
 <text x="${left - 6}" y="${M.top - 12}" text-anchor="end">${unit}</text>
@@ -146,11 +170,14 @@ function shape(tone: Tone, cx: number, cy: number, size = 4): SafeHtml {
     case 'good':
       return html`<circle class="mk good" cx="${r(cx)}" cy="${r(cy)}" r="${s}"/>`;
     case 'bad':
-      return html`<path class="mk bad" d="M${r(cx - s)} ${r(cy - s)}L${r(cx + s)} ${r(cy + s)}M${r(cx + s)} ${r(cy - s)}L${r(cx - s)} ${r(cy + s)}"/>`;
+      return html`<path class="mk bad" d="M${r(cx - s)} ${r(cy - s)}L${r(cx + s)} ${r(cy + s)}\
+M${r(cx + s)} ${r(cy - s)}L${r(cx - s)} ${r(cy + s)}"/>`;
     case 'fair':
-      return html`<path class="mk fair" d="M${r(cx)} ${r(cy - s - 1)}L${r(cx + s + 1)} ${r(cy + s)}L${r(cx - s - 1)} ${r(cy + s)}Z"/>`;
+      return html`<path class="mk fair" d="M${r(cx)} ${r(cy - s - 1)}\
+L${r(cx + s + 1)} ${r(cy + s)}L${r(cx - s - 1)} ${r(cy + s)}Z"/>`;
     default:
-      return html`<rect class="mk neutral" x="${r(cx - s + 0.5)}" y="${r(cy - s + 0.5)}" width="${2 * s - 1}" height="${2 * s - 1}"/>`;
+      return html`<rect class="mk neutral" x="${r(cx - s + 0.5)}" y="${r(cy - s + 0.5)}" width="${2 * s - 1}" \
+height="${2 * s - 1}"/>`;
   }
 }
 
@@ -167,7 +194,9 @@ function eventMark(e: ChartEvent, n: number, x: Scale): SafeHtml {
     e.until !== undefined && e.until > e.t
       ? html`<rect class="span" x="${x0}" y="${M.top}" width="${r(x(e.until)) - x0}" height="${H - M.bottom - M.top}"/>`
       : '';
-  return html`<g class="event">${band}<line x1="${x0}" x2="${x0}" y1="${M.top - 4}" y2="${H - M.bottom}"/><circle cx="${x0}" cy="${M.top - 12}" r="8"/><text x="${x0}" y="${M.top - 8}" text-anchor="middle">${n}</text><title>${e.label}</title></g>`;
+  return html`<g class="event">${band}<line x1="${x0}" x2="${x0}" y1="${M.top - 4}" y2="${H - M.bottom}"/>\
+<circle cx="${x0}" cy="${M.top - 12}" r="8"/><text x="${x0}" y="${M.top - 8}" text-anchor="middle">${n}</text>\
+<title>${e.label}</title></g>`;
 }
 
 function legend(input: ChartInput, kinds: Kinds): SafeHtml | string {
@@ -176,7 +205,8 @@ function legend(input: ChartInput, kinds: Kinds): SafeHtml | string {
   for (const p of input.points) if (p.kind) count.set(p.kind, (count.get(p.kind) ?? 0) + 1);
   return html`<ul class="legend" aria-label="Point kinds">${[...kinds].map(
     ([k, v]) =>
-      html`<li><svg viewBox="0 0 12 12" width="12" height="12" aria-hidden="true">${shape(v.tone, 6, 6, 4)}</svg> ${v.label} <span class="muted">(${count.get(k) ?? 0})</span></li>`,
+      html`<li><svg viewBox="0 0 12 12" width="12" height="12" \
+aria-hidden="true">${shape(v.tone, 6, 6, 4)}</svg> ${v.label} <span class="muted">(${count.get(k) ?? 0})</span></li>`,
   )}</ul>`;
 }
 

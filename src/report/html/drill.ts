@@ -33,7 +33,8 @@ function restartPage(r: DrillReport, meta: MetaLookup): string {
       heading: 'Faults',
       badge: statusBadge(
         r.faults.every((f) => f.ready) ? 'good' : 'bad',
-        `${r.faults.filter((f) => f.ready).length} of ${r.faults.length} ready again${r.faults.length < r.plan.length ? `, ${r.plan.length - r.faults.length} not run` : ''}`,
+        `${r.faults.filter((f) => f.ready).length} of ${r.faults.length} ready ` +
+          `again${r.faults.length < r.plan.length ? `, ${r.plan.length - r.faults.length} not run` : ''}`,
       ),
       body: r.faults.length
         ? dataTable({
@@ -59,7 +60,8 @@ function restartPage(r: DrillReport, meta: MetaLookup): string {
   ];
   return renderPage({
     title: 'Preflight drill restart',
-    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.files.join(' + ')} · Compose ${r.compose.kind} ${r.compose.version} · seed <code>${r.seed}</code> · run <code>${r.drillId}</code>`,
+    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.files.join(' + ')} \
+· Compose ${r.compose.kind} ${r.compose.version} · seed <code>${r.seed}</code> · run <code>${r.drillId}</code>`,
     summary: summary(r, [
       {
         text: `${r.faults.filter((f) => f.ready).length} of ${r.faults.length} faults recovered`,
@@ -69,7 +71,8 @@ function restartPage(r: DrillReport, meta: MetaLookup): string {
       ...writeCounts(r.check),
     ]),
     sections,
-    footer: html`Rebuilt from the run's journal (<code>preflight drill report ${r.drillId}</code> gives the same page). This file is self-contained: it loads nothing.`,
+    footer: html`Rebuilt from the run's journal (<code>preflight drill report ${r.drillId}</code> gives the same \
+page). This file is self-contained: it loads nothing.`,
   });
 }
 
@@ -123,7 +126,12 @@ function upgradePage(r: UpgradeReport, meta: MetaLookup): string {
             ],
             rowHeaders: true,
             rows: r.volumes.map((v) => [
-              html`<code>${v.key}</code> <span class="muted">${v.volume}</span>${v.orphaned ? html` <strong>not mounted by NEW</strong>` : ''}`,
+              html`<code>${v.key}</code> <span class="muted">${v.volume}</span>${
+                v.orphaned
+                  ? html` <strong>\
+not mounted by NEW</strong>`
+                  : ''
+              }`,
               `${v.before.files} files, ${v.before.bytes} B`,
               v.after ? `${v.after.files} files, ${v.after.bytes} B` : '—',
               v.deleted.length,
@@ -141,7 +149,9 @@ function upgradePage(r: UpgradeReport, meta: MetaLookup): string {
       id: 'data',
       heading: 'Data',
       badge: dataBadge(r.rollbackCheck ?? r.check),
-      body: html`${dataBody(r.check, undefined, r.historyFile, 'after the upgrade')}${r.rollbackCheck ? dataBody(r.rollbackCheck, undefined, undefined, 'after the rollback') : ''}`,
+      body: html`${dataBody(r.check, undefined, r.historyFile, 'after the upgrade')}${
+        r.rollbackCheck ? dataBody(r.rollbackCheck, undefined, undefined, 'after the rollback') : ''
+      }`,
     },
     ...keysSection(r.keys),
     ...findingSections(r.findings, r.suppressed, meta),
@@ -149,7 +159,8 @@ function upgradePage(r: UpgradeReport, meta: MetaLookup): string {
   ];
   return renderPage({
     title: 'Preflight drill upgrade',
-    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.from.files.join(' + ')} → ${r.to.files.join(' + ')} · Compose ${r.compose.kind} ${r.compose.version} · run <code>${r.drillId}</code>`,
+    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.from.files.join(' + ')} → ${r.to.files.join(' + ')} \
+· Compose ${r.compose.kind} ${r.compose.version} · run <code>${r.drillId}</code>`,
     summary: summary(r, [
       {
         text: `${r.steps.filter((s) => s.status === 'ok').length} of ${r.steps.length} steps ok`,
@@ -159,7 +170,8 @@ function upgradePage(r: UpgradeReport, meta: MetaLookup): string {
       ...writeCounts(r.check),
     ]),
     sections,
-    footer: html`Rebuilt from the run's journal (<code>preflight drill report ${r.drillId}</code> gives the same page). This file is self-contained: it loads nothing.`,
+    footer: html`Rebuilt from the run's journal (<code>preflight drill report ${r.drillId}</code> gives the same \
+page). This file is self-contained: it loads nothing.`,
   });
 }
 
@@ -189,11 +201,16 @@ function summary(
     },
     { text: `${r.suppressed.length} suppressed`, tone: 'neutral' as Tone, icon: '⊘' },
   ];
+  const resultBadge = badge({ text: word.toUpperCase(), tone: RESULT_TONE[word] ?? 'neutral' });
   return html`<section class="overview" aria-labelledby="overview-h">
 <h2 id="overview-h" class="sr-only">Overview</h2>
 <div class="overall ${RESULT_TONE[word] ?? 'neutral'}">
-<div><p class="overall-label" data-result="${word}">Result: ${badge({ text: word.toUpperCase(), tone: RESULT_TONE[word] ?? 'neutral' })}${r.error ? html` <span class="muted">${r.error}</span>` : ''}</p>
-<ul class="counts">${counts.map((c) => html`<li class="${c.tone}"><span aria-hidden="true">${c.icon}</span> ${c.text}</li>`)}</ul></div>
+<div><p class="overall-label" data-result="${word}">Result: \
+${resultBadge}${r.error ? html` <span class="muted">${r.error}</span>` : ''}</p>
+<ul class="counts">${counts.map(
+    (c) => html`<li class="${c.tone}">\
+<span aria-hidden="true">${c.icon}</span> ${c.text}</li>`,
+  )}</ul></div>
 </div>
 </section>`;
 }
@@ -221,8 +238,13 @@ function dataBody(
   when = 'after the faults',
 ): SafeHtml {
   const history = historyFile ? html`<p class="muted">History: <code>${historyFile}</code></p>` : '';
-  if (!c)
-    return html`<p>${finalRead && !finalRead.ok ? `The final read failed (${finalRead.error ?? 'error'}).` : 'No workload configured (drill.workload in .preflight.yml): data not checked.'}</p>${history}`;
+  if (!c) {
+    const why =
+      finalRead && !finalRead.ok
+        ? `The final read failed (${finalRead.error ?? 'error'}).`
+        : 'No workload configured (drill.workload in .preflight.yml): data not checked.';
+    return html`<p>${why}</p>${history}`;
+  }
   return html`${dataTable({
     caption: `Writes and the read ${when} (Jepsen's set checker)`,
     headers: ['Attempted', 'Acknowledged', 'Failed', 'Unknown', 'Read back', 'Lost', 'Unexpected', 'Recovered'],
@@ -238,10 +260,17 @@ function dataBody(
         c.recovered.length,
       ],
     ],
-  })}${c.lost.length ? html`<p>Lost (acknowledged, not read back): <code>${c.lost.slice(0, 10).join(', ')}</code>${c.lost.length > 10 ? ' …' : ''}</p>` : ''}${history}`;
+  })}${
+    c.lost.length
+      ? html`<p>Lost (acknowledged, not read back): \
+<code>${c.lost.slice(0, 10).join(', ')}</code>${c.lost.length > 10 ? ' …' : ''}</p>`
+      : ''
+  }${history}`;
 }
 
-/** Write outcomes per second: the value is the acknowledged writes, the mark says whether any failed or went unanswered. */
+/**
+ * Write outcomes per second: the value is the acknowledged writes, the mark says whether any failed or went unanswered.
+ */
 function timelineChart(t: DrillTimeline, what: 'Faults' | 'Steps'): SafeHtml {
   const input: ChartInput = {
     title: 'Acknowledged writes per second',
@@ -260,7 +289,10 @@ function timelineChart(t: DrillTimeline, what: 'Faults' | 'Steps'): SafeHtml {
     events: t.spans.map((s) => ({
       t: s.start,
       ...(s.end !== undefined ? { until: s.end } : {}),
-      label: `${s.label}${s.injected !== undefined ? ` (injected by ${s.injected} s)` : ''}${s.ok === false ? ' — not ready' : ''}`,
+      label:
+        s.label +
+        (s.injected !== undefined ? ` (injected by ${s.injected} s)` : '') +
+        (s.ok === false ? ' — not ready' : ''),
     })),
   };
   return chartFigure(input, 'chart-writes');
@@ -268,12 +300,13 @@ function timelineChart(t: DrillTimeline, what: 'Faults' | 'Steps'): SafeHtml {
 
 function keysSection(keys: readonly KeyPhase[] | undefined): PageSection[] {
   if (!keys?.length) return [];
+  const providers = [...new Set(keys.map((p) => p.provider))].join(' → ');
   return [
     {
       id: 'keys',
       heading: 'Keys from the agent',
       body: dataTable({
-        caption: `Keys the app derived, per phase (key provider ${[...new Set(keys.map((p) => p.provider))].join(' → ')})`,
+        caption: `Keys the app derived, per phase (key provider ${providers})`,
         headers: ['Phase', 'Provider', 'Key path', 'Purpose', 'Public key', 'Requests'],
         rows: keys.flatMap((p) =>
           p.keys.filter((k) => k.stable).length

@@ -43,9 +43,11 @@ export function findingCard(f: Finding, ctx: FindingContext): SafeHtml {
   const meta = ctx.meta(f.ruleId);
   const fix = fixText(f, ctx.meta);
   const source = ctx.maskedSources?.get(f.file);
-  return html`<li class="finding ${f.severity}" data-rule="${f.ruleId}" data-severity="${f.severity}" data-section="${f.section}" data-line="${f.line}">
+  return html`<li class="finding ${f.severity}" data-rule="${f.ruleId}" data-severity="${f.severity}" \
+data-section="${f.section}" data-line="${f.line}">
 <div class="finding-head">
-<h3><span class="sev ${f.severity}"><span aria-hidden="true">${SEVERITY_ICON[f.severity]}</span> ${f.severity}</span> ${ruleLink(f.ruleId, ctx.meta)}</h3>
+<h3><span class="sev ${f.severity}"><span aria-hidden="true">${SEVERITY_ICON[f.severity]}</span> ${f.severity}</span> \
+${ruleLink(f.ruleId, ctx.meta)}</h3>
 ${f.service !== undefined ? html`<span class="service">service <code>${f.service}</code></span>` : ''}
 <span class="where mono" data-where>${where(f)}</span>
 </div>
@@ -61,7 +63,12 @@ ${fix ? html`<p class="fix"><strong>Fix:</strong> ${prose(fix)}</p>` : ''}
 function relatedList(f: Finding): SafeHtml {
   return html`<div class="related"><span>Also at</span><ul>${(f.related ?? []).map(
     (r) =>
-      html`<li><span class="mono">${where(r)}</span>${r.service !== undefined ? html` service <code>${r.service}</code>` : ''}</li>`,
+      html`<li><span class="mono">${where(r)}</span>${
+        r.service !== undefined
+          ? html` service \
+<code>${r.service}</code>`
+          : ''
+      }</li>`,
   )}</ul></div>`;
 }
 
@@ -72,10 +79,13 @@ function excerpt(f: Finding, source: string, context: number): SafeHtml | string
   const width = String(lines.at(-1)!.n).length;
   const rows: HtmlValue[] = lines.map((l) =>
     l.hit
-      ? html`<mark class="l hit"><span class="n">› ${String(l.n).padStart(width)}</span>${l.text}</mark><span class="l caret-row" aria-hidden="true"><span class="n"> </span><span class="caret">${' '.repeat(Math.max(0, f.column - 1))}^</span></span>`
+      ? html`<mark class="l hit"><span class="n">› ${String(l.n).padStart(width)}</span>${l.text}</mark>\
+<span class="l caret-row" aria-hidden="true"><span class="n"> </span>\
+<span class="caret">${' '.repeat(Math.max(0, f.column - 1))}^</span></span>`
       : html`<span class="l"><span class="n">${String(l.n).padStart(width)}</span>${l.text}</span>`,
   );
-  return html`<pre class="excerpt" aria-label="${`${f.file} lines ${lines[0]!.n}–${lines.at(-1)!.n}, line ${f.line} marked`}"><code>${rows}</code></pre>`;
+  const label = `${f.file} lines ${lines[0]!.n}–${lines.at(-1)!.n}, line ${f.line} marked`;
+  return html`<pre class="excerpt" aria-label="${label}"><code>${rows}</code></pre>`;
 }
 
 export function suppressedTable(suppressed: readonly SuppressedFinding[], meta: MetaLookup): SafeHtml {

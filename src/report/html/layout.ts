@@ -89,7 +89,12 @@ ${s.body}
 const TONE_WORD: Record<Tone, string> = { good: 'good', fair: 'fair', bad: 'poor', neutral: '' };
 
 export function badge(b: Badge): SafeHtml {
-  return html`<span class="badge ${b.tone}"${b.label ? html` aria-label="${b.label}" title="${b.label}"` : ''}>${b.text}</span>`;
+  return html`<span class="badge ${b.tone}"${
+    b.label
+      ? html` aria-label="${b.label}" \
+title="${b.label}"`
+      : ''
+  }>${b.text}</span>`;
 }
 
 /** The tone of a 0–100 score: good from 90, fair from 60, poor below. */
@@ -127,12 +132,21 @@ export function scoreSummary(opts: {
 <h2 id="overview-h" class="sr-only">Overview</h2>
 <div class="overall ${tone}">
 ${scoreRing(opts.overall)}
-<div><p class="overall-label">${opts.overallLabel}${opts.overall !== null ? html` <span class="muted">· ${TONE_WORD[tone]}</span>` : ''}</p>
-<ul class="counts">${opts.counts.map((c) => html`<li class="${c.tone}"><span aria-hidden="true">${c.icon}</span> ${c.text}</li>`)}</ul></div>
+<div><p class="overall-label">${opts.overallLabel}${
+    opts.overall !== null
+      ? html` <span class="muted">\
+· ${TONE_WORD[tone]}</span>`
+      : ''
+  }</p>
+<ul class="counts">${opts.counts.map(
+    (c) => html`<li class="${c.tone}">\
+<span aria-hidden="true">${c.icon}</span> ${c.text}</li>`,
+  )}</ul></div>
 </div>
 <table class="scores">
 <caption>${opts.caption}</caption>
-<thead><tr><th scope="col">Section</th><th scope="col">Score</th><th scope="col" class="bar-col"><span class="sr-only">Score bar</span></th><th scope="col">Findings</th></tr></thead>
+<thead><tr><th scope="col">Section</th><th scope="col">Score</th><th scope="col" class="bar-col"><span class="sr-only">\
+Score bar</span></th><th scope="col">Findings</th></tr></thead>
 <tbody>${opts.rows.map(scoreRow)}</tbody>
 </table>
 </section>`;
@@ -143,7 +157,8 @@ function scoreRow(row: ScoreRow): SafeHtml {
   const bar =
     row.score === null
       ? html`<span class="bar none" aria-hidden="true"></span>`
-      : html`<span class="bar" aria-hidden="true"><span class="fill ${b.tone}" style="width:${Math.max(0, Math.min(100, row.score))}%"></span></span>`;
+      : html`<span class="bar" aria-hidden="true"><span class="fill ${b.tone}" \
+style="width:${Math.max(0, Math.min(100, row.score))}%"></span></span>`;
   return html`<tr data-section="${row.id}" data-score="${row.score === null ? 'not-checked' : row.score}">
 <th scope="row"><a href="#${sectionId(row.id)}">${row.name}</a></th>
 <td>${badge(b)}</td><td class="bar-col">${bar}</td><td>${row.detail}</td></tr>`;
@@ -153,9 +168,15 @@ function scoreRow(row: ScoreRow): SafeHtml {
 export function scoreRing(score: number | null): SafeHtml {
   const c = 2 * Math.PI * 42;
   const filled = score === null ? 0 : (Math.max(0, Math.min(100, score)) / 100) * c;
-  return html`<svg class="ring" viewBox="0 0 100 100" width="112" height="112" role="img" aria-label="${score === null ? 'overall: not checked' : `overall score ${score} of 100`}">
+  return html`<svg class="ring" viewBox="0 0 100 100" width="112" height="112" role="img" \
+aria-label="${score === null ? 'overall: not checked' : `overall score ${score} of 100`}">
 <circle class="track" cx="50" cy="50" r="42"/>
-${filled > 0 ? html`<circle class="value" cx="50" cy="50" r="42" stroke-dasharray="${filled.toFixed(1)} ${c.toFixed(1)}" transform="rotate(-90 50 50)"/>` : ''}
+${
+  filled > 0
+    ? html`<circle class="value" cx="50" cy="50" r="42" \
+stroke-dasharray="${filled.toFixed(1)} ${c.toFixed(1)}" transform="rotate(-90 50 50)"/>`
+    : ''
+}
 <text x="50" y="52" text-anchor="middle" class="figure">${score === null ? '–' : score}</text>
 <text x="50" y="68" text-anchor="middle" class="of">/ 100</text>
 </svg>`;
@@ -173,6 +194,11 @@ export function dataTable(opts: {
 <thead><tr>${opts.headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${opts.rows.map(
     (cells) =>
-      html`<tr>${cells.map((c, i) => (i === 0 && opts.rowHeaders ? html`<th scope="row">${c}</th>` : html`<td>${c}</td>`))}</tr>`,
+      html`<tr>${cells.map((c, i) =>
+        i === 0 && opts.rowHeaders
+          ? html`<th \
+scope="row">${c}</th>`
+          : html`<td>${c}</td>`,
+      )}</tr>`,
   )}</tbody></table>`;
 }

@@ -33,7 +33,9 @@ export function renderRolloutHtml(r: RolloutReport, opts: { meta: MetaLookup }):
       id: 'instances',
       heading: 'Instances',
       body: dataTable({
-        caption: `Every instance, the version it ran, the version it runs, and upgrade requests sent (most out of rotation at once: ${r.maxOutOfRotation} of ${r.strategy.maxUnavailable} allowed)`,
+        caption:
+          `Every instance, the version it ran, the version it runs, and upgrade requests sent (most out of ` +
+          `rotation at once: ${r.maxOutOfRotation} of ${r.strategy.maxUnavailable} allowed)`,
         headers: ['instance', 'result', 'before', 'now', 'requests'],
         rowHeaders: true,
         rows: r.instances.map((i) => [
@@ -52,7 +54,9 @@ export function renderRolloutHtml(r: RolloutReport, opts: { meta: MetaLookup }):
       id: 'load',
       heading: 'Load through the balancer',
       badge: { text: `${l.failed} failed`, tone: l.failed ? 'bad' : 'good' },
-      body: html`<p>${l.rate} requests/s for the whole rollout: ${l.scheduled} requests, ${l.failed} failed, availability ${(l.availability * 100).toFixed(3)}%, p50 ${fmt(l.latencyMs.p50)}, p99 ${fmt(l.latencyMs.p99)}.</p>
+      body: html`<p>${l.rate} requests/s for the whole rollout: ${l.scheduled} requests, ${l.failed} \
+failed, availability ${(l.availability * 100).toFixed(3)}%, p50 ${fmt(l.latencyMs.p50)}, p99 ${fmt(l.latencyMs.p99)}.\
+</p>
 ${chartFigure(
   {
     title: 'Availability per second',
@@ -91,11 +95,16 @@ ${chartFigure(
     },
     body: r.findings.length ? findingList(r.findings, { meta: opts.meta }) : html`<p>No findings.</p>`,
   });
+  const statusBadge = badge({ text: r.status, tone: STATUS_TONE[r.status] ?? 'neutral' });
   return renderPage({
     title: `Rollout ${r.runId}`,
-    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.backend} · plan ${r.planId} · target ${short(r.targetVersion)} · ${badge({ text: r.status, tone: STATUS_TONE[r.status] ?? 'neutral' })}${r.paused ? html` · paused: ${r.paused}` : ''}`,
+    subtitle: html`${r.tool.name} ${r.tool.version} · ${r.backend} · plan ${r.planId} \
+· target ${short(r.targetVersion)} · ${statusBadge}${r.paused ? html` · paused: ${r.paused}` : ''}`,
     sections,
-    footer: `max_unavailable ${r.strategy.maxUnavailable}, min_healthy_time ${r.strategy.minHealthyTimeMs / 1000} s, healthy_deadline ${r.strategy.healthyDeadlineMs / 1000} s, on_failure ${r.strategy.onFailure}; started ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s`,
+    footer:
+      `max_unavailable ${r.strategy.maxUnavailable}, min_healthy_time ${r.strategy.minHealthyTimeMs / 1000} s, ` +
+      `healthy_deadline ${r.strategy.healthyDeadlineMs / 1000} s, on_failure ${r.strategy.onFailure}; ` +
+      `started ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s`,
   });
 }
 

@@ -15,8 +15,14 @@ export type HtmlValue = SafeHtml | string | number | boolean | null | undefined 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Characters HTML cannot carry (C0 controls other than tab, newline, CR; lone surrogates; noncharacters). */
-const INVALID =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID = new RegExp(
+  [
+    String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]`,
+    String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])`, // a high surrogate without its low half
+    String.raw`(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`, // a low surrogate without its high half
+  ].join('|'),
+  'g',
+);
 
 /** Text as HTML text or a quoted attribute value. */
 export function escapeHtml(s: string): string {

@@ -64,7 +64,8 @@ export class LocalBackend implements RolloutBackend {
     for (const s of await b.fleet()) {
       if (!b.#versions.has(s.version))
         throw new InputError(
-          `local fleet: ${s.id} runs a version that is neither local.current nor the target; set local.current to what the fleet runs`,
+          `local fleet: ${s.id} runs a version that is neither local.current nor the target; set local.current ` +
+            `to what the fleet runs`,
         );
     }
     return b;

@@ -23,7 +23,10 @@ export class StatusPoller {
     private readonly intervalMs: number,
   ) {}
 
-  /** The instance's status once settled (no operation in progress; running or failed to boot); undefined at the deadline. */
+  /**
+   * The instance's status once settled (no operation in progress; running or failed to boot); undefined at the
+   * deadline.
+   */
   waitSettled(id: string, o: Pick<WaitOptions, 'deadlineAt' | 'signal'>): Promise<CvmStatus | undefined> {
     return new Promise((resolve, reject) => {
       if (o.signal.aborted) return reject(o.signal.reason);

@@ -74,7 +74,8 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   const idle = t.idleMs ?? 30_000;
   const check = spec.healthCheck === false ? undefined : (spec.healthCheck ?? {});
   const checkArgs = check
-    ? ` check inter ${check.intervalMs ?? 500} fastinter ${check.intervalMs ?? 500} fall ${check.fall ?? 2} rise ${check.rise ?? 1}`
+    ? ` check inter ${check.intervalMs ?? 500} fastinter ${check.intervalMs ?? 500} fall ${check.fall ?? 2} ` +
+      `rise ${check.rise ?? 1}`
     : '';
   const lines = [
     '# Written by Preflight for a local rollout rehearsal; regenerated on every start.',

@@ -266,7 +266,8 @@ export class ManagedHaproxy extends HaproxyBalancer {
       throw new LoadBalancerError(`haproxy-managed: instance '${instance.id}' is already a server`, instance.id);
     if (!versionAtLeast(this.version, MIN_HAPROXY_ADD_SERVER))
       throw new LoadBalancerError(
-        `haproxy-managed: adding a server at runtime needs HAProxy ${MIN_HAPROXY_ADD_SERVER.text}; this is ${this.version.text}`,
+        `haproxy-managed: adding a server at runtime needs HAProxy ${MIN_HAPROXY_ADD_SERVER.text}; this ` +
+          `is ${this.version.text}`,
       );
     const { host, port } = serverAddress(instance.url, instance.id);
     const taken = new Set(this.servers.values());

@@ -70,7 +70,8 @@ export class HaproxyBalancer implements LoadBalancer {
     const missing = [...this.servers].filter(([, server]) => !present.has(server));
     if (missing.length)
       throw new LoadBalancerError(
-        `haproxy: backend '${this.backend}' has no server ${missing.map(([id, s]) => `'${s}' (instance ${id})`).join(', ')}`,
+        `haproxy: backend '${this.backend}' has no ` +
+          `server ${missing.map(([id, s]) => `'${s}' (instance ${id})`).join(', ')}`,
       );
   }
 
@@ -117,7 +118,8 @@ export class HaproxyBalancer implements LoadBalancer {
       if (performance.now() >= deadline) {
         const stat = await this.stat(server);
         throw new LoadBalancerError(
-          `haproxy: ${this.backend}/${server} (instance ${instanceId}) is not UP ${this.enableTimeoutMs} ms after enable: ` +
+          `haproxy: ${this.backend}/${server} (instance ${instanceId}) is not UP ${this.enableTimeoutMs} ms ` +
+            `after enable: ` +
             `status ${stat.status}${stat.raw.check_desc ? ` (${stat.raw.check_desc})` : ''}`,
           instanceId,
         );

@@ -86,15 +86,18 @@ export function renderTimeline(timeline: readonly TimelineSecond[], opts: Timeli
 
   const label = (s: string) => s.padEnd(13);
   const lines = [
-    `${label('availability')}${availabilityLine}  ${worst ? `min ${formatPct(worst.availability!)} at ${worst.second}s` : 'no requests'}`,
-    `${label('p99 latency')}${p99Line}  ${slowest ? `max ${formatMs(maxP99)} at ${slowest.second}s` : 'no successful request'}`,
+    `${label('availability')}${availabilityLine} ` +
+      ` ${worst ? `min ${formatPct(worst.availability!)} at ${worst.second}s` : 'no requests'}`,
+    `${label('p99 latency')}${p99Line} ` +
+      ` ${slowest ? `max ${formatMs(maxP99)} at ${slowest.second}s` : 'no successful request'}`,
   ];
   const endLabel = `${timeline.length}s`;
   const gap = columns.length - 2 - endLabel.length;
   lines.push(`${label('')}${gap >= 1 ? `0s${' '.repeat(gap)}${endLabel}` : `0s…${endLabel}`}  (${per} s per column)`);
   const steps = AVAILABILITY_STEPS.map(([, text], i) => `${chars[7 - i]} ${text}`).join(' ');
   lines.push(
-    `${label('')}availability: ${steps}; p99: ${chars[0]}…${chars[7]} up to ${formatMs(maxP99)}; ${idle === ' ' ? 'blank' : idle} = no data`,
+    `${label('')}availability: ${steps}; p99: ${chars[0]}…${chars[7]} up ` +
+      `to ${formatMs(maxP99)}; ${idle === ' ' ? 'blank' : idle} = no data`,
   );
   const text = lines.join('\n');
   return opts.ascii ? text.replaceAll('≥', '>=').replaceAll('…', '..') : text;
