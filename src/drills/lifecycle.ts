@@ -7,7 +7,10 @@ import { type FindingPolicy, underPolicy } from '../findings/policy.js';
 import type { Finding } from '../findings/types.js';
 import { newRunId } from '../steps/index.js';
 import { InputError } from '../util/errors.js';
-import type { LocalCvm } from '../cvm/index.js';
+import type { CvmOs, LocalCvm } from '../cvm/index.js';
+import { ownerValue } from '../docker/labels.js';
+import type { RunHandle } from '../steps/index.js';
+import { drillCvm } from './cvm-boot.js';
 import type { RestartableAgent } from './agent-socket.js';
 import type { DrillEvent } from './journal.js';
 import type { Progress } from './progress.js';
@@ -138,4 +141,32 @@ export class DrillSession {
     this.emit({ type: 'timing', wallMs: performance.now() - this.segmentStart, waitMs: this.waitMs });
     this.progress.stop();
   }
+}
+
+/**
+ * Open the run's local CVM as both drills do: a fresh run journals `drill-start` (the Compose project,
+ * the CLI and the owner label its resources carry), a resumed one takes up the journaled CVM state.
+ */
+export function openDrillCvm(
+  session: DrillSession,
+  run: RunHandle<unknown, unknown, DrillEvent>,
+  opts: { cli: ComposeCli; os: CvmOs },
+): LocalCvm {
+  const cvm = drillCvm(session, {
+    cli: opts.cli,
+    os: opts.os,
+    runId: run.runId,
+    runDir: run.runDir,
+    resume: run.mode === 'resume',
+    emit: run.emit,
+  });
+  if (run.mode === 'start')
+    run.emit({
+      type: 'drill-start',
+      project: cvm.projectName,
+      compose: { kind: opts.cli.kind, version: opts.cli.version },
+      owner: ownerValue(),
+    });
+  else session.progress.note(`resuming run ${run.runId}`);
+  return cvm;
 }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Project } from '../compose/project.js';
 import type { ComposeCli } from '../docker/compose.js';
 import { EngineError } from '../docker/exec.js';
-import { ownerValue } from '../docker/labels.js';
 import type { Catalogue } from '../findings/catalogue.js';
 import {
   type RunDefinition,
@@ -18,11 +17,10 @@ import { drillKeyProvider, startDrillAgent } from './agent-socket.js';
 import { agentMounters, type CvmOs, type StopMode } from '../cvm/index.js';
 import { unshippedBindFindings } from './boot-checks.js';
 import { maskSecrets } from './checks.js';
-import { drillCvm } from './cvm-boot.js';
 import { type DrillConfig, drillConfigFrom } from './config.js';
 import { FAULT_KINDS, type FaultKind, planFaults } from './faults.js';
 import type { DrillEvent, RestartDrillInput } from './journal.js';
-import { DrillSession, newDrillId, requireDockerCompose } from './lifecycle.js';
+import { DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from './lifecycle.js';
 import { createProgress, type Progress } from './progress.js';
 import { changedSince, projectRef, reloadProject } from './project-ref.js';
 import { buildReport, type DrillReport, drillFailed } from './report.js';
@@ -169,23 +167,8 @@ export function restartDrillDefinition(
           keyProvider: drillKeyProvider(project.deployment.settings),
           keyLogTaken: state.keys.entries,
         });
-      const cvm = drillCvm(session, {
-        cli,
-        os: run.input.os ?? drillConfigFrom(project.config).os,
-        runId: run.runId,
-        runDir: run.runDir,
-        resume: run.mode === 'resume',
-        emit: run.emit,
-      });
+      const cvm = openDrillCvm(session, run, { cli, os: run.input.os ?? drillConfigFrom(project.config).os });
       const app = cvm.prepare(project, 'app');
-      if (run.mode === 'start')
-        run.emit({
-          type: 'drill-start',
-          project: cvm.projectName,
-          compose: { kind: cli.kind, version: cli.version },
-          owner: ownerValue(),
-        });
-      else deps.progress.note(`resuming run ${run.runId}`);
       const ctx: RestartCtx = {
         session,
         cvm,

@@ -1,42 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { drillLeftovers } from '../../src/docker/cleanup.js';
 import { JOURNAL_FILE } from '../../src/drills/journal.js';
 import { readRun } from '../../src/steps/index.js';
 import type { DrillReport } from '../../src/drills/report.js';
 import { assertNoDrillLeftovers, composeChoice, describeDocker } from '../support/docker.js';
-import { appDir, envFileFor, scratch } from './helpers.js';
+import { appDir, envFileFor, goodRestartArgs, type RunningCli, scratch, spawnDrillCli } from './helpers.js';
 
-const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'run-cli.ts');
+const cli = spawnDrillCli;
 
-interface Running {
-  child: ReturnType<typeof spawn>;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function cli(args: string[], cwd?: string): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--', ENTRY, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: '1' },
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b));
-  child.stderr!.on('data', (b: Buffer) => (err += b));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-async function waitFor(r: Running, pattern: RegExp, timeoutMs: number): Promise<void> {
+async function waitFor(r: RunningCli, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(r.stderr())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stderr:\n${r.stderr()}`);
@@ -155,21 +130,8 @@ await describeDocker('drill restart CLI on the engine', () => {
   });
 
   it('SIGINT in the middle of a drill leaves nothing behind', async () => {
-    const { file } = await envFileFor('good');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
-    const r = cli([
-      'drill',
-      'restart',
-      appDir('good'),
-      '--env-file',
-      file,
-      '--faults',
-      'restart,kill,reboot',
-      '--rounds',
-      '6',
-      '--run-dir',
-      runRoot,
-    ]);
+    const r = cli(await goodRestartArgs(runRoot, '--faults', 'restart,kill,reboot', '--rounds', '6'));
     await waitFor(r, /✓ 1\/6 /, 60_000);
     const runDir = onlyRun(runRoot);
     const drillId = runDir.split('/').pop()!;
@@ -182,21 +144,8 @@ await describeDocker('drill restart CLI on the engine', () => {
   });
 
   it('`drill clean` removes what a killed drill (SIGKILL, no cleanup) left, and closes its journal', async () => {
-    const { file } = await envFileFor('good');
     const runRoot = mkdtempSync(join(scratch, 'runs-'));
-    const r = cli([
-      'drill',
-      'restart',
-      appDir('good'),
-      '--env-file',
-      file,
-      '--faults',
-      'restart',
-      '--rounds',
-      '5',
-      '--run-dir',
-      runRoot,
-    ]);
+    const r = cli(await goodRestartArgs(runRoot, '--faults', 'restart', '--rounds', '5'));
     await waitFor(r, /✓ started/, 60_000);
     r.child.kill('SIGKILL');
     await r.exit;

@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadProject, resolveTargets } from '../../src/compose/index.js';
 import { runRestartDrill, type RestartDrillResult } from '../../src/drills/restart.js';
 import type { FaultKind } from '../../src/drills/faults.js';
@@ -76,4 +78,36 @@ export async function drillApp(
 
 export function ruleIds(r: RestartDrillResult): string[] {
   return [...new Set(r.report.findings.map((f) => f.ruleId))].sort();
+}
+
+const CLI_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'run-cli.ts');
+
+export interface RunningCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The CLI from source (test/drills/run-cli.ts under tsx) in a child process, as CI runs it (CI=1). */
+export function spawnDrillCli(args: string[], cwd?: string): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--', CLI_ENTRY, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: '1' },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b));
+  child.stderr!.on('data', (b: Buffer) => (err += b));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** `drill restart` of the good test app with its env file, into `runRoot`, then `flags`. */
+export async function goodRestartArgs(runRoot: string, ...flags: string[]): Promise<string[]> {
+  const { file } = await envFileFor('good');
+  return ['drill', 'restart', appDir('good'), '--env-file', file, '--run-dir', runRoot, ...flags];
 }

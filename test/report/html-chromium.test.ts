@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { SECTIONS, type Finding, type Section } from '../../src/findings/types.js';
 import { renderHtml } from '../../src/report/html/index.js';
 import { meta } from '../support/catalogue.js';
-import {
-  type Browser,
-  describeChromium,
-  launchChromium,
-  openRecorded,
-  type PageProblems,
-} from '../support/chromium.js';
+import { chromiumSuite, describeChromium, openRecorded } from '../support/chromium.js';
 import { runBuiltCli } from '../support/cli.js';
 import { CHARTS, drillLikePage, SHOP_SECRET } from './html-fixtures.js';
 
@@ -29,23 +22,7 @@ const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const noBackticks = (s: string) => s.replace(/`/g, '');
 
 describeChromium('HTML report in headless Chromium', () => {
-  // Kept after the run (screenshots to look at); the browser profile is removed with the browser.
-  const dir = mkdtempSync(join(tmpdir(), 'preflight-html-'));
-  let browser: Browser;
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    process.stderr.write(`HTML report screenshots (kept to look at): ${dir}\n`);
-  });
-
-  const assertClean = (problems: PageProblems) => {
-    assert.deepEqual(problems.console, [], 'no console error or warning');
-    assert.deepEqual(problems.errors, [], 'no page error');
-    assert.deepEqual(problems.dialogs, [], 'no dialog');
-    assert.deepEqual([...browser.blocked], [], 'no network request');
-  };
+  const { dir, browser, assertClean } = chromiumSuite('HTML report', 'preflight-html-');
 
   const screenshot = async (page: Page, name: string) => {
     const file = join(dir, name);
@@ -56,14 +33,14 @@ describeChromium('HTML report in headless Chromium', () => {
   };
 
   it('the network block is real: a page that loads a remote image is caught', async () => {
-    const { page } = await openRecorded(browser, 'about:blank');
+    const { page } = await openRecorded(browser(), 'about:blank');
     await page.setContent('<img src="http://127.0.0.1:9/x.png">');
     await page.waitForLoadState('load');
     assert.ok(
-      [...browser.blocked].some((u) => u.startsWith('http://127.0.0.1:9/')),
+      [...browser().blocked].some((u) => u.startsWith('http://127.0.0.1:9/')),
       'the request was counted',
     );
-    browser.blocked.clear();
+    browser().blocked.clear();
     await page.close();
   });
 
@@ -76,7 +53,7 @@ describeChromium('HTML report in headless Chromium', () => {
     assert.ok(source.includes(SHOP_SECRET), 'the example holds the secret in clear');
     assert.ok(!readFileSync(htmlFile, 'utf8').includes(SHOP_SECRET), 'not in the HTML file');
 
-    const { page, problems } = await openRecorded(browser, pathToFileURL(htmlFile).href);
+    const { page, problems } = await openRecorded(browser(), pathToFileURL(htmlFile).href);
     const dom = await page.evaluate(() => ({
       text: document.body.textContent ?? '',
       // The text as rendered (layout applied), beside every text node (textContent, hidden ones too).
@@ -164,7 +141,7 @@ describeChromium('HTML report in headless Chromium', () => {
       },
     ];
     writeFileSync(htmlFile, drillLikePage(findings));
-    const { page, problems } = await openRecorded(browser, pathToFileURL(htmlFile).href);
+    const { page, problems } = await openRecorded(browser(), pathToFileURL(htmlFile).href);
     const charts = await page.$$eval('figure.chart-figure', (figs) =>
       figs.map((f) => ({
         title: f.querySelector('svg title')?.textContent,
@@ -220,7 +197,7 @@ describeChromium('HTML report in headless Chromium', () => {
     );
     const file = join(dir, 'inject.html');
     writeFileSync(file, page0);
-    const { page, problems } = await openRecorded(browser, pathToFileURL(file).href);
+    const { page, problems } = await openRecorded(browser(), pathToFileURL(file).href);
     const dom = await page.evaluate(() => ({
       scripts: document.scripts.length,
       imgs: document.images.length,

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { buildReport } from '../../src/drills/report.js';
 import { buildUpgradeReport } from '../../src/drills/upgrade/report.js';
 import { renderDrillHtml } from '../../src/report/html/drill.js';
 import { meta } from '../support/catalogue.js';
-import {
-  type Browser,
-  describeChromium,
-  launchChromium,
-  openRecorded,
-  type PageProblems,
-} from '../support/chromium.js';
+import { chromiumSuite, describeChromium, openRecorded } from '../support/chromium.js';
 import { JournalBuilder, resumedRestartJournal, upgradeInput } from '../drills/journal-fixtures.js';
 
 /**
@@ -24,26 +17,12 @@ import { JournalBuilder, resumedRestartJournal, upgradeInput } from '../drills/j
  * with failed writes, one row per fault or step, one card per finding).
  */
 describeChromium('drill HTML report in headless Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'preflight-drill-html-'));
-  let browser: Browser;
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    process.stderr.write(`drill HTML screenshots (kept to look at): ${dir}\n`);
-  });
-
-  const assertClean = (problems: PageProblems) => {
-    assert.deepEqual(problems.console, [], 'no console error or warning');
-    assert.deepEqual(problems.errors, [], 'no page error');
-    assert.deepEqual([...browser.blocked], [], 'no network request');
-  };
+  const { dir, browser, assertClean } = chromiumSuite('drill HTML', 'preflight-drill-html-');
 
   const open = async (name: string, page: string) => {
     const file = join(dir, `${name}.html`);
     writeFileSync(file, page);
-    const opened = await openRecorded(browser, pathToFileURL(file).href);
+    const opened = await openRecorded(browser(), pathToFileURL(file).href);
     const shot = join(dir, `${name}.png`);
     await opened.page.screenshot({ path: shot, fullPage: true });
     assert.ok(statSync(shot).size > 1000 && readFileSync(shot).subarray(1, 4).toString() === 'PNG', 'a screenshot');

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BUILT_CLI } from '../support/cli.js';
-import { SimulatedFleet } from './support/phala-fleet.js';
+import { fleetProjectSuite } from './support/phala-fleet.js';
 
 /**
  * `preflight rollout plan|run|status` as a user runs them, against the fake Phala Cloud API (the
@@ -13,31 +12,7 @@ import { SimulatedFleet } from './support/phala-fleet.js';
  * terminal, the report formats. Spawned asynchronously: the fake answers in this process.
  */
 describe('preflight rollout, the CLI on the fake Phala Cloud API', () => {
-  let sim: SimulatedFleet;
-  let dir: string;
-  before(async () => {
-    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
-    dir = mkdtempSync(join(tmpdir(), 'pf-rollout-cli-run-'));
-    mkdirSync(join(dir, 'v2'));
-    writeFileSync(
-      join(dir, 'v2', 'compose.yaml'),
-      'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
-    );
-    writeFileSync(
-      join(dir, 'fleet.yml'),
-      `backend: phala
-phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
-target: { compose: ./v2 }
-strategy: { min_healthy_time: 300ms }
-gates:
-  - http: { path: /health, interval: 100ms }
-`,
-    );
-  });
-  after(async () => {
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = fleetProjectSuite('pf-rollout-cli-run-');
 
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -45,11 +20,11 @@ gates:
         process.execPath,
         [BUILT_CLI, 'rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs'],
         {
-          cwd: dir,
+          cwd: suite.dir,
           env: {
             ...process.env,
-            PHALA_CLOUD_API_KEY: sim.fake.apiKey,
-            PHALA_CLOUD_API_PREFIX: sim.fake.baseURL,
+            PHALA_CLOUD_API_KEY: suite.sim.fake.apiKey,
+            PHALA_CLOUD_API_PREFIX: suite.sim.fake.baseURL,
             NO_COLOR: '1',
           },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +55,7 @@ gates:
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; phase?: string; instance?: string });
-    const first = sim.fake.fleet.replicas[0]!.vmUuid;
+    const first = suite.sim.fake.fleet.replicas[0]!.vmUuid;
     assert.deepEqual(
       lines.filter((l) => l.type === 'instance' && l.instance === first).map((l) => l.phase),
       ['upgrade-requesting', 'upgrade-requested', 'booted', 'healthy', 'done'],
@@ -89,7 +64,7 @@ gates:
 
     const html = await cli(['status', report.runId, '--format', 'html', '-o', 'rollout.html']);
     assert.equal(html.code, 0, html.stderr);
-    const page = readFileSync(join(dir, 'rollout.html'), 'utf8');
+    const page = readFileSync(join(suite.dir, 'rollout.html'), 'utf8');
     assert.match(page, /^<!doctype html>/i);
     assert.ok(page.includes(report.runId));
     const again = await cli(['status', report.runId, '--format', 'json']);
@@ -97,12 +72,12 @@ gates:
   });
 
   it('a plan id the fleet no longer gives: one line, exit 2, nothing sent', async () => {
-    const patches = sim.fake.log.filter((l) => l.method === 'PATCH').length;
+    const patches = suite.sim.fake.log.filter((l) => l.method === 'PATCH').length;
     const r = await cli(['run', '--plan-id', '0123456789ab']);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^preflight: rollout-fleet-changed: the fleet no longer matches plan 0123456789ab/);
-    assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, patches);
+    assert.equal(suite.sim.fake.log.filter((l) => l.method === 'PATCH').length, patches);
   });
 
   it('--format pdf is refused in one line with exit 2', async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RolloutReport } from '../../src/findings/rollout.js';
 import { BUILT_CLI } from '../support/cli.js';
-import { SimulatedFleet } from './support/phala-fleet.js';
+import { fleetProjectSuite } from './support/phala-fleet.js';
 
 /**
  * The rollout process SIGKILLed at every per-instance boundary (each phase, journaled just before
@@ -26,34 +25,13 @@ const PHASES = [
 ];
 
 describe('rollout on the fake Phala API, killed at every instance phase', () => {
-  let sim: SimulatedFleet;
-  let dir: string;
-  before(async () => {
-    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
-    dir = mkdtempSync(join(tmpdir(), 'pf-rollout-kill-'));
-    mkdirSync(join(dir, 'v2'));
-    writeFileSync(
-      join(dir, 'v2', 'compose.yaml'),
-      'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
-    );
-    writeFileSync(
-      join(dir, 'fleet.yml'),
-      `backend: phala
-phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
-target: { compose: ./v2 }
-strategy: { min_healthy_time: 300ms }
-gates:
-  - http: { path: /health, interval: 100ms }
-balancer:
+  const suite = fleetProjectSuite(
+    'pf-rollout-kill-',
+    `balancer:
   drain: "echo drain {{name}} >> lb.log"
   enable: "echo enable {{name}} >> lb.log"
 `,
-    );
-  });
-  after(async () => {
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  );
 
   const cli = (args: string[], killAt: string) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
@@ -61,11 +39,11 @@ balancer:
         process.execPath,
         [BUILT_CLI, 'rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs', '--format', 'json'],
         {
-          cwd: dir,
+          cwd: suite.dir,
           env: {
             ...process.env,
-            PHALA_CLOUD_API_KEY: sim.fake.apiKey,
-            PHALA_CLOUD_API_PREFIX: sim.fake.baseURL,
+            PHALA_CLOUD_API_KEY: suite.sim.fake.apiKey,
+            PHALA_CLOUD_API_PREFIX: suite.sim.fake.baseURL,
             PREFLIGHT_STEPS_KILL_AT: killAt,
           },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,15 +79,15 @@ balancer:
         ['done', true, 1],
       ],
     );
-    const patches = sim.fake.log.filter((l) => l.method === 'PATCH').map((l) => l.path);
+    const patches = suite.sim.fake.log.filter((l) => l.method === 'PATCH').map((l) => l.path);
     assert.deepEqual(
       patches,
-      sim.fake.fleet.replicas.map((r) => `/cvms/${r.vmUuid.replace(/-/g, '')}`),
+      suite.sim.fake.fleet.replicas.map((r) => `/cvms/${r.vmUuid.replace(/-/g, '')}`),
       'the platform saw one upgrade request per replica, in order',
     );
-    assert.ok(sim.fake.fleet.replicas.every((r) => r.composeHash === report.targetVersion));
+    assert.ok(suite.sim.fake.fleet.replicas.every((r) => r.composeHash === report.targetVersion));
     // A drain redone after a kill is fine; every replica ends enabled, and never two drained at once.
-    const lb = readFileSync(join(dir, 'lb.log'), 'utf8').trim().split('\n');
+    const lb = readFileSync(join(suite.dir, 'lb.log'), 'utf8').trim().split('\n');
     const out = new Set<string>();
     for (const l of lb) {
       const [what, name] = l.split(' ') as [string, string];

@@ -1,7 +1,8 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /**
@@ -119,4 +120,38 @@ export async function openRecorded(browser: Browser, url: string): Promise<{ pag
   });
   await page.goto(url, { waitUntil: 'load' });
   return { page, problems };
+}
+
+/**
+ * One browser for the tests of a `describeChromium` block: launched before them, closed after. Pages and
+ * screenshots go to `dir`, kept after the run (to look at) and named on stderr.
+ */
+export function chromiumSuite(
+  what: string,
+  prefix: string,
+): {
+  dir: string;
+  browser: () => Browser;
+  /** No console error or warning, no page error, no dialog, no network request. */
+  assertClean: (problems: PageProblems) => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    process.stderr.write(`${what} screenshots (kept to look at): ${dir}\n`);
+  });
+  return {
+    dir,
+    browser: () => browser!,
+    assertClean: (problems) => {
+      assert.deepEqual(problems.console, [], 'no console error or warning');
+      assert.deepEqual(problems.errors, [], 'no page error');
+      assert.deepEqual(problems.dialogs, [], 'no dialog');
+      assert.deepEqual([...browser!.blocked], [], 'no network request');
+    },
+  };
 }

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Engine } from '../../src/docker/engine.js';
 import { DRILL_LABEL, OWNER_LABEL } from '../../src/docker/labels.js';
 import { seededRandom } from '../../src/drills/faults.js';
 import { isEngineEvent, readRun } from '../../src/steps/index.js';
-import { appDir, envFileFor, scratch } from '../drills/helpers.js';
+import { goodRestartArgs, scratch, spawnDrillCli } from '../drills/helpers.js';
 
 /**
  * Issue 11's interrupt sweep for the drills: a restart drill of the good test app is interrupted
@@ -17,7 +15,6 @@ import { appDir, envFileFor, scratch } from '../drills/helpers.js';
  * carries the trial's drill id or the killed process as owner. Used by `npm run sweep:drills`
  * (scripts/sweep-drills.ts) and, as a small slice, by test/drills/interrupt-sweep.test.ts.
  */
-const ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'drills', 'run-cli.ts');
 const FAULTS = 'restart,kill-all';
 /** A run that does not stop this long after its signal hangs: a failure of its own. */
 const EXIT_DEADLINE_MS = 120_000;
@@ -65,19 +62,7 @@ export interface SweepSummary {
   at: Record<string, number>;
 }
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--', ENTRY, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: '1' },
-  });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b));
-  child.stdout.resume();
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exit, stderr: () => err };
-}
+const run = spawnDrillCli;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -127,22 +112,8 @@ export async function runTrial(
   /** After SIGKILL: `drill clean`, or `drill resume` (which must finish the run). */
   followUp: 'clean' | 'resume' = 'clean',
 ): Promise<TrialResult> {
-  const { file } = await envFileFor('good');
   const runRoot = mkdtempSync(join(scratch, `sweep-${n}-`));
-  const p = run([
-    'drill',
-    'restart',
-    appDir('good'),
-    '--env-file',
-    file,
-    '--faults',
-    FAULTS,
-    '--seed',
-    `sweep-${n}`,
-    '--run-dir',
-    runRoot,
-    '--quiet',
-  ]);
+  const p = run(await goodRestartArgs(runRoot, '--faults', FAULTS, '--seed', `sweep-${n}`, '--quiet'));
   const pid = p.child.pid!;
   const runDirNow = () => {
     const ids = existsSync(runRoot) ? readdirSync(runRoot) : [];
@@ -207,22 +178,8 @@ function safeEnded(runDir: string): boolean {
 
 /** A whole run, uninterrupted: how many journal lines a run has (and it too must leave nothing). */
 async function calibrate(): Promise<{ lines: number; leftovers: number; code: number | null }> {
-  const { file } = await envFileFor('good');
   const runRoot = mkdtempSync(join(scratch, 'sweep-calibration-'));
-  const p = run([
-    'drill',
-    'restart',
-    appDir('good'),
-    '--env-file',
-    file,
-    '--faults',
-    FAULTS,
-    '--seed',
-    'calibration',
-    '--run-dir',
-    runRoot,
-    '--quiet',
-  ]);
+  const p = run(await goodRestartArgs(runRoot, '--faults', FAULTS, '--seed', 'calibration', '--quiet'));
   const { code } = await p.exit;
   const [id] = readdirSync(runRoot);
   return {

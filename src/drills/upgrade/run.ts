@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Project } from '../../compose/project.js';
-import { ownerValue } from '../../docker/labels.js';
 import type { Catalogue } from '../../findings/catalogue.js';
 import {
   type RunDefinition,
@@ -14,10 +13,9 @@ import { InputError } from '../../util/errors.js';
 import { drillKeyProvider, startDrillAgent } from '../agent-socket.js';
 import { agentMounters, type CvmOs } from '../../cvm/index.js';
 import { unshippedBindFindings } from '../boot-checks.js';
-import { drillCvm } from '../cvm-boot.js';
 import { maskSecrets } from '../checks.js';
 import { drillConfigFrom } from '../config.js';
-import { DrillSession, newDrillId, requireDockerCompose } from '../lifecycle.js';
+import { DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from '../lifecycle.js';
 import { createProgress, type Progress } from '../progress.js';
 import { changedSince, projectRef, reloadProject } from '../project-ref.js';
 import type { DrillDeps } from '../restart.js';
@@ -118,24 +116,9 @@ export function upgradeDrillDefinition(
           keyLogTaken: state.keys.entries,
         });
       // One CVM booting two versions: the upgrade and the rollback are boots on the same disk.
-      const cvm = drillCvm(session, {
-        cli,
-        os: run.input.os ?? drillConfigFrom(source).os,
-        runId: run.runId,
-        runDir: run.runDir,
-        resume: run.mode === 'resume',
-        emit: run.emit,
-      });
+      const cvm = openDrillCvm(session, run, { cli, os: run.input.os ?? drillConfigFrom(source).os });
       const oldApp = cvm.prepare(from, 'old');
       const newApp = cvm.prepare(to, 'new');
-      if (run.mode === 'start')
-        run.emit({
-          type: 'drill-start',
-          project: cvm.projectName,
-          compose: { kind: cli.kind, version: cli.version },
-          owner: ownerValue(),
-        });
-      else deps.progress.note(`resuming run ${run.runId}`);
       // Which version runs now follows from how far the steps got.
       const onNew = !!state.attempts.upgrade && !state.attempts.rollback;
       const ctx: UpgradeCtx = {

@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -161,3 +165,36 @@ export const strategy = (over: Partial<Strategy> = {}): Strategy => ({
 
 export const composeOf = (image: string, marker = '') =>
   `services:\n  web:\n    image: ${image}\n    ports: ["8080:80"]\n${marker ? `    labels: { note: ${marker} }\n` : ''}`;
+
+/**
+ * A rollout project for the CLI on a simulated fleet (real clock, 300 ms boots): `./v2/compose.yaml` the
+ * target, `fleet.yml` on the fake's app with fast polling and an HTTP gate, then `extra` (more fleet.yml
+ * lines). Started before the block's tests, closed and removed after; read `sim` and `dir` inside tests.
+ */
+export function fleetProjectSuite(prefix: string, extra = ''): { readonly sim: SimulatedFleet; readonly dir: string } {
+  const suite = { sim: undefined as unknown as SimulatedFleet, dir: '' };
+  before(async () => {
+    suite.sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    suite.dir = mkdtempSync(join(tmpdir(), prefix));
+    mkdirSync(join(suite.dir, 'v2'));
+    writeFileSync(
+      join(suite.dir, 'v2', 'compose.yaml'),
+      'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
+    );
+    writeFileSync(
+      join(suite.dir, 'fleet.yml'),
+      `backend: phala
+phala: { app_id: ${suite.sim.fake.fleet.appId}, poll_interval: 100ms }
+target: { compose: ./v2 }
+strategy: { min_healthy_time: 300ms }
+gates:
+  - http: { path: /health, interval: 100ms }
+${extra}`,
+    );
+  });
+  after(async () => {
+    await suite.sim?.close();
+    if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
+}
