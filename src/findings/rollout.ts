@@ -15,6 +15,30 @@ export interface RolloutReportInstance {
   upgradeRequests: number;
   /** Each phase it went through, in seconds from the rollout's start. */
   phases: { phase: string; t: number; detail?: string }[];
+  /**
+   * How the gates judged each boot, in seconds from the rollout's start: `gate` is the one that decided a
+   * fail or inconclusive verdict, `phase` when (`min-healthy-time`: after every gate had passed once).
+   */
+  gates: {
+    outcome: 'pass' | 'fail' | 'inconclusive';
+    t: number;
+    gate?: string;
+    phase?: string;
+    afterHealthyMs?: number;
+    detail?: string;
+  }[];
+}
+
+/** The report's gates column: each verdict in order, `–` when no boot got that far. */
+export function gatesColumn(i: RolloutReportInstance): string {
+  if (!i.gates.length) return '–';
+  return i.gates
+    .map((v) => {
+      if (v.outcome === 'pass') return 'pass';
+      const within = v.phase === 'min-healthy-time' ? ' (min_healthy_time)' : '';
+      return `${v.outcome} ${v.gate ?? ''}${within}`.trimEnd();
+    })
+    .join(', ');
 }
 
 export interface RolloutLoadSecond {

@@ -26,20 +26,21 @@ export type RolloutEvent =
   /** The fleet as found at the start: the versions each instance ran (rollback targets). */
   | { type: 'fleet'; instances: { id: string; name: string; version: string }[]; targetVersion: string }
   | { type: 'instance'; instance: string; phase: InstancePhase; detail?: string; version?: string; at: number }
-  | {
-      type: 'gate-verdict';
-      instance: string;
-      outcome: 'pass' | 'fail' | 'inconclusive';
-      gate?: string;
-      detail?: string;
-      phase?: string;
-      afterHealthyMs?: number;
-      at: number;
-    }
+  | ({ type: 'gate-verdict'; instance: string } & GateVerdictRecord)
   | { type: 'paused'; reason: string; at: number }
   | { type: 'unpaused'; at: number; pausedMs: number }
   | { type: 'finding'; finding: Finding }
   | { type: 'load'; summary: LoadSummary };
+
+/** How the gates judged one boot of an instance (the report's `gates` column); `gate` names the one that decided. */
+export type GateVerdictRecord = {
+  outcome: 'pass' | 'fail' | 'inconclusive';
+  gate?: string;
+  detail?: string;
+  phase?: string;
+  afterHealthyMs?: number;
+  at: number;
+};
 
 export interface InstanceState {
   id: string;
@@ -55,6 +56,8 @@ export interface InstanceState {
   upgradeRequests: number;
   detail?: string;
   history: { phase: InstancePhase; at: number; detail?: string }[];
+  /** Every gate verdict, in order (a retried instance has one per boot). */
+  verdicts: GateVerdictRecord[];
 }
 
 export interface RolloutState {
@@ -85,6 +88,7 @@ export function reduceRollout(s: RolloutState, e: { type: string } & Record<stri
           phase: 'pending',
           upgradeRequests: 0,
           history: [],
+          verdicts: [],
         };
       return { ...s, targetVersion: ev.targetVersion, instances, order: ev.instances.map((i) => i.id) };
     }
@@ -105,6 +109,12 @@ export function reduceRollout(s: RolloutState, e: { type: string } & Record<stri
         if (prev.phase !== 'upgrade-requesting') next.upgradeRequests = prev.upgradeRequests + 1;
       }
       return { ...s, instances: { ...s.instances, [ev.instance]: next } };
+    }
+    case 'gate-verdict': {
+      const prev = s.instances[ev.instance];
+      if (!prev) return s;
+      const { type: _type, instance: _instance, ...verdict } = ev;
+      return { ...s, instances: { ...s.instances, [ev.instance]: { ...prev, verdicts: [...prev.verdicts, verdict] } } };
     }
     case 'paused':
       return { ...s, paused: { reason: ev.reason, at: ev.at } };

@@ -3,7 +3,7 @@
  * same every time it is rebuilt), with `.preflight.yml`'s severities and exemptions applied, and
  * its text rendering (the per-instance table, the load timeline drawn in characters, findings).
  */
-import type { RolloutLoadReport, RolloutReport } from '../findings/rollout.js';
+import { gatesColumn, type RolloutLoadReport, type RolloutReport } from '../findings/rollout.js';
 import { applyPolicy, type FindingPolicy } from '../findings/policy.js';
 import type { RunRecord } from '../steps/index.js';
 import { VERSION } from '../util/version.js';
@@ -52,6 +52,7 @@ export function buildRolloutReport(run: RunRecord, policy?: FindingPolicy): Roll
           t: round((h.at - t0) / 1000),
           ...(h.detail ? { detail: h.detail } : {}),
         })),
+        gates: i.verdicts.map(({ at, ...v }) => ({ ...v, t: round((at - t0) / 1000) })),
       };
     }),
     maxOutOfRotation: s.maxOutOfRotation,
@@ -104,11 +105,13 @@ export function renderRolloutText(r: RolloutReport, opts: { ascii?: boolean } = 
   );
   lines.push('');
   const w = Math.max(8, ...r.instances.map((i) => i.name.length));
-  lines.push(`${'instance'.padEnd(w)}  ${'result'.padEnd(12)}  ${'before'.padEnd(12)}  ${'now'.padEnd(12)}  requests`);
+  lines.push(
+    `${'instance'.padEnd(w)}  ${'result'.padEnd(12)}  ${'before'.padEnd(12)}  ${'now'.padEnd(12)}  requests  gates`,
+  );
   for (const i of r.instances)
     lines.push(
       `${i.name.padEnd(w)}  ${i.phase.padEnd(12)}  ${short(i.versionBefore).padEnd(12)} ` +
-        ` ${short(i.version).padEnd(12)}  ${i.upgradeRequests}`,
+        ` ${short(i.version).padEnd(12)}  ${String(i.upgradeRequests).padEnd(8)}  ${gatesColumn(i)}`,
     );
   if (r.load) {
     const l = r.load;

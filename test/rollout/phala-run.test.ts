@@ -65,6 +65,15 @@ gates:
     assert.equal(report.status, 'passed', JSON.stringify(report.findings));
     assert.ok(sim.fake.fleet.replicas.every((r) => r.composeHash === plan.targetVersion));
     assert.equal(report.maxOutOfRotation, 1);
+    // The gates' verdicts, rebuilt from the journal: one pass per replica, after its boot.
+    for (const i of report.instances) {
+      assert.deepEqual(
+        i.gates.map((v) => v.outcome),
+        ['pass'],
+        i.name,
+      );
+      assert.ok(i.gates[0]!.t >= i.phases.find((p) => p.phase === 'booted')!.t, i.name);
+    }
     // Upgrades went one after the other: each replica's PATCH after the previous one was done.
     const patches = sim.fake.log.filter((l) => l.method === 'PATCH').map((l) => l.path);
     assert.deepEqual(

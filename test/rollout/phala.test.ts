@@ -168,6 +168,12 @@ describe('Phala backend against the fake API', () => {
     );
     const verdict = sim.events.find((e) => e.type === 'gate-verdict' && e.outcome === 'fail');
     assert.ok(verdict && verdict.type === 'gate-verdict' && verdict.phase === 'min-healthy-time');
+    // The fold keeps it for the report's gates column.
+    const [first] = sim.state.order;
+    assert.deepEqual(
+      sim.state.instances[first!]!.verdicts.map((v) => [v.outcome, v.phase]),
+      [['fail', 'min-healthy-time']],
+    );
   });
 
   it('a boot error stops the instance as boot-failed and rolls it back; halt leaves it out instead', async () => {

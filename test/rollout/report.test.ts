@@ -21,7 +21,12 @@ function report(): RolloutReport {
     p50Ms: 2,
     p99Ms: s === 12 ? 240 : 9,
   });
-  const instance = (n: number, phase: string, phases: { phase: string; t: number }[]) => ({
+  const instance = (
+    n: number,
+    phase: string,
+    phases: { phase: string; t: number }[],
+    gates: RolloutReport['instances'][number]['gates'] = [],
+  ) => ({
     id: `local-${n}`,
     name: `local-${n}`,
     versionBefore: 'a'.repeat(64),
@@ -29,6 +34,7 @@ function report(): RolloutReport {
     phase,
     upgradeRequests: phases.some((p) => p.phase === 'upgrade-requesting') ? 1 : 0,
     phases,
+    gates,
   });
   return {
     tool: { name: 'preflight', version: '0.1.0' },
@@ -48,12 +54,17 @@ function report(): RolloutReport {
       onFailure: 'rollback',
     },
     instances: [
-      instance(1, 'rolled-back', [
-        { phase: 'draining', t: 1 },
-        { phase: 'upgrade-requesting', t: 1.2 },
-        { phase: 'rolling-back', t: 20 },
-        { phase: 'rolled-back', t: 30 },
-      ]),
+      instance(
+        1,
+        'rolled-back',
+        [
+          { phase: 'draining', t: 1 },
+          { phase: 'upgrade-requesting', t: 1.2 },
+          { phase: 'rolling-back', t: 20 },
+          { phase: 'rolled-back', t: 30 },
+        ],
+        [{ outcome: 'fail', t: 19.5, gate: 'http /health', phase: 'healthy', detail: 'HTTP 503 (expected 200)' }],
+      ),
       instance(2, 'pending', []),
       instance(3, 'pending', []),
     ],
@@ -87,7 +98,9 @@ describe('rollout report, text', () => {
   it('the per-instance table, the load figures and the timeline drawn in characters, the findings', () => {
     const text = renderRolloutText(report());
     assert.match(text, /^rollout rollout-20261201100000-abcdef \(local, plan 524bd8968d63\): failed$/m);
-    assert.match(text, /^local-1 +rolled-back +aaaaaaaaaaaa +aaaaaaaaaaaa +1$/m);
+    assert.match(text, /^instance +result +before +now +requests +gates$/m);
+    assert.match(text, /^local-1 +rolled-back +aaaaaaaaaaaa +aaaaaaaaaaaa +1 +fail http \/health$/m);
+    assert.match(text, /^local-2 +pending +aaaaaaaaaaaa +aaaaaaaaaaaa +0 +–$/m);
     assert.match(
       text,
       /^load: 200 req\/s through the balancer, 8000 requests, 3 failed, availability 99\.962%, p50 2\.0 ms, p99 11\.0 ms$/m,
@@ -120,9 +133,9 @@ describeChromium('rollout report, HTML in headless Chromium', () => {
       trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()),
     );
     assert.deepEqual(rows, [
-      'local-1rolled-backaaaaaaaaaaaaaaaaaaaaaaaa1',
-      'local-2pendingaaaaaaaaaaaaaaaaaaaaaaaa0',
-      'local-3pendingaaaaaaaaaaaaaaaaaaaaaaaa0',
+      'local-1rolled-backaaaaaaaaaaaaaaaaaaaaaaaa1fail http /health',
+      'local-2pendingaaaaaaaaaaaaaaaaaaaaaaaa0–',
+      'local-3pendingaaaaaaaaaaaaaaaaaaaaaaaa0–',
     ]);
     for (const id of ['chart-availability', 'chart-latency']) {
       assert.equal(await page.locator(`#${id} svg.chart`).count(), 1, id);

@@ -3,7 +3,7 @@
  * balancer drawn as two charts (availability and p99 latency per second, with each instance's
  * drain → enable span as an event band), and the findings. Same page builder as every report.
  */
-import type { RolloutReport } from '../../findings/rollout.js';
+import { gatesColumn, type RolloutReport } from '../../findings/rollout.js';
 import type { MetaLookup } from '../rule-meta.js';
 import { type ChartEvent, chartFigure } from './chart.js';
 import { findingList } from './findings.js';
@@ -34,9 +34,9 @@ export function renderRolloutHtml(r: RolloutReport, opts: { meta: MetaLookup }):
       heading: 'Instances',
       body: dataTable({
         caption:
-          `Every instance, the version it ran, the version it runs, and upgrade requests sent (most out of ` +
+          `Every instance, the version it ran, the version it runs, upgrade requests sent and the gates' verdicts (most out of ` +
           `rotation at once: ${r.maxOutOfRotation} of ${r.strategy.maxUnavailable} allowed)`,
-        headers: ['instance', 'result', 'before', 'now', 'requests'],
+        headers: ['instance', 'result', 'before', 'now', 'requests', 'gates'],
         rowHeaders: true,
         rows: r.instances.map((i) => [
           i.name,
@@ -44,6 +44,7 @@ export function renderRolloutHtml(r: RolloutReport, opts: { meta: MetaLookup }):
           short(i.versionBefore),
           short(i.version),
           String(i.upgradeRequests),
+          gatesColumn(i),
         ]),
       }),
     },
