@@ -34,8 +34,8 @@ export function renderRolloutHtml(r: RolloutReport, opts: { meta: MetaLookup }):
       heading: 'Instances',
       body: dataTable({
         caption:
-          `Every instance, the version it ran, the version it runs, upgrade requests sent and the gates' verdicts (most out of ` +
-          `rotation at once: ${r.maxOutOfRotation} of ${r.strategy.maxUnavailable} allowed)`,
+          `Every instance, the version it ran, the version it runs, upgrade requests sent and the gates' ` +
+          `verdicts (most out of rotation at once: ${r.maxOutOfRotation} of ${r.strategy.maxUnavailable} allowed)`,
         headers: ['instance', 'result', 'before', 'now', 'requests', 'gates'],
         rowHeaders: true,
         rows: r.instances.map((i) => [
