@@ -170,3 +170,15 @@ export function openDrillCvm(
   else session.progress.note(`resuming run ${run.runId}`);
   return cvm;
 }
+
+/** Why a run cannot be resumed on this machine's Compose CLI (not the one it started with), if it cannot. */
+export function composeChanged(
+  started: { kind: string; version: string } | undefined,
+  cli: ComposeCli,
+): string | undefined {
+  if (!started || (started.kind === cli.kind && started.version === cli.version)) return undefined;
+  return (
+    `the run started with Compose ${started.kind} ${started.version}; ` +
+    `this machine now runs ${cli.kind} ${cli.version}`
+  );
+}

@@ -122,3 +122,13 @@ export function resultLine(r: { status: DrillRunStatus; findings: readonly Findi
     r.status === 'passed' && !reportFailed(r) ? 'PASSED' : r.status === 'passed' ? 'FAILED' : r.status.toUpperCase();
   return `Result: ${word}${r.error ? ` (${r.error})` : ''}`;
 }
+
+/** A drill report's findings block (nothing when there are none), a blank line after it. */
+export function findingLines(findings: readonly Finding[]): string[] {
+  if (!findings.length) return [];
+  return [
+    'Findings',
+    ...findings.map((f) => `  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`),
+    '',
+  ];
+}

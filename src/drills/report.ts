@@ -6,7 +6,7 @@ import { VERSION } from '../util/version.js';
 import { checkSet } from './history.js';
 import { type DrillEvent, type JournalLine, HISTORY_FILE, type RestartDrillInput } from './journal.js';
 import { renderKeyPhases } from './keys.js';
-import { eventsOf, journalFacts, reportFailed, resultLine, writesPerSecond } from './report-common.js';
+import { eventsOf, findingLines, journalFacts, reportFailed, resultLine, writesPerSecond } from './report-common.js';
 import { formatMs } from '../util/format-ms.js';
 
 export type { DrillReport, FaultResult };
@@ -133,12 +133,7 @@ export function renderRestartText(r: DrillReport): string {
   out.push('');
   if (r.keys) out.push(...renderKeyPhases(r.keys), '');
   if (r.boots) out.push(...renderBoots(r.boots), '');
-  if (r.findings.length) {
-    out.push('Findings');
-    for (const f of r.findings)
-      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
-    out.push('');
-  }
+  out.push(...findingLines(r.findings));
   const t = r.timing;
   out.push(
     `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)} (excluding waiting on the ` +

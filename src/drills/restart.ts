@@ -20,7 +20,7 @@ import { maskSecrets } from './checks.js';
 import { type DrillConfig, drillConfigFrom } from './config.js';
 import { FAULT_KINDS, type FaultKind, planFaults } from './faults.js';
 import type { DrillEvent, RestartDrillInput } from './journal.js';
-import { DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from './lifecycle.js';
+import { composeChanged, DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from './lifecycle.js';
 import { createProgress, type Progress } from './progress.js';
 import { changedSince, projectRef, reloadProject } from './project-ref.js';
 import { buildReport, type DrillReport, drillFailed } from './report.js';
@@ -190,14 +190,8 @@ export function restartDrillDefinition(
     },
     async verify(run, ctx) {
       const s = run.state();
-      const cli = ctx.cvm.cli;
-      if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
-        return {
-          ok: false,
-          reason:
-            `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now ` +
-            `runs ${cli.kind} ${cli.version}`,
-        };
+      const otherCompose = composeChanged(s.compose, ctx.cvm.cli);
+      if (otherCompose) return { ok: false, reason: otherCompose };
       const changed = changedSince(run.input.project, ctx.project);
       if (changed) return { ok: false, reason: changed };
       if (!s.started || s.tornDown) return { ok: true };

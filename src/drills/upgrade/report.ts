@@ -6,7 +6,7 @@ import { VERSION } from '../../util/version.js';
 import { checkSet, type SetCheck } from '../history.js';
 import { type JournalLine, HISTORY_FILE } from '../journal.js';
 import { renderKeyPhases } from '../keys.js';
-import { eventsOf, journalFacts, reportFailed, resultLine, writesPerSecond } from '../report-common.js';
+import { eventsOf, findingLines, journalFacts, reportFailed, resultLine, writesPerSecond } from '../report-common.js';
 import { formatMs } from '../../util/format-ms.js';
 import { describeVolumeDiff } from './compare.js';
 import type { UpgradeDrillInput, UpgradeOwnEvent } from './state.js';
@@ -152,12 +152,7 @@ export function renderUpgradeText(r: UpgradeReport): string {
   if (r.keys) out.push('', ...renderKeyPhases(r.keys));
   if (r.boots) out.push('', ...renderBoots(r.boots));
   out.push('');
-  if (r.findings.length) {
-    out.push('Findings');
-    for (const f of r.findings)
-      out.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.file}:${f.line}:${f.column}  ${f.message}`);
-    out.push('');
-  }
+  out.push(...findingLines(r.findings));
   const t = r.timing;
   out.push(
     `Time: ${formatMs(t.wallMs)} wall, drill overhead ${formatMs(t.overheadMs)}; compose ${t.composeOps} ` +

@@ -15,7 +15,7 @@ import { agentMounters, type CvmOs } from '../../cvm/index.js';
 import { unshippedBindFindings } from '../boot-checks.js';
 import { maskSecrets } from '../checks.js';
 import { drillConfigFrom } from '../config.js';
-import { DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from '../lifecycle.js';
+import { composeChanged, DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from '../lifecycle.js';
 import { createProgress, type Progress } from '../progress.js';
 import { changedSince, projectRef, reloadProject } from '../project-ref.js';
 import type { DrillDeps } from '../restart.js';
@@ -145,14 +145,8 @@ export function upgradeDrillDefinition(
     },
     async verify(run, ctx) {
       const s = run.state();
-      const cli = ctx.cvm.cli;
-      if (s.compose && (s.compose.kind !== cli.kind || s.compose.version !== cli.version))
-        return {
-          ok: false,
-          reason:
-            `the run started with Compose ${s.compose.kind} ${s.compose.version}; this machine now ` +
-            `runs ${cli.kind} ${cli.version}`,
-        };
+      const otherCompose = composeChanged(s.compose, ctx.cvm.cli);
+      if (otherCompose) return { ok: false, reason: otherCompose };
       const changed = changedSince(run.input.from, ctx.from) ?? changedSince(run.input.to, ctx.to);
       if (changed) return { ok: false, reason: changed };
       if (!s.ended['start-old'] || s.tornDown) return { ok: true };
