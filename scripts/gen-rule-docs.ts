@@ -44,7 +44,8 @@ export function renderRuleDocs(): string {
       'line or the line',
     'above silences one finding. How severities turn into scores: [scoring.md](scoring.md).',
     '',
-    'A rule marked *opt-in* reports only when `.preflight.yml` gives it a severity (`rules: { no-metrics-exporter: warning }`):',
+    'A rule marked *opt-in* reports only when `.preflight.yml` gives it a severity (`rules: { ' +
+      'no-metrics-exporter: warning }`):',
     'advice that holds for nearly every project and depends on how the app is run rather than a defect in the file.',
     '',
   ];

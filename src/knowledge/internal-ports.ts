@@ -165,7 +165,9 @@ export const INTERNAL_PORTS: InternalPortEntry[] = [
     authByDefaultSince: {
       major: 8,
       source:
-        'https://www.elastic.co/guide/en/elasticsearch/reference/8.0/configuring-stack-security.html ("security is enabled and configured automatically"); https://www.elastic.co/guide/en/elasticsearch/reference/8.0/docker.html',
+        'https://www.elastic.co/guide/en/elasticsearch/reference/8.0/configuring-stack-security.html ("security ' +
+        'is enabled and configured automatically"); ' +
+        'https://www.elastic.co/guide/en/elasticsearch/reference/8.0/docker.html',
     },
     authEnv: [{ name: 'ELASTIC_PASSWORD' }, { name: 'xpack.security.enabled', value: /^true$/i }],
     noAuthEnv: [{ name: 'xpack.security.enabled', value: /^false$/i }],

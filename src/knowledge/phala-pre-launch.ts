@@ -10,7 +10,8 @@
  */
 export const PHALA_DEFAULT_PRE_LAUNCH = {
   source:
-    'https://github.com/Dstack-TEE/dstack-examples/blob/f9cc05ee808219bbcdd7ed4aa3fb340aedccb3a3/phala-cloud-prelaunch-script/prelaunch.sh',
+    'https://github.com/Dstack-TEE/dstack-examples/blob/f9cc05ee808219bbcdd7ed4aa3fb340aedccb3a3/phala-cloud-pre' +
+    'launch-script/prelaunch.sh',
   /** Its third line (after the shebang and a dashed banner). */
   opening: /^echo "Running Phala Cloud Pre-Launch Script (v\d+\.\d+\.\d+)"$/,
   /** Its second-last line, before a dashed banner: a script that goes on after it is someone's own. */

@@ -24,7 +24,8 @@ export function renderRuleList(rules: readonly DescribedRule[], format: RuleList
     out.push(style.bold(section));
     for (const r of inSection)
       out.push(
-        `  ${r.id.padEnd(idWidth)}  ${severityColour(style, r.severity)(r.severity.padEnd(7))}  ${r.source.padEnd(7)}  ${r.title}${r.optIn ? ' (opt-in)' : ''}`,
+        `  ${r.id.padEnd(idWidth)}  ${severityColour(style, r.severity)(r.severity.padEnd(7))} ` +
+          ` ${r.source.padEnd(7)}  ${r.title}${r.optIn ? ' (opt-in)' : ''}`,
       );
     out.push('');
   }
@@ -51,7 +52,8 @@ export function renderRuleExplanation(rule: DescribedRule, format: RuleListForma
     rule.title,
     '',
     rule.optIn
-      ? `Section: ${rule.section} · reported by: preflight ${rule.source} · opt-in: reported only with \`rules: { ${rule.id}: ${rule.severity} }\` in .preflight.yml`
+      ? `Section: ${rule.section} · reported by: preflight ${rule.source} · opt-in: reported only with \`rules: ` +
+        `{ ${rule.id}: ${rule.severity} }\` in .preflight.yml`
       : `Section: ${rule.section} · reported by: preflight ${rule.source} · default severity: ${rule.severity}`,
     '',
     heading('Why'),
@@ -81,7 +83,8 @@ export function renderRuleExplanation(rule: DescribedRule, format: RuleListForma
   if (rule.seeAlso) out.push(`See also: ${rule.seeAlso}`);
   out.push(
     style.dim(
-      `Severity or exemptions: .preflight.yml \`rules: { ${rule.id}: error|warning|info|off }\`; one finding: \`# preflight-ignore ${rule.id} -- <reason>\``,
+      `Severity or exemptions: .preflight.yml \`rules: { ${rule.id}: error|warning|info|off }\`; one finding: ` +
+        `\`# preflight-ignore ${rule.id} -- <reason>\``,
     ),
   );
   return out.join('\n') + '\n';
