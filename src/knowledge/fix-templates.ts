@@ -22,7 +22,8 @@ export const PROBE_TEMPLATES: readonly ProbeTemplate[] = [
     test: ['CMD-SHELL', 'pg_isready -U "$${POSTGRES_USER:-postgres}"'],
     slowStart: true,
     source:
-      'https://www.postgresql.org/docs/current/app-pg-isready.html ("It is not necessary to supply correct user name, password, or database name values to obtain the server status")',
+      'https://www.postgresql.org/docs/current/app-pg-isready.html ("It is not necessary to supply correct user ' +
+      'name, password, or database name values to obtain the server status")',
   },
   {
     product: 'MySQL',
@@ -30,7 +31,8 @@ export const PROBE_TEMPLATES: readonly ProbeTemplate[] = [
     test: ['CMD', 'mysqladmin', 'ping', '-h', 'localhost'],
     slowStart: true,
     source:
-      'https://dev.mysql.com/doc/refman/8.4/en/mysqladmin.html (ping: "The return status from mysqladmin is 0 if the server is running, 1 if it is not. This is 0 even in case of an error such as Access denied")',
+      'https://dev.mysql.com/doc/refman/8.4/en/mysqladmin.html (ping: "The return status from mysqladmin is 0 ' +
+      'if the server is running, 1 if it is not. This is 0 even in case of an error such as Access denied")',
   },
   {
     product: 'MariaDB',
@@ -57,7 +59,8 @@ export const PROBE_TEMPLATES: readonly ProbeTemplate[] = [
     test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping')"],
     slowStart: true,
     source:
-      'https://www.mongodb.com/docs/manual/reference/command/ping/ (mongosh is in the official image from 5.0 on; the legacy mongo shell is gone from 6.0)',
+      'https://www.mongodb.com/docs/manual/reference/command/ping/ (mongosh is in the official image from 5.0 ' +
+      'on; the legacy mongo shell is gone from 6.0)',
   },
   {
     product: 'RabbitMQ',
@@ -97,7 +100,9 @@ export const NODE_EXPORTER_SERVICE = {
   source: [
     'https://github.com/prometheus/node_exporter#docker',
     'https://github.com/prometheus/node_exporter/releases/tag/v1.9.1',
-    'https://github.com/prometheus-community/helm-charts/blob/02293d182c5c4e355100eef79aa8f433789f208f/charts/prometheus-node-exporter/Chart.yaml (appVersion: 1.9.1)',
-    'https://github.com/prometheus/node_exporter/blob/002c1ca02917406cbecc457162e2bdb1f29c2f49/.circleci/config.yml (QUAY_IMAGE_NAME: quay.io/prometheus/node-exporter, DOCKER_IMAGE_TAG=$CIRCLE_TAG)',
+    'https://github.com/prometheus-community/helm-charts/blob/02293d182c5c4e355100eef79aa8f433789f208f' +
+      '/charts/prometheus-node-exporter/Chart.yaml (appVersion: 1.9.1)',
+    'https://github.com/prometheus/node_exporter/blob/002c1ca02917406cbecc457162e2bdb1f29c2f49' +
+      '/.circleci/config.yml (QUAY_IMAGE_NAME: quay.io/prometheus/node-exporter, DOCKER_IMAGE_TAG=$CIRCLE_TAG)',
   ].join('; '),
 } as const;
