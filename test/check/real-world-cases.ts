@@ -235,4 +235,93 @@ volumes:
     expect: {},
     quiet: ['pre-launch-not-ordered', 'public-sysinfo', 'no-metrics-exporter'],
   },
+  {
+    name: 'Blinko (a Phala Cloud template): a password-protected Postgres published, probes more often than their timeout',
+    source: 'Phala-Network/phala-cloud templates/prebuilt/blinko/docker-compose.yml @aed2c3e',
+    pattern:
+      'postgres refuses to start without POSTGRES_PASSWORD, so its published 5435 is not unauthenticated; `interval: 5s` with `timeout: 10s` hides nothing (the next probe starts when one ends), so the one healthcheck-timing finding is the true one: no start_period on a slow starter, unhealthy after 25 s while the web app waits for it; each unguarded variable is one finding, its second reference a related location',
+    files: {
+      'docker-compose.yml': `services:
+  blinko-website:
+    image: blinkospace/blinko:1.1.0
+    environment:
+      NEXTAUTH_SECRET: \${NEXTAUTH_SECRET}
+      DATABASE_URL: postgresql://postgres:\${POSTGRES_PASSWORD}@postgres:5432/postgres
+    depends_on:
+      postgres:
+        condition: service_healthy
+    restart: always
+    ports:
+      - 1111:1111
+    volumes:
+      - blinko:/app/.blinko
+    healthcheck:
+      test: ["CMD", "wget", "--spider", "http://blinko-website:1111/"]
+      interval: 30s
+      timeout: 10s
+      retries: 5
+      start_period: 30s
+  postgres:
+    image: postgres:14
+    restart: always
+    ports:
+      - 5435:5432
+    environment:
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
+    volumes:
+      - db:/var/lib/postgresql/data
+    healthcheck:
+      test: ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"]
+      interval: 5s
+      timeout: 10s
+      retries: 5
+volumes:
+  blinko:
+  db:
+`,
+    },
+    expect: {
+      'required-env-unguarded': { count: 2, message: 'NEXTAUTH_SECRET' },
+      'healthcheck-timing': { count: 1, message: 'has no start_period: it is marked unhealthy after 25s' },
+    },
+    quiet: ['published-internal-port', 'stateful-no-volume', 'healthcheck-missing'],
+  },
+  {
+    name: 'Paperless-ngx with PostgreSQL 18 and Valkey',
+    source: 'paperless-ngx/paperless-ngx docker/compose/docker-compose.postgres.yml @b0e0e8a35',
+    pattern:
+      'postgres 18 keeps its data under /var/lib/postgresql, where the volume is; valkey is a stateful image with its volume; the paperless image declares a HEALTHCHECK; the short-form depends_on on db and broker, which have no healthcheck, is a true healthcheck-missing each',
+    files: {
+      'docker-compose.yml': `services:
+  broker:
+    image: docker.io/valkey/valkey:9-alpine
+    restart: unless-stopped
+    volumes:
+      - redisdata:/data
+  db:
+    image: docker.io/library/postgres:18
+    restart: unless-stopped
+    volumes:
+      - pgdata:/var/lib/postgresql
+    environment:
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:?set it}
+  webserver:
+    image: ghcr.io/paperless-ngx/paperless-ngx:2.18
+    restart: unless-stopped
+    depends_on:
+      - db
+      - broker
+    ports:
+      - "8000:8000"
+    volumes:
+      - data:/usr/src/paperless/data
+volumes:
+  data:
+  pgdata:
+  redisdata:
+`,
+    },
+    expect: { 'healthcheck-missing': { count: 2, message: 'is depended on by "webserver"' } },
+    quiet: ['stateful-no-volume', 'published-internal-port', 'plaintext-secret'],
+  },
 ];
