@@ -13,7 +13,8 @@
  * directory under --out (default: a new directory in the system temp dir, never inside the repository).
  *
  * Options: --cases N (20000) --seconds S (1800) --seed S (1) --cli-every K (100) --workers W (2, at
- * most the cores) --out DIR --corpus DIR (library callers may also pass slowMs: the test slice passes
+ * most the cores) --out DIR --corpus DIR; to replay a failure's stretch of a run: --from N (make cases
+ * 0..N-1 without running them) --only fix,fix-write (run these commands, and check) (library callers may also pass slowMs: the test slice passes
  * Infinity, since tests assert no timings). Exit 0 when nothing failed, 1 otherwise.
  */
 import { createHash } from 'node:crypto';
@@ -71,6 +72,9 @@ export async function runFuzz(options = {}) {
     const inFlight = new Set();
     for (let i = 0; i < opts.cases && Date.now() < deadline; i++) {
       const c = makeCase(rng, seeds, i);
+      // --from replays a stretch of a run: the earlier cases are made (the generator's state) but not run.
+      if (i < (opts.from ?? 0)) continue;
+      if (opts.only) c.commands = c.commands.filter((k) => k === 'check' || opts.only.includes(k));
       const cli = opts.cliEvery > 0 && i % opts.cliEvery === 0 ? c.commands[0] : undefined;
       const job = { id: i, files: c.files, bytes: c.bytes, commands: c.commands, format: c.format, cli };
       const p = pool.run(job).then((answer) => {
@@ -243,6 +247,8 @@ function parseArgs(argv) {
     else if (k === '--seed') o.seed = Number(v);
     else if (k === '--cli-every') o.cliEvery = Number(v);
     else if (k === '--workers') o.workers = Number(v);
+    else if (k === '--from') o.from = Number(v);
+    else if (k === '--only') o.only = v.split(',');
     else if (k === '--out') o.out = resolve(v);
     else if (k === '--corpus') o.corpus = resolve(v);
     else {

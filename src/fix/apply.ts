@@ -64,9 +64,15 @@ export function planProjectFixes(
         const files = [...after].filter(([file, sig]) => before.get(file) !== sig).map(([file]) => file);
         applied.push({ ...where, ...outcome, files });
       } catch (err) {
-        if (!(err instanceof Refusal)) throw err;
+        // As check treats a rule a wrong-typed value trips (rules/engine.ts runRuleCheck): on a file
+        // compose-invalid reports, the fix is refused; on a valid file it is our bug.
+        const wrongTyped = project.schemaProblems.length > 0 || project.semanticProblems.length > 0;
+        if (!(err instanceof Refusal) && !wrongTyped) throw err;
         edits.restore(saved);
-        refused.push({ ...where, reason: err.message });
+        refused.push({
+          ...where,
+          reason: err instanceof Refusal ? err.message : 'the file has values of the wrong type (see compose-invalid)',
+        });
       }
     }
   }

@@ -73,7 +73,8 @@ export function fixContext(edits: ProjectEdits, digests: ReadonlyMap<string, str
     for (const e of edits.editors.values()) for (const k of e.stagedKeys(mapAt(e, [key]))) names.add(k);
     if (key === 'volumes')
       for (const svc of Object.values(project.model.services ?? {}))
-        for (const v of svc?.volumes ?? []) if (v.source && v.type === 'volume') names.add(v.source);
+        for (const v of Array.isArray(svc?.volumes) ? svc.volumes : [])
+          if (v?.source && v.type === 'volume') names.add(v.source);
     return names;
   };
 

@@ -45,4 +45,13 @@ describe('fix on fuzzed input', () => {
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), compose, 'a dry run writes nothing');
     assert.deepEqual(readdirSync(dir), ['compose.yaml']);
   });
+
+  it('a service whose volumes is a number (wrong type, compose-invalid): the database’s volume fix, no crash', () => {
+    const compose = 'services:\n  redpanda: !reset\n    command:\n    volumes: -1\n  db:\n    image: mariadb:10.9\n';
+    const dir = project({ 'compose.yaml': compose });
+    const r = fix([dir], { cwd: dir, ruleIds: ['stateful-no-volume'] });
+    const outcome = [...r.applied, ...r.refused].filter((a) => a.ruleId === 'stateful-no-volume');
+    assert.ok(outcome.length > 0, 'the finding was fixed or refused, not a crash');
+    for (const c of r.changes) assert.equal(parseDocument(c.after).errors.length, 0, c.after);
+  });
 });
