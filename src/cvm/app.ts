@@ -45,6 +45,8 @@ export interface UnshippedBind {
  */
 export interface CvmAppExtras {
   labels?: Record<string, string>;
+  /** Labels in place of the drill's on everything of the project (labels.ts `resourceLabels`). */
+  resourceLabels?: Record<string, string>;
   publish?: { service: string; port: number; hostPort: number };
 }
 
@@ -133,6 +135,7 @@ export class CvmApp {
           typeof model.version === 'string' || typeof model.version === 'number' ? String(model.version) : undefined,
         services,
         ...(opts.labels ? { serviceLabels: opts.labels } : {}),
+        ...(opts.resourceLabels ? { resourceLabels: opts.resourceLabels } : {}),
         volumes,
         networks,
         defaultNetwork: Object.values(model.services ?? {}).some((s) => !s.network_mode && !s.networks),

@@ -214,9 +214,11 @@ export async function runBoot(host: BootHost, app: CvmApp, opts: BootOptions): P
     });
 
     await step('prune', async () => {
-      cvm.noteAnonymousVolumes(await cvm.containers());
-      const images = await pruneImages(cvm, boot);
-      const volumes = await pruneVolumes(cvm);
+      // One listing for the three: nothing starts or stops between them.
+      const containers = await cvm.containers();
+      cvm.noteAnonymousVolumes(containers);
+      const images = await pruneImages(cvm, boot, containers);
+      const volumes = await pruneVolumes(cvm, containers);
       emit({ type: 'pruned', boot, images, volumes });
       return `${images.length} image(s), ${volumes.length} anonymous volume(s) pruned`;
     });

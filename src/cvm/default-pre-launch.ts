@@ -46,8 +46,9 @@ export async function phalaDefaultPreLaunch(
   const notes: string[] = [`${name} (modelled)`];
   if (env.get('DSTACK_DOCKER_USERNAME') && env.get('DSTACK_DOCKER_PASSWORD'))
     notes.push(`registry login to ${env.get('DSTACK_DOCKER_REGISTRY') || 'docker.io'} not rehearsed`);
-  const images = await pruneImages(cvm, boot);
-  const volumes = await pruneVolumes(cvm);
+  const containers = await cvm.containers();
+  const images = await pruneImages(cvm, boot, containers);
+  const volumes = await pruneVolumes(cvm, containers);
   emit({ type: 'sandbox-call', boot, method: 'POST', path: '/images/prune', verdict: 'modelled', status: 200 });
   emit({ type: 'sandbox-call', boot, method: 'POST', path: '/volumes/prune', verdict: 'modelled', status: 200 });
   emit({ type: 'pruned', boot, images, volumes });

@@ -185,10 +185,11 @@ export class LocalCvm {
    * container SIGKILLed at once; `docker kill` keeps the engine from restarting them meanwhile.
    */
   async shutdown(mode: StopMode): Promise<StopOutcome[]> {
-    const running = (await this.containers()).filter((c) => c.State.Running);
+    const all = await this.containers();
+    const running = all.filter((c) => c.State.Running);
     this.runningAtStop = new Set(running.map((c) => c.Id));
     this.stoppedBy = mode;
-    this.noteAnonymousVolumes(await this.containers());
+    this.noteAnonymousVolumes(all);
     this.opts.onEvent?.({ type: 'cvm-stop', mode, running: [...this.runningAtStop] });
     if (mode === 'graceful') return this.stopContainers(running);
     if (running.length) await this.engine.kill(running.map((c) => c.Id));

@@ -1,3 +1,4 @@
+import type { ContainerInfo } from '../docker/engine.js';
 import type { LocalCvm } from './local-cvm.js';
 
 /**
@@ -10,13 +11,18 @@ import type { LocalCvm } from './local-cvm.js';
  * container uses any more are removed for real, as the guest's Docker (API 1.42 and later: only
  * anonymous volumes) removes them; named volumes are never pruned.
  */
-export async function pruneImages(cvm: LocalCvm, boot: number): Promise<string[]> {
-  const containers = await cvm.containers();
+export async function pruneImages(
+  cvm: LocalCvm,
+  boot: number,
+  /** The CVM's containers, when the caller has just listed them (nothing changed since). */
+  listed?: readonly ContainerInfo[],
+): Promise<string[]> {
+  const containers = listed ?? (await cvm.containers());
   return cvm.images.prune(new Set(containers.map((c) => c.Image)), boot);
 }
 
-export async function pruneVolumes(cvm: LocalCvm): Promise<string[]> {
-  const containers = await cvm.containers();
+export async function pruneVolumes(cvm: LocalCvm, listed?: readonly ContainerInfo[]): Promise<string[]> {
+  const containers = listed ?? (await cvm.containers());
   cvm.noteAnonymousVolumes(containers);
   if (cvm.anonymousVolumes.size === 0) return [];
   const r = await cvm.engine.run(['volume', 'ls', '-q', '--filter', 'dangling=true']);

@@ -50,6 +50,12 @@ export interface OverrideInput {
   }[];
   /** More labels on every service (a rollout fleet's and version's). */
   serviceLabels?: Record<string, string>;
+  /**
+   * Labels on every service, volume and network in place of the drill's: a rollout's local fleet
+   * outlives the process that booted it, so `drill clean` (which removes drill-labelled resources
+   * whose process is gone) must not find it.
+   */
+  resourceLabels?: Record<string, string>;
   /** Named volumes and networks the project declares (external ones excluded). */
   volumes: string[];
   networks: string[];
@@ -63,13 +69,13 @@ export interface OverrideInput {
  * versions) with drill-owned paths: the guest-agent socket and the unshipped relative binds.
  */
 export function labelOverride(input: OverrideInput): string {
-  const labels = {
+  const labels = input.resourceLabels ?? {
     ...drillLabels(input.drillId, input.owner),
     ...(input.runDir ? { [RUN_DIR_LABEL]: input.runDir } : {}),
   };
   const serviceLabels = { ...labels, ...input.serviceLabels };
   // Compose file format 2.0 has no labels on volumes/networks; their project label still finds them.
-  const resourceLabels = !(input.version !== undefined && /^2(\.0)?$/.test(input.version));
+  const labelsOnResources = !(input.version !== undefined && /^2(\.0)?$/.test(input.version));
   const doc: Record<string, unknown> = {};
   if (input.version !== undefined) doc.version = input.version;
   doc.services = Object.fromEntries(
@@ -80,7 +86,7 @@ export function labelOverride(input: OverrideInput): string {
       return [s.name, svc];
     }),
   );
-  if (resourceLabels) {
+  if (labelsOnResources) {
     if (input.volumes.length) doc.volumes = Object.fromEntries(input.volumes.map((v) => [v, { labels }]));
     const nets = [
       ...input.networks,

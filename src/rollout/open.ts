@@ -3,7 +3,7 @@
  * again on resume: the backend (Phala Cloud or the local fleet), the balancer, the gates, the load
  * generator, the control file watcher and the fleet lock.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadProject, resolveTargets } from '../compose/index.js';
@@ -11,12 +11,13 @@ import type { Project } from '../compose/project.js';
 import type { Catalogue } from '../findings/catalogue.js';
 import { connectPhala } from '../phala/index.js';
 import { encryptSecrets, writePrivateFile } from '../secrets/encrypt.js';
+import { readSecretInput, validatedVars } from '../secrets/input.js';
 import { acquireRunLock, type RunHandle } from '../steps/index.js';
 import { detectCompose } from '../docker/index.js';
 import { InputError } from '../util/errors.js';
 import { nodeAt } from '../yaml/located.js';
 import { LocalBackend } from './backend/local.js';
-import { ComposeInstanceOps, type LocalVersion, localVersionHash } from './backend/local-instance.js';
+import { CvmInstanceOps, type LocalVersion, localVersionHash } from './backend/local-instance.js';
 import { imagesOf, PhalaBackend, type PhalaTarget } from './backend/phala.js';
 import type { RolloutBackend } from './backend/types.js';
 import { loadRolloutSettings, type RolloutSettings } from './config.js';
@@ -65,9 +66,9 @@ export async function openBackend(
   const backend = await LocalBackend.open({
     spec: local,
     fleetKey: key,
-    ops: new ComposeInstanceOps(cli, key, stageDir),
-    current: localVersion(current, local, settings),
-    target: localVersion(target, local, settings),
+    ops: new CvmInstanceOps(cli, key, stageDir),
+    current: localVersion(current, local, settings, fleetSalt(stageDir)),
+    target: localVersion(target, local, settings, fleetSalt(stageDir)),
     clock,
   });
   return { backend, target, current };
@@ -217,8 +218,12 @@ function phalaText(p: Project): { composeText: string; preLaunchScript?: string 
 }
 
 /**
- * The new secret set, encrypted once with the app's env key and reused for every replica (and by a
- * resumed run: the blob is kept in the run directory, 0600; it is ciphertext only the CVM decrypts).
+ * The new secret set, encrypted once with the app's env key and reused for every replica, by a
+ * resumed run (the run directory's copy), and by every plan and run while the env file holds the
+ * same variables (the fleet's copy): the target's version names this ciphertext (backend/phala.ts
+ * `ENV_PART`), so a fresh encryption per plan would make every plan id differ. The fleet's copy
+ * is told current by a salted scrypt of the variables (never a plain hash, which a short secret
+ * could be guessed back from); both files are 0600 and hold ciphertext only the CVM decrypts.
  */
 async function oneEncryptedEnv(
   settings: RolloutSettings,
@@ -228,22 +233,57 @@ async function oneEncryptedEnv(
   const kept = o.runDir ? join(o.runDir, 'encrypted-env.json') : undefined;
   if (kept && existsSync(kept))
     return JSON.parse(readFileSync(kept, 'utf8')) as { encryptedEnv: string; envKeys: string[] };
-  const r = await encryptSecrets({
-    envFile: settings.target.envFile,
-    ...(settings.phala?.appId ? { appId: appOrCvm } : { cvm: appOrCvm }),
-    apiKey: o.apiKey,
-    baseURL: o.baseURL,
-  });
-  const out = { encryptedEnv: r.encrypted_env, envKeys: r.env_keys };
+  const envFile = settings.target.envFile!;
+  const vars = validatedVars(readSecretInput({ envFile }));
+  const fleetCopy = join(fleetLockDir(o.runRoot, settings), 'encrypted-env.json');
+  const cached = existsSync(fleetCopy) ? (JSON.parse(readFileSync(fleetCopy, 'utf8')) as FleetEnvCopy) : undefined;
+  let out: { encryptedEnv: string; envKeys: string[] };
+  if (cached && cached.fingerprint === varsFingerprint(vars, cached.salt)) {
+    out = { encryptedEnv: cached.encryptedEnv, envKeys: cached.envKeys };
+  } else {
+    const r = await encryptSecrets({
+      envFile,
+      ...(settings.phala?.appId ? { appId: appOrCvm } : { cvm: appOrCvm }),
+      apiKey: o.apiKey,
+      baseURL: o.baseURL,
+    });
+    out = { encryptedEnv: r.encrypted_env, envKeys: r.env_keys };
+    const salt = randomBytes(16).toString('hex');
+    const copy: FleetEnvCopy = { ...out, salt, fingerprint: varsFingerprint(vars, salt) };
+    writePrivateFile(fleetCopy, JSON.stringify(copy), true);
+  }
   if (kept) writePrivateFile(kept, JSON.stringify(out), true);
   return out;
+}
+
+interface FleetEnvCopy {
+  encryptedEnv: string;
+  envKeys: string[];
+  salt: string;
+  fingerprint: string;
+}
+
+function varsFingerprint(vars: readonly { key: string; value: string }[], salt: string): string {
+  return scryptSync(JSON.stringify(vars.map((v) => [v.key, v.value])), salt, 32).toString('hex');
 }
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function localVersion(p: Project, local: NonNullable<RolloutSettings['local']>, s: RolloutSettings): LocalVersion {
+/** The fleet's salt for its versions' secret fingerprints (local-instance.ts `localVersionHash`), made once. */
+function fleetSalt(fleetDir: string): string {
+  const file = join(fleetDir, 'secret-salt');
+  if (!existsSync(file)) writePrivateFile(file, randomBytes(16).toString('hex'), false);
+  return readFileSync(file, 'utf8').trim();
+}
+
+function localVersion(
+  p: Project,
+  local: NonNullable<RolloutSettings['local']>,
+  s: RolloutSettings,
+  salt: string,
+): LocalVersion {
   const services = p.model.services ?? {};
   const published = Object.entries(services).filter(([, svc]) => (svc.ports ?? []).length > 0);
   const service = local.service ?? (published.length === 1 ? published[0]![0] : undefined);
@@ -257,7 +297,7 @@ function localVersion(p: Project, local: NonNullable<RolloutSettings['local']>, 
   const port = local.port ?? first?.target;
   if (!port)
     throw new InputError(`local fleet: give local.port, the container port ${service} serves on`, { file: s.file });
-  return { hash: localVersionHash(p), project: p, service, port };
+  return { hash: localVersionHash(p, salt), project: p, service, port };
 }
 
 function settingsWhere(

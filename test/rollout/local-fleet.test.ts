@@ -75,7 +75,7 @@ gates:
 
   it('a version never healthy: halts on the first instance and rolls it back, the other two untouched, 0 failed', async () => {
     // healthy_deadline also bounds the rollback's boot and gates: room for a loaded machine.
-    write('v2', 'never-healthy', 'min_healthy_time: 1s, healthy_deadline: 15s');
+    write('v2', 'never-healthy', 'min_healthy_time: 1s, healthy_deadline: 10s');
     const { report } = await run(200);
     assert.equal(report.status, 'failed');
     const [first, second, third] = report.instances;
@@ -89,7 +89,7 @@ gates:
     );
     assert.match(
       report.findings[0]!.message,
-      /local-1: gate "http \/health" did not pass within healthy_deadline 15 s: HTTP 503/,
+      /local-1: gate "http \/health" did not pass within healthy_deadline 10 s: HTTP 503/,
     );
     assert.equal(report.load?.failed, 0, JSON.stringify(report.load?.failures));
   });

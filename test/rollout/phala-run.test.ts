@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -123,7 +123,7 @@ gates:
     }
   });
 
-  it('a plan with blocking diff findings is refused by run (nothing sent); --force runs it', async () => {
+  it('a plan with blocking diff findings is refused by run (nothing sent); --despite-findings runs it', async () => {
     sim = await new SimulatedFleet('real').start({
       bootMs: 300,
       composeFile:
@@ -138,8 +138,75 @@ gates:
     );
     await assert.rejects(runRollout(opts()), /the plan has blocking findings \(volume-removed\)/);
     assert.equal(sim.fake.log.filter((l) => l.method === 'PATCH').length, 0);
-    const forced = await runRollout({ ...opts(), force: true });
+    const forced = await runRollout({ ...opts(), despiteFindings: true });
     assert.equal(forced.report.status, 'passed', JSON.stringify(forced.report.findings));
+  });
+
+  it('a change of secret values alone (same keys, same compose) is seen by plan and rolled out; unchanged, nothing to do', async () => {
+    sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    const envFile = join(dir, 'v2.env');
+    writeFileSync(envFile, 'API_TOKEN=s3cr3t-value-one\nDB_PASSWORD=pw-value-one\n');
+    writeFileSync(
+      fleetFile(),
+      `backend: phala
+phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
+target: { compose: ./v2, env_file: ./v2.env }
+strategy: { min_healthy_time: 300ms }
+gates:
+  - http: { path: /health, interval: 100ms, successes: 2 }
+`,
+    );
+    const first = await runRollout(opts());
+    assert.equal(first.report.status, 'passed', JSON.stringify(first.report.findings));
+    const deployed = sim.fake.fleet.replicas.map((r) => [r.composeHash, r.encryptedEnv]);
+    assert.equal(new Set(deployed.map(([, env]) => env)).size, 1, 'one encrypted set on every replica');
+
+    const same = await planRollout(opts());
+    assert.deepEqual(
+      same.instances.map((i) => i.action),
+      ['skip', 'skip', 'skip'],
+      'the env file unchanged: the same ciphertext is the target, already deployed',
+    );
+    assert.equal((await planRollout(opts())).planId, same.planId, 'plans agree while nothing changes');
+
+    writeFileSync(envFile, 'API_TOKEN=s3cr3t-value-two\nDB_PASSWORD=pw-value-one\n');
+    const plan = await planRollout(opts());
+    assert.deepEqual(
+      plan.instances.map((i) => i.action),
+      ['upgrade', 'upgrade', 'upgrade'],
+      "a new value of one key: every instance is behind, although its compose hash is the target's",
+    );
+    assert.equal(plan.targetVersion.split('+env:')[0], first.report.targetVersion.split('+env:')[0]);
+    assert.notEqual(plan.targetVersion, first.report.targetVersion);
+
+    const patches = sim.fake.log.filter((l) => l.method === 'PATCH').length;
+    const second = await runRollout({ ...opts(), planId: plan.planId });
+    assert.equal(second.report.status, 'passed', JSON.stringify(second.report.findings));
+    const sent = sim.fake.log.filter((l) => l.method === 'PATCH').slice(patches);
+    assert.equal(sent.length, 3);
+    for (const p of sent) assert.deepEqual(p.bodyKeys, ['allowed_envs', 'docker_compose_file', 'encrypted_env']);
+    const now = sim.fake.fleet.replicas.map((r) => [r.composeHash, r.encryptedEnv]);
+    assert.deepEqual(
+      now.map(([hash]) => hash),
+      deployed.map(([hash]) => hash),
+      'the compose hash did not move',
+    );
+    assert.equal(new Set(now.map(([, env]) => env)).size, 1);
+    assert.notEqual(now[0]![1], deployed[0]![1], 'the new set is deployed');
+    assert.deepEqual(
+      (await planRollout(opts())).instances.map((i) => i.action),
+      ['skip', 'skip', 'skip'],
+    );
+
+    const seen = [
+      JSON.stringify(plan),
+      JSON.stringify(second.report),
+      ...readdirSync(join(dir, 'runs'), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8')),
+    ].join('\n');
+    for (const secret of ['s3cr3t-value-one', 's3cr3t-value-two', 'pw-value-one'])
+      assert.ok(!seen.includes(secret), `${secret} in a plan, report, journal or run file`);
   });
 
   it('a list of CVMs by name: only those are rolled out, the other replica of the app untouched', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
+import { composeHashOf, envFingerprint } from '../../src/rollout/backend/phala.js';
 import { loadJsonPath } from '../../src/rollout/config.js';
 import { composeOf, SimulatedFleet, strategy } from './support/phala-fleet.js';
 
@@ -21,19 +22,29 @@ describe('Phala backend against the fake API', () => {
     const out = await sim.runBatch(sim.context(backend, strategy()), [first!]);
     assert.equal(out.ok, true, out.detail);
     const cvm = first!.replace(/-/g, '');
-    assert.deepEqual(sim.fake.calls(), [
-      `GET /cvms/${cvm}`, // was the request already sent (a resume)? no: still the old version, idle
-      `PATCH /cvms/${cvm}`,
-      ...Array(7).fill('POST /status/batch'), // every 2 s through a 12 s boot
-      `GET /cvms/${cvm}`, // the record shows the new compose hash
-      `GET /cvms/${cvm}/composition`, // the new image runs
-      `GET /cvms/${cvm}/network`, // the instance's own URL for the gates
-    ]);
+    assert.deepEqual(
+      sim.fake.calls().map((c) => c.replace(/\/rev-\d+$/, '/rev-N')),
+      [
+        `GET /cvms/${cvm}`, // was the request already sent (a resume)? no: still the old version, idle
+        `PATCH /cvms/${cvm}`,
+        ...Array(7).fill('POST /status/batch'), // every 2 s through a 12 s boot
+        `GET /cvms/${cvm}`, // the record shows the new compose hash
+        // the target carries secrets: the newest revision's encrypted env is the one sent
+        `GET /apps/${sim.fake.fleet.appId}/revisions`,
+        `GET /apps/${sim.fake.fleet.appId}/revisions/rev-N`,
+        `GET /cvms/${cvm}/composition`, // the new image runs
+        `GET /cvms/${cvm}/network`, // the instance's own URL for the gates
+      ],
+    );
     assert.deepEqual(sim.fake.log[1]!.bodyKeys, ['allowed_envs', 'docker_compose_file', 'encrypted_env']);
     assert.ok(sim.fake.log.filter((l) => l.path === '/status/batch').every((l) => l.vmUuids?.join() === first));
     const [r1, r2] = sim.fake.fleet.replicas;
-    assert.equal(r1!.composeHash, backend.targetVersion, 'the predicted target hash is the one the platform computed');
-    assert.notEqual(r2!.composeHash, backend.targetVersion, 'the next replica is untouched');
+    assert.equal(
+      r1!.composeHash,
+      composeHashOf(backend.targetVersion),
+      'the predicted target hash is the one the platform computed',
+    );
+    assert.notEqual(r2!.composeHash, composeHashOf(backend.targetVersion), 'the next replica is untouched');
     assert.equal(sim.state.instances[first!]!.phase, 'done');
     assert.equal(sim.state.instances[second!]!.phase, 'pending');
     // The gates held for min_healthy_time before the instance counted as done.
@@ -72,7 +83,11 @@ describe('Phala backend against the fake API', () => {
     const replicas = sim.fake.fleet.replicas;
     assert.deepEqual(new Set(replicas.map((r) => r.encryptedEnv)), new Set([SECRETS.encryptedEnv]));
     assert.ok(replicas.every((r) => r.compose.allowed_envs.join() === 'API_TOKEN,DB_PASSWORD'));
-    assert.ok(replicas.every((r) => r.composeHash === backend.targetVersion));
+    assert.ok(replicas.every((r) => r.composeHash === composeHashOf(backend.targetVersion)));
+    assert.equal(
+      backend.targetVersion,
+      `${composeHashOf(backend.targetVersion)}+env:${envFingerprint(SECRETS.encryptedEnv)}`,
+    );
     // The journal names no secret: the encrypted blob is not in any event.
     assert.ok(!JSON.stringify(sim.events).includes(SECRETS.encryptedEnv));
   });

@@ -1,15 +1,14 @@
 /**
  * One instance of a local rehearsal fleet: its own compose project and host port on the local
- * engine, booted the way a CVM boots (the containers of the last boot are gone, then `up -d
- * --remove-orphans`). Kept behind `LocalInstanceOps` so that the local CVM of src/cvm (the full
- * dstack boot sequence) can take its place in one file.
+ * engine, and its own local CVM (src/cvm), so an upgrade is what it is on dstack: the CVM shuts down
+ * gracefully and boots the new version through the guest's steps (docs/platform.md#boot-sequence,
+ * #updates), the same boot the drills rehearse.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { createHash, scryptSync } from 'node:crypto';
+import { join } from 'node:path';
 import type { Project } from '../../compose/project.js';
-import { type ComposeCli, type ContainerInfo, Engine, engineEnv, execFileCapture } from '../../docker/index.js';
+import { LocalCvm } from '../../cvm/index.js';
+import { type ComposeCli, type ContainerInfo, Engine } from '../../docker/index.js';
 
 export const FLEET_LABEL = 'io.preflight.rollout.fleet';
 export const VERSION_LABEL = 'io.preflight.rollout.version';
@@ -48,6 +47,8 @@ export interface LocalInstanceOps {
   /** The host port its traffic service publishes now, if it runs. */
   publishedPort(instance: LocalInstance, service: string, port: number): Promise<number | undefined>;
   remove(instance: LocalInstance): Promise<void>;
+  /** Stop what the instances run besides containers (a pre-launch sandbox). Containers stay. */
+  close(): Promise<void>;
 }
 
 function toLocal(c: ContainerInfo): LocalContainer {
@@ -62,51 +63,67 @@ function toLocal(c: ContainerInfo): LocalContainer {
 }
 
 /**
- * The version's identity: a hash of its compose text and secret names (as the platform's compose
- * hash covers the compose and `allowed_envs`, not the secret values).
+ * The version's identity: a hash of its compose text, its secret names and, keyed by the fleet's
+ * salt, its secret values (as on Phala Cloud, where a change of values alone is a new version to
+ * roll out although the compose hash stays: backend/phala.ts `ENV_PART`). The values enter through
+ * a salted scrypt, so the label on the containers gives no way back to them.
  */
-export function localVersionHash(project: Project): string {
+export function localVersionHash(project: Project, secretSalt: string): string {
   const h = createHash('sha256');
   for (const f of project.composeFiles) h.update(project.sources.get(f)?.text ?? f).update('\0');
-  h.update([...project.env.keys()].sort().join('\0'));
+  const entries = [...project.env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  h.update(entries.map(([k]) => k).join('\0')).update('\0');
+  h.update(scryptSync(JSON.stringify(entries), secretSalt, 32));
   return h.digest('hex');
 }
 
-export class ComposeInstanceOps implements LocalInstanceOps {
+export class CvmInstanceOps implements LocalInstanceOps {
   readonly engine = new Engine();
+  /** One local CVM per instance, for this process (its boot count and image model start afresh on resume). */
+  readonly #cvms = new Map<string, LocalCvm>();
 
   constructor(
     private readonly cli: ComposeCli,
     private readonly fleetKey: string,
-    /** Where each version's compose copies and overrides are written. */
+    /** Each instance's CVM folders (work dir, persistent dir, the versions' compose inputs). */
     private readonly stageDir: string,
   ) {}
 
+  /**
+   * An upgrade as the platform does it (docs/platform.md#updates): the running containers stop
+   * gracefully (each its stop signal and grace period), then the CVM boots `version`. A boot that
+   * stops at one of its steps throws, naming the step.
+   */
   async boot(instance: LocalInstance, version: LocalVersion): Promise<void> {
-    const files = this.stage(instance, version);
-    await this.remove(instance);
-    const [program, ...lead] = this.cli.command as [string, ...string[]];
-    const envFile = join(this.stageDir, 'compose.env');
-    writeFileSync(envFile, '# intentionally empty: variables reach Compose through its process environment\n');
-    const args = [
-      ...lead,
-      '--project-name',
-      instance.project,
-      '--project-directory',
-      version.project.dir,
-      ...files.flatMap((f) => ['--file', f]),
-      '--env-file',
-      envFile,
-      'up',
-      '-d',
-      '--remove-orphans',
-    ];
-    const env = { ...engineEnv(), ...Object.fromEntries(version.project.env) };
-    const r = await execFileCapture(program, args, { env, cwd: version.project.dir, timeoutMs: 300_000 });
-    if (r.code !== 0) {
-      const last = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
-      throw new Error(`compose up failed (exit ${r.code}): ${last.slice(0, 300)}`);
+    const cvm = this.#cvm(instance);
+    const app = cvm.prepare(version.project, version.hash.slice(0, 16), {
+      labels: { [FLEET_LABEL]: this.fleetKey, [VERSION_LABEL]: version.hash },
+      // Not the drill labels: the fleet outlives this process, and `drill clean` must not take it.
+      resourceLabels: { [FLEET_LABEL]: this.fleetKey },
+      publish: { service: version.service, port: version.port, hostPort: instance.hostPort },
+    });
+    await cvm.shutdown('graceful');
+    const r = await cvm.boot(app);
+    if (!r.ok) throw new Error(`boot failed at step ${r.failed?.step}: ${r.failed?.reason ?? 'unknown'}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#cvms.values()].map((c) => c.close()));
+  }
+
+  #cvm(instance: LocalInstance): LocalCvm {
+    let cvm = this.#cvms.get(instance.id);
+    if (!cvm) {
+      cvm = new LocalCvm({
+        project: instance.project,
+        dir: join(this.stageDir, instance.id),
+        engine: this.engine,
+        cli: this.cli,
+        drillId: `rollout-${this.fleetKey}`,
+      });
+      this.#cvms.set(instance.id, cvm);
     }
+    return cvm;
   }
 
   async containers(instance: LocalInstance): Promise<LocalContainer[]> {
@@ -146,44 +163,5 @@ export class ComposeInstanceOps implements LocalInstanceOps {
     await this.engine.removeContainers(await this.engine.containerIds(project));
     // Left behind, each instance's default network holds an address pool; the engine runs out after ~30.
     await this.engine.removeNetworks((await this.engine.networks(project)).map((n) => n.ID));
-  }
-
-  /**
-   * Copies of the version's compose files with every `ports:` removed (N copies cannot all publish
-   * the same host port), and an override that publishes the traffic service on the instance's own
-   * loopback port and labels every service with the fleet and the version.
-   */
-  private stage(instance: LocalInstance, version: LocalVersion): string[] {
-    const dir = join(this.stageDir, version.hash.slice(0, 16));
-    mkdirSync(dir, { recursive: true });
-    const p = version.project;
-    const texts = p.manifest?.compose
-      ? [{ name: 'docker-compose.yml', text: p.manifest.compose.text }]
-      : p.composeFiles.map((f) => ({ name: basename(f), text: p.sources.get(f)?.text ?? readFileSync(f, 'utf8') }));
-    const files = texts.map(({ name, text }, i) => {
-      const doc = parseDocument(text);
-      const services = doc.get('services', true) as { items?: { value?: { delete?: (k: string) => void } }[] } | null;
-      for (const item of services?.items ?? []) item.value?.delete?.('ports');
-      const out = join(dir, `${i}-${name}`);
-      writeFileSync(out, doc.toString());
-      return out;
-    });
-    const labels = { [FLEET_LABEL]: this.fleetKey, [VERSION_LABEL]: version.hash };
-    const version_ = p.model.version;
-    const override: Record<string, unknown> = {
-      ...(typeof version_ === 'string' || typeof version_ === 'number' ? { version: String(version_) } : {}),
-      services: Object.fromEntries(
-        Object.keys(p.model.services ?? {}).map((s) => [
-          s,
-          {
-            labels,
-            ...(s === version.service ? { ports: [`127.0.0.1:${instance.hostPort}:${version.port}`] } : {}),
-          },
-        ]),
-      ),
-    };
-    const overrideFile = join(dir, `override-${instance.id}.yml`);
-    writeFileSync(overrideFile, stringify(override));
-    return [...files, overrideFile];
   }
 }

@@ -45,13 +45,17 @@ export class LocalBackend implements RolloutBackend {
     const b = new LocalBackend(o);
     const { current } = o;
     const fresh: LocalInstance[] = [];
-    for (let n = 1; n <= o.spec.replicas; n++) {
-      const project = `pf-rollout-${o.fleetKey}-${n}`;
-      const stub = { id: `local-${n}`, project, hostPort: 0 };
-      const published = await o.ops.publishedPort(stub, current.service, current.port);
-      const inst = { ...stub, hostPort: published ?? (await freePort()) };
+    const stubs = Array.from({ length: o.spec.replicas }, (_, k) => ({
+      id: `local-${k + 1}`,
+      project: `pf-rollout-${o.fleetKey}-${k + 1}`,
+      hostPort: 0,
+    }));
+    // Every process of a rollout (each resume) opens the fleet: the instances are asked at once.
+    const published = await Promise.all(stubs.map((i) => o.ops.publishedPort(i, current.service, current.port)));
+    for (const [k, stub] of stubs.entries()) {
+      const inst = { ...stub, hostPort: published[k] ?? (await freePort()) };
       b.instances.push(inst);
-      if (published === undefined) fresh.push(inst);
+      if (published[k] === undefined) fresh.push(inst);
     }
     await Promise.all(fresh.map((i) => o.ops.boot(i, current)));
     const deadlineAt = o.clock.now() + 120_000;
@@ -133,6 +137,7 @@ export class LocalBackend implements RolloutBackend {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.#boots.values()]);
+    await this.#o.ops.close();
   }
 
   /** Remove every instance of the fleet (containers and networks; named volumes stay, as on a CVM's disk). */

@@ -4,6 +4,7 @@
  * the one encrypted env, when the secrets change), poll the status batch until no operation is in
  * progress and the record shows a new compose hash, then check that the new images run.
  */
+import { createHash } from 'node:crypto';
 import { composeHash } from '../../compose/compose-hash.js';
 import { type CvmChanges, instanceUrls, PhalaApiError, type PhalaClient } from '../../phala/index.js';
 import { parse as parseYaml } from 'yaml';
@@ -22,6 +23,34 @@ export interface PhalaTarget {
   preLaunchScript?: string;
   /** The whole secret set, encrypted once for the app (valid on every replica), and its keys. */
   secrets?: { encryptedEnv: string; envKeys: string[] };
+}
+
+/**
+ * A change of secret values alone keeps the compose hash (the hash covers the key list, as
+ * `allowed_envs`, never the values: docs/platform.md#compose-hash). So when the target carries a
+ * secret set, an instance on the target's compose hash is told apart by what the platform kept of
+ * its secrets: the encrypted env of its newest revision (`getAppRevisionDetail`). Its version is then
+ * `<compose hash>+env:<first 16 hex of that ciphertext's sha256>`; the target's names the one
+ * ciphertext this rollout sends (encrypted once, reused while the env file is unchanged: open.ts).
+ * A ciphertext's hash says nothing about the values: the X25519 key of each encryption is fresh.
+ */
+export const ENV_PART = '+env:';
+
+type RevisionList = Awaited<ReturnType<PhalaClient['listRevisions']>>;
+
+export function envFingerprint(encryptedEnv: string): string {
+  return createHash('sha256').update(encryptedEnv).digest('hex').slice(0, 16);
+}
+
+/** The compose hash of a version (without its `+env:` part). */
+export function composeHashOf(version: string): string {
+  const i = version.indexOf(ENV_PART);
+  return i < 0 ? version : version.slice(0, i);
+}
+
+function envOf(version: string): string | undefined {
+  const i = version.indexOf(ENV_PART);
+  return i < 0 ? undefined : version.slice(i + ENV_PART.length);
 }
 
 export interface PhalaBackendOptions {
@@ -44,6 +73,8 @@ export class PhalaBackend implements RolloutBackend {
   readonly #expect = new Map<string, Record<string, string>>();
   #names = new Map<string, string>();
   #onChain: string | undefined;
+  /** The target's compose hash (its version without the `+env:` part). */
+  #targetCompose = '';
 
   private constructor(o: PhalaBackendOptions) {
     this.#o = o;
@@ -67,6 +98,17 @@ export class PhalaBackend implements RolloutBackend {
   }
 
   async fleet(signal?: AbortSignal): Promise<InstanceSnapshot[]> {
+    const out = await this.#records(signal);
+    // One revision list for the whole fleet; a revision's detail only for instances on the target's compose.
+    const list =
+      this.#o.target.secrets && out.some((i) => i.version === this.#targetCompose)
+        ? await this.#o.client.listRevisions(this.appId, { signal, pageSize: 100 })
+        : undefined;
+    for (const i of out) i.version = await this.#versionOf(i.id, i.version, signal, list);
+    return out;
+  }
+
+  async #records(signal?: AbortSignal): Promise<InstanceSnapshot[]> {
     const { client, fleet } = this.#o;
     if (fleet.appId) {
       const replicas = await client.listReplicas(fleet.appId, { signal });
@@ -100,7 +142,34 @@ export class PhalaBackend implements RolloutBackend {
 
   async snapshot(id: string, signal?: AbortSignal): Promise<InstanceSnapshot | undefined> {
     const c = await this.#o.client.getCvm(id, { signal });
-    return { id, name: c.name, version: c.composeHash ?? '', status: c.status, inProgress: c.inProgress };
+    const version = await this.#versionOf(id, c.composeHash ?? '', signal);
+    return { id, name: c.name, version, status: c.status, inProgress: c.inProgress };
+  }
+
+  /** The target's compose hash, for what an on-chain KMS must allow. */
+  get targetComposeHash(): string {
+    return this.#targetCompose;
+  }
+
+  /**
+   * The instance's version from its compose hash: with `+env:` when the target carries secrets and
+   * the instance already runs the target's compose (otherwise it is upgraded whatever its secrets).
+   */
+  async #versionOf(id: string, compose: string, signal?: AbortSignal, list?: RevisionList): Promise<string> {
+    if (!this.#o.target.secrets || !compose || compose !== this.#targetCompose) return compose;
+    const rev = (await this.#revisionsOf(id, compose, signal, list))[0];
+    if (!rev) return compose;
+    const detail = await this.#o.client.getRevision(this.appId, rev.revision_id, { signal });
+    return `${compose}${ENV_PART}${envFingerprint(detail.encrypted_env)}`;
+  }
+
+  /** The revisions of one instance with this compose hash, newest first (among the app's newest 100). */
+  async #revisionsOf(id: string, compose: string, signal?: AbortSignal, known?: RevisionList) {
+    const list = known ?? (await this.#o.client.listRevisions(this.appId, { signal, pageSize: 100 }));
+    const plain = id.toLowerCase().replace(/-/g, '');
+    return list.revisions
+      .filter((r) => r.vm_uuid.toLowerCase().replace(/-/g, '') === plain && r.compose_hash === compose)
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
   }
 
   async instanceUrl(id: string, signal?: AbortSignal): Promise<string> {
@@ -140,7 +209,7 @@ export class PhalaBackend implements RolloutBackend {
       if (!status) return { ok: false, reason: 'deadline', detail: 'still booting at the healthy deadline' };
       if (status.boot_error) return { ok: false, reason: 'boot-error', detail: status.boot_error };
       const cvm = await client.getCvm(id, { signal: o.signal });
-      const version = cvm.composeHash ?? '';
+      const version = await this.#versionOf(id, cvm.composeHash ?? '', o.signal);
       const moved = o.to ? version === o.to : version !== o.from;
       if (moved && !cvm.inProgress) return this.#checkImages(id, version, o.signal);
       // Settled but still the old manifest: the platform has not started the update yet.
@@ -182,21 +251,28 @@ export class PhalaBackend implements RolloutBackend {
     return changes;
   }
 
-  /** The compose of the revision that ran `version`, and its encrypted env only if the rollout replaced it. */
+  /**
+   * The compose of the revision that ran `version` (with its `+env:` part: the revision whose
+   * encrypted env it names), and its encrypted env only if the rollout replaced it.
+   */
   async #rollbackChanges(id: string, version: string, signal: AbortSignal): Promise<CvmChanges> {
     const { client } = this.#o;
-    const list = await client.listRevisions(this.appId, { signal, pageSize: 100 });
-    const plain = id.toLowerCase().replace(/-/g, '');
-    const rev = list.revisions
-      .filter((r) => r.vm_uuid.toLowerCase().replace(/-/g, '') === plain && r.compose_hash === version)
-      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
-    if (!rev)
-      throw new PhalaApiError(`Phala Cloud: no revision of ${this.#names.get(id) ?? id} with compose hash ${version}`, {
+    const compose = composeHashOf(version);
+    const env = envOf(version);
+    let detail: Awaited<ReturnType<PhalaClient['getRevision']>> | undefined;
+    for (const rev of await this.#revisionsOf(id, compose, signal)) {
+      const d = await client.getRevision(this.appId, rev.revision_id, { signal });
+      if (env === undefined || envFingerprint(d.encrypted_env) === env) {
+        detail = d;
+        break;
+      }
+    }
+    if (!detail)
+      throw new PhalaApiError(`Phala Cloud: no revision of ${this.#names.get(id) ?? id} with version ${version}`, {
         kind: 'http',
         operation: 'getAppRevisions',
         attempts: 1,
       });
-    const detail = await client.getRevision(this.appId, rev.revision_id, { signal });
     const manifest = manifestOf(detail.compose_file);
     const changes: CvmChanges = { docker_compose_file: String(manifest.docker_compose_file ?? '') };
     if (typeof manifest.pre_launch_script === 'string') changes.pre_launch_script = manifest.pre_launch_script;
@@ -209,7 +285,7 @@ export class PhalaBackend implements RolloutBackend {
 
   async #prepare(signal?: AbortSignal): Promise<void> {
     const { client } = this.#o;
-    const fleet = await this.fleet(signal);
+    const fleet = await this.#records(signal);
     if (!fleet.length) throw new InputError('Phala Cloud: the fleet has no CVM');
     const first = await client.getCvm(fleet[0]!.id, { signal });
     this.appId = first.appId ?? this.#o.fleet.appId ?? '';
@@ -217,18 +293,16 @@ export class PhalaBackend implements RolloutBackend {
     if (kmsType === 'ethereum' || kmsType === 'base') this.#onChain = kmsType;
     if (!this.appId) throw new InputError('Phala Cloud: the CVM record has no app_id');
     // The deployed manifest of the first replica, from its newest revision, with the changes applied.
-    const list = await client.listRevisions(this.appId, { signal, pageSize: 100 });
-    const plain = fleet[0]!.id.replace(/-/g, '');
-    const rev = list.revisions
-      .filter((r) => r.vm_uuid.toLowerCase().replace(/-/g, '') === plain && r.compose_hash === fleet[0]!.version)
-      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
+    const rev = (await this.#revisionsOf(fleet[0]!.id, fleet[0]!.version, signal))[0];
     if (rev) {
       const detail = await client.getRevision(this.appId, rev.revision_id, { signal });
       const next = { ...manifestOf(detail.compose_file) } as Record<string, unknown>;
       const c = this.#targetChanges();
       for (const k of ['docker_compose_file', 'pre_launch_script', 'allowed_envs'] as const)
         if (c[k] !== undefined) next[k] = c[k];
-      this.targetVersion = composeHash(next);
+      this.#targetCompose = composeHash(next);
+      const secrets = this.#o.target.secrets;
+      this.targetVersion = `${this.#targetCompose}${secrets ? `${ENV_PART}${envFingerprint(secrets.encryptedEnv)}` : ''}`;
     }
   }
 }
