@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { preflightCatalogue } from '../commands/catalogue.js';
 import {
   controlRollout,
+  followRollout,
   planRollout,
   type RolloutOptions,
   type RolloutPlan,
@@ -10,20 +11,23 @@ import {
   runRollout,
 } from '../commands/rollout.js';
 import type { RolloutReport } from '../findings/rollout.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report/index.js';
 import { renderRolloutHtml } from '../report/html/rollout.js';
 import { catalogueLookup } from '../report/rule-meta.js';
 import { FanOut, JsonLinesProgress, NotifyProgress, type ProgressSink, TableProgress } from '../rollout/progress.js';
-import { renderRolloutText } from '../rollout/report.js';
+import { renderRolloutText, rolloutFindingsReport } from '../rollout/report.js';
 import { UsageError } from '../util/errors.js';
+import { VERSION } from '../util/version.js';
 import type { SetExit } from './main.js';
-import { writeReport } from './output.js';
+import { checkReportDestination, type ReportDestination, writeReport } from './output.js';
 
 interface CommonFlags {
   fleet?: string;
   config?: string;
   runDir: string;
-  format: 'text' | 'json' | 'html';
+  format: ReportFormat;
   output?: string;
+  /** Let -o replace a file that is not a Preflight report (the project's convention for every -o). */
   force?: boolean;
 }
 
@@ -32,21 +36,32 @@ const common = (c: Command) =>
     .option('--fleet <file>', 'the rollout settings (the `rollout:` mapping, or a whole .preflight.yml)')
     .option('--config <file>', '.preflight.yml with `rollout:` (default: found from the current folder)')
     .option('--run-dir <dir>', 'where rollout runs are kept', '.preflight/runs')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout');
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--force', 'let -o replace a file that is not a Preflight report');
+
+const destination = (f: CommonFlags, what: string): ReportDestination => ({
+  file: f.output,
+  format: f.format,
+  what,
+  force: f.force,
+});
 
 function options(f: CommonFlags): RolloutOptions {
   return { fleet: f.fleet, config: f.config, runRoot: f.runDir };
 }
 
+/** The report in its format: the rollout's own text, JSON and HTML; its findings in SARIF, JUnit and GitHub's. */
 function print(report: RolloutReport, f: CommonFlags): void {
   const text =
     f.format === 'json'
       ? `${JSON.stringify(report, null, 2)}\n`
       : f.format === 'html'
         ? renderRolloutHtml(report, { meta: catalogueLookup(preflightCatalogue()) })
-        : renderRolloutText(report);
-  writeReport(text, { file: f.output, format: f.format, what: 'rollout report', force: f.force });
+        : f.format === 'text'
+          ? renderRolloutText(report)
+          : renderReport(rolloutFindingsReport(report), f.format, { catalogue: preflightCatalogue() });
+  writeReport(text, destination(f, 'rollout report'));
 }
 
 function progress(notify?: string): ProgressSink {
@@ -73,6 +88,14 @@ function stopResumably(): void {
     });
 }
 
+interface RunFlags extends CommonFlags {
+  planId?: string;
+  load?: string;
+  loadUrl?: string;
+  notify?: string;
+  despiteFindings?: boolean;
+}
+
 const exitOf = (r: RolloutReport) => (r.status === 'passed' ? 0 : r.status === 'running' ? 0 : 1);
 
 export function registerRollout(program: Command, setExit: SetExit): void {
@@ -85,9 +108,23 @@ export function registerRollout(program: Command, setExit: SetExit): void {
       .command('plan')
       .description('dry run: each instance now → target, the order, diff and secrets findings, the plan id'),
   ).action(async (f: CommonFlags) => {
+    if (f.format === 'html') throw new UsageError('rollout plan: --format html is for rollout reports (run, status)');
+    checkReportDestination(destination(f, 'rollout plan'));
     const plan = await planRollout(options(f));
-    const text = f.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan);
-    writeReport(text, { file: f.output, format: f.format, what: 'rollout plan', force: f.force });
+    const text =
+      f.format === 'json'
+        ? `${JSON.stringify(plan, null, 2)}\n`
+        : f.format === 'text'
+          ? planText(plan)
+          : renderReport(
+              rolloutFindingsReport(
+                { tool: { name: 'preflight', version: VERSION }, findings: plan.findings, suppressed: [] },
+                plan.checkedSections,
+              ),
+              f.format,
+              { catalogue: preflightCatalogue() },
+            );
+    writeReport(text, destination(f, 'rollout plan'));
     setExit(plan.blocking ? 1 : 0);
   });
 
@@ -98,11 +135,13 @@ export function registerRollout(program: Command, setExit: SetExit): void {
     .option('--load <rps>', 'send this many requests per second through the balancer during the rollout')
     .option('--load-url <url>', 'where the load goes (default: the local fleet’s balancer)')
     .option('--notify <url>', 'POST each state change as JSON to this URL')
-    .option('--force', 'run although the plan has blocking findings')
-    .action(async (f: CommonFlags & { planId?: string; load?: string; loadUrl?: string; notify?: string }) => {
+    .option('--despite-findings', 'run although the plan has blocking findings')
+    .action(async (f: RunFlags) => {
       const rate = f.load !== undefined ? Number(f.load) : undefined;
       if (rate !== undefined && !(rate > 0 && rate <= 100_000))
         throw new UsageError('--load takes requests per second (1 to 100000)');
+      // Before the rollout runs for minutes: a -o target it may not replace is refused now.
+      checkReportDestination(destination(f, 'rollout report'));
       stopResumably();
       const r = await runRollout({
         ...options(f),
@@ -110,7 +149,7 @@ export function registerRollout(program: Command, setExit: SetExit): void {
         load: rate ? { rate, ...(f.loadUrl ? { url: f.loadUrl } : {}) } : undefined,
         progress: progress(f.notify),
         handleSignals: false,
-        force: f.force,
+        despiteFindings: f.despiteFindings,
       });
       print(r.report, f);
       setExit(exitOf(r.report));
@@ -118,18 +157,15 @@ export function registerRollout(program: Command, setExit: SetExit): void {
 
   common(rollout.command('status').description('the report of a rollout so far (the latest run by default)'))
     .argument('[run]', 'run id or directory')
-    .option('-w, --watch', 'print it again every 2 s until the run ends')
+    .option('-w, --watch', 'follow the run until it ends, then print its report')
     .action(async (run: string | undefined, f: CommonFlags & { watch?: boolean }) => {
-      for (;;) {
-        const report = rolloutReport({ ...options(f), run });
-        if (!f.watch || report.status !== 'running') {
-          print(report, f);
-          setExit(exitOf(report));
-          return;
-        }
-        process.stdout.write(`\x1b[2J\x1b[H${renderRolloutText(report)}`);
-        await new Promise((res) => setTimeout(res, 2000));
-      }
+      const report = f.watch
+        ? await followRollout({ ...options(f), run }, (r) =>
+            process.stderr.write(process.stderr.isTTY ? `\x1b[2J\x1b[H${renderRolloutText(r)}` : `${statusLine(r)}\n`),
+          )
+        : rolloutReport({ ...options(f), run });
+      print(report, f);
+      setExit(exitOf(report));
     });
 
   for (const action of ['pause', 'abort'] as const)
@@ -167,6 +203,17 @@ export function registerRollout(program: Command, setExit: SetExit): void {
     });
 }
 
+/** One line per change while `status -w` follows a run off a terminal. */
+function statusLine(r: RolloutReport): string {
+  const count = (phase: string) => r.instances.filter((i) => i.phase === phase).length;
+  const moving = r.instances.filter((i) => !['pending', 'done', 'rolled-back', 'failed'].includes(i.phase));
+  return [
+    `rollout ${r.runId}: ${r.status}${r.paused ? ` (paused: ${r.paused})` : ''}`,
+    `${count('done')}/${r.instances.length} done`,
+    ...moving.map((i) => `${i.name} ${i.phase}`),
+  ].join(', ');
+}
+
 function planText(p: RolloutPlan): string {
   const out = [
     `plan ${p.planId} (${p.backend}): ${p.instances.filter((i) => i.action === 'upgrade').length} ` +
@@ -191,7 +238,7 @@ function planText(p: RolloutPlan): string {
   for (const n of p.notes) out.push(`note: ${n}`);
   out.push(
     p.blocking
-      ? 'blocking findings: `rollout run` refuses this plan (--force to override)'
+      ? 'blocking findings: `rollout run` refuses this plan (--despite-findings to override)'
       : `run it with: preflight rollout run --plan-id ${p.planId}`,
   );
   return `${out.join('\n')}\n`;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { findConfig, loadConfig } from '../config/index.js';
 import type { RolloutReport } from '../findings/rollout.js';
-import type { Finding } from '../findings/types.js';
+import type { Finding, Section } from '../findings/types.js';
 import { loadRolloutSettings, type RolloutSettings } from '../rollout/config.js';
 import { writeControl } from '../rollout/control.js';
 import { initialRunState, reduceRun, type RolloutInput, rolloutDefinition } from '../rollout/definition.js';
@@ -47,6 +47,8 @@ export interface RolloutPlan {
   batches: Batch[];
   /** What `diff` finds between the deployed version and the target (secrets included). */
   findings: Finding[];
+  /** The sections the diff rules cover (the SARIF, JUnit and GitHub renderings say which were checked). */
+  checkedSections?: Section[];
   blocking: boolean;
   /** On-chain KMS: what must be registered before the first upgrade. */
   onChain?: { kmsType: string; composeHash: string; appId: string; devices: string[] };
@@ -104,7 +106,7 @@ export async function planRollout(o: RolloutOptions = {}): Promise<RolloutPlan> 
     if (backend.kind === 'phala') {
       const pb = backend as import('../rollout/backend/phala.js').PhalaBackend;
       if (pb.onChainKmsType) {
-        onChain = { kmsType: pb.onChainKmsType, composeHash: backend.targetVersion, appId: pb.appId, devices: [] };
+        onChain = { kmsType: pb.onChainKmsType, composeHash: pb.targetComposeHash, appId: pb.appId, devices: [] };
       }
       if (!backend.targetVersion)
         notes.push('the target compose hash could not be predicted (no revision); it is read after the first upgrade');
@@ -121,6 +123,7 @@ export async function planRollout(o: RolloutOptions = {}): Promise<RolloutPlan> 
       }),
       batches: order.batches,
       findings: d.report.findings,
+      ...(d.report.checkedSections ? { checkedSections: d.report.checkedSections } : {}),
       blocking: d.report.findings.some((f) => f.severity === 'error'),
       ...(onChain ? { onChain } : {}),
       notes,
@@ -138,8 +141,8 @@ export interface RunRolloutOptions extends RolloutOptions {
   progress?: ProgressSink;
   /** The CLI: SIGINT/SIGTERM stop the rollout resumably. */
   handleSignals?: boolean;
-  /** Go on although `rollout plan` finds blocking findings. */
-  force?: boolean;
+  /** Go on although `rollout plan` finds blocking findings (`--despite-findings`). */
+  despiteFindings?: boolean;
 }
 
 export interface RolloutRunResult {
@@ -156,7 +159,7 @@ export async function runRollout(o: RunRolloutOptions): Promise<RolloutRunResult
         `run \`rollout plan\` again and review it`,
     );
   }
-  if (plan.blocking && !o.force)
+  if (plan.blocking && !o.despiteFindings)
     throw new InputError(
       `the plan has blocking findings (${plan.findings
         .filter((f) => f.severity === 'error')
@@ -314,6 +317,37 @@ export function rolloutReport(o: RolloutOptions & { run?: string }): RolloutRepo
     policy = undefined;
   }
   return buildRolloutReport(rec, policy);
+}
+
+/**
+ * `rollout status -w`: follows the run's journal until the run ends. `onChange` gets each report
+ * that differs from the one before (the first included); the report the run ended with is returned.
+ */
+export async function followRollout(
+  o: RolloutOptions & { run?: string; intervalMs?: number; signal?: AbortSignal },
+  onChange: (report: RolloutReport) => void,
+): Promise<RolloutReport> {
+  // The run is named once: a newer run started meanwhile is not followed instead.
+  const run = latestRun(o);
+  let last = '';
+  for (;;) {
+    const report = rolloutReport({ ...o, run });
+    const seen = JSON.stringify({ ...report, durationMs: 0 });
+    if (report.status !== 'running') return report;
+    if (seen !== last) onChange(report);
+    last = seen;
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(res, o.intervalMs ?? 2000);
+      o.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          rej(o.signal?.reason);
+        },
+        { once: true },
+      );
+    });
+  }
 }
 
 /**

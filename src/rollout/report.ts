@@ -5,12 +5,34 @@
  */
 import { gatesColumn, type RolloutLoadReport, type RolloutReport } from '../findings/rollout.js';
 import { applyPolicy, type FindingPolicy } from '../findings/policy.js';
+import { score } from '../findings/score.js';
+import type { Report, Section } from '../findings/types.js';
 import type { RunRecord } from '../steps/index.js';
 import { VERSION } from '../util/version.js';
 import { initialRunState, reduceRun, type RolloutInput } from './definition.js';
 import type { RolloutEvent } from './events.js';
 import { renderTimeline } from './load/index.js';
 import { short, unavailableCount } from './plan.js';
+
+/**
+ * A rollout's findings in the model every command's SARIF, JUnit and GitHub output is rendered
+ * from (src/report): the same renderers as `check`, so a CI job reads a rollout as it reads a check.
+ * Only section `rollout` is checked; the rollout's own state (instances, load) has no place there
+ * and stays in the text, JSON and HTML reports.
+ */
+export function rolloutFindingsReport(
+  r: Pick<RolloutReport, 'tool' | 'findings' | 'suppressed'>,
+  checkedSections: Section[] = ['rollout'],
+): Report {
+  return {
+    tool: r.tool,
+    targets: [],
+    score: score(r.findings),
+    findings: r.findings,
+    suppressed: r.suppressed,
+    checkedSections,
+  };
+}
 
 export function buildRolloutReport(run: RunRecord, policy?: FindingPolicy): RolloutReport {
   let s = initialRunState();

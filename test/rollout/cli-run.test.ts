@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { XMLValidator } from 'fast-xml-parser';
 import { BUILT_CLI } from '../support/cli.js';
+import { sarifErrors } from '../support/sarif.js';
 import { fleetProjectSuite } from './support/phala-fleet.js';
 
 /**
@@ -69,6 +71,34 @@ describe('preflight rollout, the CLI on the fake Phala Cloud API', () => {
     assert.ok(page.includes(report.runId));
     const again = await cli(['status', report.runId, '--format', 'json']);
     assert.deepEqual(JSON.parse(again.stdout), report, 'status rebuilds the same report from the journal');
+  });
+
+  it('status in the CI formats of a clean run (SARIF, JUnit, GitHub); -o replaces a file that is not a report only with --force', async () => {
+    const sarif = await cli(['status', '--format', 'sarif']);
+    assert.equal(sarif.code, 0, sarif.stderr);
+    const log = JSON.parse(sarif.stdout);
+    assert.deepEqual(sarifErrors(log), []);
+    assert.deepEqual(log.runs[0].results, []);
+    const junit = await cli(['status', '--format', 'junit']);
+    assert.equal(junit.code, 0, junit.stderr);
+    assert.equal(XMLValidator.validate(junit.stdout), true);
+    assert.match(junit.stdout, /<testcase classname="preflight\.rollout" name="rollout: no findings"\/>/);
+    const github = await cli(['status', '--format', 'github']);
+    assert.equal(github.code, 0, github.stderr);
+    assert.equal(github.stdout, '', 'no finding, no annotation');
+
+    const mine = join(suite.dir, 'notes.txt');
+    writeFileSync(mine, 'my notes\n');
+    const refused = await cli(['status', '-o', 'notes.txt']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /notes\.txt.*pass --force to replace it/);
+    assert.equal(readFileSync(mine, 'utf8'), 'my notes\n');
+    const forced = await cli(['status', '-o', 'notes.txt', '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(readFileSync(mine, 'utf8'), /^rollout rollout-\S+ \(phala, plan [0-9a-f]{12}\): passed$/m);
+    const plan = await cli(['plan', '--format', 'sarif']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(sarifErrors(JSON.parse(plan.stdout)), []);
   });
 
   it('a plan id the fleet no longer gives: one line, exit 2, nothing sent', async () => {

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer, type Server } from 'node:http';
 import {
   controlRollout,
+  followRollout,
   type RolloutOptions,
   resumeRollout,
   rolloutReport,
@@ -113,6 +115,109 @@ gates:
     const { report } = await running;
     assert.equal(report.status, 'passed', JSON.stringify(report.findings));
     assert.ok(report.instances.every((i) => i.phase === 'done' && i.upgradeRequests === 1));
+  });
+
+  it('status -w follows the journal until the run ends: every change (the canary pause included), then the final report', {
+    timeout: 60_000,
+  }, async () => {
+    write('min_healthy_time: 300ms, canary: { count: 1, pause: manual }');
+    const running = runRollout(opts());
+    await when(() => true); // the run exists
+    const seen: RolloutReport[] = [];
+    let resumed = false;
+    const followed = followRollout({ ...opts(), intervalMs: 50 }, (r) => {
+      seen.push(r);
+      if (r.paused && !resumed) {
+        resumed = true;
+        void resumeRollout(opts());
+      }
+    });
+    const [final, { report }] = await Promise.all([followed, running]);
+    assert.equal(final.status, 'passed');
+    assert.deepEqual(final, rolloutReport(opts()), 'returns the report the run ended with');
+    assert.deepEqual({ ...report, durationMs: 0 }, { ...final, durationMs: 0 });
+    assert.ok(seen.length >= 2, `changes seen: ${seen.length}`);
+    assert.ok(seen.every((r) => r.status === 'running'));
+    const pausedAt = seen.find((r) => r.paused);
+    assert.match(pausedAt?.paused ?? '', /canary/);
+    assert.deepEqual(
+      pausedAt?.instances.map((i) => i.phase),
+      ['done', 'pending', 'pending'],
+    );
+    const donePerChange = seen.map((r) => r.instances.filter((i) => i.phase === 'done').length);
+    assert.deepEqual(
+      donePerChange,
+      [...donePerChange].sort((a, b) => a - b),
+      'changes come in journal order',
+    );
+  });
+
+  it('an inconclusive gate (Prometheus has no series yet) pauses the rollout, status says why, resume continues', {
+    timeout: 60_000,
+  }, async () => {
+    let series: string[] = [];
+    const prometheus: Server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'vector', result: series.map((v) => ({ metric: {}, value: [Date.now() / 1000, v] })) },
+        }),
+      );
+    });
+    await new Promise<void>((r) => prometheus.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(prometheus.address() as { port: number }).port}`;
+      writeFileSync(
+        join(dir, 'v2', 'compose.yaml'),
+        'services:\n  web:\n    image: nginx:1.28\n    ports: ["8080:80"]\n',
+      );
+      writeFileSync(
+        join(dir, 'fleet.yml'),
+        `backend: phala
+phala: { app_id: ${sim.fake.fleet.appId}, poll_interval: 100ms }
+target: { compose: ./v2 }
+strategy: { min_healthy_time: 300ms, healthy_deadline: 2s, on_failure: rollback }
+gates:
+  - prometheus: { url: "${url}", query: 'errors{instance="{{instance}}"}', below: 0.01, interval: 100ms }
+`,
+      );
+      const running = runRollout(opts());
+      const paused = await when((r) => r.paused !== undefined);
+      assert.equal(paused.status, 'running');
+      assert.match(
+        paused.paused!,
+        /: gate "prometheus errors\{instance="\{\{instance\}\}"\}" is inconclusive: the query returned no series$/,
+      );
+      assert.deepEqual(
+        paused.findings.map((f) => f.ruleId),
+        ['rollout-gate-inconclusive'],
+      );
+      assert.deepEqual(
+        paused.instances.map((i) => i.phase),
+        ['booted', 'pending', 'pending'],
+        'not rolled back although on_failure is rollback: inconclusive says nothing against the version',
+      );
+      series = ['0.001'];
+      const resumed = await resumeRollout(opts());
+      assert.equal(resumed.signalled, true);
+      const { report } = await running;
+      assert.equal(report.status, 'passed', JSON.stringify(report.findings));
+      assert.deepEqual(
+        report.instances.map((i) => [i.phase, i.upgradeRequests]),
+        [
+          ['done', 1],
+          ['done', 1],
+          ['done', 1],
+        ],
+      );
+      assert.ok(
+        report.instances[0]!.phases.some((p) => p.detail === 'gates retried after resume'),
+        'the first instance was not upgraded again: its gates were retried',
+      );
+    } finally {
+      await new Promise((r) => prometheus.close(r));
+    }
   });
 
   it('progress_deadline: a rollout that takes longer stops with rollout-deadline-exceeded; no batch starts after it', {
