@@ -67,8 +67,8 @@ export async function openBackend(
     spec: local,
     fleetKey: key,
     ops: new CvmInstanceOps(cli, key, stageDir),
-    current: localVersion(current, local, settings, fleetSalt(stageDir)),
-    target: localVersion(target, local, settings, fleetSalt(stageDir)),
+    current: localVersion(current, local, settings, fleetSalt(key)),
+    target: localVersion(target, local, settings, fleetSalt(key)),
     clock,
   });
   return { backend, target, current };
@@ -271,11 +271,13 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The fleet's salt for its versions' secret fingerprints (local-instance.ts `localVersionHash`), made once. */
-function fleetSalt(fleetDir: string): string {
-  const file = join(fleetDir, 'secret-salt');
-  if (!existsSync(file)) writePrivateFile(file, randomBytes(16).toString('hex'), false);
-  return readFileSync(file, 'utf8').trim();
+/**
+ * The salt of the fleet's secret fingerprints (local-instance.ts `localVersionHash`): from the fleet's
+ * key, so every process and every `--run-dir` finds the same versions on the engine. Not secret, and
+ * need not be: the containers' own environment (`docker inspect`) holds the values anyway.
+ */
+function fleetSalt(key: string): string {
+  return `preflight-rollout-local:${key}`;
 }
 
 function localVersion(

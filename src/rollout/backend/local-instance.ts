@@ -66,7 +66,7 @@ function toLocal(c: ContainerInfo): LocalContainer {
  * The version's identity: a hash of its compose text, its secret names and, keyed by the fleet's
  * salt, its secret values (as on Phala Cloud, where a change of values alone is a new version to
  * roll out although the compose hash stays: backend/phala.ts `ENV_PART`). The values enter through
- * a salted scrypt, so the label on the containers gives no way back to them.
+ * a scrypt salted per fleet, never as a plain hash.
  */
 export function localVersionHash(project: Project, secretSalt: string): string {
   const h = createHash('sha256');
