@@ -302,7 +302,8 @@ export class PhalaBackend implements RolloutBackend {
         if (c[k] !== undefined) next[k] = c[k];
       this.#targetCompose = composeHash(next);
       const secrets = this.#o.target.secrets;
-      this.targetVersion = `${this.#targetCompose}${secrets ? `${ENV_PART}${envFingerprint(secrets.encryptedEnv)}` : ''}`;
+      const env = secrets ? `${ENV_PART}${envFingerprint(secrets.encryptedEnv)}` : '';
+      this.targetVersion = `${this.#targetCompose}${env}`;
     }
   }
 }
