@@ -34,7 +34,9 @@ export function inheritedVia(project: Project, service: string, path: Path | und
   return { file: at.file, line: at.line, column: at.column, service };
 }
 
-/** The text range of a service's own definition: from its key to the end of its value, when the value is written there. */
+/**
+ * The text range of a service's own definition: from its key to the end of its value, when the value is written there.
+ */
 function ownBlock(key: Location, value: Location): { file: string; start: number; end: number } | undefined {
   // An aliased service (`worker: *base`) has the anchor's location, which YAML puts before the alias.
   if (value.file !== key.file || value.offset < key.offset) return undefined;

@@ -7,9 +7,12 @@ export const dockerSocket: Rule = {
   severity: 'warning',
   title: 'Mounts the Docker socket',
   rationale:
-    'Mounting `/var/run/docker.sock` hands the container the Docker API of the CVM: it can inspect every other container (their environment holds the decrypted secrets), exec into them and start containers with any mount (docs/platform.md#guest-agent). A read-only mount does not help: the API still works over it.',
+    'Mounting `/var/run/docker.sock` hands the container the Docker API of the CVM: it can inspect every other ' +
+    'container (their environment holds the decrypted secrets), exec into them and start containers with any ' +
+    'mount (docs/platform.md#guest-agent). A read-only mount does not help: the API still works over it.',
   fixHint:
-    'Remove the docker.sock mount; if a tool really needs the Docker API, put a filtering proxy (e.g. tecnativa/docker-socket-proxy with only the endpoints it needs) in front of it.',
+    'Remove the docker.sock mount; if a tool really needs the Docker API, put a filtering proxy (e.g. ' +
+    'tecnativa/docker-socket-proxy with only the endpoints it needs) in front of it.',
   example: {
     bad: `services:
   proxy:
@@ -44,7 +47,8 @@ configs:
           path: ['services', name, 'volumes', m.index],
           messageId: 'dockerSocket',
           message: (who) =>
-            `${who} ${who.v('mounts', 'mount')} ${m.source}${m.viaDir ? ', which holds docker.sock' : ''}: ${who.v('it controls', 'each controls')} every container and can read their secrets`,
+            `${who} ${who.v('mounts', 'mount')} ${m.source}${m.viaDir ? ', which holds docker.sock' : ''}:` +
+            ` ${who.v('it controls', 'each controls')} every container and can read their secrets`,
         });
       }
     }

@@ -4,7 +4,9 @@ import { hostNamespace } from './host-namespace.js';
 ruleTester(hostNamespace, {
   valid: [
     {
-      name: "an unauthenticated Redis on the host network: published-internal-port's finding says it (one line, one finding)",
+      name:
+        "an unauthenticated Redis on the host network: published-internal-port's finding says it (one line, one " +
+        'finding)',
       compose: `
         services:
           cache: { image: redis:7.4, network_mode: host }

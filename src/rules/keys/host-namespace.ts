@@ -10,7 +10,9 @@ const NAMESPACE_KEYS = [
   { key: 'ipc', what: "shares the guest's shared memory and semaphores" },
   {
     key: 'network_mode',
-    what: "shares the guest's network stack, reaches its local services, and every port it listens on is reachable through the gateway",
+    what:
+      "shares the guest's network stack, reaches its local services, and every port it listens on is reachable " +
+      'through the gateway',
   },
   { key: 'uts', what: "can change the guest's hostname" },
   { key: 'userns_mode', what: 'runs without user-namespace remapping' },
@@ -26,9 +28,16 @@ export const hostNamespace: Rule = {
   severity: 'warning',
   title: 'Shares a host namespace (pid, ipc, network, …) with the guest',
   rationale:
-    "Inside the CVM, the guest OS holds the disk key, the guest agent socket and every container's decrypted secrets. A container in the host PID namespace can read other processes' environment and memory; in the host network it reaches the guest's local services, and every port it listens on is reachable through the gateway (docs/platform.md#ingress; `ports:` is ignored there). Where `published-internal-port` reports an unauthenticated database on the host network, its message says this too, so the line gets one finding. The checklist's own node-exporter sidecar (pid: host with a read-only root mount) is the exception and draws no finding.",
+    "Inside the CVM, the guest OS holds the disk key, the guest agent socket and every container's decrypted " +
+    "secrets. A container in the host PID namespace can read other processes' environment and memory; in the " +
+    "host network it reaches the guest's local services, and every port it listens on is reachable through the " +
+    'gateway (docs/platform.md#ingress; `ports:` is ignored there). Where `published-internal-port` reports an ' +
+    'unauthenticated database on the host network, its message says this too, so the line gets one finding. The ' +
+    "checklist's own node-exporter sidecar (pid: host with a read-only root mount) is the exception and draws no " +
+    'finding.',
   fixHint:
-    'Remove `pid: host` / `ipc: host` / `network_mode: host`; publish the ports you need instead. For a node-exporter, mount the host read-only (`/:/host:ro,rslave`) as its documentation shows.',
+    'Remove `pid: host` / `ipc: host` / `network_mode: host`; publish the ports you need instead. For a ' +
+    'node-exporter, mount the host read-only (`/:/host:ro,rslave`) as its documentation shows.',
   example: {
     bad: `services:
   web:
@@ -49,7 +58,8 @@ export const hostNamespace: Rule = {
         const value = svc[key];
         if (typeof value !== 'string' || value.trim().toLowerCase() !== 'host') continue;
         if (exporter && EXPORTER_NAMESPACES.has(key)) continue;
-        // One line, one finding: published-internal-port's message for an unauthenticated database on the host network says this too.
+        // One line, one finding: published-internal-port's message for an unauthenticated database on the host network
+        // says this too.
         if (key === 'network_mode' && hostNetworkReported(ctx, svc)) continue;
         ctx.report({
           service: name,

@@ -65,7 +65,8 @@ ruleTester(kmsDisabled, {
         appCompose: JSON.stringify({
           manifest_version: 2,
           docker_compose_file:
-            'services:\n  a:\n    image: a:1\n    volumes: ["/var/run/tappd.sock:/var/run/tappd.sock"]\n  b:\n    image: b:1\n    volumes: ["/var/run/dstack.sock:/var/run/dstack.sock"]\n',
+            'services:\n  a:\n    image: a:1\n    volumes: ["/var/run/tappd.sock:/var/run/tappd.sock"]\n  ' +
+            'b:\n    image: b:1\n    volumes: ["/var/run/dstack.sock:/var/run/dstack.sock"]\n',
         }),
       },
       errors: [

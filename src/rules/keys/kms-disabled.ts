@@ -11,9 +11,15 @@ export const kmsDisabled: Rule = {
   severity: 'error',
   title: 'The app uses the guest agent for keys but the deployment has no stable key provider',
   rationale:
-    'The checklist relies on TEE-managed keys that are "stable across restarts and upgrades". Only the KMS gives that: GetKey derives from the app\'s key, which the KMS derives from its root and the app id, so the same path gives the same key after restarts, upgrades and on every replica (docs/platform.md#key-derivation). With `kms_enabled: false` (dstack\'s default in app-compose.json, docs/platform.md#manifest) or a `local`/`tpm`/`none` key provider, keys are tied to one machine or, with `none`, drawn anew at every boot, and data sealed with them becomes unreadable.',
+    'The checklist relies on TEE-managed keys that are "stable across restarts and upgrades". Only the KMS ' +
+    "gives that: GetKey derives from the app's key, which the KMS derives from its root and the app id, so the " +
+    'same path gives the same key after restarts, upgrades and on every replica ' +
+    "(docs/platform.md#key-derivation). With `kms_enabled: false` (dstack's default in app-compose.json, " +
+    'docs/platform.md#manifest) or a `local`/`tpm`/`none` key provider, keys are tied to one machine or, with ' +
+    '`none`, drawn anew at every boot, and data sealed with them becomes unreadable.',
   fixHint:
-    'Set `kms_enabled: true` (and `key_provider: kms` if you set one) in app-compose.json or under `deployment:` in .preflight.yml.',
+    'Set `kms_enabled: true` (and `key_provider: kms` if you set one) in app-compose.json or under ' +
+    '`deployment:` in .preflight.yml.',
   example: {
     file: '.preflight.yml',
     beside: {
@@ -42,7 +48,8 @@ export const kmsDisabled: Rule = {
     const outcome =
       provider === 'none'
         ? 'there is no key provider, so derived keys are not stable across restarts'
-        : `the key provider is "${provider}", so derived keys are bound to one machine and differ on replicas and after a move`;
+        : `the key provider is "${provider}", so derived keys are bound to one machine and differ on replicas and ` +
+          `after a move`;
     ctx.report({
       loc: ctx.deploymentLocation(written),
       severity: provider === 'none' ? 'error' : 'warning',

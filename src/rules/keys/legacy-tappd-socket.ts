@@ -7,9 +7,12 @@ export const legacyTappdSocket: Rule = {
   severity: 'warning',
   title: "Mounts the legacy tappd.sock instead of the guest agent's dstack.sock",
   rationale:
-    "The checklist's TEE-managed keys come from the dstack guest agent. `/var/run/tappd.sock` serves the legacy `Tappd` API (`/prpc/Tappd.*`); the current API (`GetKey`, `GetQuote`, `Info`) and today's `@phala/dstack-sdk` `DstackClient` use `/var/run/dstack.sock` (docs/platform.md#guest-agent).",
+    "The checklist's TEE-managed keys come from the dstack guest agent. `/var/run/tappd.sock` serves the legacy " +
+    "`Tappd` API (`/prpc/Tappd.*`); the current API (`GetKey`, `GetQuote`, `Info`) and today's " +
+    '`@phala/dstack-sdk` `DstackClient` use `/var/run/dstack.sock` (docs/platform.md#guest-agent).',
   fixHint:
-    'Mount `/var/run/dstack.sock:/var/run/dstack.sock` and move the client to the current API (`DstackClient` in `@phala/dstack-sdk`, `dstack-sdk` for Python).',
+    'Mount `/var/run/dstack.sock:/var/run/dstack.sock` and move the client to the current API (`DstackClient` ' +
+    'in `@phala/dstack-sdk`, `dstack-sdk` for Python).',
   example: {
     bad: `services:
   app:

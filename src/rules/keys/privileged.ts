@@ -7,9 +7,13 @@ export const privileged: Rule = {
   severity: 'warning',
   title: 'Privileged container, host-level capability, host device or unconfined security profile',
   rationale:
-    "The checklist's promise is that TEE-managed keys and decrypted secrets are usable only inside the TEE by your app. Inside the CVM, a privileged container (or one with SYS_ADMIN, SYS_PTRACE, SYS_MODULE…, host devices, or AppArmor/seccomp off) can reach the guest OS, the disk key, the guest agent and every other container's memory and secrets.",
+    "The checklist's promise is that TEE-managed keys and decrypted secrets are usable only inside the TEE by " +
+    'your app. Inside the CVM, a privileged container (or one with SYS_ADMIN, SYS_PTRACE, SYS_MODULE…, host ' +
+    'devices, or AppArmor/seccomp off) can reach the guest OS, the disk key, the guest agent and every other ' +
+    "container's memory and secrets.",
   fixHint:
-    'Drop `privileged: true`; add only the narrow capabilities the process needs (e.g. NET_BIND_SERVICE); keep the default AppArmor and seccomp profiles; pass a single device only when the workload needs it.',
+    'Drop `privileged: true`; add only the narrow capabilities the process needs (e.g. NET_BIND_SERVICE); keep ' +
+    'the default AppArmor and seccomp profiles; pass a single device only when the workload needs it.',
   example: {
     bad: `services:
   web:
@@ -29,7 +33,8 @@ export const privileged: Rule = {
           path: ['services', name, 'privileged'],
           messageId: 'privileged',
           message: (who) =>
-            `${who} ${who.v('runs', 'run')} privileged: ${who.v('it has', 'each has')} full control of the guest OS and every other container`,
+            `${who} ${who.v('runs', 'run')} privileged: ${who.v('it has', 'each has')} full control of the ` +
+            `guest OS and every other container`,
         });
       }
       (svc.cap_add ?? []).forEach((raw, i) => {

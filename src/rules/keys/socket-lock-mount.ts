@@ -7,7 +7,9 @@ export const socketLockMount: Rule = {
   severity: 'error',
   title: "Mounts a socket's .sock.lock file instead of the socket",
   rationale:
-    "A `.sock.lock` file is the lock the guest agent's listener keeps beside its unix socket, not the socket: a container that mounts it has nothing to connect to, so key derivation and quotes fail at run time (docs/platform.md#guest-agent).",
+    "A `.sock.lock` file is the lock the guest agent's listener keeps beside its unix socket, not the socket: a " +
+    'container that mounts it has nothing to connect to, so key derivation and quotes fail at run time ' +
+    '(docs/platform.md#guest-agent).',
   fixHint: 'Mount the socket itself, e.g. `/var/run/dstack.sock:/var/run/dstack.sock`.',
   example: {
     bad: `services:

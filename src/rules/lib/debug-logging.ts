@@ -4,7 +4,10 @@ import { DEBUG_ENV, DEBUG_FLAGS, DEBUG_LEVEL_FLAGS, DEBUG_LEVEL_VALUE } from '..
 import { argv } from './services.js';
 
 export interface DebugSetting {
-  /** What turns debug logging on, as shown to users: `LOG_LEVEL=debug`, `--verbose`. Never a secret: only table-matched names and values. */
+  /**
+   * What turns debug logging on, as shown to users: `LOG_LEVEL=debug`, `--verbose`. Never a secret: only table-matched
+   * names and values.
+   */
   evidence: string;
   /** Model path of the setting (relative to the service). */
   path: Path;
@@ -33,7 +36,10 @@ export function debugLogging(svc: Service): DebugSetting | undefined {
   return undefined;
 }
 
-/** Show a matched value only when it is short and plainly a level or namespace list (never anything that could be a credential). */
+/**
+ * Show a matched value only when it is short and plainly a level or namespace list (never anything that could be a
+ * credential).
+ */
 function shown(value: string): string {
   return value.length <= 40 && /^[\w.:*,=-]+$/.test(value) ? value : '…';
 }

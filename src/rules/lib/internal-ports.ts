@@ -47,7 +47,10 @@ export function hostNetworkPorts(svc: Service): { entry?: InternalPortEntry; por
   return { entry, ports: [entry.ports[0]!.port] };
 }
 
-/** Whether the gateway accepts a connection to `port`: with restrict_mode only the ports the policy lists (docs/platform.md#ingress). */
+/**
+ * Whether the gateway accepts a connection to `port`: with restrict_mode only the ports the policy lists
+ * (docs/platform.md#ingress).
+ */
 export function gatewayAccepts(deployment: DeploymentSettings, port: number | undefined): boolean {
   const policy = deployment.port_policy;
   return !policy?.restrict_mode || (port !== undefined && (policy.ports ?? []).some((p) => p.port === port));

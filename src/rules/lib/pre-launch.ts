@@ -125,13 +125,15 @@ export function nounsetLine(lines: readonly CodeLine[]): number | undefined {
   return lines.find(({ code }) => /(?:^|[\s;&|])set\s+(?:-[a-zA-Z]*u[a-zA-Z]*\b|.*-o\s+nounset\b)/.test(code))?.line;
 }
 
+/** `docker compose [flags] pull`, `docker-compose [flags] pull`, or `docker [image] pull`. */
+const PULLS = new RegExp(
+  String.raw`\bdocker(?:-compose|\s+compose)\b(?:\s+(?:-\S+(?:\s+(?!pull\b)[^\s-]\S*)?))*\s+pull\b` +
+    String.raw`|\bdocker\s+(?:image\s+)?pull\b`,
+);
+
 /** Whether the script pulls images (`docker compose pull`, `docker-compose pull`, `docker pull`). */
 export function pullsImages(script: string): boolean {
-  return codeLines(script).some(({ code }) =>
-    /\bdocker(?:-compose|\s+compose)\b(?:\s+(?:-\S+(?:\s+(?!pull\b)[^\s-]\S*)?))*\s+pull\b|\bdocker\s+(?:image\s+)?pull\b/.test(
-      code,
-    ),
-  );
+  return codeLines(script).some(({ code }) => PULLS.test(code));
 }
 
 /**
@@ -143,6 +145,7 @@ export function pullsAtBoot(project: Project): boolean {
   const d = project.deployment;
   const script = d.settings.pre_launch_script;
   if (script !== undefined && script.trim() !== '') return pullsImages(script);
-  // No script in an app-compose.json: dstack runs none. Otherwise the deployment is Phala Cloud's, with its default script.
+  // No script in an app-compose.json: dstack runs none. Otherwise the deployment is Phala Cloud's, with its default
+  // script.
   return d.source !== 'app-compose.json';
 }

@@ -68,7 +68,9 @@ export function dataAt(svc: Service, target: string): string | undefined {
   return statefulDataAt(svc, target) ?? (looksLikeDataPath(target) ? 'a path that looks like data' : undefined);
 }
 
-/** `the PostgreSQL data directory /var/lib/postgresql/data` when `target` covers a known data store's data directory. */
+/**
+ * `the PostgreSQL data directory /var/lib/postgresql/data` when `target` covers a known data store's data directory.
+ */
 export function statefulDataAt(svc: Service, target: string): string | undefined {
   const stateful = statefulService(svc);
   const dir = stateful?.dataDirs.find((d) => pathCovers(target, d));

@@ -7,9 +7,12 @@ export const privateLogsNoForwarder: Rule = {
   severity: 'warning',
   title: 'Logs are private and no log viewer or forwarder is set up',
   rationale:
-    'The checklist: "If you keep logs private, set up a secure log viewer … or forward logs to an external logging service so you can still debug issues." With `public_logs: false` and nothing that reads or ships logs, nobody can see why the app fails in the CVM.',
+    'The checklist: "If you keep logs private, set up a secure log viewer … or forward logs to an external ' +
+    'logging service so you can still debug issues." With `public_logs: false` and nothing that reads or ships ' +
+    'logs, nobody can see why the app fails in the CVM.',
   fixHint:
-    'Add a log viewer behind authentication (amir20/dozzle) or a forwarder (Vector, Fluent Bit, Promtail/Alloy, an OpenTelemetry collector) to an external service, or a remote logging driver with dual logging on.',
+    'Add a log viewer behind authentication (amir20/dozzle) or a forwarder (Vector, Fluent Bit, Promtail/Alloy, ' +
+    'an OpenTelemetry collector) to an external service, or a remote logging driver with dual logging on.',
   example: {
     file: 'docker-compose.yml',
     beside: {
@@ -39,7 +42,8 @@ export const privateLogsNoForwarder: Rule = {
     ctx.report({
       loc: ctx.deploymentLocation('public_logs'),
       message:
-        'public_logs is false and no service views or forwards logs (Dozzle, Vector, Fluent Bit, Promtail, an OpenTelemetry collector…): nobody can read them',
+        'public_logs is false and no service views or forwards logs (Dozzle, Vector, Fluent Bit, Promtail, an ' +
+        'OpenTelemetry collector…): nobody can read them',
     });
   },
 };

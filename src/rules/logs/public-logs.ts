@@ -8,9 +8,14 @@ export const publicLogs: Rule = {
   severity: 'warning',
   title: 'Container logs are public (the Phala Cloud default)',
   rationale:
-    'The checklist: "By default, Phala Cloud treats logs as public." With `public_logs: true` the guest agent serves every container\'s output to anyone at `/logs/<container>` (docs/platform.md#logs-and-sysinfo). Anything an app prints — request data, user ids, stack traces, a token in an error — is published; with debug or verbose logging on, that is most of what passes through it.',
+    'The checklist: "By default, Phala Cloud treats logs as public." With `public_logs: true` the guest agent ' +
+    "serves every container's output to anyone at `/logs/<container>` (docs/platform.md#logs-and-sysinfo). " +
+    'Anything an app prints — request data, user ids, stack traces, a token in an error — is published; with ' +
+    'debug or verbose logging on, that is most of what passes through it.',
   fixHint:
-    'Set `public_logs: false` (Advanced settings on Phala Cloud, app-compose.json, or `deployment:` in .preflight.yml) and add a private log viewer or forwarder (Dozzle behind auth, Vector, Fluent Bit…); never run debug logging in production.',
+    'Set `public_logs: false` (Advanced settings on Phala Cloud, app-compose.json, or `deployment:` in ' +
+    '.preflight.yml) and add a private log viewer or forwarder (Dozzle behind auth, Vector, Fluent Bit…); never ' +
+    'run debug logging in production.',
   fix: fixPublicLogs,
   example: {
     file: '.preflight.yml',
@@ -48,12 +53,17 @@ export const publicLogs: Rule = {
     ctx.report({
       loc: ctx.deploymentLocation('public_logs'),
       severity: 'error',
-      message: `${source} and debug logging is on in ${debug.length === 1 ? 'service' : 'services'} ${shown}: anyone can read the verbose output`,
+      message:
+        `${source} and debug logging is on in ${debug.length === 1 ? 'service' : 'services'} ${shown}: anyone can ` +
+        `read the verbose output`,
     });
   },
 };
 
-/** `public_logs: false` where the deployment is written (app-compose.json or .preflight.yml, created when there is none). */
+/**
+ * `public_logs: false` where the deployment is written (app-compose.json or .preflight.yml, created when there is
+ * none).
+ */
 function fixPublicLogs(ctx: FixContext): FixOutcome {
   const file = ctx.setDeployment('public_logs', false);
   const declared = file.endsWith('.json')

@@ -9,9 +9,14 @@ export const loggingDisabled: Rule = {
   severity: 'warning',
   title: 'Container logs turned off or kept where the platform cannot show them',
   rationale:
-    "The checklist asks you to decide how you will read logs in production; the CVM's log view (`/logs/<container>`) and `docker logs` read the local copy Docker keeps (json-file, 100 MB × 10 files per container; docs/platform.md#logs-and-sysinfo). Logging driver `none` keeps nothing, and a remote driver with `cache-disabled` keeps no local copy (docs.docker.com/engine/logging/dual-logging/): after a crash there is nothing to look at.",
+    "The checklist asks you to decide how you will read logs in production; the CVM's log view " +
+    '(`/logs/<container>`) and `docker logs` read the local copy Docker keeps (json-file, 100 MB × 10 files per ' +
+    'container; docs/platform.md#logs-and-sysinfo). Logging driver `none` keeps nothing, and a remote driver ' +
+    'with `cache-disabled` keeps no local copy (docs.docker.com/engine/logging/dual-logging/): after a crash ' +
+    'there is nothing to look at.',
   fixHint:
-    "Remove the `logging:` override (the CVM's json-file default with rotation is fine), or keep dual logging on for remote drivers.",
+    "Remove the `logging:` override (the CVM's json-file default with rotation is fine), or keep dual logging " +
+    'on for remote drivers.',
   example: {
     bad: `services:
   web:
@@ -52,7 +57,8 @@ export const loggingDisabled: Rule = {
           valuePath: ['services', name, 'logging', 'options', 'cache-disabled'],
           messageId: 'cacheDisabled',
           message: (who) =>
-            `${who} ${who.v('uses', 'use')} logging driver ${d} with cache-disabled: the CVM keeps no copy its log view or docker logs can show`,
+            `${who} ${who.v('uses', 'use')} logging driver ${d} with cache-disabled: the CVM keeps no copy its ` +
+            `log view or docker logs can show`,
         });
       }
     }

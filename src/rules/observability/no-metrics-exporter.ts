@@ -10,9 +10,16 @@ export const noMetricsExporter: Rule = {
   title: 'No metrics exporter or collector among the services',
   optIn: true,
   rationale:
-    'The checklist: "Include a metrics exporter (such as Prometheus Node Exporter) as a sidecar container in your Docker Compose to collect system and application metrics." The owner already sees the guest\'s current CPU, memory, disk and load without one (Phala Cloud\'s `GET /cvms/{id}/stats`, read by the host over the guest API whatever `public_sysinfo` says: docs/platform.md#logs-and-sysinfo); an exporter adds history, alerts and per-container or application metrics, which a production deployment wants and a demo does not. Opt-in: turn it on with `rules: { no-metrics-exporter: warning }` in .preflight.yml.',
+    'The checklist: "Include a metrics exporter (such as Prometheus Node Exporter) as a sidecar container in ' +
+    'your Docker Compose to collect system and application metrics." The owner already sees the guest\'s current ' +
+    "CPU, memory, disk and load without one (Phala Cloud's `GET /cvms/{id}/stats`, read by the host over the " +
+    'guest API whatever `public_sysinfo` says: docs/platform.md#logs-and-sysinfo); an exporter adds history, ' +
+    'alerts and per-container or application metrics, which a production deployment wants and a demo does not. ' +
+    'Opt-in: turn it on with `rules: { no-metrics-exporter: warning }` in .preflight.yml.',
   fixHint:
-    'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, `--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the gateway with authentication.',
+    'Add a node-exporter sidecar (`prom/node-exporter` with `pid: host` and `/:/host:ro,rslave`, ' +
+    '`--path.rootfs=/host`), cAdvisor or an OpenTelemetry collector, and scrape it from outside through the ' +
+    'gateway with authentication.',
   fix: fixNoMetricsExporter,
   example: {
     // The rule is opt-in: the project turns it on.

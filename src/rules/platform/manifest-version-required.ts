@@ -10,9 +10,16 @@ export const manifestVersionRequired: Rule = {
   severity: 'error',
   title: 'A version-3 manifest field without `manifest_version: "3"`, or a manifest_version the guest refuses',
   rationale:
-    "dstack main refuses to boot a manifest that uses `requirements`, more than one `init_script` or the `nerdctl-compose` runner with a manifest_version below 3, and any manifest_version above 3; a number is accepted only for 1 and 2, newer versions are written as a string. The string form exists so a v0.5.x guest, whose manifest_version is an integer, fails to parse the manifest instead of booting without the requirements it cannot check (docs/platform.md#newer-manifest-fields). Phala Cloud's API client (`@phala/cloud` 0.2.9) types manifest_version as a number, so such a manifest deploys only to self-hosted dstack.",
+    'dstack main refuses to boot a manifest that uses `requirements`, more than one `init_script` or the ' +
+    '`nerdctl-compose` runner with a manifest_version below 3, and any manifest_version above 3; a number is ' +
+    'accepted only for 1 and 2, newer versions are written as a string. The string form exists so a v0.5.x ' +
+    'guest, whose manifest_version is an integer, fails to parse the manifest instead of booting without the ' +
+    "requirements it cannot check (docs/platform.md#newer-manifest-fields). Phala Cloud's API client " +
+    '(`@phala/cloud` 0.2.9) types manifest_version as a number, so such a manifest deploys only to self-hosted ' +
+    'dstack.',
   fixHint:
-    'Write `"manifest_version": "3"` (a string) when the manifest uses requirements, several init scripts or nerdctl-compose; otherwise drop those fields and keep 2.',
+    'Write `"manifest_version": "3"` (a string) when the manifest uses requirements, several init scripts or ' +
+    'nerdctl-compose; otherwise drop those fields and keep 2.',
   example: {
     file: 'app-compose.json',
     bad: `{
@@ -46,21 +53,27 @@ export const manifestVersionRequired: Rule = {
     if (typeof mv === 'string' && !/^[1-9]\d*$/.test(mv.trim())) {
       ctx.report({
         ...at('manifest_version'),
-        message: `manifest_version ${JSON.stringify(mv)} is not a canonical integer string: dstack main refuses the manifest`,
+        message:
+          `manifest_version ${JSON.stringify(mv)} is not a canonical integer string: dstack main refuses the ` +
+          `manifest`,
       });
       return;
     }
     if (version !== undefined && version > MAX_MANIFEST_VERSION) {
       ctx.report({
         ...at('manifest_version'),
-        message: `manifest_version ${JSON.stringify(mv)} is above ${MAX_MANIFEST_VERSION}, the highest a guest accepts: the boot fails ("Unsupported manifest_version")`,
+        message:
+          `manifest_version ${JSON.stringify(mv)} is above ${MAX_MANIFEST_VERSION}, the highest a guest accepts: ` +
+          `the boot fails ("Unsupported manifest_version")`,
       });
       return;
     }
     if (typeof mv === 'number' && mv >= 3) {
       ctx.report({
         ...at('manifest_version'),
-        message: `manifest_version ${mv} is a number: dstack main takes numbers only for 1 and 2 and refuses the manifest, and v0.5.x boots it ignoring the newer fields; write the string "${mv}"`,
+        message:
+          `manifest_version ${mv} is a number: dstack main takes numbers only for 1 and 2 and refuses the ` +
+          `manifest, and v0.5.x boots it ignoring the newer fields; write the string "${mv}"`,
       });
       return;
     }

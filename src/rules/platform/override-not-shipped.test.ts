@@ -8,7 +8,10 @@ import type { Finding } from '../../findings/types.js';
 import { runRules } from '../engine.js';
 import { overrideNotShipped } from './override-not-shipped.js';
 
-/** The rule depends on how the project is found (a directory, `-f`, `--with-override`), so targets are resolved as `check` does. */
+/**
+ * The rule depends on how the project is found (a directory, `-f`, `--with-override`), so targets are resolved as
+ * `check` does.
+ */
 const dir = mkdtempSync(join(tmpdir(), 'preflight-override-rule-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -33,7 +33,8 @@ ruleTester(portPolicyMismatch, {
     {
       name: 'pp with HAProxy accept-proxy in the command',
       appCompose: manifest(
-        'services:\n  lb:\n    image: haproxy:3.0.5\n    ports: ["443:443"]\n    command: ["haproxy", "-f", "/cfg"]\n    labels:\n      note: "bind :443 accept-proxy"\n',
+        'services:\n  lb:\n    image: haproxy:3.0.5\n    ports: ["443:443"]\n    command: ["haproxy", "-f", ' +
+          '"/cfg"]\n    labels:\n      note: "bind :443 accept-proxy"\n',
         {
           ports: [{ port: 443, pp: true }],
         },

@@ -44,9 +44,15 @@ export const portPolicyMismatch: Rule = {
   title:
     '`port_policy` that shuts out a port the app serves, or sends PROXY headers to a service that does not expect them',
   rationale:
-    'The gateway reaches a published port as `<app id>-<port>.<domain>`. With `port_policy.restrict_mode` it refuses every port the policy does not list, and `pp: true` makes it send a PROXY protocol header at the start of each connection to that port, which the service must then expect (docs/platform.md#ingress; port_policy exists since dstack v0.5.11). A service that does not parse the header reads it as the start of the request and fails every one.',
+    'The gateway reaches a published port as `<app id>-<port>.<domain>`. With `port_policy.restrict_mode` it ' +
+    'refuses every port the policy does not list, and `pp: true` makes it send a PROXY protocol header at the ' +
+    'start of each connection to that port, which the service must then expect (docs/platform.md#ingress; ' +
+    'port_policy exists since dstack v0.5.11). A service that does not parse the header reads it as the start of ' +
+    'the request and fails every one.',
   fixHint:
-    'List every port the gateway should reach in `port_policy.ports`; set `pp: true` only on a port whose server is configured for PROXY protocol (nginx `listen … proxy_protocol`, HAProxy `accept-proxy`, Traefik `proxyProtocol`).',
+    'List every port the gateway should reach in `port_policy.ports`; set `pp: true` only on a port whose ' +
+    'server is configured for PROXY protocol (nginx `listen … proxy_protocol`, HAProxy `accept-proxy`, Traefik ' +
+    '`proxyProtocol`).',
   example: {
     file: 'app-compose.json',
     bad: `{
@@ -92,7 +98,10 @@ export const portPolicyMismatch: Rule = {
         loc:
           deploymentValueLocation(ctx.project, ['port_policy', 'ports', i, 'pp']) ??
           ctx.deploymentLocation('port_policy'),
-        message: `port ${p.port} has pp: true, so the gateway opens every connection with a PROXY protocol header, but ${names} shows no PROXY-protocol setting (proxy_protocol, accept-proxy…): it reads the header as the start of the request`,
+        message:
+          `port ${p.port} has pp: true, so the gateway opens every connection with a PROXY protocol header, ` +
+          `but ${names} shows no PROXY-protocol setting (proxy_protocol, accept-proxy…): it reads the header as ` +
+          `the start of the request`,
       });
     });
   },
@@ -106,7 +115,9 @@ function restricted(ctx: RuleContext, ports: GatewayPort[], listed: Set<number>)
     const all = [...new Set(ports.map((g) => g.port))].join(', ');
     ctx.report({
       loc,
-      message: `port_policy.restrict_mode refuses every port not listed, and none of the published ports (${all}) is listed: the app has no route through the gateway`,
+      message:
+        `port_policy.restrict_mode refuses every port not listed, and none of the published ports (${all}) is ` +
+        `listed: the app has no route through the gateway`,
     });
     return;
   }
@@ -117,7 +128,8 @@ function restricted(ctx: RuleContext, ports: GatewayPort[], listed: Set<number>)
       valuePath: ['services', g.service, 'ports', g.index],
       severity: 'info',
       message: (who) =>
-        `${who} ${who.v('publishes', 'publish')} port ${g.port}, which port_policy does not list: with restrict_mode the gateway refuses it, so the published port is reachable from nowhere`,
+        `${who} ${who.v('publishes', 'publish')} port ${g.port}, which port_policy does not list: with ` +
+        `restrict_mode the gateway refuses it, so the published port is reachable from nowhere`,
     });
   }
 }

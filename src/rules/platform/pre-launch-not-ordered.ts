@@ -11,9 +11,16 @@ export const preLaunchNotOrdered: Rule = {
   severity: 'info',
   title: 'Service may start before the pre-launch script has run',
   rationale:
-    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and `unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; dstack#1023). The default script of Phala Cloud is not reported: it logs in, prunes, pulls and sets SSH access, nothing a container reads when it starts. Where `restart-serves-old-version` reports the service, its message says this too, so one `restart:` line gets one finding.',
+    'The `pre_launch_script` runs after dockerd starts, and dockerd restores `restart: always` containers (and ' +
+    '`unless-stopped` ones after an unclean stop) by itself before that, so they may start before the script has ' +
+    'prepared what they need (docs/platform.md#boot-sequence, steps 6 and 7; docs/platform.md#pre-launch-script; ' +
+    'dstack#1023). The default script of Phala Cloud is not reported: it logs in, prunes, pulls and sets SSH ' +
+    'access, nothing a container reads when it starts. Where `restart-serves-old-version` reports the service, ' +
+    'its message says this too, so one `restart:` line gets one finding.',
   fixHint:
-    "Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot service it depends on with `condition: service_completed_successfully`), or do the preparation in the image's entrypoint.",
+    'Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot ' +
+    'service it depends on with `condition: service_completed_successfully`), or do the preparation in the ' +
+    "image's entrypoint.",
   example: {
     file: 'app-compose.json',
     beside: {
@@ -53,7 +60,8 @@ export const preLaunchNotOrdered: Rule = {
         service: name,
         valuePath: ['services', name, 'restart'],
         message: (who) =>
-          `${who} ${who.v('has', 'have')} restart: ${policy}, so after a reboot dockerd may start ${who.v('it', 'them')} before the pre_launch_script has run`,
+          `${who} ${who.v('has', 'have')} restart: ${policy}, so after a reboot dockerd may ` +
+          `start ${who.v('it', 'them')} before the pre_launch_script has run`,
       });
     }
   },

@@ -63,7 +63,8 @@ ruleTester(profileNotStarted, {
           line: 3,
           messageId: 'profileOnly',
           message:
-            'services "mailpit", "adminer" and "pgadmin" only run under profile dev; the CVM\'s plain `docker compose up` never starts them',
+            'services "mailpit", "adminer" and "pgadmin" only run under profile dev; the CVM\'s plain `docker ' +
+            'compose up` never starts them',
           related: [
             { line: 4, service: 'adminer' },
             { line: 5, service: 'pgadmin' },

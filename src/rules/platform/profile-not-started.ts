@@ -6,9 +6,11 @@ export const profileNotStarted: Rule = {
   severity: 'info',
   title: 'Service under a compose profile: the CVM never starts it',
   rationale:
-    'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build`, with no `--profile` (docs/platform.md#boot-sequence, step 8): services that only run under a profile never start there.',
+    'The CVM starts the app with a plain `docker compose up --remove-orphans -d --build`, with no `--profile` ' +
+    '(docs/platform.md#boot-sequence, step 8): services that only run under a profile never start there.',
   fixHint:
-    "Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set COMPOSE_PROFILES in the deployment's environment if the CVM should start them.",
+    'Remove `profiles:` from services the deployment needs; keep profiles for local-only tools, or set ' +
+    "COMPOSE_PROFILES in the deployment's environment if the CVM should start them.",
   example: {
     bad: `services:
   web:
@@ -41,7 +43,8 @@ export const profileNotStarted: Rule = {
         // Inactive services are gone from the model, so each draft says where its own service is.
         related: [{ file: s.loc.file, line: s.loc.line, column: s.loc.column, service: s.name }],
         message: (who) =>
-          `${who} only ${who.v('runs', 'run')} under ${under}; the CVM's plain \`docker compose up\` never starts ${who.v('it', 'them')}`,
+          `${who} only ${who.v('runs', 'run')} under ${under}; the CVM's plain \`docker compose up\` never ` +
+          `starts ${who.v('it', 'them')}`,
       });
     }
   },

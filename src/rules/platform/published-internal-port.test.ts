@@ -37,7 +37,9 @@ ruleTester(publishedInternalPort, {
     `,
     },
     {
-      name: 'authentication the file shows: --requirepass, MONGO_INITDB_ROOT_PASSWORD, Postgres (password required by its image)',
+      name:
+        'authentication the file shows: --requirepass, MONGO_INITDB_ROOT_PASSWORD, Postgres (password required by ' +
+        'its image)',
       compose: `
       services:
         cache:
@@ -87,7 +89,8 @@ ruleTester(publishedInternalPort, {
           line: 4,
           messageId: 'hostNetwork',
           message:
-            "sets network_mode: host, so 6379 (Redis) is reachable through the gateway with no authentication the compose file shows, and it shares the guest's network stack",
+            'sets network_mode: host, so 6379 (Redis) is reachable through the gateway with no authentication ' +
+            "the compose file shows, and it shares the guest's network stack",
         },
       ],
     },

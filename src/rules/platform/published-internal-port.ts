@@ -19,9 +19,17 @@ export const publishedInternalPort: Rule = {
   severity: 'warning',
   title: 'Database, cache, queue or admin UI port published without authentication',
   rationale:
-    "On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not, and with `network_mode: host` every port the container listens on is (docs/platform.md#ingress). A database, cache, queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, Memcached and Elasticsearch before 8 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets anyone read and change the app's data. The app's other containers reach it by service name without `ports:`.",
+    'On a CVM every port published with `ports:` on all interfaces is reachable from the internet through the ' +
+    'gateway at `<app-id>-<port>.<gateway domain>`; one bound to 127.0.0.1 or only `expose`d is not, and with ' +
+    '`network_mode: host` every port the container listens on is (docs/platform.md#ingress). A database, cache, ' +
+    'queue or admin UI published that way with no authentication the compose file shows (Redis, MongoDB, ' +
+    'Memcached and Elasticsearch before 8 start without any; Postgres with POSTGRES_HOST_AUTH_METHOD=trust) lets ' +
+    "anyone read and change the app's data. The app's other containers reach it by service name without " +
+    '`ports:`.',
   fixHint:
-    "Remove the `ports:` entry (containers on the compose network reach the service by name; `expose:` documents the port), bind it to loopback (`127.0.0.1:6379:6379`) for tools on the CVM, or turn on the product's authentication (e.g. `--requirepass ${REDIS_PASSWORD}`, MONGO_INITDB_ROOT_PASSWORD).",
+    'Remove the `ports:` entry (containers on the compose network reach the service by name; `expose:` ' +
+    'documents the port), bind it to loopback (`127.0.0.1:6379:6379`) for tools on the CVM, or turn on the ' +
+    "product's authentication (e.g. `--requirepass ${REDIS_PASSWORD}`, MONGO_INITDB_ROOT_PASSWORD).",
   example: {
     bad: `services:
   cache:
@@ -50,7 +58,10 @@ export const publishedInternalPort: Rule = {
           valuePath: ['services', name, 'network_mode'],
           messageId: 'hostNetwork',
           message: (who) =>
-            `${who} (${entry.product}) ${who.v('sets', 'set')} network_mode: host, so ${reachable.map((p) => `${p.port} (${p.what})`).join(', ')} ${reachable.length > 1 ? 'are' : 'is'} reachable through the gateway with no authentication the compose file shows, and ${who.v('it shares', 'they share')} the guest's network stack`,
+            `${who} (${entry.product}) ${who.v('sets', 'set')} network_mode: host, ` +
+            `so ${reachable.map((p) => `${p.port} (${p.what})`).join(', ')} ${reachable.length > 1 ? 'are' : 'is'} ` +
+            `reachable through the gateway with no authentication the compose file shows, ` +
+            `and ${who.v('it shares', 'they share')} the guest's network stack`,
         });
         continue;
       }
@@ -75,7 +86,8 @@ export const publishedInternalPort: Rule = {
       const said = hits
         .map(
           (h) =>
-            `${h.port.port} (${h.port.what})${h.published !== undefined && h.published !== h.port.port ? ` as ${h.published}` : ''}`,
+            `${h.port.port} ` +
+            `(${h.port.what})${h.published !== undefined && h.published !== h.port.port ? ` as ${h.published}` : ''}`,
         )
         .join(', ');
       ctx.report({
@@ -83,7 +95,9 @@ export const publishedInternalPort: Rule = {
         valuePath: ['services', name, 'ports', first.index],
         messageId: 'published',
         message: (who) =>
-          `${who} (${entry.product}, ${/^[aeiou]/i.test(entry.kind) ? 'an' : 'a'} ${entry.kind}) ${who.v('publishes', 'publish')} port${hits.length > 1 ? 's' : ''} ${said} with no authentication the compose file shows: anyone can reach ${hits.length > 1 ? 'them' : 'it'} through the gateway`,
+          `${who} (${entry.product}, ${/^[aeiou]/i.test(entry.kind) ? 'an' : 'a'} ${entry.kind})` +
+          ` ${who.v('publishes', 'publish')} port${hits.length > 1 ? 's' : ''} ${said} with no authentication ` +
+          `the compose file shows: anyone can reach ${hits.length > 1 ? 'them' : 'it'} through the gateway`,
       });
     }
   },

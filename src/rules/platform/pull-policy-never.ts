@@ -6,7 +6,9 @@ export const pullPolicyNever: Rule = {
   severity: 'error',
   title: '`pull_policy: never` on an image the CVM has to pull',
   rationale:
-    'A CVM\'s Docker engine starts with no images: its data disk is created empty at the first boot (docs/platform.md#boot-sequence), and `docker compose up` with `pull_policy: never` does not pull, so the service fails with "No such image" on the first boot and on every boot after an upgrade names a new tag.',
+    "A CVM's Docker engine starts with no images: its data disk is created empty at the first boot " +
+    '(docs/platform.md#boot-sequence), and `docker compose up` with `pull_policy: never` does not pull, so the ' +
+    'service fails with "No such image" on the first boot and on every boot after an upgrade names a new tag.',
   fixHint: 'Remove `pull_policy: never` (or use `missing`), or build the image in the compose file instead.',
   example: {
     bad: `services:
@@ -26,7 +28,9 @@ export const pullPolicyNever: Rule = {
       ctx.report({
         service: name,
         valuePath: ['services', name, 'pull_policy'],
-        message: `service "${name}" has pull_policy: never, but the CVM's engine has no images at first boot, so ${svc.image} is never there and the service does not start`,
+        message:
+          `service "${name}" has pull_policy: never, but the CVM's engine has no images at first boot, ` +
+          `so ${svc.image} is never there and the service does not start`,
       });
     }
   },

@@ -7,7 +7,8 @@ export const suppressionWithoutReason: Rule = {
   severity: 'warning',
   title: 'preflight-ignore without a reason',
   rationale:
-    'A silenced finding must say why, so the next reader can judge whether it still holds. A directive without a reason suppresses nothing.',
+    'A silenced finding must say why, so the next reader can judge whether it still holds. A directive without ' +
+    'a reason suppresses nothing.',
   fixHint: 'Write `# preflight-ignore <rule-id> -- <reason>`.',
   example: {
     bad: `services:

@@ -8,9 +8,13 @@ export const udpPort: Rule = {
   severity: 'error',
   title: 'UDP port published or exposed; the gateway cannot carry UDP',
   rationale:
-    'Ingress into a CVM goes through the gateway, which routes by TLS SNI (`<app_id>-<port>.<gateway domain>`) and listens on TCP only: there is no UDP path (docs/platform.md#ingress). A published UDP port (DNS, QUIC, WireGuard, game servers) is unreachable from outside. An `expose`d UDP port still works between containers, so it is only noted.',
+    'Ingress into a CVM goes through the gateway, which routes by TLS SNI (`<app_id>-<port>.<gateway domain>`) ' +
+    'and listens on TCP only: there is no UDP path (docs/platform.md#ingress). A published UDP port (DNS, QUIC, ' +
+    'WireGuard, game servers) is unreachable from outside. An `expose`d UDP port still works between containers, ' +
+    'so it is only noted.',
   fixHint:
-    'Serve the protocol over TCP (DNS over TLS/HTTPS, HTTP/2 instead of QUIC, WireGuard over a TCP tunnel) or run the UDP part outside the CVM.',
+    'Serve the protocol over TCP (DNS over TLS/HTTPS, HTTP/2 instead of QUIC, WireGuard over a TCP tunnel) or ' +
+    'run the UDP part outside the CVM.',
   example: {
     bad: `services:
   dns:
@@ -45,7 +49,8 @@ export const udpPort: Rule = {
           valuePath: ['services', name, 'expose', i],
           messageId: 'exposed',
           message: (who) =>
-            `${who} ${who.v('exposes', 'expose')} UDP port ${String(e).replace(UDP, '')}: reachable from other containers only, the gateway cannot carry UDP`,
+            `${who} ${who.v('exposes', 'expose')} UDP port ${String(e).replace(UDP, '')}: reachable from other ` +
+            `containers only, the gateway cannot carry UDP`,
         });
       });
     }

@@ -53,7 +53,8 @@ describe(`rule ${unusedSuppression.id}`, () => {
             image: nginx:1.27 # preflight-ignore restart-polciy,restart-policy -- typo
       `);
       assert.deepEqual(own(runRules(p, RULES).findings), [
-        '3:23 preflight-ignore names unknown rule "restart-polciy"; it suppresses nothing (`preflight rules` lists the ids)',
+        '3:23 preflight-ignore names unknown rule "restart-polciy"; it suppresses nothing (`preflight rules` ' +
+          'lists the ids)',
       ]);
     });
 
@@ -86,7 +87,8 @@ describe(`rule ${unusedSuppression.id}`, () => {
       `);
       assert.deepEqual(own(runRules(p, RULES).findings), [], 'not without the option');
       assert.deepEqual(own(runRules(p, RULES, { reportUnusedSuppressions: true }).findings), [
-        '3:23 preflight-ignore restart-policy suppressed nothing: there is no restart-policy finding on this line or the next',
+        '3:23 preflight-ignore restart-policy suppressed nothing: there is no restart-policy finding on this ' +
+          'line or the next',
       ]);
     });
 
@@ -133,7 +135,8 @@ describe(`rule ${unusedSuppression.id}`, () => {
       assert.deepEqual(
         found.map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`),
         [
-          '.preflight.yml:3:14 exemption of restart-policy names service "wbe", which no compose file checked with this configuration defines; it suppresses nothing',
+          '.preflight.yml:3:14 exemption of restart-policy names service "wbe", which no compose file checked ' +
+            'with this configuration defines; it suppresses nothing',
         ],
       );
     });
@@ -147,7 +150,8 @@ describe(`rule ${unusedSuppression.id}`, () => {
       assert.deepEqual(
         found.map((f) => `${f.line} ${f.message}`),
         [
-          '3 exemption of restart-policy names service "wbe", which no compose file checked with this configuration defines; it suppresses nothing',
+          '3 exemption of restart-policy names service "wbe", which no compose file checked with this ' +
+            'configuration defines; it suppresses nothing',
           '5 exemption of restart-policy for service "web" suppressed nothing: no such finding in this run',
         ],
       );

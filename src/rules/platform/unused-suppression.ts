@@ -21,9 +21,12 @@ export const unusedSuppression: Rule = {
   severity: 'warning',
   title: 'Suppression that matches nothing',
   rationale:
-    "A `# preflight-ignore` or an exemption that matches no finding silences nothing today, and may silence a real finding later, where its reason does not apply: a typo in a rule id or service name, a rule that was fixed, a service that was renamed. Like ESLint's `--report-unused-disable-directives`, which CI runs use.",
+    'A `# preflight-ignore` or an exemption that matches no finding silences nothing today, and may silence a ' +
+    'real finding later, where its reason does not apply: a typo in a rule id or service name, a rule that was ' +
+    "fixed, a service that was renamed. Like ESLint's `--report-unused-disable-directives`, which CI runs use.",
   fixHint:
-    'Correct the rule id or service name (`preflight rules` lists the ids), or remove the suppression if the finding it was for is gone.',
+    'Correct the rule id or service name (`preflight rules` lists the ids), or remove the suppression if the ' +
+    'finding it was for is gone.',
   example: {
     bad: `services:
   # preflight-ignore restart-polcy -- a one-shot job: runs the migrations, then exits
@@ -47,7 +50,8 @@ export const unusedSuppression: Rule = {
         ctx.report({
           loc: directiveLoc(d),
           message: meta
-            ? `preflight-ignore ${id}: that rule is reported by \`preflight ${meta.source}\`, which does not read inline directives; use an exemption in .preflight.yml`
+            ? `preflight-ignore ${id}: that rule is reported by \`preflight ${meta.source}\`, which does not read ` +
+              `inline directives; use an exemption in .preflight.yml`
             : `preflight-ignore names unknown rule "${id}"; it suppresses nothing (\`preflight rules\` lists the ids)`,
         });
       }
@@ -105,7 +109,8 @@ export function exemptionFindings(
         findingAt(
           rule,
           where('service'),
-          `exemption of ${e.rule} names service "${e.service}", which no compose file checked with this configuration defines; it suppresses nothing`,
+          `exemption of ${e.rule} names service "${e.service}", which no compose file checked with this ` +
+            `configuration defines; it suppresses nothing`,
         ),
       );
       return;
@@ -117,7 +122,8 @@ export function exemptionFindings(
       findingAt(
         rule,
         where('rule'),
-        `exemption of ${e.rule}${e.service ? ` for service "${e.service}"` : ''} suppressed nothing: no such finding in this run`,
+        `exemption of ${e.rule}${e.service ? ` for service "${e.service}"` : ''} suppressed nothing: no such ` +
+          `finding in this run`,
       ),
     );
   });

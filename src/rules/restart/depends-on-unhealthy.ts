@@ -11,7 +11,11 @@ export const dependsOnUnhealthy: Rule = {
   severity: 'warning',
   title: 'Depends on a service with a healthcheck without waiting for it to be healthy',
   rationale:
-    'After every CVM restart and upgrade all containers start together (docs/platform.md#boot-sequence). `depends_on` in its short form only waits for the container to start, so the dependent connects before the database accepts connections and crashes or caches a failure (checklist: apps must handle being stopped and started at any time). An explicit `condition: service_started` is a choice the author made (the app retries, or must not wait) and is left alone.',
+    'After every CVM restart and upgrade all containers start together (docs/platform.md#boot-sequence). ' +
+    '`depends_on` in its short form only waits for the container to start, so the dependent connects before the ' +
+    'database accepts connections and crashes or caches a failure (checklist: apps must handle being stopped and ' +
+    'started at any time). An explicit `condition: service_started` is a choice the author made (the app ' +
+    'retries, or must not wait) and is left alone.',
   fixHint: 'Use the long form: `depends_on: { db: { condition: service_healthy } }`.',
   fix: fixDependsOnUnhealthy,
   example: {
@@ -57,8 +61,11 @@ export const dependsOnUnhealthy: Rule = {
           path: ['services', name, 'depends_on', dep],
           messageId: 'startedOnly',
           message: (who) =>
-            `${who} ${who.v('depends', 'depend')} on "${dep}", ${which}, but only ${who.v('waits', 'wait')} for it to start`,
-          hint: `Wait for "${dep}" to be healthy: \`depends_on: { ${dep}: { condition: service_healthy } }\`; if the app retries on its own, write \`condition: service_started\` to say so.`,
+            `${who} ${who.v('depends', 'depend')} on "${dep}", ${which}, but only ${who.v('waits', 'wait')} for ` +
+            `it to start`,
+          hint:
+            `Wait for "${dep}" to be healthy: \`depends_on: { ${dep}: { condition: service_healthy } }\`; if the ` +
+            `app retries on its own, write \`condition: service_started\` to say so.`,
         });
       }
     }

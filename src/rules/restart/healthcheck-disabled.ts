@@ -8,7 +8,9 @@ export const healthcheckDisabled: Rule = {
   severity: 'warning',
   title: 'Healthcheck disabled',
   rationale:
-    '`disable: true` or `test: ["NONE"]` also switches off the image\'s own HEALTHCHECK: after a CVM restart nothing can tell that the service is up but not working, and dependents cannot wait for it (checklist: expose health endpoints needed for monitoring).',
+    '`disable: true` or `test: ["NONE"]` also switches off the image\'s own HEALTHCHECK: after a CVM restart ' +
+    'nothing can tell that the service is up but not working, and dependents cannot wait for it (checklist: ' +
+    'expose health endpoints needed for monitoring).',
   fixHint: 'Remove `disable: true` / `test: ["NONE"]`, or replace it with a probe that works in this image.',
   example: {
     bad: `services:
@@ -41,7 +43,9 @@ export const healthcheckDisabled: Rule = {
         // A disabled check on a background worker nobody waits for costs little.
         severity: servesTraffic(svc) || dependedOn ? undefined : 'info',
         message: (who) =>
-          `${who} ${who.v('disables its', 'disable their')} healthcheck${viaDisable ? ' (disable: true)' : ' (test: ["NONE"])'}, including any HEALTHCHECK ${who.v('its image declares', 'their images declare')}`,
+          `${who} ${who.v('disables its', 'disable their')} ` +
+          `healthcheck${viaDisable ? ' (disable: true)' : ' (test: ["NONE"])'}, including any ` +
+          `HEALTHCHECK ${who.v('its image declares', 'their images declare')}`,
       });
     }
   },

@@ -46,9 +46,15 @@ export const healthcheckIneffective: Rule = {
   severity: 'warning',
   title: 'Healthcheck that can never fail, or never pass',
   rationale:
-    'After every CVM restart or upgrade all services start at once and `depends_on: condition: service_healthy` is what orders them (docs/platform.md#boot-sequence). A probe ending in `|| exit 0`, `|| true` or `; exit 0` reports healthy while the service is down, so dependents start against it and a broken upgrade looks healthy; `test: NONE` in string form (or `["CMD-SHELL", "NONE"]`) runs a command named NONE, which fails every time, so the service is never healthy and anything waiting for it never starts. Only `test: ["NONE"]` or `disable: true` disable a healthcheck (healthcheck-disabled).',
+    'After every CVM restart or upgrade all services start at once and `depends_on: condition: service_healthy` ' +
+    'is what orders them (docs/platform.md#boot-sequence). A probe ending in `|| exit 0`, `|| true` or `; exit ' +
+    '0` reports healthy while the service is down, so dependents start against it and a broken upgrade looks ' +
+    'healthy; `test: NONE` in string form (or `["CMD-SHELL", "NONE"]`) runs a command named NONE, which fails ' +
+    'every time, so the service is never healthy and anything waiting for it never starts. Only `test: ["NONE"]` ' +
+    'or `disable: true` disable a healthcheck (healthcheck-disabled).',
   fixHint:
-    'Let the probe fail: drop the trailing `|| exit 0` / `|| true` / `; exit 0` (use `|| exit 1` to map any failure to unhealthy). To disable the check, write `test: ["NONE"]` or `disable: true`.',
+    'Let the probe fail: drop the trailing `|| exit 0` / `|| true` / `; exit 0` (use `|| exit 1` to map any ' +
+    'failure to unhealthy). To disable the check, write `test: ["NONE"]` or `disable: true`.',
   example: {
     bad: `services:
   web:
@@ -80,9 +86,12 @@ export const healthcheckIneffective: Rule = {
         message:
           found.kind === 'neverFails'
             ? (who) =>
-                `${who} ${who.v('has a healthcheck', 'have a healthcheck')} that always exits 0 (it ends in \`${found.ending}\`): ${who.v('it is', 'they are')} reported healthy even when down${waits}`
+                `${who} ${who.v('has a healthcheck', 'have a healthcheck')} that always exits 0 (it ends in ` +
+                `\`${found.ending}\`): ${who.v('it is', 'they are')} reported healthy even when down${waits}`
             : (who) =>
-                `${who} ${who.v('has', 'have')} healthcheck test NONE as a shell command, which runs a command named NONE and always fails: ${who.v('it is', 'they are')} never healthy${waits}; write test: ["NONE"] or disable: true to disable the check`,
+                `${who} ${who.v('has', 'have')} healthcheck test NONE as a shell command, which runs a command ` +
+                `named NONE and always fails: ${who.v('it is', 'they are')} never healthy${waits}; write test: ` +
+                `["NONE"] or disable: true to disable the check`,
       });
     }
   },

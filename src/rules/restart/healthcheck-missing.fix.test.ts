@@ -39,7 +39,8 @@ fixTester(healthcheckMissing, {
       output: `
         services:
           app: { image: ghcr.io/acme/app:1.0.0, depends_on: [cache] }
-          cache: { image: "redis:7.2", healthcheck: {test: ["CMD", "redis-cli", "ping"], interval: 10s, timeout: 5s, retries: 5} }
+          cache: { image: "redis:7.2", healthcheck: {test: ["CMD", "redis-cli", "ping"], interval: 10s, timeout: 5s, \
+retries: 5} }
       `,
     },
   ],

@@ -14,9 +14,13 @@ export const healthcheckMissing: Rule = {
   severity: 'warning',
   title: 'Service that serves traffic or is depended on has no healthcheck',
   rationale:
-    'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints for monitoring.',
+    'After every CVM restart and upgrade all containers start at once; without a healthcheck, dependents cannot ' +
+    'wait for the service to be ready and nothing shows that it is up but not working (the gateway routes to ' +
+    'instances before they are healthy: dstack PR 1079). The checklist asks services to expose health endpoints ' +
+    'for monitoring.',
   fixHint:
-    "Add a `healthcheck:` with a cheap readiness probe that fits the service (its database client's ping, or the app's own health endpoint), unless the image already declares a HEALTHCHECK.",
+    "Add a `healthcheck:` with a cheap readiness probe that fits the service (its database client's ping, or " +
+    "the app's own health endpoint), unless the image already declares a HEALTHCHECK.",
   fix: fixHealthcheckMissing,
   example: {
     bad: `services:
@@ -62,13 +66,18 @@ export const healthcheckMissing: Rule = {
       if (waiting.length === 0 && svc.image && isMonitoringSidecar(svc.image)) continue;
       const unseen = 'unless its image declares a HEALTHCHECK, which this check cannot see';
       const message = waitsHealthy.length
-        ? `service "${waitsHealthy[0]}" waits for "${name}" to be healthy, but "${name}" has no healthcheck in the compose file; ${unseen}, compose will not start "${waitsHealthy[0]}"`
-        : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${waiting[0]![0]}"`} but has no healthcheck (${unseen})`;
+        ? `service "${waitsHealthy[0]}" waits for "${name}" to be healthy, but "${name}" has no healthcheck in ` +
+          `the compose file; ${unseen}, compose will not start "${waitsHealthy[0]}"`
+        : `service "${name}" ${traffic ? 'serves traffic' : `is depended on by "${waiting[0]![0]}"`} but has no ` +
+          `healthcheck (${unseen})`;
       // The hint names a probe only where the product documents one (no pg_isready for Caddy).
       const probe = matchImage(PROBE_TEMPLATES, svc.image);
       const hint = probe
-        ? `Add ${probe.product}'s readiness probe: \`healthcheck: { test: ${JSON.stringify(probe.test)} }\`${probe.slowStart ? ' with a `start_period`' : ''}.`
-        : `Add a \`healthcheck:\` that checks what "${name}" serves (its health endpoint or port, with a client its image ships), unless ${svc.image ? `image ${svc.image}` : 'its image'} already declares a HEALTHCHECK.`;
+        ? `Add ${probe.product}'s readiness probe: \`healthcheck: { test: ${JSON.stringify(probe.test)} ` +
+          `}\`${probe.slowStart ? ' with a `start_period`' : ''}.`
+        : `Add a \`healthcheck:\` that checks what "${name}" serves (its health endpoint or port, with a client ` +
+          `its image ships), unless ${svc.image ? `image ${svc.image}` : 'its image'} already declares a ` +
+          `HEALTHCHECK.`;
       ctx.report({ service: name, path: ['services', name], message, hint });
     }
   },
@@ -88,7 +97,8 @@ function fixHealthcheckMissing(ctx: FixContext, { report }: FixTarget): FixOutco
   const probe = matchImage(PROBE_TEMPLATES, image);
   if (!probe)
     return ctx.refuse(
-      `no probe is known for ${image ? `image ${image}` : 'a service without an image'}; write one that checks the app's own health`,
+      `no probe is known for ${image ? `image ${image}` : 'a service without an image'}; write one that checks ` +
+        `the app's own health`,
     );
   ctx.service(name).set(['healthcheck'], {
     test: probe.test,
@@ -97,6 +107,8 @@ function fixHealthcheckMissing(ctx: FixContext, { report }: FixTarget): FixOutco
   });
   return {
     description: `add ${probe.product}'s readiness probe to service "${name}" (${probe.test.slice(1).join(' ')})`,
-    changesBehaviour: `Docker marks "${name}" unhealthy while the probe fails; services waiting for it to be healthy start only once it passes`,
+    changesBehaviour:
+      `Docker marks "${name}" unhealthy while the probe fails; services waiting for it to be healthy start only ` +
+      `once it passes`,
   };
 }

@@ -4,7 +4,9 @@ import { healthcheckTiming } from './healthcheck-timing.js';
 ruleTester(healthcheckTiming, {
   valid: [
     {
-      name: 'a duration Compose refuses is compose-invalid, not read as the default (no slow-start or interval finding)',
+      name:
+        'a duration Compose refuses is compose-invalid, not read as the default (no slow-start or interval ' +
+        'finding)',
       compose: `
       services:
         db:
@@ -69,7 +71,8 @@ ruleTester(healthcheckTiming, {
       services:
         db:
           image: mariadb:10.6
-          healthcheck: { test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 3s, retries: 5, start_period: 30s }
+          healthcheck: { test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 3s, retries: 5, \
+start_period: 30s }
         web:
           image: app:1
           healthcheck: { test: ["CMD", "true"], interval: 10s, timeout: 20s }

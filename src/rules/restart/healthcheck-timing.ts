@@ -28,9 +28,15 @@ export const healthcheckTiming: Rule = {
   severity: 'warning',
   title: 'Healthcheck timings that do not do what they seem to',
   rationale:
-    'After every CVM restart or upgrade all services start at once (docs/platform.md#boot-sequence). A slow starter without start_period is marked unhealthy during initialisation or crash recovery and services waiting on it fail to start; retries: 0 silently means 3; with an interval of many minutes and no start_period the first probe runs that long after start, and services waiting for it to be healthy wait as long at every boot. A timeout at or above the interval is not flagged: Docker starts the next probe when the previous one ends, so it hides nothing.',
+    'After every CVM restart or upgrade all services start at once (docs/platform.md#boot-sequence). A slow ' +
+    'starter without start_period is marked unhealthy during initialisation or crash recovery and services ' +
+    'waiting on it fail to start; retries: 0 silently means 3; with an interval of many minutes and no ' +
+    'start_period the first probe runs that long after start, and services waiting for it to be healthy wait as ' +
+    'long at every boot. A timeout at or above the interval is not flagged: Docker starts the next probe when ' +
+    'the previous one ends, so it hides nothing.',
   fixHint:
-    'Keep retries ≥ 1, give slow starters a `start_period` (e.g. `start_period: 1m`), and keep the interval of a service others wait for to seconds or a minute (or give it a start_period).',
+    'Keep retries ≥ 1, give slow starters a `start_period` (e.g. `start_period: 1m`), and keep the interval of ' +
+    'a service others wait for to seconds or a minute (or give it a start_period).',
   example: {
     bad: `services:
   db:
@@ -73,7 +79,8 @@ volumes:
           path: at('retries'),
           messageId: 'retriesIgnored',
           message: (who) =>
-            `${who} ${who.v('sets', 'set')} healthcheck retries: ${hc.retries}, which Docker ignores (it uses the default of 3)`,
+            `${who} ${who.v('sets', 'set')} healthcheck retries: ${hc.retries}, which Docker ignores (it uses ` +
+            `the default of 3)`,
         });
       }
       // Docker runs the first probe one interval after the container starts (every start_interval
@@ -89,7 +96,9 @@ volumes:
           path: at('interval'),
           messageId: 'firstProbeLate',
           message: (who) =>
-            `${who} ${who.v('probes its', 'probe their')} health every ${formatDuration(t.intervalMs)} with no start_period, and ${names} ${waiting.length > 1 ? 'wait' : 'waits'} for it to be healthy: the first probe runs ${formatDuration(t.intervalMs)} after start, so every boot waits that long`,
+            `${who} ${who.v('probes its', 'probe their')} health every ${formatDuration(t.intervalMs)} with no ` +
+            `start_period, and ${names} ${waiting.length > 1 ? 'wait' : 'waits'} for it to be healthy: the first ` +
+            `probe runs ${formatDuration(t.intervalMs)} after start, so every boot waits that long`,
         });
       }
       const stateful = statefulService(svc);
@@ -99,7 +108,9 @@ volumes:
           path: ['services', name, 'healthcheck'],
           messageId: 'noStartPeriod',
           message: (who) =>
-            `${who} (${stateful.entry.product}) ${who.v('starts', 'start')} slowly but ${who.v('its', 'their')} healthcheck has no start_period: ${who.v('it is', 'they are')} marked unhealthy after ${formatDuration(t.intervalMs * t.retries)} of startup or crash recovery`,
+            `${who} (${stateful.entry.product}) ${who.v('starts', 'start')} slowly but ${who.v('its', 'their')} ` +
+            `healthcheck has no start_period: ${who.v('it is', 'they are')} marked unhealthy ` +
+            `after ${formatDuration(t.intervalMs * t.retries)} of startup or crash recovery`,
         });
       }
     }

@@ -56,7 +56,8 @@ ruleTester(preLaunchUnsafe, {
     {
       name: 'every variable is assigned, guarded or passed by the guest',
       appCompose: manifest(
-        'set -euo pipefail\nDIR=/dstack/persistent\nmkdir -p "$DIR/app"\necho "${OPTIONAL:-none}"\necho "$API_KEY"\nfor f in a b; do echo "$f"; done\nread -r LINE < /etc/hostname\necho "$LINE $HOME $PATH"\n',
+        'set -euo pipefail\nDIR=/dstack/persistent\nmkdir -p "$DIR/app"\necho "${OPTIONAL:-none}"\necho ' +
+          '"$API_KEY"\nfor f in a b; do echo "$f"; done\nread -r LINE < /etc/hostname\necho "$LINE $HOME $PATH"\n',
         { allowed_envs: ['API_KEY'] },
       ),
     },
@@ -109,8 +110,10 @@ ruleTester(preLaunchUnsafe, {
         {
           file: 'app-compose.json',
           severity: 'warning',
-          message:
-            /reads \$DEBUG \(line 3\), \$LOG_LEVEL \(line 4\), which nothing sets.*the script turns on set -u \(line 2\)/,
+          message: new RegExp(
+            String.raw`reads \$DEBUG \(line 3\), \$LOG_LEVEL \(line 4\), which nothing sets.*` +
+              String.raw`the script turns on set -u \(line 2\)`,
+          ),
         },
       ],
     },

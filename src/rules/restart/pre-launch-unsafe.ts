@@ -53,8 +53,13 @@ const SET_BEFORE = new Set([
 ]);
 
 /** Words that say a check is about what may run (an identity, a measurement, a credential). */
-const GATE_WORDS =
-  /hash|digest|token|signature|sha\d*sum|md5sum|b2sum|checksum|attest|measure|rtmr|mr_?td|app_?id|compose|licen[cs]e|allow/i;
+const GATE_WORDS = new RegExp(
+  [
+    ...['hash', 'digest', 'token', 'signature', String.raw`sha\d*sum`, 'md5sum', 'b2sum', 'checksum', 'attest'],
+    ...['measure', 'rtmr', 'mr_?td', 'app_?id', 'compose', 'licen[cs]e', 'allow'],
+  ].join('|'),
+  'i',
+);
 /** A comparison of two values, or a checksum tool checking a list. */
 const COMPARISON = /!=|\s-ne\s|==|\s=\s|sum\s+(?:-c|--check)\b|\bcmp\s|\bdiff\s/;
 const DOWNLOAD = /\b(?:curl|wget)\b/;
@@ -66,9 +71,20 @@ export const preLaunchUnsafe: Rule = {
   severity: 'warning',
   title: 'pre_launch_script that can stop the boot, or that cannot do what it is meant to',
   rationale:
-    'The pre-launch script is sourced by the boot script after dockerd has started (docs/platform.md#pre-launch-script). On dstack main that shell runs under `set -euo pipefail` (v0.5.11 sets no option), so a `$VAR` that is not set ends the boot with "unbound variable"; a script that sets `-u` itself does so on every version. Containers with `restart: always`, `unless-stopped` or `on-failure` may already be running when it runs (dockerd restores them at boot, docs/platform.md#boot-sequence step 6), so an `exit 1` on a hash or token mismatch cannot keep the app from starting: dstack says not to build gates on it, `init_script` runs before dockerd. A custom script replaces Phala Cloud\'s default one, and with it the registry login the `DSTACK_DOCKER_*` / `DSTACK_AWS_*` variables are for (docs/platform.md#boot-sequence).',
+    'The pre-launch script is sourced by the boot script after dockerd has started ' +
+    '(docs/platform.md#pre-launch-script). On dstack main that shell runs under `set -euo pipefail` (v0.5.11 ' +
+    'sets no option), so a `$VAR` that is not set ends the boot with "unbound variable"; a script that sets `-u` ' +
+    'itself does so on every version. Containers with `restart: always`, `unless-stopped` or `on-failure` may ' +
+    'already be running when it runs (dockerd restores them at boot, docs/platform.md#boot-sequence step 6), so ' +
+    'an `exit 1` on a hash or token mismatch cannot keep the app from starting: dstack says not to build gates ' +
+    "on it, `init_script` runs before dockerd. A custom script replaces Phala Cloud's default one, and with it " +
+    'the registry login the `DSTACK_DOCKER_*` / `DSTACK_AWS_*` variables are for ' +
+    '(docs/platform.md#boot-sequence).',
   fixHint:
-    'Give every variable a default (`${VAR:-}`) or test it with `[ -n "${VAR:-}" ]`; move checks that must stop the app into `init_script`; in a custom script, log in to your registry yourself (`echo "$DSTACK_DOCKER_PASSWORD" | docker login -u "$DSTACK_DOCKER_USERNAME" --password-stdin`) or start from Phala\'s default script.',
+    'Give every variable a default (`${VAR:-}`) or test it with `[ -n "${VAR:-}" ]`; move checks that must stop ' +
+    'the app into `init_script`; in a custom script, log in to your registry yourself (`echo ' +
+    '"$DSTACK_DOCKER_PASSWORD" | docker login -u "$DSTACK_DOCKER_USERNAME" --password-stdin`) or start from ' +
+    "Phala's default script.",
   example: {
     file: 'app-compose.json',
     bad: `{
@@ -134,7 +150,9 @@ function unsetVariables(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
   ctx.report({
     loc,
     severity: byScript || mainOnly ? 'warning' : 'info',
-    message: `pre_launch_script reads ${list.join(', ')}, which nothing sets (not in the env the guest passes, not assigned in the script): ${when}, so the boot stops with "unbound variable" at the first of them it reaches`,
+    message:
+      `pre_launch_script reads ${list.join(', ')}, which nothing sets (not in the env the guest passes, not ` +
+      `assigned in the script): ${when}, so the boot stops with "unbound variable" at the first of them it reaches`,
   });
 }
 
@@ -152,16 +170,22 @@ function gates(ctx: RuleContext, lines: CodeLine[], loc: Loc): void {
     if (!condition || REGISTRY_LOGIN.test(condition.code)) continue;
     if (!COMPARISON.test(condition.code) || !GATE_WORDS.test(condition.code)) continue;
     const from = Math.max(0, lines.indexOf(condition) - 10);
-    if (lines.slice(from, lines.indexOf(condition) + 1).some((l) => DOWNLOAD.test(l.code))) continue; // a download's integrity check
+    // A download's integrity check.
+    if (lines.slice(from, lines.indexOf(condition) + 1).some((l) => DOWNLOAD.test(l.code))) continue;
     const who = early.map(([n, svc]) => `"${n}" (restart: ${svc.restart!.trim()})`).join(', ');
     ctx.report({
       loc,
-      message: `pre_launch_script line ${lines[i]!.line} runs \`exit ${exit[1]}\` when the check on line ${condition.line} fails, but it cannot stop the app: dockerd may already have restarted ${who} when the script runs; put the check in init_script, which runs before dockerd`,
+      message:
+        `pre_launch_script line ${lines[i]!.line} runs \`exit ${exit[1]}\` when the check on ` +
+        `line ${condition.line} fails, but it cannot stop the app: dockerd may already have restarted ${who} when ` +
+        `the script runs; put the check in init_script, which runs before dockerd`,
     });
   }
 }
 
-/** The line whose condition decides whether line `i` runs: itself (`cond || exit 1`), or the nearest `if`/`elif` above. */
+/**
+ * The line whose condition decides whether line `i` runs: itself (`cond || exit 1`), or the nearest `if`/`elif` above.
+ */
 function governingCondition(lines: CodeLine[], i: number): CodeLine | undefined {
   const here = lines[i]!;
   if (/\b(?:if|elif)\b|\|\||&&/.test(here.code)) return here;
@@ -181,6 +205,8 @@ function registryLogin(ctx: RuleContext, script: string, loc: Loc): void {
   if (codeLines(script).some(({ code }) => REGISTRY_LOGIN.test(code))) return;
   ctx.report({
     loc,
-    message: `the env carries ${login.join(', ')}, but this custom pre_launch_script never logs in to a registry: only Phala Cloud's default script uses them, so private images cannot be pulled`,
+    message:
+      `the env carries ${login.join(', ')}, but this custom pre_launch_script never logs in to a registry: only ` +
+      `Phala Cloud's default script uses them, so private images cannot be pulled`,
   });
 }

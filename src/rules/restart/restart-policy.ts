@@ -11,9 +11,12 @@ export const restartPolicy: Rule = {
   severity: 'warning',
   title: 'Long-running service without a restart policy',
   rationale:
-    'The checklist asks apps to survive being stopped and started at any time. A container that exits (crash, OOM, a dependency not ready yet) stays down in the CVM until the next upgrade or reboot, because nobody is there to run `docker start`.',
+    'The checklist asks apps to survive being stopped and started at any time. A container that exits (crash, ' +
+    'OOM, a dependency not ready yet) stays down in the CVM until the next upgrade or reboot, because nobody is ' +
+    'there to run `docker start`.',
   fixHint:
-    'Set `restart: unless-stopped` on long-running services (`always` also works, but brings the old version back at the start of every upgrade: restart-serves-old-version); one-shot jobs may keep `no`.',
+    'Set `restart: unless-stopped` on long-running services (`always` also works, but brings the old version ' +
+    'back at the start of every upgrade: restart-serves-old-version); one-shot jobs may keep `no`.',
   fix: fixRestartPolicy,
   example: {
     bad: `services:
@@ -38,7 +41,8 @@ export const restartPolicy: Rule = {
         service: name,
         path: svc.restart !== undefined ? ['services', name, 'restart'] : ['services', name],
         message: (who) =>
-          `${who} ${who.v('has', 'have')} ${policy ? `restart: ${policy}` : 'no restart policy'}; ${who.v('it stays', 'they stay')} down after a crash until the CVM restarts`,
+          `${who} ${who.v('has', 'have')} ${policy ? `restart: ${policy}` : 'no restart policy'};` +
+          ` ${who.v('it stays', 'they stay')} down after a crash until the CVM restarts`,
       });
     }
   },

@@ -8,9 +8,12 @@ export const shellPid1: Rule = {
   severity: 'warning',
   title: 'Command runs through a shell that does not forward SIGTERM',
   rationale:
-    'The checklist asks for graceful shutdown handlers so a restart or upgrade does not corrupt data. When `sh -c "a && b"` is PID 1, the shell receives SIGTERM and ignores it (PID 1 has no default signal handlers); the app never hears it and is SIGKILLed when the stop grace period ends, at every CVM restart and upgrade.',
+    'The checklist asks for graceful shutdown handlers so a restart or upgrade does not corrupt data. When `sh ' +
+    '-c "a && b"` is PID 1, the shell receives SIGTERM and ignores it (PID 1 has no default signal handlers); ' +
+    'the app never hears it and is SIGKILLed when the stop grace period ends, at every CVM restart and upgrade.',
   fixHint:
-    'Start the long-running command with `exec` (`sh -c "migrate && exec node server.js"`), or set `init: true` so an init process forwards signals.',
+    'Start the long-running command with `exec` (`sh -c "migrate && exec node server.js"`), or set `init: true` ' +
+    'so an init process forwards signals.',
   example: {
     bad: `services:
   worker:
@@ -53,7 +56,8 @@ export const shellPid1: Rule = {
         service: name,
         valuePath: where,
         message: (who) =>
-          `${who} ${who.v('runs its', 'run their')} ${pid1.script.key} through \`${pid1.shell} -c\` without \`exec\`${why}, so the app never receives SIGTERM and is killed at every restart`,
+          `${who} ${who.v('runs its', 'run their')} ${pid1.script.key} through \`${pid1.shell} -c\` without ` +
+          `\`exec\`${why}, so the app never receives SIGTERM and is killed at every restart`,
       });
     }
   },

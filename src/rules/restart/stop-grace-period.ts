@@ -13,7 +13,9 @@ export const stopGracePeriod: Rule = {
   severity: 'warning',
   title: 'Stateful service stopped with the 10 s default grace period',
   rationale:
-    'Every upgrade restarts the whole CVM (checklist: "The entire CVM and all containers in your Compose will reboot during an upgrade"). A database that cannot flush and checkpoint within 10 s is SIGKILLed and starts the next boot with crash recovery, or with a torn write.',
+    'Every upgrade restarts the whole CVM (checklist: "The entire CVM and all containers in your Compose will ' +
+    'reboot during an upgrade"). A database that cannot flush and checkpoint within 10 s is SIGKILLed and starts ' +
+    'the next boot with crash recovery, or with a torn write.',
   fixHint: 'Give stateful services time to shut down cleanly, e.g. `stop_grace_period: 1m`.',
   fix: fixStopGracePeriod,
   example: {
@@ -50,8 +52,11 @@ volumes:
         path: set ? ['services', name, 'stop_grace_period'] : ['services', name],
         message: (who) =>
           set
-            ? `${who} (${stateful.entry.product}) ${who.v('has', 'have')} stop_grace_period ${formatDuration(ms)}; ${who.v('it is', 'they are')} killed before ${who.v('it', 'they')} can shut down cleanly`
-            : `${who} (${stateful.entry.product}) ${who.v('has', 'have')} no stop_grace_period, so ${who.v('it is', 'they are')} killed 10s after SIGTERM, possibly mid-write`,
+            ? `${who} (${stateful.entry.product}) ${who.v('has', 'have')} ` +
+              `stop_grace_period ${formatDuration(ms)}; ${who.v('it is', 'they are')} killed ` +
+              `before ${who.v('it', 'they')} can shut down cleanly`
+            : `${who} (${stateful.entry.product}) ${who.v('has', 'have')} no stop_grace_period, ` +
+              `so ${who.v('it is', 'they are')} killed 10s after SIGTERM, possibly mid-write`,
       });
     }
   },
@@ -65,6 +70,8 @@ function fixStopGracePeriod(ctx: FixContext, { report }: FixTarget): FixOutcome 
   ctx.service(name).set(['stop_grace_period'], FIXED_GRACE_PERIOD);
   return {
     description: `set stop_grace_period: ${FIXED_GRACE_PERIOD} on service "${name}"`,
-    changesBehaviour: `a stop (every CVM restart and upgrade) waits up to ${FIXED_GRACE_PERIOD} for a clean shutdown before SIGKILL`,
+    changesBehaviour:
+      `a stop (every CVM restart and upgrade) waits up to ${FIXED_GRACE_PERIOD} for a clean shutdown before ` +
+      `SIGKILL`,
   };
 }

@@ -9,9 +9,12 @@ export const buildArgSecret: Rule = {
   severity: 'warning',
   title: 'Secret passed as a build argument',
   rationale:
-    'Build arguments are recorded in the image (its history and the layers of any `RUN` that reads them), so a secret passed as one leaks to whoever gets the image. The checklist asks for secrets to be encrypted and decrypted only inside the TEE; build-time credentials belong in BuildKit build secrets.',
+    'Build arguments are recorded in the image (its history and the layers of any `RUN` that reads them), so a ' +
+    'secret passed as one leaks to whoever gets the image. The checklist asks for secrets to be encrypted and ' +
+    'decrypted only inside the TEE; build-time credentials belong in BuildKit build secrets.',
   fixHint:
-    'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ...`), or give it to the container at run time as an encrypted environment variable.',
+    'Pass it as a build secret (`build: { secrets: [npm_token] }` and `RUN --mount=type=secret,id=npm_token ' +
+    '...`), or give it to the container at run time as an encrypted environment variable.',
   example: {
     bad: `services:
   web:
@@ -63,7 +66,8 @@ secrets:
               path,
               messageId: 'carriesSecret',
               message: (who) =>
-                `${who} ${who.v('passes', 'pass')} build arg ${key}, whose value ${carried}; build args are recorded in the image`,
+                `${who} ${who.v('passes', 'pass')} build arg ${key}, whose value ${carried}; build args are ` +
+                `recorded in the image`,
             });
           continue;
         }
@@ -73,15 +77,20 @@ secrets:
           severity: literal?.severity === 'error' ? 'error' : undefined,
           message: (who) =>
             literal
-              ? `${who} ${who.v('passes', 'pass')} build arg ${key} with ${describeSecret(literal.what)} (${literal.preview}); build args are recorded in the image`
-              : `${who} ${who.v('passes', 'pass')} the secret-like build arg ${key}; build args are recorded in the image`,
+              ? `${who} ${who.v('passes', 'pass')} build arg ${key} with ${describeSecret(literal.what)} ` +
+                `(${literal.preview}); build args are recorded in the image`
+              : `${who} ${who.v('passes', 'pass')} the secret-like build arg ${key}; build args are recorded in ` +
+                `the image`,
         });
       }
     }
   },
 };
 
-/** What secret a `${…}`-valued build arg carries: a secret-like variable in it, or a credential in its interpolated value. */
+/**
+ * What secret a `${…}`-valued build arg carries: a secret-like variable in it, or a credential in its interpolated
+ * value.
+ */
 function carriedSecret(tree: LMap, path: Path, key: string, text: string): string | undefined {
   if (!text.includes('$')) return undefined;
   for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))

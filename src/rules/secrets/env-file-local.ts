@@ -7,9 +7,13 @@ export const envFileLocal: Rule = {
   severity: 'error',
   title: 'env_file points at a file that is not shipped into the CVM',
   rationale:
-    'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): the file an `env_file:` names is not there, so `docker compose up` fails on a required file, or the variables are silently missing from an optional one. The checklist asks for secrets to be sent as encrypted environment variables, which reach containers through `${VAR}` references.',
+    'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): the file an `env_file:` ' +
+    'names is not there, so `docker compose up` fails on a required file, or the variables are silently missing ' +
+    'from an optional one. The checklist asks for secrets to be sent as encrypted environment variables, which ' +
+    'reach containers through `${VAR}` references.',
   fixHint:
-    'Remove `env_file:`; list the variables under `environment:` as `KEY: ${KEY:?KEY is required}` and send their values as encrypted secrets (`preflight secrets encrypt --env-file FILE`).',
+    'Remove `env_file:`; list the variables under `environment:` as `KEY: ${KEY:?KEY is required}` and send ' +
+    'their values as encrypted secrets (`preflight secrets encrypt --env-file FILE`).',
   example: {
     bad: `services:
   web:
@@ -37,8 +41,10 @@ export const envFileLocal: Rule = {
           severity: required ? undefined : 'warning',
           message: (who) =>
             required
-              ? `${who} ${who.v('reads', 'read')} env_file ${entry.path}, which is not shipped into the CVM; compose fails to start ${who.v('the service', 'them')} without it`
-              : `${who} ${who.v('reads', 'read')} optional env_file ${entry.path}, which is not shipped into the CVM; its variables are silently missing`,
+              ? `${who} ${who.v('reads', 'read')} env_file ${entry.path}, which is not shipped into the CVM; ` +
+                `compose fails to start ${who.v('the service', 'them')} without it`
+              : `${who} ${who.v('reads', 'read')} optional env_file ${entry.path}, which is not shipped into the ` +
+                `CVM; its variables are silently missing`,
         });
       });
     }

@@ -8,8 +8,14 @@ export const envNameInvalid: Rule = {
   section: 'secrets',
   severity: 'error',
   title: 'Variable name or count the CVM rejects at boot',
-  rationale: `The guest refuses to boot when the decrypted set has over ${ENV_LIMITS.maxItems} entries (kept or not), or when a variable it keeps (one named in allowed_envs, which a referenced variable must be) has a name that does not match ${ENV_LIMITS.namePattern.source} or is over ${ENV_LIMITS.maxNameBytes} bytes (docs/platform.md#secrets).`,
-  fixHint: `Rename the variable to letters, digits and underscores (not starting with a digit), at most ${ENV_LIMITS.maxNameBytes} bytes, and keep the set at ${ENV_LIMITS.maxItems} variables or fewer.`,
+  rationale:
+    `The guest refuses to boot when the decrypted set has over ${ENV_LIMITS.maxItems} entries (kept or not), or ` +
+    `when a variable it keeps (one named in allowed_envs, which a referenced variable must be) has a name that ` +
+    `does not match ${ENV_LIMITS.namePattern.source} or is over ${ENV_LIMITS.maxNameBytes} bytes ` +
+    `(docs/platform.md#secrets).`,
+  fixHint:
+    `Rename the variable to letters, digits and underscores (not starting with a digit), at ` +
+    `most ${ENV_LIMITS.maxNameBytes} bytes, and keep the set at ${ENV_LIMITS.maxItems} variables or fewer.`,
   example: {
     file: '.preflight.yml',
     beside: {
@@ -42,7 +48,9 @@ export const envNameInvalid: Rule = {
       const ref = ctx.project.variables.find((r) => r.name === items[ENV_LIMITS.maxItems]!.name)!;
       ctx.report({
         loc: refLocation(ctx.project, ref),
-        message: `the compose file references ${items.length} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} and fails to boot with more`,
+        message:
+          `the compose file references ${items.length} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} ` +
+          `and fails to boot with more`,
       });
     }
     const allowed = knownAllowedEnvs(ctx.project);
@@ -55,7 +63,9 @@ export const envNameInvalid: Rule = {
     if (distinct > ENV_LIMITS.maxItems) {
       ctx.report({
         loc: allowed.loc,
-        message: `allowed_envs lists ${distinct} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} and fails to boot with more`,
+        message:
+          `allowed_envs lists ${distinct} variables; the CVM accepts at most ${ENV_LIMITS.maxItems} and fails to ` +
+          `boot with more`,
       });
     }
   },

@@ -104,13 +104,15 @@ ruleTester(envNotAllowed, {
           line: 4,
           service: 'db',
           message:
-            'service "db" passes POSTGRES_PASSWORD through, which allowed_envs lacks; the CVM drops it silently and it is missing from the container',
+            'service "db" passes POSTGRES_PASSWORD through, which allowed_envs lacks; the CVM drops it silently ' +
+            'and it is missing from the container',
           severity: 'error',
         },
         {
           line: 7,
           message:
-            'secret "api_token" reads API_TOKEN from the environment, which allowed_envs lacks; the CVM drops it silently and the secret has no value',
+            'secret "api_token" reads API_TOKEN from the environment, which allowed_envs lacks; the CVM drops ' +
+            'it silently and the secret has no value',
           fix: 'Add API_TOKEN to `allowed_envs`',
         },
       ],

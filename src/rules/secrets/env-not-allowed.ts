@@ -8,9 +8,12 @@ export const envNotAllowed: Rule = {
   severity: 'error',
   title: 'Referenced variable missing from allowed_envs',
   rationale:
-    'Inside the guest, each decrypted variable whose name is not in `allowed_envs` is skipped with only a warning in the guest log (docs/platform.md#secrets). The `${VAR}` then expands to its default or to an empty string.',
+    'Inside the guest, each decrypted variable whose name is not in `allowed_envs` is skipped with only a ' +
+    'warning in the guest log (docs/platform.md#secrets). The `${VAR}` then expands to its default or to an ' +
+    'empty string.',
   fixHint:
-    'Add the variable to `allowed_envs` (app-compose.json, or `deployment.allowed_envs` in .preflight.yml) and send it with the encrypted secrets; with the phala CLI, pass the full key list again.',
+    'Add the variable to `allowed_envs` (app-compose.json, or `deployment.allowed_envs` in .preflight.yml) and ' +
+    'send it with the encrypted secrets; with the phala CLI, pass the full key list again.',
   example: {
     file: '.preflight.yml',
     beside: {

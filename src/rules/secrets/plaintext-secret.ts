@@ -24,9 +24,12 @@ export const plaintextSecret: Rule = {
   severity: 'error',
   title: 'Literal credential written in the compose file',
   rationale:
-    'The checklist asks for secrets (API keys, tokens, passwords) to be sent as encrypted environment variables, decrypted only inside the TEE. The compose file itself is not encrypted: it is part of app-compose.json, whose hash is attested and whose text the platform and anyone auditing the app can read.',
+    'The checklist asks for secrets (API keys, tokens, passwords) to be sent as encrypted environment ' +
+    'variables, decrypted only inside the TEE. The compose file itself is not encrypted: it is part of ' +
+    'app-compose.json, whose hash is attested and whose text the platform and anyone auditing the app can read.',
   fixHint:
-    'Replace the value with a reference (`KEY: ${KEY:?KEY is required}`), send the value as an encrypted secret (`preflight secrets encrypt`), and rotate the credential: it has been published.',
+    'Replace the value with a reference (`KEY: ${KEY:?KEY is required}`), send the value as an encrypted secret ' +
+    '(`preflight secrets encrypt`), and rotate the credential: it has been published.',
   example: {
     bad: `services:
   web:
@@ -111,7 +114,9 @@ function checkInlineConfigs(ctx: RuleContext): void {
         valuePath: path,
         loc,
         severity: found.severity === 'error' ? undefined : found.severity,
-        message: `config "${name}" has ${describeSecret(found.what)} (${found.preview}) in ${kv ? kv[1] : 'its content'}, in plain text in the compose file`,
+        message:
+          `config "${name}" has ${describeSecret(found.what)} (${found.preview}) ` +
+          `in ${kv ? kv[1] : 'its content'}, in plain text in the compose file`,
       });
     });
   }
@@ -154,7 +159,9 @@ function report(
     severity: found.severity === 'error' ? undefined : found.severity,
     message: (who) =>
       found.what === 'placeholder literal'
-        ? `${who} ${who.v('sets', 'set')} ${where} to a placeholder (${found.preview}) in plain text; the deployed app would use a published, guessable secret`
-        : `${who} ${who.v('has', 'have')} ${describeSecret(found.what)} (${found.preview}) in ${where}, in plain text in the compose file`,
+        ? `${who} ${who.v('sets', 'set')} ${where} to a placeholder (${found.preview}) in plain text; the ` +
+          `deployed app would use a published, guessable secret`
+        : `${who} ${who.v('has', 'have')} ${describeSecret(found.what)} (${found.preview}) in ${where}, in plain ` +
+          `text in the compose file`,
   });
 }

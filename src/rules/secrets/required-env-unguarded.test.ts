@@ -47,7 +47,8 @@ ruleTester(requiredEnvUnguarded, {
       name: 'an empty-string default is optional by design',
       compose: `
         services:
-          web: { image: app:1, environment: { SENTRY_AUTH_TOKEN: "\${SENTRY_AUTH_TOKEN:-}", GH_TOKEN: '\${GH_TOKEN-""}' } }
+          web: { image: app:1, environment: { SENTRY_AUTH_TOKEN: "\${SENTRY_AUTH_TOKEN:-}", GH_TOKEN: \
+'\${GH_TOKEN-""}' } }
       `,
     },
     {
@@ -109,7 +110,8 @@ ruleTester(requiredEnvUnguarded, {
           service: 'db',
           messageId: 'passThrough',
           message:
-            'service "db" passes POSTGRES_PASSWORD through without a :? guard; if the secret is dropped it is missing from the container',
+            'service "db" passes POSTGRES_PASSWORD through without a :? guard; if the secret is dropped it is ' +
+            'missing from the container',
           fix: 'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}',
         },
       ],

@@ -9,7 +9,11 @@ export const requiredEnvUnguarded: Rule = {
   severity: 'warning',
   title: 'Secret-like variable referenced without a `:?` guard',
   rationale:
-    'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded `${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app boots with no password instead of failing. A variable the project ships empty (`DB_PASSWORD=` in its `.env`) or defaults to `""` is optional by design and left alone: a guard would stop the boot.',
+    'Secret updates replace the whole set, and names missing from `allowed_envs` are skipped (checklist: ' +
+    '"Partial updates will result in dropped variables"; docs/platform.md#secrets). An unguarded ' +
+    '`${DB_PASSWORD}` then becomes an empty string, and a bare `- DB_PASSWORD` is simply missing, so the app ' +
+    'boots with no password instead of failing. A variable the project ships empty (`DB_PASSWORD=` in its ' +
+    '`.env`) or defaults to `""` is optional by design and left alone: a guard would stop the boot.',
   fixHint: 'Guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`; compose then refuses to start without it.',
   fix: fixRequiredEnvUnguarded,
   example: {
@@ -46,11 +50,16 @@ export const requiredEnvUnguarded: Rule = {
         service: first.service,
         loc: refLocation(ctx.project, first),
         messageId: first.via === 'pass-through' ? 'passThrough' : 'unguarded',
-        message: `${sayReferences(name, refs)} without a :? guard; if the secret is dropped it ${first.via === 'pass-through' ? 'is missing from the container' : 'becomes an empty string'} instead of failing the boot`,
+        message:
+          `${sayReferences(name, refs)} without a :? guard; if the secret is dropped ` +
+          `it ${first.via === 'pass-through' ? 'is missing from the container' : 'becomes an empty string'} ` +
+          `instead of failing the boot`,
         hint:
           first.via === 'pass-through'
-            ? `Write the value with a guard: \`${name}: \${${name}:?${name} is required}\`; compose then refuses to start without it.`
-            : `Guard one reference: \`\${${name}:?${name} is required}\`; compose then refuses to start without it (one guard covers every reference).`,
+            ? `Write the value with a guard: \`${name}: \${${name}:?${name} is required}\`; compose then refuses ` +
+              `to start without it.`
+            : `Guard one reference: \`\${${name}:?${name} is required}\`; compose then refuses to start without ` +
+              `it (one guard covers every reference).`,
         related: relatedRefs(ctx.project, refs),
       });
     }
@@ -69,7 +78,9 @@ function fixRequiredEnvUnguarded(ctx: FixContext, { loc }: FixTarget): FixOutcom
     ctx.replaceText(loc, text, `${text}=\${${text}:?${text} is required}`);
     return {
       description: `guard the pass-through of ${text}: ${text}=\${${text}:?${text} is required}`,
-      changesBehaviour: `compose refuses to start the app when ${text} is unset or empty, instead of leaving it out of the container`,
+      changesBehaviour:
+        `compose refuses to start the app when ${text} is unset or empty, instead of leaving it out of the ` +
+        `container`,
     };
   }
   const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(text);
@@ -79,6 +90,7 @@ function fixRequiredEnvUnguarded(ctx: FixContext, { loc }: FixTarget): FixOutcom
   ctx.replaceText(loc, text, `\${${name}:?${name} is required}`);
   return {
     description: `guard \${${name}}: \${${name}:?${name} is required}`,
-    changesBehaviour: `compose refuses to start the app when ${name} is unset or empty, instead of running with an empty value`,
+    changesBehaviour:
+      `compose refuses to start the app when ${name} is unset ` + `or empty, instead of running with an empty value`,
   };
 }

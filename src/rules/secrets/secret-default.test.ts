@@ -47,8 +47,10 @@ ruleTester(secretDefault, {
           line: 5,
           column: 26,
           service: 'db',
-          message:
-            /service "db" reads \$\{DB_PASSWORD\} with a literal default \(`:-`\); if the secret is dropped it silently runs with the default$/,
+          message: new RegExp(
+            String.raw`service "db" reads \$\{DB_PASSWORD\} with a literal default \(${'`'}:-${'`'}\); ` +
+              'if the secret is dropped it silently runs with the default$',
+          ),
         },
         { line: 8, column: 46, service: 'web', message: '(`-`)' },
       ],

@@ -8,9 +8,12 @@ export const secretDefault: Rule = {
   severity: 'warning',
   title: 'Secret-like variable with a literal default',
   rationale:
-    'A secret update is a full replacement, and names missing from `allowed_envs` are skipped (checklist: "Partial updates will result in dropped variables"; docs/platform.md#secrets). With `${DB_PASSWORD:-changeme}` the app then runs on the published default instead of failing.',
+    'A secret update is a full replacement, and names missing from `allowed_envs` are skipped (checklist: ' +
+    '"Partial updates will result in dropped variables"; docs/platform.md#secrets). With ' +
+    '`${DB_PASSWORD:-changeme}` the app then runs on the published default instead of failing.',
   fixHint:
-    'Drop the default and guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`, so a missing secret stops the deployment instead of weakening it.',
+    'Drop the default and guard the reference: `${DB_PASSWORD:?DB_PASSWORD is required}`, so a missing secret ' +
+    'stops the deployment instead of weakening it.',
   example: {
     bad: `services:
   web:
@@ -41,7 +44,9 @@ export const secretDefault: Rule = {
       ctx.report({
         service: ref.service,
         loc,
-        message: `${who} \${${ref.name}} with a literal default (\`${ref.modifier}\`); if the secret is dropped it silently runs with the default`,
+        message:
+          `${who} \${${ref.name}} with a literal default (\`${ref.modifier}\`); if the secret is dropped it ` +
+          `silently runs with the default`,
       });
     }
   },

@@ -6,9 +6,12 @@ export const secretFileLocal: Rule = {
   severity: 'error',
   title: 'Top-level secret read from a local file that is not shipped into the CVM',
   rationale:
-    'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): a `secrets:` entry with `file:` points at a file that is not there, so the services using it fail to start. The checklist asks for secrets to be sent as encrypted environment variables, decrypted only inside the TEE.',
+    'Only app-compose.json is shipped into the CVM (docs/platform.md#shipped-files): a `secrets:` entry with ' +
+    '`file:` points at a file that is not there, so the services using it fail to start. The checklist asks for ' +
+    'secrets to be sent as encrypted environment variables, decrypted only inside the TEE.',
   fixHint:
-    "Use `environment: NAME` as the secret's source (`secrets: { db-password: { environment: DB_PASSWORD } }`) and send DB_PASSWORD as an encrypted secret (`preflight secrets encrypt`).",
+    "Use `environment: NAME` as the secret's source (`secrets: { db-password: { environment: DB_PASSWORD } }`) " +
+    'and send DB_PASSWORD as an encrypted secret (`preflight secrets encrypt`).',
   example: {
     bad: `services:
   web:

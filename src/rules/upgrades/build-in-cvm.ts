@@ -9,7 +9,12 @@ export const buildInCvm: Rule = {
   severity: 'error',
   title: 'Service is built inside the CVM (`build:`)',
   rationale:
-    'The CVM starts the app with `docker compose up --remove-orphans -d --build`, so a `build:` section is built on every boot, and only app-compose.json is shipped into the CVM: a local build context and its Dockerfile are not there (docs/platform.md#boot-sequence, docs/platform.md#shipped-files). Images built from `dockerfile_inline` have shown empty logs (phala-cloud#193, docs/platform.md#reported-problems). A build on boot also makes what runs depend on the build-time state of base images and package mirrors, not on the attested compose text.',
+    'The CVM starts the app with `docker compose up --remove-orphans -d --build`, so a `build:` section is ' +
+    'built on every boot, and only app-compose.json is shipped into the CVM: a local build context and its ' +
+    'Dockerfile are not there (docs/platform.md#boot-sequence, docs/platform.md#shipped-files). Images built ' +
+    'from `dockerfile_inline` have shown empty logs (phala-cloud#193, docs/platform.md#reported-problems). A ' +
+    'build on boot also makes what runs depend on the build-time state of base images and package mirrors, not ' +
+    'on the attested compose text.',
   fixHint:
     'Build and push the image in CI, then reference it with `image: registry/app:1.4.2@sha256:…` and remove `build:`.',
   example: {
@@ -32,7 +37,8 @@ export const buildInCvm: Rule = {
           ...at,
           severity: 'warning',
           message: (who) =>
-            `${who} ${who.v('is', 'are')} built in the CVM from dockerfile_inline on every boot; such images have shown empty logs on Phala Cloud (phala-cloud 193)`,
+            `${who} ${who.v('is', 'are')} built in the CVM from dockerfile_inline on every boot; such images ` +
+            `have shown empty logs on Phala Cloud (phala-cloud 193)`,
         });
         continue;
       }
@@ -42,14 +48,16 @@ export const buildInCvm: Rule = {
           ...at,
           severity: 'warning',
           message: (who) =>
-            `${who} ${who.v('is', 'are')} built in the CVM from ${context} on every boot, so what runs depends on that repository at boot time`,
+            `${who} ${who.v('is', 'are')} built in the CVM from ${context} on every boot, so what runs depends ` +
+            `on that repository at boot time`,
         });
         continue;
       }
       ctx.report({
         ...at,
         message: (who) =>
-          `${who} ${who.v('is', 'are')} built in the CVM from the local context ${context}, which is not shipped (only the compose YAML is): the build fails at boot`,
+          `${who} ${who.v('is', 'are')} built in the CVM from the local context ${context}, which is not ` +
+          `shipped (only the compose YAML is): the build fails at boot`,
       });
     }
   },

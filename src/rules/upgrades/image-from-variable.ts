@@ -11,9 +11,16 @@ export const imageFromVariable: Rule = {
   severity: 'warning',
   title: 'Image named (wholly or partly) by a variable the encrypted env sets',
   rationale:
-    'Inside the CVM, `${VAR}` in the compose file expands from the decrypted env, which is encrypted, replaced wholesale on every update and not part of the compose hash (docs/platform.md#secrets, #compose-hash). An image, tag or digest taken from a variable is therefore chosen by whoever sends the env, and the attested compose does not say which image runs; a `${VAR:-default}` default only applies when the env leaves the variable out. A variable that `allowed_envs` (part of the attested manifest) does not list can never come from the env, so its default is fixed and is not reported.',
+    'Inside the CVM, `${VAR}` in the compose file expands from the decrypted env, which is encrypted, replaced ' +
+    'wholesale on every update and not part of the compose hash (docs/platform.md#secrets, #compose-hash). An ' +
+    'image, tag or digest taken from a variable is therefore chosen by whoever sends the env, and the attested ' +
+    'compose does not say which image runs; a `${VAR:-default}` default only applies when the env leaves the ' +
+    'variable out. A variable that `allowed_envs` (part of the attested manifest) does not list can never come ' +
+    'from the env, so its default is fixed and is not reported.',
   fixHint:
-    'Write the image literally in the compose file, ideally pinned by digest (`image: ghcr.io/acme/app:1.4.2@sha256:…`), and change it with a compose update; if a variable must stay, leave it out of `allowed_envs` so its default is what runs.',
+    'Write the image literally in the compose file, ideally pinned by digest (`image: ' +
+    'ghcr.io/acme/app:1.4.2@sha256:…`), and change it with a compose update; if a variable must stay, leave it ' +
+    'out of `allowed_envs` so its default is what runs.',
   example: {
     bad: `services:
   web:
@@ -43,7 +50,11 @@ export const imageFromVariable: Rule = {
         valuePath: ['services', name, 'image'],
         messageId: whole ? 'wholeImage' : 'partOfImage',
         message: (who) =>
-          `${who} ${who.v('takes', 'take')} ${whole ? `${who.v('its', 'their')} image` : `part of ${who.v('its', 'their')} image (${image.written})`} from ${vars}, which the encrypted env sets${defaulted ? ' (the default applies only when it does not)' : ''}: the attested compose does not fix which image runs`,
+          `${who} ${who.v('takes', 'take')} ` +
+          (whole ? `${who.v('its', 'their')} image` : `part of ${who.v('its', 'their')} image (${image.written})`) +
+          ` from ${vars}, which the encrypted env sets` +
+          (defaulted ? ' (the default applies only when it does not)' : '') +
+          ': the attested compose does not fix which image runs',
       });
     }
   },

@@ -31,7 +31,8 @@ ruleTester(imageNoDigest, {
     },
     {
       name: "a version from a variable is image-from-variable's finding (Authentik: server:${AUTHENTIK_TAG:-2025.2.4})",
-      // goauthentik/authentik docker-compose.yml: image: ${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:${AUTHENTIK_TAG:-2025.2.4}
+      // goauthentik/authentik docker-compose.yml: image:
+      // ${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:${AUTHENTIK_TAG:-2025.2.4}
       compose: `
         services:
           server:

@@ -9,7 +9,12 @@ export const imageNoDigest: Rule = {
   severity: 'info',
   title: 'Version-tagged image not pinned by digest',
   rationale:
-    "The compose hash that attestation shows is the sha256 of app-compose.json: it attests the compose text, not what an image tag points at (docs/platform.md#compose-hash). A registry can move even a version tag to a different build, and the CVM pulls tags at boot (Phala Cloud's default pre-launch script runs `docker compose pull`, docs/platform.md#pre-launch-script). Only `@sha256:` makes the attested compose name one exact image (docs/platform.md#images). Images with no tag or a moving tag are image-unpinned's finding, not this one.",
+    'The compose hash that attestation shows is the sha256 of app-compose.json: it attests the compose text, ' +
+    'not what an image tag points at (docs/platform.md#compose-hash). A registry can move even a version tag to ' +
+    "a different build, and the CVM pulls tags at boot (Phala Cloud's default pre-launch script runs `docker " +
+    'compose pull`, docs/platform.md#pre-launch-script). Only `@sha256:` makes the attested compose name one ' +
+    "exact image (docs/platform.md#images). Images with no tag or a moving tag are image-unpinned's finding, not " +
+    'this one.',
   fixHint:
     'Pin the digest: `image: app:1.4.2@sha256:<digest>` (`docker buildx imagetools inspect app:1.4.2` shows it).',
   fix: fixImageNoDigest,
@@ -36,13 +41,16 @@ export const imageNoDigest: Rule = {
         valuePath: ['services', name, 'image'],
         messageId: 'noDigest',
         message: (who) =>
-          `${who} ${who.v('uses', 'use')} image ${shown} without a @sha256: digest, so the attested compose does not fix which build runs`,
+          `${who} ${who.v('uses', 'use')} image ${shown} without a @sha256: digest, so the attested compose ` +
+          `does not fix which build runs`,
       });
     }
   },
 };
 
-/** `image: name:tag@sha256:…` with the digest the user supplied (`--digest`, `--lock`); none supplied, none invented. */
+/**
+ * `image: name:tag@sha256:…` with the digest the user supplied (`--digest`, `--lock`); none supplied, none invented.
+ */
 function fixImageNoDigest(ctx: FixContext, { report }: FixTarget): FixOutcome {
   const name = report.service!;
   const svc = ctx.project.model.services?.[name];

@@ -9,7 +9,10 @@ export const imageUnpinned: Rule = {
   severity: 'warning',
   title: 'Image without a tag, on `latest`, or on another moving tag',
   rationale:
-    "What runs depends on when the tag was pulled. dstack's `compose up` does not pull a tag the CVM already has, so without a pull the upgrade silently keeps the old build; Phala Cloud's default pre-launch script pulls at every boot instead, so any restart can switch builds (docs/platform.md#pre-launch-script, #boot-sequence). Either way instances and replicas may run different builds under one compose hash.",
+    "What runs depends on when the tag was pulled. dstack's `compose up` does not pull a tag the CVM already " +
+    "has, so without a pull the upgrade silently keeps the old build; Phala Cloud's default pre-launch script " +
+    'pulls at every boot instead, so any restart can switch builds (docs/platform.md#pre-launch-script, ' +
+    '#boot-sequence). Either way instances and replicas may run different builds under one compose hash.',
   fixHint:
     'Use an immutable version tag (`app:1.4.2`) and bump it on every release, or pin a digest (`app:1.4.2@sha256:…`).',
   example: {

@@ -23,7 +23,9 @@ ruleTester(mutableTagPulledAtBoot, {
     {
       name: 'versioned, pinned and built images',
       compose:
-        'services:\n  a: { image: "app:1.2.3" }\n  b: { image: "app:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000" }\n  c: { image: "app:latest", build: . }\n',
+        'services:\n  a: { image: "app:1.2.3" }\n  b: { image: ' +
+        '"app:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000" }\n  c: { image: ' +
+        '"app:latest", build: . }\n',
       config: OFF,
     },
   ],

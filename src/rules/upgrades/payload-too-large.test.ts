@@ -68,16 +68,20 @@ ruleTester(payloadTooLarge, {
   ],
 });
 
-it('measures as the real @phala/cloud client does: 204,800 bytes of compose + script pass, one more byte is refused', () => {
-  const refused = (compose: string, script?: string) => {
-    const issues: unknown[] = [];
-    validateComposePayloadSize(compose, script, { addIssue: (issue: unknown) => issues.push(issue) } as never);
-    return issues.length > 0;
-  };
-  const script = 'echo é\n'.repeat(1000); // 8,000 bytes, 7,000 characters
-  assert.equal(Buffer.byteLength(script), 8000);
-  assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud - 8000, 'é'.repeat(40)), script), false);
-  assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud - 8000 + 1, 'é'.repeat(40)), script), true);
-  assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud)), false);
-  assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud + 1, 'é'.repeat(40))), true);
-});
+it(
+  'measures as the real @phala/cloud client does: 204,800 bytes of compose + script pass, one more byte is ' +
+    'refused',
+  () => {
+    const refused = (compose: string, script?: string) => {
+      const issues: unknown[] = [];
+      validateComposePayloadSize(compose, script, { addIssue: (issue: unknown) => issues.push(issue) } as never);
+      return issues.length > 0;
+    };
+    const script = 'echo é\n'.repeat(1000); // 8,000 bytes, 7,000 characters
+    assert.equal(Buffer.byteLength(script), 8000);
+    assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud - 8000, 'é'.repeat(40)), script), false);
+    assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud - 8000 + 1, 'é'.repeat(40)), script), true);
+    assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud)), false);
+    assert.equal(refused(composeOf(PAYLOAD_LIMITS.phalaCloud + 1, 'é'.repeat(40))), true);
+  },
+);

@@ -6,7 +6,10 @@ import type { Rule } from '../types.js';
  * (docs/platform.md#payload-limits).
  */
 export const PAYLOAD_LIMITS = {
-  /** `MAX_COMPOSE_PAYLOAD_BYTES` of @phala/cloud 0.2.9: UTF-8 bytes of docker_compose_file + pre_launch_script, checked client-side. */
+  /**
+   * `MAX_COMPOSE_PAYLOAD_BYTES` of @phala/cloud 0.2.9: UTF-8 bytes of docker_compose_file + pre_launch_script, checked
+   * client-side.
+   */
   phalaCloud: 200 * 1024,
   /** dstack v0.5.5–v0.5.11: size of the whole app-compose.json file the guest copies. */
   dstackRelease: 256 * 1024,
@@ -21,7 +24,10 @@ export const PAYLOAD_WARN_RATIO = 0.8;
 const bytes = (n: number) => `${String(n).replace(/\B(?=(\d{3})+$)/g, ',')} bytes`;
 const utf8 = (s: string | undefined) => (s ? Buffer.byteLength(s, 'utf8') : 0);
 
-/** The sizes each platform checks: Phala's compose + script, and the manifest file (exact, or estimated from the compose project). */
+/**
+ * The sizes each platform checks: Phala's compose + script, and the manifest file (exact, or estimated from the compose
+ * project).
+ */
 export function payloadSizes(project: Project): { compose: number; script: number; manifest: number; exact: boolean } {
   const composeText = project.composeFiles.map((f) => project.sources.get(f)?.text ?? '').join('\n');
   const script = project.deployment.settings.pre_launch_script;
@@ -40,9 +46,14 @@ export const payloadTooLarge: Rule = {
   severity: 'error',
   title: 'Deployment payload over (or near) the size the platform accepts',
   rationale:
-    "Phala Cloud's client (`@phala/cloud`, `MAX_COMPOSE_PAYLOAD_BYTES`) refuses a deploy or update whose docker_compose_file plus pre_launch_script is over 200 KiB (204,800 bytes of UTF-8). The guest itself refuses an app-compose.json file over 256 KiB on dstack v0.5.5–v0.5.11 (the boot fails), 50 MiB on dstack main; that counts the whole file, with the compose text JSON-escaped (docs/platform.md#payload-limits). Apps grow there by inlining configs and scripts, so the limit tends to bite at an upgrade.",
+    "Phala Cloud's client (`@phala/cloud`, `MAX_COMPOSE_PAYLOAD_BYTES`) refuses a deploy or update whose " +
+    'docker_compose_file plus pre_launch_script is over 200 KiB (204,800 bytes of UTF-8). The guest itself ' +
+    'refuses an app-compose.json file over 256 KiB on dstack v0.5.5–v0.5.11 (the boot fails), 50 MiB on dstack ' +
+    'main; that counts the whole file, with the compose text JSON-escaped (docs/platform.md#payload-limits). ' +
+    'Apps grow there by inlining configs and scripts, so the limit tends to bite at an upgrade.',
   fixHint:
-    'Move large inline configs and scripts into the image (or fetch them at start from a pinned, verified URL); keep the compose file to service definitions.',
+    'Move large inline configs and scripts into the image (or fetch them at start from a pinned, verified URL); ' +
+    'keep the compose file to service definitions.',
   example: {
     repeat: { line: `      location /api/v1/items { proxy_pass http://web:8080; }`, times: 4000 },
     bad: `services:
@@ -79,24 +90,28 @@ configs:
     if (s.manifest > PAYLOAD_LIMITS.dstackMain)
       return report(
         'error',
-        `${manifestIs}, over the ${bytes(PAYLOAD_LIMITS.dstackMain)} (50 MiB) every dstack guest accepts: the boot fails`,
+        `${manifestIs}, over the ${bytes(PAYLOAD_LIMITS.dstackMain)} (50 MiB) every dstack guest accepts: the ` +
+          `boot fails`,
       );
     if (s.manifest > PAYLOAD_LIMITS.dstackRelease)
       return report(
         'error',
-        `${manifestIs}, over the 256 KiB (${bytes(PAYLOAD_LIMITS.dstackRelease)}) a dstack v0.5.x guest copies: the boot fails (dstack main allows 50 MiB)`,
+        `${manifestIs}, over the 256 KiB (${bytes(PAYLOAD_LIMITS.dstackRelease)}) a dstack v0.5.x guest copies: ` +
+          `the boot fails (dstack main allows 50 MiB)`,
       );
     if (phala > PAYLOAD_LIMITS.phalaCloud)
       return report(
         viaPhala ? 'error' : 'warning',
-        `${parts} = ${bytes(phala)}, over Phala Cloud's ${bytes(PAYLOAD_LIMITS.phalaCloud)} (200 KiB): @phala/cloud refuses the deploy or update${viaPhala ? '' : ' if it goes through Phala Cloud'}`,
+        `${parts} = ${bytes(phala)}, over Phala Cloud's ${bytes(PAYLOAD_LIMITS.phalaCloud)} (200 KiB): ` +
+          `@phala/cloud refuses the deploy or update${viaPhala ? '' : ' if it goes through Phala Cloud'}`,
       );
     const share = Math.max(phala / PAYLOAD_LIMITS.phalaCloud, s.manifest / PAYLOAD_LIMITS.dstackRelease);
     if (share < PAYLOAD_WARN_RATIO) return;
     report(
       'warning',
       phala / PAYLOAD_LIMITS.phalaCloud >= s.manifest / PAYLOAD_LIMITS.dstackRelease
-        ? `${parts} = ${bytes(phala)}, ${Math.round(share * 100)}% of Phala Cloud's ${bytes(PAYLOAD_LIMITS.phalaCloud)} limit`
+        ? `${parts} = ${bytes(phala)}, ${Math.round(share * 100)}% of Phala ` +
+            `Cloud's ${bytes(PAYLOAD_LIMITS.phalaCloud)} limit`
         : `${manifestIs}, ${Math.round(share * 100)}% of the 256 KiB a dstack v0.5.x guest accepts`,
     );
   },

@@ -23,7 +23,8 @@ ruleTester(restartServesOldVersion, {
       name: 'a one-shot job',
       compose: `
         services:
-          migrate: { image: "app:1.2.3", restart: always, deploy: { restart_policy: { condition: none } }, ports: ["9000:9000"] }
+          migrate: { image: "app:1.2.3", restart: always, deploy: { restart_policy: { condition: none } \
+}, ports: ["9000:9000"] }
       `,
     },
   ],
@@ -72,8 +73,10 @@ ruleTester(restartServesOldVersion, {
       errors: [
         {
           service: 'web',
-          message:
-            /recreates it; at every reboot it also starts before the pre_launch_script has run \(pre-launch-not-ordered\)$/,
+          message: new RegExp(
+            'recreates it; at every reboot it also starts before the pre_launch_script has run ' +
+              String.raw`\(pre-launch-not-ordered\)$`,
+          ),
         },
       ],
     },

@@ -8,9 +8,18 @@ export const restartServesOldVersion: Rule = {
   severity: 'info',
   title: '`restart: always` brings the old version back at the start of every upgrade',
   rationale:
-    "At every boot dockerd starts `restart: always` containers by itself, with the configuration and image they had (`unless-stopped` ones only after an unclean stop), before the pre-launch script and `docker compose up` recreate them (docs/platform.md#boot-sequence, steps 6–8). During an upgrade the old version therefore answers requests and writes data for a while, possibly against a database that the new version's containers are already migrating.",
+    'At every boot dockerd starts `restart: always` containers by itself, with the configuration and image they ' +
+    'had (`unless-stopped` ones only after an unclean stop), before the pre-launch script and `docker compose ' +
+    'up` recreate them (docs/platform.md#boot-sequence, steps 6–8). During an upgrade the old version therefore ' +
+    "answers requests and writes data for a while, possibly against a database that the new version's containers " +
+    'are already migrating.',
   fixHint:
-    'Use `restart: unless-stopped`: a graceful shutdown runs `docker compose stop`, after which dockerd leaves the container down at boot and `compose up` starts the new version; only a forced stop (power cut) brings it back. `on-failure` is no better: dockerd restarts it whenever its last exit code was not 0, which after a power cut is every container that was running (docs/platform.md#boot-sequence, step 6). Or make the old version safe to run for a while after an upgrade began (no schema it cannot read). `preflight drill upgrade` measures the window.',
+    'Use `restart: unless-stopped`: a graceful shutdown runs `docker compose stop`, after which dockerd leaves ' +
+    'the container down at boot and `compose up` starts the new version; only a forced stop (power cut) brings ' +
+    'it back. `on-failure` is no better: dockerd restarts it whenever its last exit code was not 0, which after ' +
+    'a power cut is every container that was running (docs/platform.md#boot-sequence, step 6). Or make the old ' +
+    'version safe to run for a while after an upgrade began (no schema it cannot read). `preflight drill ' +
+    'upgrade` measures the window.',
   example: {
     bad: `services:
   web:
@@ -38,7 +47,14 @@ export const restartServesOldVersion: Rule = {
         service: name,
         valuePath: ['services', name, 'restart'],
         message: (who) =>
-          `${who} ${who.v('has', 'have')} restart: always and ${who.v('takes', 'take')} ${what}: in an upgrade dockerd starts ${who.v('its', 'their')} old version at boot, and ${who.v('it keeps', 'they keep')} taking ${what} until compose up recreates ${who.v('it', 'them')}${pulls ? ' (after the pre-launch script, whose docker compose pull can take minutes)' : ''}${script ? `; at every reboot ${who.v('it also starts', 'they also start')} before the pre_launch_script has run (pre-launch-not-ordered)` : ''}`,
+          `${who} ${who.v('has', 'have')} restart: always and ${who.v('takes', 'take')} ${what}: in an upgrade ` +
+          `dockerd starts ${who.v('its', 'their')} old version at boot, and ${who.v('it keeps', 'they keep')} ` +
+          `taking ${what} until compose up recreates ${who.v('it', 'them')}` +
+          (pulls ? ' (after the pre-launch script, whose docker compose pull can take minutes)' : '') +
+          (script
+            ? `; at every reboot ${who.v('it also starts', 'they also start')} before the pre_launch_script has run ` +
+              '(pre-launch-not-ordered)'
+            : ''),
       });
     }
   },

@@ -61,7 +61,8 @@ ruleTester(anonymousVolume, {
           line: 4,
           messageId: 'anonymousData',
           message:
-            'services "worker-a" and "worker-b" mount an anonymous volume at /var/lib/worker (a path that looks like data): it lives only as long as the container',
+            'services "worker-a" and "worker-b" mount an anonymous volume at /var/lib/worker (a path that looks ' +
+            'like data): it lives only as long as the container',
           related: [
             { line: 6, service: 'worker-a' },
             { line: 7, service: 'worker-b' },

@@ -8,7 +8,11 @@ export const anonymousVolume: Rule = {
   severity: 'warning',
   title: 'Anonymous volume: deleted once its container is recreated',
   rationale:
-    'An anonymous volume (a bare `- /data`, or a long-syntax volume without `source`) lives only as long as its container: when an upgrade (or a newly pulled image) makes `docker compose up` recreate the container, the old volume is left unused, and the `docker volume prune -f` every boot runs deletes it (docs/platform.md#volumes, docs/platform.md#boot-sequence). The checklist asks for data to live on a named volume, which the CVM keeps on its encrypted disk.',
+    'An anonymous volume (a bare `- /data`, or a long-syntax volume without `source`) lives only as long as its ' +
+    'container: when an upgrade (or a newly pulled image) makes `docker compose up` recreate the container, the ' +
+    'old volume is left unused, and the `docker volume prune -f` every boot runs deletes it ' +
+    '(docs/platform.md#volumes, docs/platform.md#boot-sequence). The checklist asks for data to live on a named ' +
+    'volume, which the CVM keeps on its encrypted disk.',
   fixHint: 'Give the volume a name: `app-data:/data`, with `app-data:` under top-level `volumes:`.',
   fix: fixAnonymousVolume,
   example: {
@@ -41,15 +45,22 @@ volumes:
           ...(data ? { severity: 'error' as const } : {}),
           messageId: data ? 'anonymousData' : 'anonymous',
           message: (who) =>
-            `${who} ${who.v('mounts', 'mount')} an anonymous volume at ${target}${data ? ` (${data})` : ''}: it lives only as long as the container, and the guest's \`docker volume prune\` deletes it once an upgrade recreates the container`,
-          hint: `Give the volume a name: \`${name}-data:${target}\`, with \`${name}-data:\` under top-level \`volumes:\`.`,
+            `${who} ${who.v('mounts', 'mount')} an anonymous volume at ${target}${data ? ` (${data})` : ''}: it ` +
+            `lives only as long as the container, and the guest's \`docker volume prune\` deletes it once an ` +
+            `upgrade recreates the container`,
+          hint:
+            `Give the volume a name: \`${name}-data:${target}\`, with \`${name}-data:\` under top-level ` +
+            `\`volumes:\`.`,
         });
       });
     }
   },
 };
 
-/** Name the volume (`<service>-data`, declared at the top level): short syntax gets the name in front, long syntax a `source`. */
+/**
+ * Name the volume (`<service>-data`, declared at the top level): short syntax gets the name in front, long syntax a
+ * `source`.
+ */
 function fixAnonymousVolume(ctx: FixContext, { report }: FixTarget): FixOutcome {
   const name = report.service!;
   const index = Number(report.path![3]);
@@ -64,7 +75,11 @@ function fixAnonymousVolume(ctx: FixContext, { report }: FixTarget): FixOutcome 
       return `${volume}:${written}`;
     });
   return {
-    description: `name the anonymous volume at ${mount.target} of service "${name}": ${volume} (declared under top-level volumes)`,
-    changesBehaviour: `the data at ${mount.target} outlives the container from now on; what the current anonymous volume holds is not copied into ${volume}`,
+    description:
+      `name the anonymous volume at ${mount.target} of service "${name}": ${volume} (declared under top-level ` +
+      `volumes)`,
+    changesBehaviour:
+      `the data at ${mount.target} outlives the container from now on; what the current anonymous volume holds is ` +
+      `not copied into ${volume}`,
   };
 }

@@ -6,9 +6,13 @@ export const externalVolume: Rule = {
   severity: 'error',
   title: 'External volume that does not exist in the CVM',
   rationale:
-    "A CVM's Docker engine starts empty on its first boot and the compose project creates only the volumes the file declares, as `dstack_<name>` (docs/platform.md#volumes, docs/platform.md#boot-sequence); nobody can run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` fails, and the data you meant is on another machine.",
+    "A CVM's Docker engine starts empty on its first boot and the compose project creates only the volumes the " +
+    'file declares, as `dstack_<name>` (docs/platform.md#volumes, docs/platform.md#boot-sequence); nobody can ' +
+    'run `docker volume create` in it first. An `external: true` volume is not there, so `docker compose up` ' +
+    'fails, and the data you meant is on another machine.',
   fixHint:
-    'Drop `external: true` so compose creates the volume on the persistent disk; migrate existing data into it separately.',
+    'Drop `external: true` so compose creates the volume on the persistent disk; migrate existing data into it ' +
+    'separately.',
   example: {
     bad: `services:
   db:
@@ -38,7 +42,9 @@ volumes:
       const actual = typeof ext === 'object' && ext.name ? ext.name : (def.name ?? vol);
       ctx.report({
         path: ['volumes', vol, 'external'],
-        message: `volume "${vol}" is external ("${actual}"), which does not exist in the CVM, so \`docker compose up\` fails${users.length ? ` for ${users.map((u) => `"${u}"`).join(', ')}` : ''}`,
+        message:
+          `volume "${vol}" is external ("${actual}"), which does not exist in the CVM, so \`docker compose up\` ` +
+          `fails${users.length ? ` for ${users.map((u) => `"${u}"`).join(', ')}` : ''}`,
       });
     }
   },

@@ -103,7 +103,8 @@ ruleTester(hostPathVolatile, {
     },
     {
       name: 'Zulip (old galexrt compose): two volatile host paths, one finding each',
-      // zulip/docker-zulip docker-compose.yml (2015): database: volumes: ["/opt/postgresql/data:/var/lib/postgresql:rw"],
+      // zulip/docker-zulip docker-compose.yml (2015): database: volumes:
+      // ["/opt/postgresql/data:/var/lib/postgresql:rw"],
       // redis: volumes: ["/opt/docker/redis:/var/lib/redis:rw"]
       code: `
         services:

@@ -16,9 +16,15 @@ export const hostPathVolatile: Rule = {
   severity: 'warning',
   title: 'Bind mount of a host path outside the persistent disk',
   rationale:
-    'In a CVM only the data disk keeps what is written: it is mounted at `/var/volatile/dstack/persistent` (also `/dstack/persistent`), and `/var/lib/docker` lives on it. `/etc`, `/usr`, `/bin`, `/home` and `/var/lib` outside Docker are tmpfs overlays emptied at every boot, and the rest of the root (`/opt`, `/srv`, `/mnt`…) is the read-only OS image (docs/platform.md#host-paths, docs/platform.md#boot-sequence). Data written at such a host path is lost at the next boot, and files you expect there were never shipped (docs/platform.md#shipped-files). The checklist asks for data to live on a volume.',
+    'In a CVM only the data disk keeps what is written: it is mounted at `/var/volatile/dstack/persistent` ' +
+    '(also `/dstack/persistent`), and `/var/lib/docker` lives on it. `/etc`, `/usr`, `/bin`, `/home` and ' +
+    '`/var/lib` outside Docker are tmpfs overlays emptied at every boot, and the rest of the root (`/opt`, ' +
+    '`/srv`, `/mnt`…) is the read-only OS image (docs/platform.md#host-paths, docs/platform.md#boot-sequence). ' +
+    'Data written at such a host path is lost at the next boot, and files you expect there were never shipped ' +
+    '(docs/platform.md#shipped-files). The checklist asks for data to live on a volume.',
   fixHint:
-    'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship configuration with `configs: content:` or in the image.',
+    'Use a named volume for data (`app-data:/data`), or a host path under `/dstack/persistent/`; ship ' +
+    'configuration with `configs: content:` or in the image.',
   example: {
     bad: `services:
   db:
@@ -55,7 +61,8 @@ volumes:
             severity: 'error',
             messageId: 'volatileData',
             message: (who) =>
-              `${who} ${who.v('keeps', 'keep')} data at host path ${source} (${data}), which is outside the CVM's persistent disk; it is lost at the next restart`,
+              `${who} ${who.v('keeps', 'keep')} data at host path ${source} (${data}), which is outside the ` +
+              `CVM's persistent disk; it is lost at the next restart`,
           });
           return;
         }
@@ -67,7 +74,8 @@ volumes:
             path,
             messageId: 'readsUnshipped',
             message: (who) =>
-              `${who} ${who.v('reads', 'read')} host path ${source}, which nothing ships into the CVM (only the compose YAML is), so it is missing or empty there`,
+              `${who} ${who.v('reads', 'read')} host path ${source}, which nothing ships into the CVM (only the ` +
+              `compose YAML is), so it is missing or empty there`,
           });
           return;
         }
@@ -76,7 +84,8 @@ volumes:
           path,
           messageId: 'volatile',
           message: (who) =>
-            `${who} ${who.v('mounts', 'mount')} host path ${source}, which is outside the CVM's persistent disk and not shipped with the app: it starts empty and what is written there is lost at the next restart`,
+            `${who} ${who.v('mounts', 'mount')} host path ${source}, which is outside the CVM's persistent disk ` +
+            `and not shipped with the app: it starts empty and what is written there is lost at the next restart`,
         });
       });
     }
@@ -89,7 +98,9 @@ volumes:
         valuePath: ['volumes', vol, 'driver_opts', 'device'],
         severity: 'error',
         messageId: 'volatileDevice',
-        message: `volume "${vol}" binds host directory ${device}, which is outside the CVM's persistent disk; its data is lost at the next restart`,
+        message:
+          `volume "${vol}" binds host directory ${device}, which is outside the CVM's persistent disk; its data ` +
+          `is lost at the next restart`,
       });
     }
   },

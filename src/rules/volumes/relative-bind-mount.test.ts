@@ -63,7 +63,8 @@ ruleTester(relativeBindMount, {
           line: 4,
           messageId: 'relative',
           message:
-            'services "airflow-apiserver", "airflow-scheduler" and "airflow-worker" bind-mount ./dags at /opt/airflow/dags',
+            'services "airflow-apiserver", "airflow-scheduler" and "airflow-worker" bind-mount ./dags at ' +
+            '/opt/airflow/dags',
           related: [
             { line: 7, service: 'airflow-apiserver' },
             { line: 10, service: 'airflow-scheduler' },
@@ -75,7 +76,8 @@ ruleTester(relativeBindMount, {
     },
     {
       name: 'Sentry self-hosted: ./sentry in x-sentry-defaults, one finding for web and worker',
-      // getsentry/self-hosted docker-compose.yml: x-sentry-defaults: &sentry_defaults { volumes: ["./sentry:/etc/sentry", …] }
+      // getsentry/self-hosted docker-compose.yml: x-sentry-defaults: &sentry_defaults { volumes:
+      // ["./sentry:/etc/sentry", …] }
       code: `
         x-sentry-defaults: &sentry_defaults
           image: getsentry/sentry:24.4.2
@@ -123,7 +125,8 @@ ruleTester(relativeBindMount, {
           severity: 'error',
           messageId: 'relativeData',
           message:
-            'service "database" keeps the PostgreSQL data directory /var/lib/postgresql/data on the relative bind mount ./postgres',
+            'service "database" keeps the PostgreSQL data directory /var/lib/postgresql/data on the relative ' +
+            'bind mount ./postgres',
           fix: '`database-data:/var/lib/postgresql/data`',
         },
       ],

@@ -100,7 +100,8 @@ ruleTester(statefulNoVolume, {
     },
     {
       name: 'postgres 18 with its volume at /var/lib/postgresql (Paperless-ngx docker-compose.postgres.yml)',
-      // paperless-ngx/paperless-ngx docker/compose/docker-compose.postgres.yml: db: image: docker.io/library/postgres:18,
+      // paperless-ngx/paperless-ngx docker/compose/docker-compose.postgres.yml: db: image:
+      // docker.io/library/postgres:18,
       // volumes: [pgdata:/var/lib/postgresql]
       compose: `
       services:
@@ -216,7 +217,8 @@ ruleTester(statefulNoVolume, {
           severity: 'error',
           messageId: 'versionMovedDataDir',
           message:
-            'service "db" (PostgreSQL 18) keeps its data in /var/lib/postgresql/18/docker; the volume at /var/lib/postgresql/data does not hold it',
+            'service "db" (PostgreSQL 18) keeps its data in /var/lib/postgresql/18/docker; the volume at ' +
+            '/var/lib/postgresql/data does not hold it',
           fix: 'mount a named volume at /var/lib/postgresql: `volumes: ["db-data:/var/lib/postgresql"]`',
         },
       ],
@@ -296,7 +298,8 @@ ruleTester(statefulNoVolume, {
       name: 'minio data directory taken from its server argument',
       code: `
         services:
-          s3: { image: quay.io/minio/minio:RELEASE.2024-10-02T17-50-41Z, command: server /export --console-address ":9001", volumes: ["s3:/data"] }
+          s3: { image: quay.io/minio/minio:RELEASE.2024-10-02T17-50-41Z, command: server /export --console-address \
+":9001", volumes: ["s3:/data"] }
         volumes: { s3: {} }
       `,
       errors: [{ message: '(MinIO) keeps its data in /export (set by server argument)' }],

@@ -12,9 +12,17 @@ export const statefulNoVolume: Rule = {
   severity: 'error',
   title: 'Data store whose data directory no volume or mount covers',
   rationale:
-    "Only named volumes (and bind mounts from the data disk) keep data on the CVM's encrypted disk across restarts and upgrades. The container's own filesystem and the anonymous volume an image declares with `VOLUME` live only as long as the container: once an upgrade or a newly pulled image recreates it, `docker volume prune -f` at boot deletes them (docs/platform.md#volumes). A database without a named volume at its data directory comes back empty; postgres 18 and later keep their data under `/var/lib/postgresql`, not `/var/lib/postgresql/data` (docs/platform.md#images). A mount that is there but does not keep data (a relative or volatile bind, an anonymous volume, a tmpfs) is its own rule's finding, not this one.",
+    "Only named volumes (and bind mounts from the data disk) keep data on the CVM's encrypted disk across " +
+    "restarts and upgrades. The container's own filesystem and the anonymous volume an image declares with " +
+    '`VOLUME` live only as long as the container: once an upgrade or a newly pulled image recreates it, `docker ' +
+    'volume prune -f` at boot deletes them (docs/platform.md#volumes). A database without a named volume at its ' +
+    'data directory comes back empty; postgres 18 and later keep their data under `/var/lib/postgresql`, not ' +
+    '`/var/lib/postgresql/data` (docs/platform.md#images). A mount that is there but does not keep data (a ' +
+    "relative or volatile bind, an anonymous volume, a tmpfs) is its own rule's finding, not this one.",
   fixHint:
-    'Mount a named volume at the data directory the finding names (e.g. `db-data:/var/lib/postgresql/data` for postgres 17 and older, `db-data:/var/lib/postgresql` for 18 and later), with the volume under top-level `volumes:`.',
+    'Mount a named volume at the data directory the finding names (e.g. `db-data:/var/lib/postgresql/data` for ' +
+    'postgres 17 and older, `db-data:/var/lib/postgresql` for 18 and later), with the volume under top-level ' +
+    '`volumes:`.',
   fix: fixStatefulNoVolume,
   example: {
     bad: `services:
@@ -51,7 +59,9 @@ volumes:
       // The version moved the data directory (postgres 18): a volume where older versions kept it does not hold it.
       const moved18 = stateful.entry.byVersion?.find((v) => v.mountAt === stateful.mountAt && !stateful.overriddenBy);
       const old = moved18 ? olderDataDirVolume(svc, stateful.entry.dataDirs) : undefined;
-      const mountHint = `mount a named volume at ${stateful.mountAt}: \`volumes: ["${name}-data:${stateful.mountAt}"]\` with \`${name}-data:\` under top-level \`volumes:\``;
+      const mountHint =
+        `mount a named volume at ${stateful.mountAt}: \`volumes: ["${name}-data:${stateful.mountAt}"]\` with ` +
+        `\`${name}-data:\` under top-level \`volumes:\``;
       ctx.report({
         service: name,
         valuePath: ['services', name, 'image'],
@@ -59,8 +69,12 @@ volumes:
         message: (who) => {
           const subject = `${who} (${product}) ${who.v('keeps its', 'keep their')} data in ${dir}`;
           return old
-            ? `${subject}; the volume at ${old.target} does not hold it, since ${stateful.entry.product} ${moved18!.since} moved its data directory: the data is lost once the container is recreated, and a volume there that already holds a cluster stops the server from starting`
-            : `${subject}${moved}, which no named volume covers; the data is lost once the container is recreated (every upgrade)`;
+            ? `${subject}; the volume at ${old.target} does not hold it, ` +
+                `since ${stateful.entry.product} ${moved18!.since} moved its data directory: the data is lost once ` +
+                `the container is recreated, and a volume there that already holds a cluster stops the server from ` +
+                `starting`
+            : `${subject}${moved}, which no named volume covers; the data is lost once the container is recreated ` +
+                `(every upgrade)`;
         },
         hint: old ? `Move the volume: ${mountHint}.` : `${mountHint[0]!.toUpperCase()}${mountHint.slice(1)}.`,
       });
@@ -80,7 +94,9 @@ function olderDataDirVolume(svc: Service, olderDirs: string[]): ServiceVolume | 
   );
 }
 
-/** A named volume at the data directory for the image's version (the table's mount point), declared at the top level. */
+/**
+ * A named volume at the data directory for the image's version (the table's mount point), declared at the top level.
+ */
 function fixStatefulNoVolume(ctx: FixContext, { report }: FixTarget): FixOutcome {
   const name = report.service!;
   if (report.messageId === 'versionMovedDataDir')
@@ -93,7 +109,11 @@ function fixStatefulNoVolume(ctx: FixContext, { report }: FixTarget): FixOutcome
   const volume = ctx.declareVolume(`${name}-data`);
   edit.append('volumes', `${volume}:${stateful.mountAt}`);
   return {
-    description: `mount named volume ${volume} at ${stateful.mountAt} on service "${name}" (${stateful.entry.product}), declared under top-level volumes`,
-    changesBehaviour: `${stateful.entry.product}'s data lives on ${volume} from now on and survives upgrades; data the running container holds is not moved into it (dump it first)`,
+    description:
+      `mount named volume ${volume} at ${stateful.mountAt} on service "${name}" (${stateful.entry.product}), ` +
+      `declared under top-level volumes`,
+    changesBehaviour:
+      `${stateful.entry.product}'s data lives on ${volume} from now on and survives upgrades; data the running ` +
+      `container holds is not moved into it (dump it first)`,
   };
 }

@@ -8,7 +8,9 @@ export const tmpfsData: Rule = {
   severity: 'error',
   title: 'tmpfs mounted where the service keeps data',
   rationale:
-    'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must survive restarts and upgrades to be written to a volume, which the CVM keeps on its encrypted disk (docs/platform.md#volumes).',
+    'A tmpfs lives in memory and is empty at every container start; the checklist asks for data that must ' +
+    'survive restarts and upgrades to be written to a volume, which the CVM keeps on its encrypted disk ' +
+    '(docs/platform.md#volumes).',
   fixHint: 'Mount a named volume at the data directory; keep tmpfs for scratch paths such as /tmp or /run.',
   example: {
     bad: `services:
@@ -45,7 +47,8 @@ volumes:
           path: m.path,
           messageId: 'tmpfsData',
           message: (who) =>
-            `${who} ${who.v('mounts', 'mount')} a tmpfs at ${target} (${data}); everything written there is gone at every restart`,
+            `${who} ${who.v('mounts', 'mount')} a tmpfs at ${target} (${data}); everything written there is ` +
+            `gone at every restart`,
         });
       }
     }
