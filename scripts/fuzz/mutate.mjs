@@ -94,11 +94,8 @@ const MUTATORS = {
     return ls.join('\n');
   },
   yamlTag(rng, text) {
-    return insertValue(
-      rng,
-      text,
-      `${rng.pick(['!reset', '!override', '!!str', '!!int', '!!map', '!custom', '!!set', '!!omap'])} ${rng.pick(WRONG_VALUES)}`,
-    );
+    const tag = rng.pick(['!reset', '!override', '!!str', '!!int', '!!map', '!custom', '!!set', '!!omap']);
+    return insertValue(rng, text, `${tag} ${rng.pick(WRONG_VALUES)}`);
   },
   resetMisuse(rng, text) {
     return text.replace(
@@ -111,10 +108,10 @@ const MUTATORS = {
     if (names.length < 1) return text;
     const a = rng.pick(names);
     const b = rng.pick(names);
-    return text.replace(
-      new RegExp(`^  ${escapeRegExp(a)}:\\s*$`, 'm'),
-      `  ${a}:\n    extends: ${rng.chance(0.3) ? `{service: ${b}, file: ${rng.pick(['.', '/dev/null', 'compose.yaml', 'missing.yml', '5'])}}` : b}`,
-    );
+    const target = rng.chance(0.3)
+      ? `{service: ${b}, file: ${rng.pick(['.', '/dev/null', 'compose.yaml', 'missing.yml', '5'])}}`
+      : b;
+    return text.replace(new RegExp(`^  ${escapeRegExp(a)}:\\s*$`, 'm'), `  ${a}:\n    extends: ${target}`);
   },
   extendsFanOut(rng, text) {
     const n = 20 + rng.int(250);

@@ -82,7 +82,8 @@ export async function runFuzz(options = {}) {
         tally(stats, first, opts, c, answer);
         if (opts.progress && stats.cases % 500 === 0)
           process.stderr.write(
-            `fuzz: ${stats.cases} cases, ${first.size} distinct failure(s), ${Math.round((Date.now() - started) / 1000)} s\n`,
+            `fuzz: ${stats.cases} cases, ${first.size} distinct ` +
+              `failure(s), ${Math.round((Date.now() - started) / 1000)} s\n`,
           );
       });
       inFlight.add(p);
@@ -178,7 +179,19 @@ async function saveReproducer(pool, f) {
   writeCase(entry.reproducer, files, c.bytes);
   writeFileSync(
     join(entry.reproducer, 'REPRODUCE.json'),
-    `${JSON.stringify({ failure: entry.signature, command, commands: c.commands, format: c.format, cli: cliArgs(command.split('+')[0], '.'), mutators: c.mutators, case: c.index }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        failure: entry.signature,
+        command,
+        commands: c.commands,
+        format: c.format,
+        cli: cliArgs(command.split('+')[0], '.'),
+        mutators: c.mutators,
+        case: c.index,
+      },
+      null,
+      2,
+    )}\n`,
   );
 }
 
@@ -269,11 +282,15 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const s = await runFuzz(opts);
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   process.stdout.write(
-    `fuzz seed ${s.seed}: ${s.cases} cases in ${secs} s on ${s.workers} worker(s); per command ${JSON.stringify(s.byCommand)}\n` +
+    `fuzz seed ${s.seed}: ${s.cases} cases in ${secs} s on ${s.workers} worker(s); per ` +
+      `command ${JSON.stringify(s.byCommand)}\n` +
       `CLI sample: ${s.cliRuns} runs, exit codes ${JSON.stringify(s.cliExitCodes)}\n` +
-      `crashes ${s.crashes}, over 10 s ${s.slow}, over 500 MB ${s.memory}; slowest command ${Math.round(s.maxMs)} ms CPU, peak worker rss ${s.maxRssMb} MB (slowest: ${JSON.stringify(s.slowest)})\n` +
+      (`crashes ${s.crashes}, over 10 s ${s.slow}, over 500 MB ${s.memory}; slowest ` +
+        `command ${Math.round(s.maxMs)} ms CPU, peak worker rss ${s.maxRssMb} MB ` +
+        `(slowest: ${JSON.stringify(s.slowest)})\n`) +
       (s.failures.length
-        ? `${s.failures.length} distinct failure(s), reproducers in ${s.reproducers}:\n${s.failures.map((f) => `  ${f.signature}\n    ${f.reproducer}`).join('\n')}\n`
+        ? `${s.failures.length} distinct failure(s), reproducers ` +
+          `in ${s.reproducers}:\n${s.failures.map((f) => `  ${f.signature}\n    ${f.reproducer}`).join('\n')}\n`
         : 'no failure\n'),
   );
   process.exit(s.failures.length ? 1 : 0);

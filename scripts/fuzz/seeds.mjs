@@ -66,12 +66,14 @@ volumes:
 `,
   ],
   env: [
-    'DB_PASSWORD=s3cret\nTOKEN="multi\\nline"\nexport API_KEY=\'single $quoted\'\nEMPTY=\n# comment\nREF=${DB_PASSWORD}x\n',
+    'DB_PASSWORD=s3cret\nTOKEN="multi\\nline"\nexport API_KEY=\'single $quoted\'\nEMPTY=\n# ' +
+      'comment\nREF=${DB_PASSWORD}x\n',
     'A=1\nB=${A}${A}\nC="${B:-x}"\nD=${UNSET:-d}\n',
     'REDIS_PASSWORD=abc def # comment\nNPM_TOKEN=npm_xxx\n',
   ],
   config: [
-    'rules:\n  image-no-digest: off\n  healthcheck-missing: error\nexemptions:\n  - rule: restart-policy\n    service: web\n    reason: fine\ndeployment:\n  public_logs: false\n  allowed_envs: [DB_PASSWORD]\n',
+    'rules:\n  image-no-digest: off\n  healthcheck-missing: error\nexemptions:\n  - rule: restart-policy\n    ' +
+      'service: web\n    reason: fine\ndeployment:\n  public_logs: false\n  allowed_envs: [DB_PASSWORD]\n',
     'drill:\n  rounds: 2\n',
   ],
   manifest: {

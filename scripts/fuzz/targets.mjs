@@ -165,7 +165,9 @@ export function cliArgs(command, dir) {
   return ['secrets', 'encrypt', '--env-file', join(dir, 'secrets.env'), '--pubkey', PUBKEY];
 }
 
-/** The command through the real CLI: exit code, and a failure for exit > 2, a signal, a stack trace, "internal error". */
+/**
+ * The command through the real CLI: exit code, and a failure for exit > 2, a signal, a stack trace, "internal error".
+ */
 export function runCli(command, dir) {
   const r = spawnSync(process.execPath, ['--', CLI, ...cliArgs(command, dir)], {
     cwd: dir,
