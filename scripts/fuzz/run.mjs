@@ -14,7 +14,8 @@
  *
  * Options: --cases N (20000) --seconds S (1800) --seed S (1) --cli-every K (100) --workers W (2, at
  * most the cores) --out DIR --corpus DIR; to replay a failure's stretch of a run: --from N (make cases
- * 0..N-1 without running them) --only fix,fix-write (run these commands, and check) (library callers may also pass slowMs: the test slice passes
+ * 0..N-1 without running them) --only fix,fix-write (run these commands, and check) (library callers may also pass
+ * slowMs: the test slice passes
  * Infinity, since tests assert no timings). Exit 0 when nothing failed, 1 otherwise.
  */
 import { createHash } from 'node:crypto';
