@@ -211,10 +211,15 @@ export class FileEditor {
   /** The staged edits as text edits of the source, in order. */
   edits(): TextEdit[] {
     const out: TextEdit[] = [...this.#staged.texts];
-    for (const [node, value] of this.#staged.replaces) out.push(this.#replaceEdit(node, value));
     // Insertions where several collections end together: the innermost first (a service's new key
-    // before a new top-level key), so each lands inside its own collection.
+    // before a new top-level key), so each lands inside its own collection. A replaced value comes
+    // before them all: it sits right after its key (a `volumes:` with no value that ends the file).
     const depth = new Map<TextEdit, number>();
+    for (const [node, value] of this.#staged.replaces) {
+      const e = this.#replaceEdit(node, value);
+      depth.set(e, Number.MAX_SAFE_INTEGER);
+      out.push(e);
+    }
     for (const [map, inserts] of this.#staged.inserts) {
       const e = this.#insertEdit(map, inserts);
       depth.set(e, this.#depthOf(map));
@@ -256,8 +261,10 @@ export class FileEditor {
     if (flow || (isScalar(node) && node.value !== null)) return this.#edit(start, end, flowValue(value));
     if (isScalar(node)) {
       // `key:` with nothing after it: the block value goes on the lines below, one level in.
+      // blockValue leaves the first line unindented (for text after a key); here it starts a line.
       const col = this.#keyColumnBefore(start) + this.style.indent;
-      return this.#edit(start, end, `\n${blockValue(value, col, this.style).replace(/\n$/, '')}`);
+      const text = blockValue(value, col, this.style).replace(/\n$/, '');
+      return this.#edit(start, end, `\n${' '.repeat(col)}${text}`);
     }
     if (!startsLine(this.text, start)) return this.#edit(start, end, flowValue(value));
     // A block collection: its replacement starts a level under its key (an indentless list sits level with it).

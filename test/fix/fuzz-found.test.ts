@@ -54,4 +54,16 @@ describe('fix on fuzzed input', () => {
     assert.ok(outcome.length > 0, 'the finding was fixed or refused, not a crash');
     for (const c of r.changes) assert.equal(parseDocument(c.after).errors.length, 0, c.after);
   });
+
+  for (const [where, compose] of [
+    ['at the end of the file, no final newline', 'services:\n  db:\n    image: mariadb:10.6\n    volumes:'],
+    ['between two keys', 'services:\n  db:\n    volumes:\n    image: mariadb:10.6\n'],
+  ])
+    it(`a key with no value (volumes:) ${where}: the new list goes one level under it, the result parses`, () => {
+      const dir = project({ 'compose.yaml': compose! });
+      const r = fix([dir], { cwd: dir, ruleIds: ['stateful-no-volume'] });
+      const fixed = r.changes.find((c) => c.file === 'compose.yaml')!.after;
+      assert.equal(parseDocument(fixed).errors.length, 0, fixed);
+      assert.match(fixed, /^ {4}volumes:\n {6}- db-data:\/var\/lib\/mysql$/m, fixed);
+    });
 });
