@@ -78,7 +78,10 @@ export function resolveExtends(
     base.entries.delete('extends');
     const own = cloneNode(svc);
     own.entries.delete('extends');
-    const merged = mergeNodes(base, own, ['services', name]) as LMap;
+    const merged = mergeNodes(base, own, ['services', name]) as LMap | undefined;
+    // `web: !reset {extends: …}`: the reset would remove the service it defines (found by npm run fuzz).
+    if (!merged)
+      throw new InputError(`service "${shown(name)}": !reset on a service that extends another removes it`, where);
     entry.node = merged;
     resolving.delete(key);
     return merged;

@@ -119,7 +119,9 @@ export function refLocation(project: Project, ref: VarRef): Location {
   const text = project.sources.get(ref.loc.file)?.text;
   if (!text || ref.loc.line !== ref.loc.endLine) return ref.loc;
   const slice = text.slice(ref.loc.offset, ref.loc.endOffset);
-  const m = new RegExp(`\\$\\{${ref.name}(?![A-Za-z0-9_])|\\$${ref.name}(?![A-Za-z0-9_])`).exec(slice);
+  // The name as text, not a pattern: a mangled one (`K\u00c3(EY`) is no valid regular expression.
+  const name = ref.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`\\$\\{${name}(?![A-Za-z0-9_])|\\$${name}(?![A-Za-z0-9_])`).exec(slice);
   if (!m) return ref.loc;
   const offset = ref.loc.offset + m.index;
   const column = ref.loc.column + m.index;
