@@ -17,10 +17,12 @@ export const preLaunchNotOrdered: Rule = {
     'dstack#1023). The default script of Phala Cloud is not reported: it logs in, prunes, pulls and sets SSH ' +
     'access, nothing a container reads when it starts. Where `restart-serves-old-version` reports the service, ' +
     'its message says this too, so one `restart:` line gets one finding.',
+  // Not `depends_on`: dockerd restores the container by itself, without Compose, so no condition holds it back.
   fixHint:
-    'Make the service wait for what the script prepares (a file or marker it checks at start, or a one-shot ' +
-    'service it depends on with `condition: service_completed_successfully`), or do the preparation in the ' +
-    "image's entrypoint.",
+    'Use `restart: on-failure` (dockerd does not start it by itself, so `docker compose up` starts it after the ' +
+    "script), or do the preparation in the image's entrypoint, or have the service wait at start for what the " +
+    'script prepares (a file or marker) and suppress this finding with that reason. `depends_on` does not help: ' +
+    'dockerd restores the container without Compose.',
   example: {
     file: 'app-compose.json',
     beside: {
