@@ -9,7 +9,6 @@
  * its 6-character prefix.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -18,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SimulatedFleet } from '../rollout/support/phala-fleet.js';
-import { BUILT_CLI } from '../support/cli.js';
+import { spawnBuiltCli } from '../support/cli.js';
 
 const MARK = `Zq${crypto.randomBytes(6).toString('hex')}`;
 const PREFIX = MARK.slice(0, 6);
@@ -87,22 +86,9 @@ gates:
   });
 
   const cli = (args: string[], fleet = 'fleet.yml') =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BUILT_CLI, 'rollout', ...args, '--fleet', fleet, '--run-dir', 'runs'], {
-        cwd: dir,
-        env: {
-          ...process.env,
-          PHALA_CLOUD_API_KEY: sim.fake.apiKey,
-          PHALA_CLOUD_API_PREFIX: sim.fake.baseURL,
-          NO_COLOR: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    spawnBuiltCli(['rollout', ...args, '--fleet', fleet, '--run-dir', 'runs'], {
+      cwd: dir,
+      env: { PHALA_CLOUD_API_KEY: sim.fake.apiKey, PHALA_CLOUD_API_PREFIX: sim.fake.baseURL, NO_COLOR: '1' },
     });
 
   it('plan, run and status in every format, -o files, notify bodies, the run directory: no marker', async () => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
-import { BUILT_CLI } from '../support/cli.js';
+import { spawnBuiltCli } from '../support/cli.js';
 import { sarifErrors } from '../support/sarif.js';
 import { fleetProjectSuite } from './support/phala-fleet.js';
 
@@ -17,26 +16,13 @@ describe('preflight rollout, the CLI on the fake Phala Cloud API', () => {
   const suite = fleetProjectSuite('pf-rollout-cli-run-');
 
   const cli = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [BUILT_CLI, 'rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs'],
-        {
-          cwd: suite.dir,
-          env: {
-            ...process.env,
-            PHALA_CLOUD_API_KEY: suite.sim.fake.apiKey,
-            PHALA_CLOUD_API_PREFIX: suite.sim.fake.baseURL,
-            NO_COLOR: '1',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    spawnBuiltCli(['rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs'], {
+      cwd: suite.dir,
+      env: {
+        PHALA_CLOUD_API_KEY: suite.sim.fake.apiKey,
+        PHALA_CLOUD_API_PREFIX: suite.sim.fake.baseURL,
+        NO_COLOR: '1',
+      },
     });
 
   it('plan prints the plan id; run --plan-id rolls out with JSON lines on stderr; status renders json and html', async () => {
