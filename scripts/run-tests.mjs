@@ -155,7 +155,11 @@ function runPass(pass, { concurrency, alone }) {
       child.stdout.pipe(output, { end: false });
       child.stderr.pipe(output, { end: false });
     }
+    let finished = false;
     const finish = async (status) => {
+      // 'error' (the spawn failed) may be followed by 'close': one result per pass.
+      if (finished) return;
+      finished = true;
       const seconds = (performance.now() - started) / 1000;
       if (output) {
         await new Promise((done) => output.end(done));
