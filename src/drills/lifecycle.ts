@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { cleanup } from '../docker/cleanup.js';
+import { cleanup, drillLeftovers } from '../docker/cleanup.js';
 import { type ComposeCli, detectCompose } from '../docker/compose.js';
 import { Engine } from '../docker/engine.js';
 import { killRunningCommands, type OpRecord } from '../docker/exec.js';
@@ -9,7 +9,7 @@ import { newRunId } from '../steps/index.js';
 import { InputError } from '../util/errors.js';
 import type { CvmOs, LocalCvm } from '../cvm/index.js';
 import { ownerValue } from '../docker/labels.js';
-import type { RunHandle } from '../steps/index.js';
+import type { CloseReason, RunHandle } from '../steps/index.js';
 import { drillCvm } from './cvm-boot.js';
 import type { RestartableAgent } from './agent-socket.js';
 import type { DrillEvent } from './journal.js';
@@ -133,14 +133,42 @@ export class DrillSession {
     if (opts.removeResources) {
       await killRunningCommands();
       await this.removeResources().catch(() => undefined);
-      // A command killed mid-`up` may have created containers right before dying.
-      await cleanup({ drillId: this.drillId, engine: new Engine() }).catch(() => undefined);
+      await this.sweepLeftovers();
     }
     await this.cvm?.close().catch(() => undefined);
     await this.agent?.close().catch(() => undefined);
     this.emit({ type: 'timing', wallMs: performance.now() - this.segmentStart, waitMs: this.waitMs });
     this.progress.stop();
   }
+
+  /**
+   * Sweep until nothing of the drill is left, a few times: a command killed mid-`up` may have created
+   * containers right before dying, and one killed mid-`rm` may leave a container the engine is still
+   * removing, whose volumes and network cannot go until it is gone.
+   */
+  private async sweepLeftovers(): Promise<void> {
+    const engine = new Engine();
+    for (let pass = 0; pass < SWEEP_PASSES; pass++) {
+      const left = await drillLeftovers(engine, this.drillId).catch(() => undefined);
+      if (left && !left.containers.length && !left.volumes.length && !left.networks.length) return;
+      if (pass > 0) await new Promise((r) => setTimeout(r, SWEEP_PAUSE_MS));
+      await cleanup({ drillId: this.drillId, engine }).catch(() => undefined);
+    }
+  }
+}
+
+const SWEEP_PASSES = 5;
+const SWEEP_PAUSE_MS = 400;
+
+/**
+ * Whether closing the run must remove what the drill created. A passed or failed run removed it in
+ * its teardown step, and an error after a finished teardown has nothing left to remove. An
+ * interrupted or aborted run removes it even when the teardown journaled its cleanup: the interrupt
+ * may have killed that teardown's `docker rm` half-way, after which the cleanup still ran to its end.
+ */
+export function removeOnClose(status: CloseReason['status'], tornDown: boolean): boolean {
+  if (status === 'passed' || status === 'failed' || status === 'refused') return false;
+  return !tornDown || status === 'interrupted' || status === 'aborted';
 }
 
 /**

@@ -20,7 +20,14 @@ import { maskSecrets } from './checks.js';
 import { type DrillConfig, drillConfigFrom } from './config.js';
 import { FAULT_KINDS, type FaultKind, planFaults } from './faults.js';
 import type { DrillEvent, RestartDrillInput } from './journal.js';
-import { composeChanged, DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from './lifecycle.js';
+import {
+  composeChanged,
+  DrillSession,
+  newDrillId,
+  openDrillCvm,
+  removeOnClose,
+  requireDockerCompose,
+} from './lifecycle.js';
 import { createProgress, type Progress } from './progress.js';
 import { changedSince, projectRef, reloadProject } from './project-ref.js';
 import { buildReport, type DrillReport, drillFailed } from './report.js';
@@ -208,7 +215,7 @@ export function restartDrillDefinition(
       }
       if (ctx.config.workload) writeHistory(run);
       await ctx.session.close({
-        removeResources: reason.status !== 'passed' && reason.status !== 'failed' && !run.state().tornDown,
+        removeResources: removeOnClose(reason.status, run.state().tornDown),
       });
     },
     status: (state) => (findingsFail(countedFindings(state)) ? 'failed' : 'passed'),

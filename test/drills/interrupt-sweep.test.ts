@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { assertNoDrillLeftovers, describeDocker } from '../support/docker.js';
-import { sweepDrills } from '../support/interrupt-sweep.js';
+import { runTrial, sweepDrills } from '../support/interrupt-sweep.js';
 
 /**
  * A small seeded slice of the interrupt sweep (`npm run sweep:drills` runs the full one, 20 trials per signal):
@@ -26,5 +26,16 @@ await describeDocker('drill interrupt sweep (seeded slice)', () => {
       assert.equal(s.unended, 0, shown);
       assert.equal(s.problems, 0, shown);
     }
+  });
+
+  // A random line rarely lands in the short teardown. SIGINT there kills its half-done `docker` command
+  // (here the inspect of the containers to remove); the cleanup that runs on is no proof they are gone.
+  it('SIGINT in the middle of the teardown still leaves nothing', async () => {
+    const t = await runTrial('SIGINT', { inStep: 'teardown', afterLines: 2 }, 1);
+    assert.deepEqual(
+      { at: t.at, code: t.exit.code, leftovers: t.leftovers, ended: t.ended, problem: t.problem },
+      { at: 'teardown', code: 130, leftovers: 0, ended: true, problem: undefined },
+      JSON.stringify(t),
+    );
   });
 });

@@ -34,8 +34,12 @@ export interface SweepOptions {
   log?: (line: string) => void;
 }
 
-/** When a trial sends its signal: after a delay, or once the run's journal has this many lines. */
-export type InterruptPoint = { afterMs: number } | { afterLines: number };
+/**
+ * When a trial sends its signal: after a delay, once the run's journal has this many lines, or once
+ * it has this many lines after the start of a step (a step a random line rarely lands in, such as
+ * the short teardown).
+ */
+export type InterruptPoint = { afterMs: number } | { afterLines: number } | { inStep: string; afterLines: number };
 
 export interface TrialResult {
   signal: 'SIGINT' | 'SIGKILL';
@@ -96,13 +100,14 @@ function lastStarted(events: readonly { type: string }[]): string {
   return s && isEngineEvent(s, 'step-start') ? s.id : 'run-start';
 }
 
-/** Lines in the run's journal so far (0 before it exists). */
-function journalLines(runDir: string | undefined): number {
+/** Lines in the run's journal so far (0 before it exists), or only those from the start of a step on. */
+function journalLines(runDir: string | undefined, fromStep?: string): number {
   const path = runDir && join(runDir, 'journal.jsonl');
   if (!path || !existsSync(path)) return 0;
-  let n = 0;
-  for (const b of readFileSync(path)) if (b === 0x0a) n++;
-  return n;
+  const text = readFileSync(path, 'utf8');
+  if (fromStep === undefined) return text.split('\n').length - 1;
+  const start = text.indexOf(`"type":"step-start","id":${JSON.stringify(fromStep)}`);
+  return start < 0 ? 0 : text.slice(start).split('\n').length - 1;
 }
 
 export async function runTrial(
@@ -122,7 +127,8 @@ export async function runTrial(
   let exited = false;
   const reached = async () => {
     if ('afterMs' in point) return sleep(point.afterMs);
-    while (!exited && journalLines(runDirNow()) < point.afterLines) await sleep(20);
+    const step = 'inStep' in point ? point.inStep : undefined;
+    while (!exited && journalLines(runDirNow(), step) < point.afterLines) await sleep(20);
   };
   const early = await Promise.race([p.exit.then(() => (exited = true)), reached().then(() => exited)]);
   if (!early) p.child.kill(signal);
@@ -138,8 +144,11 @@ export async function runTrial(
   const drillId = runDir?.split('/').pop();
   const at = early ? 'finished' : stepInProgress(runDir);
   const result: TrialResult = { signal, point, at, exit, leftovers: 0, ended: false };
-  // Before the run exists (Node loading, the project read) SIGINT simply ends the process.
-  const sigintOk = exit.code === 130 || (at === 'starting' && exit.signal === 'SIGINT');
+  // Before the run exists (Node loading, the project read) and after it closed (the process on its
+  // way out) nothing handles SIGINT: it simply ends the process, which is what a shell expects. A
+  // signal after the last step ended interrupts nothing: the run ends as it would have (exit 0 or 1).
+  const finished = at === 'finished' && (exit.signal === 'SIGINT' || exit.code === 0 || exit.code === 1);
+  const sigintOk = exit.code === 130 || (at === 'starting' && exit.signal === 'SIGINT') || finished;
   if (signal === 'SIGINT' && !early && !problem && !sigintOk)
     problem = `exit ${exit.code ?? exit.signal} after SIGINT (expected 130)`;
   if (signal === 'SIGKILL' && !early) {

@@ -15,7 +15,14 @@ import { agentMounters, type CvmOs } from '../../cvm/index.js';
 import { unshippedBindFindings } from '../boot-checks.js';
 import { maskSecrets } from '../checks.js';
 import { drillConfigFrom } from '../config.js';
-import { composeChanged, DrillSession, newDrillId, openDrillCvm, requireDockerCompose } from '../lifecycle.js';
+import {
+  composeChanged,
+  DrillSession,
+  newDrillId,
+  openDrillCvm,
+  removeOnClose,
+  requireDockerCompose,
+} from '../lifecycle.js';
 import { createProgress, type Progress } from '../progress.js';
 import { changedSince, projectRef, reloadProject } from '../project-ref.js';
 import type { DrillDeps } from '../restart.js';
@@ -166,7 +173,7 @@ export function upgradeDrillDefinition(
       // The writer's history, derived from the journal like the restart drill's.
       writeFileSync(join(run.runDir, HISTORY_FILE), JSON.stringify(run.state().ops, null, 1));
       await ctx.session.close({
-        removeResources: reason.status !== 'passed' && reason.status !== 'failed' && !run.state().tornDown,
+        removeResources: removeOnClose(reason.status, run.state().tornDown),
       });
     },
     status: (state) =>
