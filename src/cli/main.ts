@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { setFlagsFromString } from 'node:v8';
 import { InputError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 
@@ -10,6 +11,11 @@ interface CommandEntry {
   /** The one-line description the overall help shows (the command's own file repeats it). */
   summary: string;
   load: () => Promise<RegisterCommand>;
+  /**
+   * A run that ends in well under a second (an audit of files): V8's optimising compiler would cost more
+   * than it earns. See `tuneForShortRun`.
+   */
+  shortRun?: true;
 }
 
 /**
@@ -21,10 +27,12 @@ const COMMANDS: Record<string, CommandEntry> = {
   check: {
     summary: 'static production audit of a compose app for a confidential VM',
     load: async () => (await import('./check.js')).registerCheck,
+    shortRun: true,
   },
   fix: {
     summary: 'fix findings by editing the compose file (a unified diff; --write applies it)',
     load: async () => (await import('./fix.js')).registerFix,
+    shortRun: true,
   },
   rules: {
     summary: 'list the rules (filter by section, command or severity)',
@@ -41,6 +49,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   diff: {
     summary: 'what an upgrade from OLD to NEW puts at risk: volumes, data directories, versions, secrets, keys',
     load: async () => (await import('./diff.js')).registerDiff,
+    shortRun: true,
   },
   drill: {
     summary: 'rehearse CVM restarts and upgrades on a local Docker engine',
@@ -67,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  const name = commandName(argv);
+  if (name && COMMANDS[name]!.shortRun) tuneForShortRun();
   const { Command } = await import('commander');
   let exitCode = 0;
   const program = new Command();
@@ -83,7 +94,6 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    const name = commandName(argv);
     if (name) (await COMMANDS[name]!.load())(program, setExit);
     else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
     // `--no-color` anywhere on the line: the renderers read NO_COLOR (report/style.ts), as every
@@ -98,6 +108,19 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
+}
+
+/**
+ * Caps V8 at its baseline compiler (Sparkplug) for the rest of this process. In a run of a few hundred
+ * milliseconds TurboFan compiles ~90 of the YAML parser's and the rules' functions on a second thread and
+ * finishes few of them in time to matter; on the 2 cores `npm run bench` runs on, that compile work cost
+ * more than it saved: `check -r` of the corpus and of a 1,000-service file took ~30% less wall and CPU
+ * time with it off (docs/decisions.md "Start-up: no optimising compiler for short runs"). Long-running
+ * commands (drill, rollout, agent) keep it. Set before the command's code is loaded; the flag is read
+ * when V8 decides to optimise a function, so setting it at run time takes effect.
+ */
+function tuneForShortRun(): void {
+  setFlagsFromString('--max-opt=1');
 }
 
 /** The command a command line runs (`preflight help check` runs check's help), if it names one. */
