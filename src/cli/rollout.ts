@@ -9,6 +9,7 @@ import {
   resumeRollout,
   rolloutReport,
   runRollout,
+  signerFromEnv,
 } from '../commands/rollout.js';
 import type { RolloutReport } from '../findings/rollout.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report/index.js';
@@ -96,6 +97,29 @@ interface RunFlags extends CommonFlags {
   despiteFindings?: boolean;
 }
 
+interface SignerFlags {
+  privateKeyEnv?: string;
+  rpcUrl?: string;
+}
+
+/** On an on-chain KMS: who registers the compose hash (the key from an environment variable, never from argv). */
+const signer = (c: Command) =>
+  c
+    .option(
+      '--private-key-env <name>',
+      'environment variable holding the app owner’s private key: on an on-chain KMS the rollout registers the ' +
+        'compose hash (and devices) and confirms the upgrade (default: PREFLIGHT_PRIVATE_KEY when set)',
+    )
+    .option(
+      '--rpc-url <url>',
+      'JSON-RPC endpoint for those transactions (default: phala.rpc_url, else the chain’s public one)',
+    );
+
+const onChainOf = (f: SignerFlags) => {
+  const s = signerFromEnv({ privateKeyEnv: f.privateKeyEnv, rpcUrl: f.rpcUrl });
+  return s ? { onChain: s } : {};
+};
+
 const exitOf = (r: RolloutReport) => (r.status === 'passed' ? 0 : r.status === 'running' ? 0 : 1);
 
 export function registerRollout(program: Command, setExit: SetExit): void {
@@ -128,15 +152,18 @@ export function registerRollout(program: Command, setExit: SetExit): void {
     setExit(plan.blocking ? 1 : 0);
   });
 
-  common(
-    rollout.command('run').description('roll the target out: drain, upgrade, wait until booted, gates, enable, next'),
+  signer(
+    common(
+      rollout.command('run').description('roll the target out: drain, upgrade, wait until booted, gates, enable, next'),
+    ),
   )
     .option('--plan-id <id>', 'refuse unless the fleet still gives this plan id')
     .option('--load <rps>', 'send this many requests per second through the balancer during the rollout')
     .option('--load-url <url>', 'where the load goes (default: the local fleet’s balancer)')
     .option('--notify <url>', 'POST each state change as JSON to this URL')
     .option('--despite-findings', 'run although the plan has blocking findings')
-    .action(async (f: RunFlags) => {
+    .action(async (f: RunFlags & SignerFlags) => {
+      const onChain = onChainOf(f);
       const rate = f.load !== undefined ? Number(f.load) : undefined;
       if (rate !== undefined && !(rate > 0 && rate <= 100_000))
         throw new UsageError('--load takes requests per second (1 to 100000)');
@@ -150,6 +177,7 @@ export function registerRollout(program: Command, setExit: SetExit): void {
         progress: progress(f.notify),
         handleSignals: false,
         despiteFindings: f.despiteFindings,
+        ...onChain,
       });
       print(r.report, f);
       setExit(exitOf(r.report));
@@ -184,16 +212,25 @@ export function registerRollout(program: Command, setExit: SetExit): void {
         process.stderr.write(`preflight: asked the rollout in ${runDir} to ${action}\n`);
       });
 
-  common(
-    rollout
-      .command('resume')
-      .description('continue a paused rollout, or one whose process died (checking the fleet first)'),
+  signer(
+    common(
+      rollout
+        .command('resume')
+        .description('continue a paused rollout, or one whose process died (checking the fleet first)'),
+    ),
   )
     .argument('[run]', 'run id or directory')
     .option('--notify <url>', 'POST each state change as JSON to this URL')
-    .action(async (run: string | undefined, f: CommonFlags & { notify?: string }) => {
+    .action(async (run: string | undefined, f: CommonFlags & SignerFlags & { notify?: string }) => {
+      const onChain = onChainOf(f);
       stopResumably();
-      const r = await resumeRollout({ ...options(f), run, progress: progress(f.notify), handleSignals: false });
+      const r = await resumeRollout({
+        ...options(f),
+        run,
+        progress: progress(f.notify),
+        handleSignals: false,
+        ...onChain,
+      });
       if (r.signalled) {
         process.stderr.write(`preflight: asked the rollout in ${r.runDir} to resume\n`);
         return;

@@ -87,6 +87,8 @@ export interface RolloutReport {
   /** Most instances out of rotation at once (never above `strategy.maxUnavailable`). */
   maxOutOfRotation: number;
   load?: RolloutLoadReport;
+  /** On-chain registrations the rollout sent (on-chain KMS, given the owner's key): what, and in which transaction. */
+  onChain?: { registered: string; txHash: string; phase: 'sending' | 'mined' }[];
   findings: Finding[];
   suppressed: SuppressedFinding[];
 }

@@ -28,6 +28,17 @@ export {
 } from './credentials.js';
 export { PhalaApiError, type PhalaErrorKind } from './errors.js';
 export {
+  type ChainAction,
+  chainFor,
+  hostOf,
+  OnChainError,
+  type OnChainFailure,
+  OnChainRegistrar,
+  parsePrivateKey,
+  type SignedTransaction,
+  type SignerOptions,
+} from './onchain.js';
+export {
   type CvmIdForm,
   type CvmRef,
   isCvmName,

@@ -72,6 +72,8 @@ export interface PhalaFleetSpec {
   cvms?: string[];
   port?: number;
   pollIntervalMs: number;
+  /** JSON-RPC endpoint for on-chain registrations (`rpc_url`). */
+  rpcUrl?: string;
 }
 
 export interface LocalFleetSpec {
@@ -130,6 +132,7 @@ export function rolloutSettings(config: PreflightConfig): RolloutSettings {
       cvms: p.cvms as string[] | undefined,
       port: p.port as number | undefined,
       pollIntervalMs: duration(config, p.poll_interval, at('phala', 'poll_interval'), PHALA_POLL_MS),
+      ...(p.rpc_url ? { rpcUrl: p.rpc_url as string } : {}),
     };
   } else {
     const l = raw.local as Raw | undefined;

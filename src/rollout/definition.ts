@@ -161,6 +161,7 @@ function flowContext(step: Step | Handle, ctx: RolloutCtx, signal: AbortSignal):
     step.emit(e, o);
     // Each instance phase is a boundary a crash test can stop the process at (it is journaled by now).
     if (e.type === 'instance') atBoundary(`instance-${e.phase}`);
+    if (e.type === 'onchain-tx') atBoundary(`instance-onchain-${e.phase}`);
     ctx.progress?.event(e, step.state());
   };
   const progressDeadlineAt = () => {

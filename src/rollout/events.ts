@@ -30,7 +30,31 @@ export type RolloutEvent =
   | { type: 'paused'; reason: string; at: number }
   | { type: 'unpaused'; at: number; pausedMs: number }
   | { type: 'finding'; finding: Finding }
-  | { type: 'load'; summary: LoadSummary };
+  | { type: 'load'; summary: LoadSummary }
+  | OnChainTxEvent;
+
+/**
+ * A registration on an on-chain KMS's app contract (rollout/onchain.ts): `sending` is journaled
+ * (fsync'd) with the signed transaction before it leaves; `mined` once its receipt says success.
+ * The raw transaction is signed, public once broadcast, and holds no key.
+ */
+export type OnChainTxEvent = {
+  type: 'onchain-tx';
+  /** `compose-hash:<hex>` or `device:<hex>`: registered once per fleet, whichever instance asked. */
+  key: string;
+  phase: 'sending' | 'mined';
+  txHash: string;
+  raw?: string;
+  /** The instance whose 465 asked for it. */
+  instance: string;
+  at: number;
+};
+
+export interface OnChainTxState {
+  txHash: string;
+  raw?: string;
+  phase: 'sending' | 'mined';
+}
 
 /** How the gates judged one boot of an instance (the report's `gates` column); `gate` names the one that decided. */
 export type GateVerdictRecord = {
@@ -68,10 +92,12 @@ export interface RolloutState {
   pausedMs: number;
   findings: Finding[];
   loads: LoadSummary[];
+  /** On-chain registrations this rollout sent, by key (see OnChainTxEvent). */
+  onChainTxs: Record<string, OnChainTxState>;
 }
 
 export function initialRolloutState(): RolloutState {
-  return { targetVersion: '', instances: {}, order: [], pausedMs: 0, findings: [], loads: [] };
+  return { targetVersion: '', instances: {}, order: [], pausedMs: 0, findings: [], loads: [], onChainTxs: {} };
 }
 
 export function reduceRollout(s: RolloutState, e: { type: string } & Record<string, unknown>): RolloutState {
@@ -124,6 +150,12 @@ export function reduceRollout(s: RolloutState, e: { type: string } & Record<stri
       return { ...s, findings: [...s.findings, ev.finding] };
     case 'load':
       return { ...s, loads: [...s.loads, ev.summary] };
+    case 'onchain-tx': {
+      const prev = s.onChainTxs?.[ev.key];
+      const raw = ev.raw ?? prev?.raw;
+      const tx: OnChainTxState = { txHash: ev.txHash, phase: ev.phase, ...(raw ? { raw } : {}) };
+      return { ...s, onChainTxs: { ...s.onChainTxs, [ev.key]: tx } };
+    }
     default:
       return s;
   }

@@ -10,6 +10,7 @@ import type { Strategy } from './config.js';
 import type { InstancePhase, InstanceState, RolloutEvent, RolloutState } from './events.js';
 import { type Gate, type GateResult, type GateVerdict, type RolloutClock, watchGates } from './gates/index.js';
 import { ROLLOUT_RULE_METAS } from './rules.js';
+import { type OnChainOutcome, registerAndConfirm } from './onchain.js';
 import { short } from './plan.js';
 
 export interface FlowContext {
@@ -73,7 +74,21 @@ export async function upgradeInstance(ctx: FlowContext, id: string): Promise<Ins
   // 2. The upgrade request, at most once.
   if (!(await upgradeSent(ctx, id))) {
     phase('upgrade-requesting', undefined, undefined, true);
-    const r = await ctx.backend.upgrade(id, ctx.undo?.[id] ? { version: ctx.undo[id]! } : 'target', ctx.signal);
+    let r: OnChainOutcome = await ctx.backend.upgrade(
+      id,
+      ctx.undo?.[id] ? { version: ctx.undo[id]! } : 'target',
+      ctx.signal,
+    );
+    if (r.kind === 'onchain-registration-required' && ctx.backend.onChain) r = await registerAndConfirm(ctx, id, r);
+    if (r.kind === 'onchain-failed') {
+      find(
+        'rollout-onchain-registration-failed',
+        `registering on chain as ${ctx.backend.onChain!.signer} failed: ${r.detail}; the upgrade was not confirmed`,
+      );
+      await reenable(ctx, id);
+      phase('failed', 'on-chain registration failed');
+      return { ok: false, detail: `on-chain registration failed: ${r.detail}` };
+    }
     if (r.kind === 'onchain-registration-required') {
       find(
         'rollout-onchain-registration-required',

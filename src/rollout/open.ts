@@ -38,6 +38,8 @@ export interface OpenOptions {
   /** Phala Cloud API base and key (default: environment, then `phala login`). */
   apiKey?: string;
   baseURL?: string;
+  /** The app owner's key for on-chain registrations (never journaled); `rpcUrl` overrides `phala.rpc_url`. */
+  onChain?: { privateKey: string; rpcUrl?: string };
 }
 
 /** The settings, the backend and what the plan needs (no balancer, no load, no lock). */
@@ -53,7 +55,10 @@ export async function openBackend(
     const ptarget: PhalaTarget = { ...phalaText(target), images: {} };
     ptarget.images = imagesOf(ptarget.composeText);
     if (settings.target.envFile) ptarget.secrets = await oneEncryptedEnv(settings, o, phala.appId ?? phala.cvms![0]!);
-    const backend = await PhalaBackend.open({ client, fleet: phala, target: ptarget, clock }, o.signal);
+    const onChain = o.onChain
+      ? { privateKey: o.onChain.privateKey, rpcUrl: o.onChain.rpcUrl ?? phala.rpcUrl }
+      : undefined;
+    const backend = await PhalaBackend.open({ client, fleet: phala, target: ptarget, clock, onChain }, o.signal);
     return { backend, target };
   }
   const local = settings.local!;

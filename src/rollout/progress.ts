@@ -17,7 +17,7 @@ export class JsonLinesProgress implements ProgressSink {
   constructor(private readonly out: NodeJS.WritableStream) {}
   event(e: RolloutEvent): void {
     if (e.type === 'load') return;
-    this.out.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`);
+    this.out.write(`${JSON.stringify({ t: new Date().toISOString(), ...shown(e) })}\n`);
   }
   async close(): Promise<void> {}
 }
@@ -76,7 +76,7 @@ export class NotifyProgress implements ProgressSink {
     const p = fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ source: 'preflight-rollout', t: new Date().toISOString(), ...e }),
+      body: JSON.stringify({ source: 'preflight-rollout', t: new Date().toISOString(), ...shown(e) }),
       signal: AbortSignal.timeout(this.timeoutMs),
     })
       .then((r) => {
@@ -106,4 +106,11 @@ export class FanOut implements ProgressSink {
   async close(): Promise<void> {
     await Promise.all(this.sinks.map((k) => k.close()));
   }
+}
+
+/** An event as shown live: an on-chain transaction by its hash (its signed bytes stay in the journal). */
+function shown(e: RolloutEvent): RolloutEvent {
+  if (e.type !== 'onchain-tx' || !e.raw) return e;
+  const { raw: _raw, ...rest } = e;
+  return rest;
 }

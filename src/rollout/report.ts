@@ -79,6 +79,15 @@ export function buildRolloutReport(run: RunRecord, policy?: FindingPolicy): Roll
     }),
     maxOutOfRotation: s.maxOutOfRotation,
     ...(s.loads.length ? { load: mergeLoads(s.loads, t0) } : {}),
+    ...(Object.keys(s.onChainTxs ?? {}).length
+      ? {
+          onChain: Object.entries(s.onChainTxs).map(([registered, t]) => ({
+            registered,
+            txHash: t.txHash,
+            phase: t.phase,
+          })),
+        }
+      : {}),
     findings,
     suppressed,
   };
@@ -143,6 +152,13 @@ export function renderRolloutText(r: RolloutReport, opts: { ascii?: boolean } = 
         `availability ${pct(l.availability)}, p50 ${ms(l.latencyMs.p50)}, p99 ${ms(l.latencyMs.p99)}`,
     );
     lines.push(renderTimeline(l.timeline, { ascii: opts.ascii }));
+  }
+  if (r.onChain?.length) {
+    lines.push('');
+    for (const t of r.onChain)
+      lines.push(
+        `on chain: ${t.registered} in transaction ${t.txHash}${t.phase === 'mined' ? '' : ' (not confirmed)'}`,
+      );
   }
   lines.push('');
   if (!r.findings.length) lines.push('no findings');

@@ -85,6 +85,17 @@ const ROLLOUT_RULES: Record<string, { severity: Severity; title: string; rationa
       'Register the compose hash (addComposeHash) — and the device (addDevice) where the contract does not ' +
       'allow it yet — from the app owner’s account, then run the rollout again.',
   },
+  'rollout-onchain-registration-failed': {
+    severity: 'error',
+    title: 'Registering the new compose hash (or the device) on the app contract failed',
+    rationale:
+      'Given the app owner’s key, the rollout registers what an on-chain KMS asks for and then confirms the ' +
+      'upgrade; when the transaction cannot be sent or does not succeed (no funds, another owner, the RPC down) ' +
+      'the upgrade is not confirmed and the instance keeps its version.',
+    fixHint:
+      'Read the reason: fund the signer, use the key of the contract’s owner, or give a reachable `--rpc-url`; ' +
+      'then `rollout resume` (a transaction already sent is waited for, not sent again).',
+  },
   'rollout-requests-failed': {
     severity: 'warning',
     title: 'Requests through the balancer failed during the rollout',

@@ -6,13 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import { composeHash } from '../../compose/compose-hash.js';
-import { type CvmChanges, instanceUrls, PhalaApiError, type PhalaClient } from '../../phala/index.js';
+import {
+  type CvmChanges,
+  instanceUrls,
+  type OnChainRegistration,
+  PhalaApiError,
+  type PhalaClient,
+  type SignerOptions,
+} from '../../phala/index.js';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../util/errors.js';
 import type { PhalaFleetSpec } from '../config.js';
 import type { RolloutClock } from '../gates/index.js';
+import { PhalaOnChain } from './phala-onchain.js';
 import { StatusPoller } from './poller.js';
-import type { BootOutcome, InstanceSnapshot, RolloutBackend, UpgradeStart, WaitOptions } from './types.js';
+import type { BootOutcome, InstanceSnapshot, OnChainOps, RolloutBackend, UpgradeStart, WaitOptions } from './types.js';
 
 /** The new version as Phala Cloud takes it. */
 export interface PhalaTarget {
@@ -58,6 +66,8 @@ export interface PhalaBackendOptions {
   fleet: PhalaFleetSpec;
   target: PhalaTarget;
   clock: RolloutClock;
+  /** The app owner's key (and RPC): what a 465 asks for is registered on chain, then confirmed. */
+  onChain?: SignerOptions;
 }
 
 export class PhalaBackend implements RolloutBackend {
@@ -66,6 +76,9 @@ export class PhalaBackend implements RolloutBackend {
   /** The app the fleet belongs to (from the first record when the fleet is a list of CVMs). */
   appId = '';
   readonly onChainKms: { kmsType: string } | undefined;
+  onChain?: OnChainOps;
+  /** The newest 465 per instance (what the on-chain part registers and confirms). */
+  readonly #held = new Map<string, OnChainRegistration>();
   readonly #o: PhalaBackendOptions;
   readonly #poller: StatusPoller;
   readonly #urls = new Map<string, string>();
@@ -89,6 +102,7 @@ export class PhalaBackend implements RolloutBackend {
   static async open(o: PhalaBackendOptions, signal?: AbortSignal): Promise<PhalaBackend> {
     const b = new PhalaBackend(o);
     await b.#prepare(signal);
+    if (o.onChain) b.onChain = await PhalaOnChain.create(o.client, o.onChain, b.#held);
     return b;
   }
 
@@ -193,12 +207,16 @@ export class PhalaBackend implements RolloutBackend {
     if (out.kind === 'accepted') return { kind: 'started', operation: out.correlationId };
     if (out.kind === 'refused') return { kind: 'refused', detail: `HTTP ${out.status}: ${out.reason}` };
     const r = out.registration;
+    this.#held.set(id, r);
     return {
       kind: 'onchain-registration-required',
       composeHash: r.composeHash,
       appId: r.appId,
       deviceId: r.deviceId,
       chain: r.kms.chainName ?? (r.kms.chainId !== null ? `chain ${r.kms.chainId}` : undefined),
+      ...(r.onchainStatus
+        ? { composeHashAllowed: r.onchainStatus.composeHashAllowed, deviceAllowed: r.onchainStatus.deviceIdAllowed }
+        : {}),
     };
   }
 

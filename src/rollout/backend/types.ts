@@ -4,6 +4,8 @@
  * gates and the reports are one code path.
  */
 
+import type { ChainAction, SignedTransaction } from '../../phala/onchain.js';
+
 /** One instance as the platform reports it now. */
 export interface InstanceSnapshot {
   /** Stable id (Phala: the VM's UUID; local: `local-1` …). */
@@ -22,7 +24,16 @@ export interface InstanceSnapshot {
 export type UpgradeStart =
   | { kind: 'started'; operation?: string }
   /** HTTP 465: the app's KMS is on chain and the compose hash must be allowed first. Nothing changed. */
-  | { kind: 'onchain-registration-required'; composeHash: string; appId: string; deviceId: string; chain?: string }
+  | {
+      kind: 'onchain-registration-required';
+      composeHash: string;
+      appId: string;
+      deviceId: string;
+      chain?: string;
+      /** What the platform read on chain, when it says (false: must be registered). */
+      composeHashAllowed?: boolean;
+      deviceAllowed?: boolean;
+    }
   /** The platform refused; nothing changed. */
   | { kind: 'refused'; detail: string };
 
@@ -40,7 +51,31 @@ export interface WaitOptions {
   signal: AbortSignal;
 }
 
+/**
+ * Registering on chain what a 465 asks for, when the rollout was given the app owner's key
+ * (Phala backend only). `instance` names the instance whose 465 it answers (its chain, its app).
+ */
+export interface OnChainOps {
+  /** The signer's address (not secret), for messages. */
+  readonly signer: string;
+  /** One at a time: one account's transactions share its nonce, and a hash is registered once per fleet. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Sign and send, wait for one confirmation; `beforeSend` sees the signed transaction before it leaves. */
+  send(
+    instance: string,
+    action: ChainAction,
+    beforeSend: (tx: SignedTransaction) => void,
+    signal: AbortSignal,
+  ): Promise<string>;
+  /** A transaction journaled before a crash: wait for it (sending the same bytes again if the node never saw it). */
+  settle(instance: string, tx: SignedTransaction, signal: AbortSignal): Promise<void>;
+  /** Go on with the upgrade the 465 held (`confirmCvmPatch`); `transactionHash` may be `already-registered`. */
+  confirm(instance: string, composeHash: string, transactionHash: string, signal: AbortSignal): Promise<UpgradeStart>;
+}
+
 export interface RolloutBackend {
+  /** Set when the backend can register what an on-chain KMS asks for (a key was given). */
+  readonly onChain?: OnChainOps;
   readonly kind: 'phala' | 'local';
   /** The fleet now, in rollout order. */
   fleet(signal?: AbortSignal): Promise<InstanceSnapshot[]>;
