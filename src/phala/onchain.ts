@@ -181,16 +181,20 @@ export class OnChainRegistrar {
     const v = this.#viem;
     const { privateKeyToAccount } = await import('viem/accounts');
     const inner = v.http(this.#o.rpcUrl)({ chain: this.#chain });
-    // The one place a signed transaction leaves: the caller sees it first.
-    const transport = v.custom({
-      request: async ({ method, params }: { method: string; params?: unknown }) => {
-        if (method === 'eth_sendRawTransaction' && this.#beforeSend) {
-          const raw = (params as [Hex])[0];
-          this.#beforeSend({ hash: v.keccak256(raw), raw });
-        }
-        return inner.request({ method, params } as never);
+    // The one place a signed transaction leaves: the caller sees it first. The inner http
+    // transport retries (viem's default: 3, with backoff); this wrapper does not retry again.
+    const transport = v.custom(
+      {
+        request: async ({ method, params }: { method: string; params?: unknown }) => {
+          if (method === 'eth_sendRawTransaction' && this.#beforeSend) {
+            const raw = (params as [Hex])[0];
+            this.#beforeSend({ hash: v.keccak256(raw), raw });
+          }
+          return inner.request({ method, params } as never);
+        },
       },
-    });
+      { retryCount: 0 },
+    );
     const account = privateKeyToAccount(this.#o.privateKey as Hex);
     const walletClient = v.createWalletClient({ account, chain: this.#chain, transport });
     const publicClient = v.createPublicClient({ chain: this.#chain, transport });
@@ -202,7 +206,7 @@ export class OnChainRegistrar {
     if (e instanceof OnChainError) return e;
     const text = clean(messageOf(e), this.#o);
     if (unreachable(e)) return new OnChainError(`the RPC at ${this.rpcHost} did not answer (${text})`, 'rpc');
-    if (/^Insufficient balance/i.test(text)) return new OnChainError(`${this.address}: ${text}`, 'balance');
+    if (/^Insufficient balance/i.test(text)) return new OnChainError(text, 'balance');
     if (/is not the owner of contract/i.test(text)) return new OnChainError(text, 'owner');
     if (/^Network mismatch/i.test(text)) return new OnChainError(`${text} (RPC at ${this.rpcHost})`, 'chain');
     if (/nonce too low|replacement transaction/i.test(text))

@@ -5,7 +5,14 @@ import { after, before } from 'node:test';
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Clock, connectPhala, type PhalaClient, RequestMeter, systemClock } from '../../../src/phala/index.js';
+import {
+  type Clock,
+  connectPhala,
+  type PhalaClient,
+  RequestMeter,
+  type SignerOptions,
+  systemClock,
+} from '../../../src/phala/index.js';
 import { PhalaBackend, type PhalaTarget } from '../../../src/rollout/backend/phala.js';
 import { runBatch } from '../../../src/rollout/batch.js';
 import type { Strategy } from '../../../src/rollout/config.js';
@@ -83,12 +90,14 @@ export class SimulatedFleet {
     await new Promise((r) => this.#health.close(r));
   }
 
-  backend(target: PhalaTarget, pollIntervalMs = 2000): Promise<PhalaBackend> {
+  /** `onChain`: the app owner's key and RPC, for a fleet whose KMS is on chain. */
+  backend(target: PhalaTarget, pollIntervalMs = 2000, onChain?: SignerOptions): Promise<PhalaBackend> {
     return PhalaBackend.open({
       client: this.client,
       clock: this.clock,
       target,
       fleet: { appId: this.fake.fleet.appId, pollIntervalMs },
+      ...(onChain ? { onChain } : {}),
     });
   }
 
@@ -171,10 +180,14 @@ export const composeOf = (image: string, marker = '') =>
  * target, `fleet.yml` on the fake's app with fast polling and an HTTP gate, then `extra` (more fleet.yml
  * lines). Started before the block's tests, closed and removed after; read `sim` and `dir` inside tests.
  */
-export function fleetProjectSuite(prefix: string, extra = ''): { readonly sim: SimulatedFleet; readonly dir: string } {
+export function fleetProjectSuite(
+  prefix: string,
+  extra = '',
+  fleetOptions: FakePhalaOptions = {},
+): { readonly sim: SimulatedFleet; readonly dir: string } {
   const suite = { sim: undefined as unknown as SimulatedFleet, dir: '' };
   before(async () => {
-    suite.sim = await new SimulatedFleet('real').start({ bootMs: 300 });
+    suite.sim = await new SimulatedFleet('real').start({ bootMs: 300, ...fleetOptions });
     suite.dir = mkdtempSync(join(tmpdir(), prefix));
     mkdirSync(join(suite.dir, 'v2'));
     writeFileSync(

@@ -23,6 +23,17 @@ export interface FleetOptions {
   onChainKms?: boolean;
   /** How long a 465's compose hash may be confirmed (default 60 s). */
   pendingTtlMs?: number;
+  /**
+   * Devices the app contract allows (hex, no 0x); the 465 says `device_id_allowed` from it and a
+   * confirmation is refused (468) while the replica's device is missing. Default: every device.
+   * A fake chain (test/support/fake-chain.ts) shares this set and `allowedHashes`.
+   */
+  allowedDevices?: Set<string>;
+  /**
+   * The chain's view of a confirmation's transaction: a transaction hash (not `already-registered`)
+   * is refused (467) unless this says it registered the compose hash. Default: any 0x + 64 hex.
+   */
+  verifyTransaction?: (txHash: string, composeHash: string) => boolean;
   now?: () => number;
   /** The replica's `public_urls[].instance` (default https://<instance id>-8080.phala.test); rollout tests point it at a local health endpoint. */
   instanceUrl?: (r: FakeReplica) => string;
@@ -115,6 +126,8 @@ export class Fleet {
   readonly revisions: Revision[] = [];
   /** Compose hashes the app contract allows (what `addComposeHash` would register). */
   readonly allowedHashes = new Set<string>();
+  readonly allowedDevices?: Set<string>;
+  readonly verifyTransaction?: (txHash: string, composeHash: string) => boolean;
   readonly onChainKms: boolean;
   readonly now: () => number;
   readonly instanceUrl?: (r: FakeReplica) => string;
@@ -127,6 +140,8 @@ export class Fleet {
     this.instanceUrl = o.instanceUrl;
     this.appId = o.appId ?? hex('app', 40);
     this.onChainKms = !!o.onChainKms;
+    this.allowedDevices = o.allowedDevices;
+    this.verifyTransaction = o.verifyTransaction;
     const compose: AppCompose = {
       manifest_version: 2,
       name: 'shop',
@@ -196,6 +211,10 @@ export class Fleet {
     r.pending = undefined;
     this.#record(r, next, nextHash, encryptedEnv ?? r.encryptedEnv);
     return correlationId;
+  }
+
+  deviceAllowed(r: FakeReplica): boolean {
+    return !this.allowedDevices || this.allowedDevices.has(r.deviceId.toLowerCase().replace(/^0x/, ''));
   }
 
   /** Keep an on-chain upgrade waiting for its confirmation. */

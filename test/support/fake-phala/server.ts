@@ -30,6 +30,8 @@ export interface LoggedRequest {
   headers: string[];
   /** For POST /status/batch: the vm_uuids asked for (ids, not secrets). */
   vmUuids?: string[];
+  /** For a confirmation (PATCH with X-Compose-Hash / X-Transaction-Hash): both hashes (public, not secrets). */
+  confirm?: { composeHash: string; transactionHash: string };
   status: number;
 }
 
@@ -175,18 +177,19 @@ export class FakePhala {
       // What the deployed CVM runs (`getCvmComposeFile`): `diff --cvm` and `rollout plan` read it.
       if (m === 'GET' && sub === 'compose_file') return send(200, fleet.view(r).compose);
       if (m === 'GET' && sub === 'state') return this.#sse(r, new URLSearchParams(entry.query), req, res, entry);
-      if (m === 'PATCH' && sub === undefined) return this.#patch(r, req, body, send);
+      if (m === 'PATCH' && sub === undefined) return this.#patch(r, req, body, send, entry);
     }
     send(404, { detail: 'Not Found' });
   }
 
-  #patch(r: FakeReplica, req: http.IncomingMessage, body: unknown, send: Send) {
+  #patch(r: FakeReplica, req: http.IncomingMessage, body: unknown, send: Send, entry: LoggedRequest) {
     const fleet = this.fleet;
     const busy = () => send(409, { detail: 'Another operation is in progress for this CVM' });
     fleet.view(r);
     const composeHash = req.headers['x-compose-hash'];
     const txHash = req.headers['x-transaction-hash'];
     if (typeof composeHash === 'string' && typeof txHash === 'string') {
+      entry.confirm = { composeHash, transactionHash: txHash };
       const p = r.pending;
       if (!p || p.composeHash !== composeHash.replace(/^0x/, '') || fleet.now() > p.expiresAt) {
         return send(466, structured('ERR-01-006', 'Compose hash is invalid or expired'));
@@ -194,7 +197,9 @@ export class FakePhala {
       if (!/^0x[0-9a-f]{64}$/i.test(txHash) && txHash !== 'already-registered') {
         return send(467, structured('ERR-01-007', 'Transaction verification failed'));
       }
-      if (!fleet.allowedHashes.has(p.composeHash))
+      if (txHash !== 'already-registered' && fleet.verifyTransaction && !fleet.verifyTransaction(txHash, p.composeHash))
+        return send(467, structured('ERR-01-007', 'Transaction verification failed'));
+      if (!fleet.allowedHashes.has(p.composeHash) || !fleet.deviceAllowed(r))
         return send(468, structured('ERR-01-008', 'Compose hash not allowed'));
       if (r.upgrade) return busy();
       return send(202, { correlation_id: fleet.start(r, p.next, p.encryptedEnv) });
@@ -215,13 +220,19 @@ export class FakePhala {
         kms_contract_address: `0x${'cd'.repeat(20)}`,
         gateway_app_id: `0x${'ef'.repeat(20)}`,
       };
-      const onchain = { compose_hash_allowed: fleet.allowedHashes.has(p.composeHash), device_id_allowed: true };
+      const onchain = {
+        compose_hash_allowed: fleet.allowedHashes.has(p.composeHash),
+        device_id_allowed: fleet.deviceAllowed(r),
+      };
       const details = [
         { field: 'compose_hash', value: p.composeHash },
         { field: 'app_id', value: fleet.appId },
         { field: 'device_id', value: r.deviceId },
         { field: 'kms_info', value: kmsInfo },
-        { field: 'onchain_status', value: { ...onchain, is_allowed: onchain.compose_hash_allowed } },
+        {
+          field: 'onchain_status',
+          value: { ...onchain, is_allowed: onchain.compose_hash_allowed && onchain.device_id_allowed },
+        },
       ];
       // What the SDK will make of it must be what it accepts.
       PatchCvmResultSchema.parse({
@@ -230,7 +241,7 @@ export class FakePhala {
         appId: fleet.appId,
         deviceId: r.deviceId,
         kmsInfo,
-        onchainStatus: { ...onchain, is_allowed: onchain.compose_hash_allowed },
+        onchainStatus: { ...onchain, is_allowed: onchain.compose_hash_allowed && onchain.device_id_allowed },
       });
       return send(465, structured('ERR-01-005', 'Compose hash must be registered on chain', details));
     }
