@@ -74,12 +74,9 @@ export async function upgradeInstance(ctx: FlowContext, id: string): Promise<Ins
   // 2. The upgrade request, at most once.
   if (!(await upgradeSent(ctx, id))) {
     phase('upgrade-requesting', undefined, undefined, true);
-    let r: OnChainOutcome = await ctx.backend.upgrade(
-      id,
-      ctx.undo?.[id] ? { version: ctx.undo[id]! } : 'target',
-      ctx.signal,
-    );
-    if (r.kind === 'onchain-registration-required' && ctx.backend.onChain) r = await registerAndConfirm(ctx, id, r);
+    const to = ctx.undo?.[id] ? { version: ctx.undo[id]! } : ('target' as const);
+    let r: OnChainOutcome = await ctx.backend.upgrade(id, to, ctx.signal);
+    if (r.kind === 'onchain-registration-required' && ctx.backend.onChain) r = await registerAndConfirm(ctx, id, r, to);
     if (r.kind === 'onchain-failed') {
       find(
         'rollout-onchain-registration-failed',
@@ -238,8 +235,15 @@ export async function rollback(ctx: FlowContext, id: string): Promise<Extract<In
   };
   phase('rolling-back');
   const started = ctx.clock.now();
-  const r = await ctx.backend.upgrade(id, { version: inst.versionBefore }, ctx.signal);
-  if (r.kind !== 'started') return fail(`the rollback to ${short(inst.versionBefore)} was not accepted`);
+  const to = { version: inst.versionBefore };
+  let r: OnChainOutcome = await ctx.backend.upgrade(id, to, ctx.signal);
+  // On an on-chain KMS the version it ran is allowed already: a confirmation, no transaction.
+  if (r.kind === 'onchain-registration-required' && ctx.backend.onChain) r = await registerAndConfirm(ctx, id, r, to);
+  if (r.kind !== 'started')
+    return fail(
+      `the rollback to ${short(inst.versionBefore)} was not accepted` +
+        (r.kind === 'onchain-failed' ? ` (${r.detail})` : ''),
+    );
   const deadlineAt = started + ctx.strategy.healthyDeadlineMs;
   const boot = await ctx.backend.waitBooted(id, {
     from: targetOf(ctx, id),

@@ -18,7 +18,13 @@ export const ALREADY_REGISTERED = 'already-registered';
 
 export type OnChainOutcome = UpgradeStart | { kind: 'onchain-failed'; detail: string };
 
-export async function registerAndConfirm(ctx: FlowContext, id: string, first: Held): Promise<OnChainOutcome> {
+/** `to`: what the held upgrade asked for (the target, or a rollback's version), asked again on a 466. */
+export async function registerAndConfirm(
+  ctx: FlowContext,
+  id: string,
+  first: Held,
+  to: 'target' | { version: string },
+): Promise<OnChainOutcome> {
   const ops = ctx.backend.onChain!;
   let held = first;
   // A 466 (the held compose hash expired while the chain confirmed) asks for the upgrade again;
@@ -32,7 +38,7 @@ export async function registerAndConfirm(ctx: FlowContext, id: string, first: He
     }
     const out = await ops.confirm(id, held.composeHash, proof, ctx.signal);
     if (out.kind === 'refused' && /compose-hash-expired/.test(out.detail) && attempt < 2) {
-      const again = await ctx.backend.upgrade(id, ctx.undo?.[id] ? { version: ctx.undo[id]! } : 'target', ctx.signal);
+      const again = await ctx.backend.upgrade(id, to, ctx.signal);
       if (again.kind !== 'onchain-registration-required') return again;
       held = again;
       continue;

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeFunctionData, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { OnChainRegistrar, type SignedTransaction } from '../../src/phala/index.js';
 import { FakeChain } from '../support/fake-chain.js';
 import { composeOf, SimulatedFleet, strategy } from './support/phala-fleet.js';
 
@@ -175,6 +176,61 @@ describe('rollout on an on-chain KMS with the owner key (fake API + fake chain)'
     assert.match(m, new RegExp(`the RPC at ${new URL(url).host} did not answer`));
     assert.ok(!m.includes('\n') && !m.includes('provider-api-key') && !/\bat .+:\d+:\d+/.test(m), m);
     assert.equal(sim.fake.log.filter((l) => l.confirm).length, 0);
+  });
+
+  it('a version never healthy: rolled back by a confirmation alone (its hash is allowed), one transaction', async () => {
+    await onChainFleet();
+    const backend = await sim.backend(
+      { composeText: composeOf('nginx:1.28', 'BAD'), images: { web: 'nginx:1.28' } },
+      2000,
+      { privateKey: KEY, rpcUrl: chain.url },
+    );
+    await sim.begin(backend);
+    const [first] = sim.state.order;
+    const before = sim.fake.fleet.replicas[0]!.composeHash;
+    const out = await sim.runBatch(sim.context(backend, strategy({ healthyDeadlineMs: 30_000 })), [first!]);
+    assert.equal(out.ok, false);
+    assert.deepEqual(findings(sim), ['rollout-gate-failed', 'rollout-rolled-back']);
+    assert.equal(sim.fake.fleet.replicas[0]!.composeHash, before);
+    assert.deepEqual(
+      chain.mined.map((t) => t.functionName),
+      ['addComposeHash'],
+    );
+    assert.deepEqual(
+      sim.fake.log.filter((l) => l.confirm).map((l) => [l.confirm!.composeHash, l.confirm!.transactionHash]),
+      [
+        [backend.targetVersion, chain.mined[0]!.hash],
+        [before, 'already-registered'],
+      ],
+    );
+  });
+
+  it('a transaction journaled but never broadcast (the process died): settled by sending the same bytes', async () => {
+    await onChainFleet();
+    const registrar = await OnChainRegistrar.open({
+      privateKey: KEY,
+      rpcUrl: chain.url,
+      chainId: 8453,
+      appId: sim.fake.fleet.appId,
+    });
+    let journaled: SignedTransaction | undefined;
+    const composeHash = 'ab'.repeat(32);
+    await assert.rejects(
+      registrar.send({ kind: 'compose-hash', composeHash }, (tx) => {
+        journaled = tx;
+        throw new Error('killed before the broadcast');
+      }),
+    );
+    assert.ok(journaled && chain.broadcasts.length === 0);
+    chain.pendingReceipts = 1;
+    await registrar.settle(journaled!);
+    assert.deepEqual(
+      chain.mined.map((t) => [t.hash, t.functionName, t.arg]),
+      [[journaled!.hash, 'addComposeHash', composeHash]],
+    );
+    // Settled again (a second resume): the receipt is there, nothing is sent.
+    await registrar.settle(journaled!);
+    assert.equal(chain.broadcasts.length, 1);
   });
 
   it('the key never shows: findings, events, the request logs', async () => {
