@@ -269,7 +269,8 @@ function planText(p: RolloutPlan): string {
     out.push(
       `on-chain KMS (${p.onChain.kmsType}): register compose hash ${p.onChain.composeHash} on app ` +
         `contract ${p.onChain.appId} (addComposeHash) before running, and allow each node's device (addDevice) ` +
-        `unless the contract allows any`,
+        `unless the contract allows any; or run with --private-key-env NAME (the owner's key in NAME) and the ` +
+        `rollout registers them`,
     );
   for (const f of p.findings) out.push(`${f.severity.padEnd(7)} ${f.ruleId}  ${f.message}`);
   for (const n of p.notes) out.push(`note: ${n}`);

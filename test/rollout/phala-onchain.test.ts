@@ -28,10 +28,14 @@ describe('rollout on an on-chain KMS with the owner key (fake API + fake chain)'
   });
 
   /** A fleet whose KMS is on Base, its app contract on a fake chain sharing the allow lists. */
-  async function onChainFleet(o: { devicesAllowed?: boolean; balance?: bigint; owner?: string } = {}) {
+  async function onChainFleet(
+    o: { devicesAllowed?: boolean; balance?: bigint; owner?: string; clock?: 'real'; pendingTtlMs?: number } = {},
+  ) {
     const allowedDevices = o.devicesAllowed === false ? new Set<string>() : undefined;
-    sim = await new SimulatedFleet().start({
+    sim = await new SimulatedFleet(o.clock ?? 'manual').start({
       onChainKms: true,
+      ...(o.clock ? { bootMs: 200 } : {}),
+      ...(o.pendingTtlMs !== undefined ? { pendingTtlMs: o.pendingTtlMs } : {}),
       ...(allowedDevices ? { allowedDevices } : {}),
       verifyTransaction: (tx, hash) => chain.registered(tx, hash),
     });
@@ -112,6 +116,44 @@ describe('rollout on an on-chain KMS with the owner key (fake API + fake chain)'
       sim.state.order.map((id) => sim.state.instances[id]!.upgradeRequests),
       [1, 1, 1],
     );
+  });
+
+  it('two replicas upgraded side by side: their 465s come together, one transaction serves both', async () => {
+    await onChainFleet({ clock: 'real' });
+    const backend = await sim.backend(GOOD, 100, { privateKey: KEY, rpcUrl: chain.url });
+    await sim.begin(backend);
+    const ids = sim.state.order.slice(0, 2);
+    const ctx = sim.context(backend, strategy({ minHealthyTimeMs: 200, maxUnavailable: { count: 2 } }), {
+      gateIntervalMs: 50,
+    });
+    const out = await sim.runBatch(ctx, ids);
+    assert.equal(out.ok, true, out.detail);
+    assert.equal(chain.mined.length, 1);
+    const patches = sim.fake.log.filter((l) => l.method === 'PATCH');
+    assert.deepEqual(patches.map((p) => p.status).sort(), [202, 202, 465, 465]);
+    assert.deepEqual(
+      patches.filter((p) => p.confirm).map((p) => p.confirm!.transactionHash),
+      [chain.mined[0]!.hash, chain.mined[0]!.hash],
+    );
+  });
+
+  it('a 466 on confirm (the held hash expired): asked again once, confirmed again, never a second transaction', async () => {
+    await onChainFleet({ pendingTtlMs: -1 });
+    const { outs } = await run();
+    assert.equal(outs[0]!.ok, false);
+    assert.equal(findings(sim)[0], 'rollout-onchain-registration-failed');
+    assert.match(sim.state.findings[0]!.message, /refused the confirmation \(HTTP 466: compose-hash-expired\)/);
+    const first = `/cvms/${sim.fake.fleet.replicas[0]!.vmUuid.replace(/-/g, '')}`;
+    assert.deepEqual(
+      sim.fake.log.filter((l) => l.method === 'PATCH' && l.path === first).map((l) => [l.status, !!l.confirm]),
+      [
+        [465, false],
+        [466, true],
+        [465, false],
+        [466, true],
+      ],
+    );
+    assert.equal(chain.mined.length, 1);
   });
 
   it('a device the contract does not allow: addDevice for it first, then the compose hash', async () => {
