@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { loadProject, resolveTargets } from '../compose/index.js';
 import type { Project } from '../compose/project.js';
 import type { Catalogue } from '../findings/catalogue.js';
-import { connectPhala } from '../phala/index.js';
+import { connectPhala, parsePrivateKey } from '../phala/index.js';
 import { encryptSecrets, writePrivateFile } from '../secrets/encrypt.js';
 import { readSecretInput, validatedVars } from '../secrets/input.js';
 import { acquireRunLock, type RunHandle } from '../steps/index.js';
@@ -56,7 +56,10 @@ export async function openBackend(
     ptarget.images = imagesOf(ptarget.composeText);
     if (settings.target.envFile) ptarget.secrets = await oneEncryptedEnv(settings, o, phala.appId ?? phala.cvms![0]!);
     const onChain = o.onChain
-      ? { privateKey: o.onChain.privateKey, rpcUrl: o.onChain.rpcUrl ?? phala.rpcUrl }
+      ? {
+          privateKey: parsePrivateKey(o.onChain.privateKey, 'the on-chain private key'),
+          rpcUrl: o.onChain.rpcUrl ?? phala.rpcUrl,
+        }
       : undefined;
     const backend = await PhalaBackend.open({ client, fleet: phala, target: ptarget, clock, onChain }, o.signal);
     return { backend, target };

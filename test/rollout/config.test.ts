@@ -86,6 +86,16 @@ describe('rollout settings', () => {
     assert.deepEqual(s.strategy.canary, { count: 1, pause: 'manual' });
   });
 
+  it('phala.rpc_url: the node on-chain registrations go through; an http(s) URL or refused with its line', () => {
+    assert.equal(settings(PHALA).phala!.rpcUrl, undefined);
+    const url = 'https://base.example/v2/token';
+    assert.equal(settings(PHALA.replace(` }\n  target`, `, rpc_url: "${url}" }\n  target`)).phala!.rpcUrl, url);
+    fails(
+      PHALA.replace(` }\n  target`, `, rpc_url: "ws://node" }\n  target`),
+      /^\.preflight\.yml:3:.*http\(s\):\/\/ URL/,
+    );
+  });
+
   it('refuses what the schema refuses, naming the file and line', () => {
     fails(PHALA.replace('backend: phala', 'backend: k8s'), /^\.preflight\.yml:2:\d+: .*"phala" or "local"/);
     fails(
