@@ -67,8 +67,12 @@ export interface SecretPlan {
 }
 
 const REQUIRED_MODIFIERS = new Set(['', ':?', '?']);
-/** `localeCompare`'s order (the default locale's collation), without building a collator per comparison. */
-const BY_LOCALE = new Intl.Collator();
+/**
+ * `localeCompare`'s order (the default locale's collation), without building a collator per comparison; built
+ * when two names are first sorted, not when the module loads: every `check` imports this module, and the first
+ * collator of a process costs ~20 ms of CPU (docs/decisions.md "Start-up: no collator unless two files").
+ */
+let byLocale: Intl.Collator | undefined;
 
 export function inventory(variables: readonly VarRef[], provided: ReadonlySet<string>): InventoryItem[] {
   const byName = new Map<string, InventoryItem>();
@@ -92,7 +96,10 @@ export function inventory(variables: readonly VarRef[], provided: ReadonlySet<st
     if (REQUIRED_MODIFIERS.has(ref.modifier)) item.required = true;
     if (ref.modifier === ':?' || ref.modifier === '?') item.guarded = true;
   }
-  return [...byName.values()].sort((a, b) => BY_LOCALE.compare(a.name, b.name));
+  const items = [...byName.values()];
+  if (items.length < 2) return items;
+  const collator = (byLocale ??= new Intl.Collator());
+  return items.sort((a, b) => collator.compare(a.name, b.name));
 }
 
 export function planSecrets(input: PlanInput): SecretPlan {
