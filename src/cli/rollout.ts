@@ -9,7 +9,8 @@ import {
   resumeRollout,
   rolloutReport,
   runRollout,
-  signerFromEnv,
+  ARGV_KEY_WARNING,
+  resolveSigner,
 } from '../commands/rollout.js';
 import type { RolloutReport } from '../findings/rollout.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report/index.js';
@@ -98,13 +99,18 @@ interface RunFlags extends CommonFlags {
 }
 
 interface SignerFlags {
+  privateKey?: string;
   privateKeyEnv?: string;
   rpcUrl?: string;
 }
 
-/** On an on-chain KMS: who registers the compose hash (the key from an environment variable, never from argv). */
+/** On an on-chain KMS: who registers the compose hash (best with the key in an environment variable). */
 const signer = (c: Command) =>
   c
+    .option(
+      '--private-key <key>',
+      'the app owner’s private key itself (visible in the process list: prefer --private-key-env)',
+    )
     .option(
       '--private-key-env <name>',
       'environment variable holding the app owner’s private key: on an on-chain KMS the rollout registers the ' +
@@ -116,8 +122,11 @@ const signer = (c: Command) =>
     );
 
 const onChainOf = (f: SignerFlags) => {
-  const s = signerFromEnv({ privateKeyEnv: f.privateKeyEnv, rpcUrl: f.rpcUrl });
-  return s ? { onChain: s } : {};
+  const s = resolveSigner({ privateKey: f.privateKey, privateKeyEnv: f.privateKeyEnv, rpcUrl: f.rpcUrl });
+  if (!s) return {};
+  const { fromCommandLine, ...onChain } = s;
+  if (fromCommandLine) process.stderr.write(`${ARGV_KEY_WARNING}\n`);
+  return { onChain };
 };
 
 const exitOf = (r: RolloutReport) => (r.status === 'passed' ? 0 : r.status === 'running' ? 0 : 1);

@@ -14,7 +14,7 @@ import { fleetLockDir, type OpenOptions, openBackend, rolloutOpener } from '../r
 import { type Batch, type PlannedInstance, planId, planOrder, unavailableCount } from '../rollout/plan.js';
 import type { ProgressSink } from '../rollout/progress.js';
 import { buildRolloutReport } from '../rollout/report.js';
-export { PRIVATE_KEY_ENV, type SignerFlags, signerFromEnv } from '../rollout/signer.js';
+export { ARGV_KEY_WARNING, PRIVATE_KEY_ENV, resolveSigner, type SignerFlags } from '../rollout/signer.js';
 import { holderAlive, listRunDirs, readRun, readRunLock, resolveRunDir, resumeRun, startRun } from '../steps/index.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { preflightCatalogue } from './catalogue.js';
@@ -32,7 +32,7 @@ export interface RolloutOptions {
   baseURL?: string;
   /**
    * The app owner's key (0x and 64 hex): on an on-chain KMS the run registers the new compose
-   * hash (and devices) itself and confirms the upgrade. Held in memory only. See `signerFromEnv`.
+   * hash (and devices) itself and confirms the upgrade. Held in memory only. See `resolveSigner`.
    */
   onChain?: { privateKey: string; rpcUrl?: string };
 }

@@ -40,7 +40,14 @@ function onChainProject() {
 
   const cli = (
     args: string[],
-    o: { killAt?: string; rpcUrl?: string; env?: Record<string, string>; onSpawn?: (c: ChildProcess) => void } = {},
+    o: {
+      killAt?: string;
+      rpcUrl?: string;
+      env?: Record<string, string>;
+      onSpawn?: (c: ChildProcess) => void;
+      /** How the key is given (default: `--private-key-env` naming the variable that holds it). */
+      keyArgs?: string[];
+    } = {},
   ) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(
@@ -55,8 +62,7 @@ function onChainProject() {
           'runs',
           '--format',
           'json',
-          '--private-key-env',
-          KEY_VAR,
+          ...(o.keyArgs ?? ['--private-key-env', KEY_VAR]),
           '--rpc-url',
           o.rpcUrl ?? ctx.chain.url,
         ],
@@ -100,6 +106,28 @@ describe('rollout --private-key-env through the CLI: one clean run', () => {
     assert.equal(report.onChain?.[0]?.txHash, ctx.chain.mined[0]!.hash);
     assert.ok(suite.sim.fake.fleet.replicas.every((x) => x.composeHash === report.targetVersion));
     for (const k of [KEY, KEY.slice(2)]) assert.ok(!ctx.outputs.join('').includes(k));
+  });
+});
+
+describe('rollout --private-key KEY through the CLI: accepted, with a warning', () => {
+  const { suite, cli, ctx } = onChainProject();
+
+  it('both --private-key and --private-key-env: a usage error, nothing sent', async () => {
+    const r = await cli(['run'], { keyArgs: ['--private-key', KEY, '--private-key-env', KEY_VAR] });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--private-key and --private-key-env both name a key: give one/);
+    assert.equal(suite.sim.fake.log.filter((l) => l.method === 'PATCH').length, 0);
+  });
+
+  it('registers and confirms as with the variable; warns once that the key is in the process list', async () => {
+    const r = await cli(['run'], { keyArgs: ['--private-key', KEY], env: { [KEY_VAR]: '' } });
+    assert.equal(r.code, 0, r.stderr.slice(-600));
+    assert.equal(r.stderr.match(/warning: --private-key puts the key in the process list/g)?.length, 1);
+    const report = JSON.parse(r.stdout) as RolloutReport;
+    assert.equal(report.status, 'passed', JSON.stringify(report.findings));
+    assert.equal(ctx.chain.mined.length, 1);
+    assert.ok(suite.sim.fake.fleet.replicas.every((x) => x.composeHash === report.targetVersion));
+    for (const k of [KEY, KEY.slice(2)]) assert.ok(!ctx.outputs.join('').includes(k), 'the key leaked');
   });
 });
 
