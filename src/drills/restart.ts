@@ -201,7 +201,8 @@ export function restartDrillDefinition(
       if (otherCompose) return { ok: false, reason: otherCompose };
       const changed = changedSince(run.input.project, ctx.project);
       if (changed) return { ok: false, reason: changed };
-      if (!s.started || s.tornDown) return { ok: true };
+      // A teardown under way (killed half-way) is finished by the resume whatever is left: nothing to match.
+      if (!s.started || s.tornDown || s.attempts.teardown) return { ok: true };
       const inProgress = run.input.plan.find((f) => s.attempts[`fault:${f.index + 1}`] && !s.faultEnds[f.index]);
       // A boot in progress removes the containers and creates them again: their absence proves nothing.
       const booting = inProgress?.kind === 'kill-all' || inProgress?.kind === 'reboot';
@@ -227,7 +228,7 @@ export function restartDrillDefinition(
 async function remountAgent(ctx: RestartCtx, s: RestartState): Promise<void> {
   if (!ctx.remountAgent) return;
   ctx.remountAgent = false;
-  if (!s.started || s.tornDown) return;
+  if (!s.started || s.tornDown || s.attempts.teardown) return;
   for (const m of ctx.mounters) {
     ctx.session.progress.note(`restarting ${m.service}: the agent stand-in it mounts restarted with the drill`);
     for (const c of await ctx.cvm.containers(m.service)) {

@@ -156,7 +156,8 @@ export function upgradeDrillDefinition(
       if (otherCompose) return { ok: false, reason: otherCompose };
       const changed = changedSince(run.input.from, ctx.from) ?? changedSince(run.input.to, ctx.to);
       if (changed) return { ok: false, reason: changed };
-      if (!s.ended['start-old'] || s.tornDown) return { ok: true };
+      // A teardown under way (killed half-way) is finished by the resume whatever is left: nothing to match.
+      if (!s.ended['start-old'] || s.tornDown || s.attempts.teardown) return { ok: true };
       // Between versions (the upgrade or the rollback under way) there are no containers to expect.
       const switching = (id: string) => !!s.attempts[id] && !s.ended[id];
       const stopped = !!s.ended.fingerprint && !s.attempts.upgrade;
