@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { setFlagsFromString } from 'node:v8';
 import { InputError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 
@@ -77,7 +76,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const name = commandName(argv);
-  if (name && COMMANDS[name]!.shortRun) tuneForShortRun();
   const { Command } = await import('commander');
   let exitCode = 0;
   const program = new Command();
@@ -94,8 +92,10 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    if (name) (await COMMANDS[name]!.load())(program, setExit);
-    else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
+    if (name) {
+      (await COMMANDS[name]!.load())(program, setExit);
+      if (COMMANDS[name]!.shortRun) await tuneForShortRun();
+    } else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
     // `--no-color` anywhere on the line: the renderers read NO_COLOR (report/style.ts), as every
     // tool that honours https://no-color.org does; the flag, said last, also beats FORCE_COLOR.
     program.hook('preAction', () => {
@@ -112,14 +112,17 @@ export async function main(argv: string[]): Promise<number> {
 
 /**
  * Caps V8 at its baseline compiler (Sparkplug) for the rest of this process. In a run of a few hundred
- * milliseconds TurboFan compiles ~90 of the YAML parser's and the rules' functions on a second thread and
- * finishes few of them in time to matter; on the 2 cores `npm run bench` runs on, that compile work cost
- * more than it saved: `check -r` of the corpus and of a 1,000-service file took ~30% less wall and CPU
- * time with it off (docs/decisions.md "Start-up: no optimising compiler for short runs"). Long-running
- * commands (drill, rollout, agent) keep it. Set before the command's code is loaded; the flag is read
- * when V8 decides to optimise a function, so setting it at run time takes effect.
+ * milliseconds TurboFan compiles ~90 of the YAML parser's and the rules' functions on a second thread (about
+ * 600 ms of compile work for `check -r` of the corpus) and finishes few of them in time to matter; on the 2
+ * cores `npm run bench` runs on, that work cost more than it saved (docs/decisions.md "Start-up: no optimising
+ * compiler for short runs"). Long-running commands (drill, rollout, agent) keep it. Called once the command's
+ * modules are loaded: a V8 flag changed at run time makes V8 reject the code cache Node ships for its own
+ * modules, so a built-in loaded after this compiles from source (3-4× slower). The flag is read when V8
+ * decides to optimise a function, so setting it now takes effect; `node:v8` is imported here, not at the top,
+ * because `--version` should not load it.
  */
-function tuneForShortRun(): void {
+async function tuneForShortRun(): Promise<void> {
+  const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString('--max-opt=1');
 }
 
