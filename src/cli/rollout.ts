@@ -9,6 +9,7 @@ import {
   resumeRollout,
   rolloutReport,
   runRollout,
+  undoRollout,
   ARGV_KEY_WARNING,
   resolveSigner,
 } from '../commands/rollout.js';
@@ -220,6 +221,30 @@ export function registerRollout(program: Command, setExit: SetExit): void {
         const { runDir } = controlRollout({ ...options(f), run, action });
         process.stderr.write(`preflight: asked the rollout in ${runDir} to ${action}\n`);
       });
+
+  signer(
+    common(
+      rollout
+        .command('undo')
+        .description('a new rollout putting each instance a run upgraded back on the version it found there'),
+    ),
+  )
+    .argument('[run]', 'run id or directory (default: the latest run)')
+    .option('--notify <url>', 'POST each state change as JSON to this URL')
+    .action(async (run: string | undefined, f: CommonFlags & SignerFlags & { notify?: string }) => {
+      const onChain = onChainOf(f);
+      checkReportDestination(destination(f, 'rollout report'));
+      stopResumably();
+      const r = await undoRollout({
+        ...options(f),
+        run,
+        progress: progress(f.notify),
+        handleSignals: false,
+        ...onChain,
+      });
+      print(r.report, f);
+      setExit(exitOf(r.report));
+    });
 
   signer(
     common(

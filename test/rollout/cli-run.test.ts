@@ -103,3 +103,44 @@ describe('preflight rollout, the CLI on the fake Phala Cloud API', () => {
     assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/);
   });
 });
+
+describe('preflight rollout undo, the CLI on the fake Phala Cloud API', () => {
+  const suite = fleetProjectSuite('pf-rollout-cli-undo-');
+  const cli = (args: string[]) =>
+    spawnBuiltCli(['rollout', ...args, '--fleet', 'fleet.yml', '--run-dir', 'runs', '--format', 'json'], {
+      cwd: suite.dir,
+      env: { PHALA_CLOUD_API_KEY: suite.sim.fake.apiKey, PHALA_CLOUD_API_PREFIX: suite.sim.fake.baseURL },
+    });
+
+  it('undo RUN puts every replica back on the compose it ran before; a second undo has nothing to undo', async () => {
+    const before = suite.sim.fake.fleet.replicas.map((r) => r.composeHash);
+    const forward = await cli(['run']);
+    assert.equal(forward.code, 0, forward.stderr);
+    const { runId, targetVersion } = JSON.parse(forward.stdout) as { runId: string; targetVersion: string };
+    assert.ok(suite.sim.fake.fleet.replicas.every((r) => r.composeHash === targetVersion));
+
+    const back = await cli(['undo', runId]);
+    assert.equal(back.code, 0, back.stderr);
+    const report = JSON.parse(back.stdout) as {
+      status: string;
+      instances: { phase: string; upgradeRequests: number }[];
+    };
+    assert.equal(report.status, 'passed');
+    assert.deepEqual(
+      report.instances.map((i) => [i.phase, i.upgradeRequests]),
+      [
+        ['done', 1],
+        ['done', 1],
+        ['done', 1],
+      ],
+    );
+    assert.deepEqual(
+      suite.sim.fake.fleet.replicas.map((r) => r.composeHash),
+      before,
+    );
+
+    const again = await cli(['undo', runId]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /^preflight: nothing to undo: no instance runs what run \S+ put there\n$/);
+  });
+});
