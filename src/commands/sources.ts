@@ -61,7 +61,7 @@ export function maskedSources(projects: readonly Project[]): MaskedSources {
       const embedded = mask(p.manifest.compose.file);
       if (embedded) for (const s of embedded.secrets) known.push(s);
     }
-    const masked = maskSourceText(file, source.text, { knownSecrets: known });
+    const masked = maskSourceText(file, source.text, { knownSecrets: known, parsed: source });
     cache.set(file, masked);
     return masked;
   };
@@ -76,9 +76,12 @@ export function maskedSources(projects: readonly Project[]): MaskedSources {
 export function maskedEdit(p: Project, file: string, before: string, after: string): { before: string; after: string } {
   const known = knownSecrets(p);
   const embedded = p.manifest?.compose && p.sources.get(p.manifest.compose.file);
-  if (embedded) for (const s of maskSourceText(p.manifest!.compose!.file, embedded.text).secrets) known.push(s);
-  const old = maskSourceText(file, before, { knownSecrets: known });
-  const next = maskSourceText(file, after, { knownSecrets: [...known, ...old.secrets] });
+  if (embedded)
+    for (const s of maskSourceText(embedded.file, embedded.text, { parsed: embedded }).secrets) known.push(s);
+  // The loader's parse serves only a text it was made from (maskSourceText compares); the edited one is parsed.
+  const parsed = p.sources.get(file);
+  const old = maskSourceText(file, before, { knownSecrets: known, parsed });
+  const next = maskSourceText(file, after, { knownSecrets: [...known, ...old.secrets], parsed });
   return { before: old.text, after: next.text };
 }
 

@@ -12,7 +12,7 @@
  * and every value masked here are then masked wherever else they occur in the text (comments,
  * other files, the JSON-escaped compose string of an app-compose.json).
  */
-import { parseYamlSource, toLocated, type LNode, type LScalar } from '../yaml/located.js';
+import { parseYamlSource, toLocated, type LNode, type LScalar, type SourceText } from '../yaml/located.js';
 import { append, commentSecretSpans, execFormSpans, scalarSecretSpans, type Span } from './secret-values.js';
 import { findSecretInText } from './secret-detect.js';
 
@@ -28,6 +28,11 @@ const MAX_KNOWN_SECRETS = 2000;
 export interface MaskOptions {
   /** Values known to be secret (credential-named env values, secrets found in an embedded compose file). */
   knownSecrets?: Iterable<string>;
+  /**
+   * The loader's parse of the same file (parseYamlSource), used instead of parsing `text` again
+   * when it holds a document of exactly this text.
+   */
+  parsed?: SourceText;
 }
 
 export interface MaskedText {
@@ -41,7 +46,10 @@ export interface MaskedText {
 export function maskSourceText(file: string, text: string, opts: MaskOptions = {}): MaskedText {
   let root: LNode | undefined;
   try {
-    const { doc, source } = parseYamlSource(file, text);
+    const { doc, source } =
+      opts.parsed?.doc && opts.parsed.text === text && opts.parsed.file === file
+        ? { doc: opts.parsed.doc, source: opts.parsed }
+        : parseYamlSource(file, text);
     root = toLocated(doc, source);
   } catch {
     // Not parseable (the loader refused it, so no finding points into it): show no value at all.

@@ -59,6 +59,12 @@ export interface SourceText {
   file: string;
   text: string;
   lineCounter: LineCounter;
+  /**
+   * The YAML document `text` parsed into (parseYamlSource). Never mutated after parsing: the loader
+   * converts it to located nodes and edits those, so the excerpt masking converts it again instead
+   * of parsing the text a second time (knowledge/redact-source.ts).
+   */
+  doc?: Document;
 }
 
 /** Limits that keep hostile input bounded in time and memory. */
@@ -82,7 +88,7 @@ export function parseYamlSource(file: string, text: string): { doc: Document; so
     const pos = lineCounter.linePos(first.pos[0]);
     throw new InputError(`invalid YAML: ${yamlProblem(first)}`, { file, line: pos.line, column: pos.col });
   }
-  return { doc, source: { file, text, lineCounter } };
+  return { doc, source: { file, text, lineCounter, doc } };
 }
 
 export function locationOf(source: SourceText, range: readonly number[] | null | undefined, lineShift = 0): Location {

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { checkDetailed } from '../../src/commands/check.js';
 import { maskedSources } from '../../src/commands/sources.js';
 import { maskSourceText } from '../../src/knowledge/redact-source.js';
+import { parseYamlSource } from '../../src/yaml/located.js';
 import { renderReport } from '../../src/report/index.js';
 import { catalogue } from '../support/catalogue.js';
 
@@ -246,5 +247,18 @@ describe('masking on located values', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("reuses the loader's parse only for the text it was made of", () => {
+    const text = 'services:\n  db:\n    environment:\n      DB_PASSWORD: LEAKparsed1 # LEAKparsed1\n';
+    const { source } = parseYamlSource('compose.yaml', text);
+    const reused = maskSourceText('compose.yaml', text, { parsed: source });
+    assert.deepEqual(reused, maskSourceText('compose.yaml', text));
+    assert.ok(!reused.text.includes('LEAKparsed1'), reused.text);
+    // An edited text (`fix`) is parsed itself: its own secret is masked, not the parse's.
+    const edited = text.replace('LEAKparsed1 #', 'LEAKedited22 #');
+    const out = maskSourceText('compose.yaml', edited, { parsed: source }).text;
+    assert.ok(!out.includes('LEAKedited22'), out);
+    assert.equal(out, mask(edited));
   });
 });
