@@ -11,6 +11,7 @@ import {
   SECRET_NAME_WORDS,
   SECRET_VALUE_PATTERNS,
 } from './secret-patterns.js';
+import { memoized } from '../util/memo.js';
 
 /** Splits `DB_PASSWORD`, `dbPassword`, `db-password`, `db.password` into upper-case words. */
 export function nameWords(name: string): string[] {
@@ -25,6 +26,8 @@ const STRONG = new Set<string>(SECRET_NAME_WORDS.strong);
 const WEAK = new Set<string>(SECRET_NAME_WORDS.weak);
 const NOT_SECRET_WORDS = new Set(NOT_SECRET_NAME_WORDS);
 const NOT_SECRET_EXACT = new Set(NOT_SECRET_NAMES);
+/** Names judged are remembered (util/memo.ts): a run sees a few hundred distinct ones. */
+const NAME_MEMO = { cap: 10_000, maxKeyLength: 256 };
 const KEY_QUALIFIERS_NOT_CREDENTIAL = new Set<string>(SECRET_NAME_WORDS.notCredentialKeyQualifiers);
 
 /**
@@ -32,7 +35,9 @@ const KEY_QUALIFIERS_NOT_CREDENTIAL = new Set<string>(SECRET_NAME_WORDS.notCrede
  * false for settings about credentials (PASSWORD_MIN_LENGTH, TOKEN_EXPIRY), Docker-secret
  * `_FILE` paths, addresses (`*_URL`, `*_HOST`) and well-known non-secrets (PWD).
  */
-export function isSecretLikeName(name: string): boolean {
+export const isSecretLikeName: (name: string) => boolean = memoized(judgeName, NAME_MEMO);
+
+function judgeName(name: string): boolean {
   if (NOT_SECRET_EXACT.has(name.toUpperCase())) return false;
   const words = nameWords(name);
   if (words.length === 0) return false;
@@ -120,6 +125,7 @@ export function isPlaceholder(value: string): boolean {
 }
 
 function providerOf(value: string): string | undefined {
+  if (!mayHoldProviderToken(value)) return undefined;
   for (const p of SECRET_VALUE_PATTERNS) {
     if (p.id === 'url-password') continue; // handled with reference/placeholder awareness
     if (p.pattern.test(value)) return p.provider;
@@ -136,6 +142,7 @@ const URL_PASSWORD = new RegExp(SECRET_VALUE_PATTERNS.find((p) => p.id === 'url-
 
 /** Every literal URL password in `text`, in one left-to-right pass. */
 function* literalUrlPasswords(text: string): Generator<{ index: number; length: number }> {
+  if (!text.includes('://')) return;
   for (const m of text.matchAll(URL_PASSWORD)) {
     const pass = m[1]!;
     if (HAS_REFERENCE.test(pass) || isPlaceholder(pass)) continue;
@@ -199,6 +206,24 @@ const TEXT_PATTERNS = SECRET_VALUE_PATTERNS.filter((p) => p.id !== 'url-password
 }));
 
 /**
+ * False when no provider pattern matches anywhere in `text`: one scan of the patterns' union per
+ * text instead of one per pattern, as almost no value (ports, images, paths) holds a token. A union
+ * of regexes matches where one of them does as long as none refers to its own groups by number or
+ * name, so a pattern with a backreference stays out of the union and is always tried.
+ */
+const mayHoldProviderToken = ((): ((text: string) => boolean) => {
+  const patterns = SECRET_VALUE_PATTERNS.filter((p) => p.id !== 'url-password').map((p) => p.pattern);
+  if (patterns.some((re) => /\\[1-9]|\\k</.test(re.source))) return () => true;
+  const byFlags = new Map<string, string[]>();
+  for (const re of patterns) {
+    const flags = re.flags.replace(/[gy]/g, '');
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${re.source})`]);
+  }
+  const unions = [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+  return (text) => unions.some((re) => re.test(text));
+})();
+
+/**
  * Secrets written into commands, labels, URLs or any text: provider tokens, literal URL passwords,
  * `--password x` style flags and `SECRET_NAME=value` assignments. References (`$X`, `${X}`) and
  * placeholders are not secrets.
@@ -209,18 +234,22 @@ export function findSecretInText(text: string): SecretMatch[] {
     if (found.some((f) => index < f.index + f.length && f.index < index + length)) return;
     found.push({ what, index, length, preview: redact(text.slice(index, index + length)) });
   };
-  for (const p of TEXT_PATTERNS) for (const m of text.matchAll(p.re)) add(p.provider, m.index!, m[0].length);
+  if (mayHoldProviderToken(text))
+    for (const p of TEXT_PATTERNS) for (const m of text.matchAll(p.re)) add(p.provider, m.index!, m[0].length);
   for (const url of literalUrlPasswords(text)) add('URL with a password', url.index, url.length);
-  for (const m of text.matchAll(FLAG_RE)) {
-    const val = m[2]!;
-    if (!isLiteralSecret(val)) continue;
-    add(`${m[0].trim().split(/[=\s]/)[0]} flag`, m.index! + m[0].lastIndexOf(val), val.length);
-  }
-  for (const m of text.matchAll(ASSIGNMENT_RE)) {
-    const [, name, , val] = m as unknown as [string, string, string, string];
-    if (!isSecretLikeName(name) || !isLiteralSecret(val)) continue;
-    add(`${name}= assignment`, m.index! + m[0].lastIndexOf(val), val.length);
-  }
+  // Each of the two patterns below needs its literal character (`-` of a flag, `=` of an assignment).
+  if (text.includes('-'))
+    for (const m of text.matchAll(FLAG_RE)) {
+      const val = m[2]!;
+      if (!isLiteralSecret(val)) continue;
+      add(`${m[0].trim().split(/[=\s]/)[0]} flag`, m.index! + m[0].lastIndexOf(val), val.length);
+    }
+  if (text.includes('='))
+    for (const m of text.matchAll(ASSIGNMENT_RE)) {
+      const [, name, , val] = m as unknown as [string, string, string, string];
+      if (!isSecretLikeName(name) || !isLiteralSecret(val)) continue;
+      add(`${name}= assignment`, m.index! + m[0].lastIndexOf(val), val.length);
+    }
   return found.sort((a, b) => a.index - b.index);
 }
 

@@ -6,6 +6,7 @@
  */
 import { classifyValue, findSecretInText, isSecretLikeName } from './secret-detect.js';
 import { SECRET_FLAGS } from './secret-patterns.js';
+import { memoized } from '../util/memo.js';
 
 /** [start, end) offsets. */
 export type Span = [number, number];
@@ -47,13 +48,17 @@ const AUTH_HEADER = /\b(?:Bearer|Basic|Token|Digest)[ \t]+([A-Za-z0-9._~+/=-]{6,
 const KEY_VALUE_LINE =
   /^([ \t]*(?:-[ \t]+)?(?:export[ \t]+)?)(["']?)([A-Za-z_][A-Za-z0-9_.\-/]*)\2([ \t]*(?::[ \t]+|=)[ \t]*)(.*)$/;
 const TOKEN = /[^\s"'`=:,;()[\]{}<>\\]{16,}/g;
+/** The shortest text TOKEN matches. */
+const MIN_TOKEN = 16;
 const DIGEST_BEFORE = /(?:sha256|sha512|sha1|md5):$/i;
 
 /** Compose keys whose values are names of secrets (`secrets: [db_password]`), not secrets. */
 const NAMES_OF_SECRETS = new Set(['secrets', 'configs']);
 
 /** Names whose values are masked: credential-shaped names and web-server basic-auth user lists. */
-export function isMaskedName(name: string): boolean {
+export const isMaskedName: (name: string) => boolean = memoized(judgeMaskedName, { cap: 10_000, maxKeyLength: 256 });
+
+function judgeMaskedName(name: string): boolean {
   if (NAMES_OF_SECRETS.has(name)) return false;
   return isSecretLikeName(name) || /(?:basic|digest)[-_]?auth/i.test(name) || /htpasswd/i.test(name);
 }
@@ -207,20 +212,26 @@ function textSpans(value: string): Span[] {
       append(out, literalSpans(value, at, at + v.length));
     }
   };
-  group(FLAG_IN_TEXT, 2);
-  for (const m of value.matchAll(NAMED_FLAG)) {
-    if (!isMaskedName(m[1]!) || ONLY_REFERENCES.test(m[3]!)) continue;
-    const at = m.index! + m[0].lastIndexOf(m[3]!);
-    append(out, literalSpans(value, at, at + m[3]!.length));
-  }
-  group(MYSQL_ATTACHED, 1, MYSQL_FAMILY.test(value));
-  group(REDIS_AUTH, 2, REDIS_CLI.test(value));
-  group(CURL_USER, 2);
-  group(SHORT_P, 2, DOCKER_LOGIN.test(value));
+  // Every flag pattern needs a `-`; most values (images, ports, paths) have none, so skip them all.
+  const dash = value.includes('-');
+  group(FLAG_IN_TEXT, 2, dash);
+  if (dash)
+    for (const m of value.matchAll(NAMED_FLAG)) {
+      if (!isMaskedName(m[1]!) || ONLY_REFERENCES.test(m[3]!)) continue;
+      const at = m.index! + m[0].lastIndexOf(m[3]!);
+      append(out, literalSpans(value, at, at + m[3]!.length));
+    }
+  group(MYSQL_ATTACHED, 1, dash && MYSQL_FAMILY.test(value));
+  group(REDIS_AUTH, 2, dash && REDIS_CLI.test(value));
+  group(CURL_USER, 2, dash);
+  group(SHORT_P, 2, dash && DOCKER_LOGIN.test(value));
   append(out, pipedPasswordSpans(value));
   group(AUTH_HEADER, 1);
+  if (value.length < MIN_TOKEN) return out;
   // Reference syntax blanked first: `${DB_PASSWORD-x}` is a name and a default, not one random token.
-  const unreferenced = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-+?])?|\}/g, (m) => ' '.repeat(m.length));
+  const unreferenced = /[$}]/.test(value)
+    ? value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-+?])?|\}/g, (m) => ' '.repeat(m.length))
+    : value;
   for (const m of unreferenced.matchAll(TOKEN)) {
     if (DIGEST_BEFORE.test(value.slice(0, m.index))) continue;
     const c = classifyValue(m[0]);

@@ -138,26 +138,44 @@ test('isSecretLikeName: must not detect', () => {
   for (const n of names) assert.equal(isSecretLikeName(n), false, n);
 });
 
+const PROVIDER_SAMPLES: Record<string, string> = {
+  'aws-access-key-id': AWS_ID,
+  'aws-secret-access-key': 'aws_secret_access_key = ' + 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'github-fine-grained-pat': GH_FINE,
+  'github-token': GH,
+  'anthropic-api-key': ANTHROPIC,
+  'openai-api-key': OPENAI,
+  'stripe-live-key': STRIPE,
+  'slack-token': SLACK,
+  'slack-webhook': 'https://hooks.slack.com/services/' + 'T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+  'google-api-key': GOOGLE,
+  'private-key': PEM,
+  jwt: JWT,
+  'url-password': 'postgres://app:' + 'hunter2hunter2' + '@db:5432/app',
+};
+
 test('every provider pattern has a source and detects its sample', () => {
-  const samples: Record<string, string> = {
-    'aws-access-key-id': AWS_ID,
-    'aws-secret-access-key': 'aws_secret_access_key = ' + 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    'github-fine-grained-pat': GH_FINE,
-    'github-token': GH,
-    'anthropic-api-key': ANTHROPIC,
-    'openai-api-key': OPENAI,
-    'stripe-live-key': STRIPE,
-    'slack-token': SLACK,
-    'slack-webhook': 'https://hooks.slack.com/services/' + 'T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
-    'google-api-key': GOOGLE,
-    'private-key': PEM,
-    jwt: JWT,
-    'url-password': 'postgres://app:' + 'hunter2hunter2' + '@db:5432/app',
-  };
+  const samples = PROVIDER_SAMPLES;
   for (const p of SECRET_VALUE_PATTERNS) {
     assert.ok(p.source.length > 10, p.id);
     assert.ok(samples[p.id], `no sample for ${p.id}`);
     assert.match(samples[p.id]!, p.pattern, p.id);
+  }
+});
+
+test('findSecretInText and classifyValue find every provider sample, alone and inside other text', () => {
+  // Both try the provider patterns only when their union matches (secret-detect.ts): each must get through.
+  for (const p of SECRET_VALUE_PATTERNS) {
+    const sample = PROVIDER_SAMPLES[p.id]!;
+    const what = p.id === 'url-password' ? 'URL with a password' : p.provider;
+    for (const text of [sample, `echo ${sample} done`, `${sample}\n# next line`]) {
+      const found = findSecretInText(text);
+      assert.ok(
+        found.some((f) => f.what === what && sample.includes(text.slice(f.index, f.index + f.length))),
+        `${p.id} in ${JSON.stringify(found)}`,
+      );
+    }
+    assert.equal(classifyValue(sample).provider, what, p.id);
   }
 });
 
