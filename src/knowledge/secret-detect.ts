@@ -81,6 +81,24 @@ export interface ValueClass {
 
 /** Shannon entropy of `s` in bits per character (by code point). */
 export function shannonEntropy(s: string): number {
+  // ASCII (nearly every value) counted in an array; the sum runs over the characters in the order
+  // they first appear, as the Map below does, so both give the same bits.
+  const counts = new Uint32Array(128);
+  const order: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return entropyByCodePoint(s);
+    if (counts[c]++ === 0) order.push(c);
+  }
+  let h = 0;
+  for (const c of order) {
+    const p = counts[c]! / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function entropyByCodePoint(s: string): number {
   const chars = [...s];
   if (chars.length === 0) return 0;
   const counts = new Map<string, number>();

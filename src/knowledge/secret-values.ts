@@ -129,8 +129,7 @@ interface Reference {
 /** `${NAME…}` and `$NAME` references in value[from, to) (`$$` is a literal dollar), outermost only. */
 function references(value: string, from: number, to: number): Reference[] {
   const out: Reference[] = [];
-  for (let i = from; i < to; i++) {
-    if (value[i] !== '$') continue;
+  for (let i = value.indexOf('$', from); i >= 0 && i < to; i = value.indexOf('$', i + 1)) {
     if (value[i + 1] === '$') {
       i++;
       continue;
@@ -181,6 +180,8 @@ function referenceDefaultSpans(value: string, secretKey: boolean): Span[] {
 /** `KEY=value` / `KEY: value` lines (list-form environment, labels and build args; configs content; scripts). */
 function lineSpans(value: string): Span[] {
   const out: Span[] = [];
+  // KEY_VALUE_LINE needs a `:` or a `=`.
+  if (!value.includes(':') && !value.includes('=')) return out;
   let at = 0;
   for (const line of value.split('\n')) {
     const m = KEY_VALUE_LINE.exec(line);

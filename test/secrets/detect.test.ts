@@ -260,6 +260,23 @@ test('shannonEntropy', () => {
   assert.equal(shannonEntropy('aaaa'), 0);
   assert.equal(shannonEntropy('abcd'), 2);
   assert.ok(shannonEntropy('Xk9#mP2$vL7@qR4!') > 3.9);
+  // The same bits as counting code points in a Map, summed in the order they first appear.
+  const byMap = (s: string) => {
+    const chars = [...s];
+    const counts = new Map<string, number>();
+    for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+    let h = 0;
+    for (const n of counts.values()) h -= (n / chars.length) * Math.log2(n / chars.length);
+    return h;
+  };
+  for (const s of [
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'postgres:16-alpine',
+    'pässwörd-ünïcode',
+    '🔑🔑x',
+    'a\u007f',
+  ])
+    assert.equal(shannonEntropy(s), byMap(s), s);
 });
 
 test('findSecretInText: commands, labels, URLs', () => {
