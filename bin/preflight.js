@@ -8,10 +8,9 @@
 // `env` knows `-S`, but BusyBox's (Alpine) does not. See docs/decisions.md. biome.json does not
 // format this file: a formatter puts `;` after the string, and sh then tries to run `//`.
 
-// Thin launcher: the CLI is bundled into dist/cli-bundle/ (scripts/bundle-cli.mjs, run by `npm run
-// build`, which `npm ci` runs through the prepare script): one file per command instead of ~150
-// modules to resolve, for start-up time. dist/cli/main.js is the same code, unbundled.
-import { main } from '../dist/cli-bundle/main.js';
+// Thin launcher: the CLI is bundled into one script, dist/cli-bundle/preflight.cjs (scripts/bundle-cli.mjs,
+// run by `npm run build`, which `npm ci` runs through the prepare script), and run with a V8 code cache
+// (src/launcher/compile-cache.ts), for start-up time. dist/cli/main.js is the same code, unbundled.
 
 // `preflight check … | head` closes the pipe early: that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -20,6 +19,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+// `--version` alone needs nothing of the bundle (main() answers it the same way), nor the launcher.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  const { VERSION } = await import('../dist/util/version.js');
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { cacheLabel, compileCacheDir, loadBundle } = await import('../dist/launcher/compile-cache.js');
+  const { fileURLToPath } = await import('node:url');
+  const bundle = loadBundle(fileURLToPath(new URL('../dist/cli-bundle/preflight.cjs', import.meta.url)), {
+    cacheDir: compileCacheDir(),
+    label: cacheLabel(process.argv),
+    importModule: (specifier) => import(specifier),
+  });
+  bundle.exports.main(process.argv, { keepV8Flags: bundle.shouldSave }).then((code) => {
+    process.exitCode = code;
+    // A run that stopped at a usage error compiled little of the command: leave the cache to the next.
+    if (bundle.shouldSave && code <= 1) bundle.save();
+  });
+}

@@ -1,18 +1,23 @@
-// Bundles the command-line tool (src/cli/main.ts and what it imports) into dist/cli-bundle/ with
-// esbuild, one chunk per lazily imported command, for start-up time: Node resolving and loading
-// ~150 small modules and the `yaml` package's files cost more than running `check` on a small app
-// (issue 14; docs/decisions.md "The CLI is bundled"). The library (dist/index.js) stays tsc's output
-// with its types and source maps; bin/preflight.js runs the bundle.
+// Bundles the command-line tool (src/cli/main.ts and what it imports) into one CommonJS file,
+// dist/cli-bundle/preflight.cjs, with esbuild, for start-up time: Node resolving and loading ~150 small
+// modules and the `yaml` package's files cost more than running `check` on a small app (issue 14;
+// docs/decisions.md "The CLI is bundled"). One script rather than ES modules because V8 can cache the
+// compiled code of a script (src/launcher/compile-cache.ts) and Node 20 offers no such cache for ES
+// modules (docs/decisions.md "Start-up: a V8 code cache"). Each command's code still runs only when
+// that command does: esbuild turns the `await import('./check.js')` of src/cli/main.ts into a lazy
+// initialiser. The library (dist/index.js) stays tsc's output with its types and source maps;
+// bin/preflight.js runs the bundle.
 //
-// Bundled in: our code and the small pure-JS packages every command uses (@phala/dstack-sdk's
-// get-compose-hash and @noble/hashes too: `check` computes compose hashes, and importing them from
-// node_modules cost ~0.5x of bare Node's start-up). Left as imports: the
-// packages only some commands load (Phala Cloud SDK, viem, ora, tar-stream, …), so a command that
-// does not use them does not parse them, and their own dynamic requires keep working.
-import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+// Bundled in: our code and the small pure-JS packages (commander, yaml, …; @phala/dstack-sdk's
+// get-compose-hash and @noble/hashes too: `check` computes compose hashes; ora, which is an ES module
+// only, so a CommonJS bundle cannot require() it on every Node 20). Left as imports: the packages
+// only some commands load (Phala Cloud SDK, viem, tar-stream, ajv, …), so a command that does not use
+// them does not parse them, and their own dynamic requires keep working.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED = new Set([
@@ -22,18 +27,21 @@ const BUNDLED = new Set([
   'jsonpath-rfc9535',
   '@noble/hashes',
   '@phala/dstack-sdk',
+  'ora',
 ]);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d));
 const outdir = join(root, 'dist', 'cli-bundle');
+const outfile = join(outdir, 'preflight.cjs');
+// The name the launcher passes the bundle for `import()`: see the rewrite below.
+const IMPORT_FUNCTION = '__preflightImport';
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
-  outdir,
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  outfile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // jsonc-parser's `main` is a UMD build esbuild cannot follow; its `module` build is plain ESM.
@@ -42,12 +50,27 @@ await build({
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
-  // The CommonJS packages bundled in call require() for Node built-ins; an ES module has none.
-  banner: {
-    js:
-      "import { createRequire as __preflightRequire } from 'node:module';\nconst require = " +
-      '__preflightRequire(import.meta.url);',
-  },
+  // The modules that locate the package (compose/schema.ts, config/validator.ts) use import.meta.url.
+  define: { 'import.meta.url': '__preflightModuleUrl' },
+  banner: { js: "const __preflightModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
-console.log(`wrote ${outdir}`);
+
+// V8 runs the bundle as a script (vm.Script, for its code cache), and Node 20 gives a script's own
+// `import()` no module loader. What the bundle still imports dynamically (the Phala Cloud SDK, viem,
+// node:v8) therefore goes through a function the launcher passes in, a real `import()` of an ES
+// module, so resolution and semantics are Node's own.
+let code = readFileSync(outfile, 'utf8');
+const dynamicImports = code.match(/\bimport\(/g)?.length ?? 0;
+code = code.replace(/\bimport\((?=["'][^"'\s]+["']\))/g, `${IMPORT_FUNCTION}(`);
+const left = code.match(/\bimport\(/g)?.length ?? 0;
+if (left) throw new Error(`bundle-cli: ${left} of ${dynamicImports} import() calls are not a plain string import`);
+// The first line names the build: the launcher keys its code cache by it.
+const id = createHash('sha256').update(code).digest('hex').slice(0, 20);
+writeFileSync(outfile, `// preflight-bundle ${id}\n${code}`);
+// The source map's lines are the bundle's: shift them by the line added above.
+const mapFile = `${outfile}.map`;
+const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+map.mappings = `;${map.mappings}`;
+writeFileSync(mapFile, JSON.stringify(map));
+console.log(`wrote ${outfile} (${(code.length / 1024).toFixed(0)} KB, build ${id})`);

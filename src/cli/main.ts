@@ -64,12 +64,20 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
 };
 
+export interface MainOptions {
+  /**
+   * Leave V8's flags as they are: the launcher is going to save a code cache at the end of this run,
+   * and V8 refuses a cache made under other flags (src/launcher/compile-cache.ts).
+   */
+  keepV8Flags?: boolean;
+}
+
 /**
  * Entry point of the `preflight` command. Each command lives in its own file and only parses flags
  * and prints; it returns the exit code, as ESLint's: 0 no finding at the failing level, 1 findings
  * (or a failed drill, or more warnings than --max-warnings), 2 usage or input error.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   // `--version` alone needs no argument parser: it answers before commander loads.
   if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     process.stdout.write(`${VERSION}\n`);
@@ -94,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (name) {
       (await COMMANDS[name]!.load())(program, setExit);
-      if (COMMANDS[name]!.shortRun) await tuneForShortRun();
+      if (COMMANDS[name]!.shortRun && !options.keepV8Flags) await tuneForShortRun();
     } else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
     // `--no-color` anywhere on the line: the renderers read NO_COLOR (report/style.ts), as every
     // tool that honours https://no-color.org does; the flag, said last, also beats FORCE_COLOR.
