@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import type { LNode } from '../yaml/located.js';
+import { generatedValidator } from '../util/generated-validators.js';
 import { explainErrors, type SchemaProblem } from '../yaml/schema-errors.js';
 
 export type { SchemaProblem };
@@ -19,11 +20,8 @@ let composeValidator: ValidateFunction | undefined;
  */
 function getComposeValidator(): ValidateFunction {
   if (composeValidator) return composeValidator;
-  const generated = join(packageRoot, 'generated', 'compose-validator.cjs');
-  if (existsSync(generated)) {
-    const mod = require(generated);
-    composeValidator = (mod.default ?? mod) as ValidateFunction;
-  } else {
+  composeValidator = generatedValidator('compose-validator');
+  if (!composeValidator) {
     const Ajv = require('ajv');
     const ajv = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false, validateSchema: false });
     composeValidator = ajv.compile(

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
+import { generatedValidator } from '../util/generated-validators.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -19,12 +20,8 @@ let validator: ValidateFunction | undefined;
  */
 export function configValidator(): ValidateFunction {
   if (validator) return validator;
-  const generated = join(packageRoot, 'generated', 'preflight-config-validator.cjs');
-  if (existsSync(generated)) {
-    const mod = require(generated);
-    validator = (mod.default ?? mod) as ValidateFunction;
-    return validator;
-  }
+  validator = generatedValidator('preflight-config-validator');
+  if (validator) return validator;
   const Ajv = require('ajv');
   const ajv = new (Ajv.default ?? Ajv)({ allErrors: true, strict: false, verbose: true });
   ajv.addVocabulary(['x-expected']);

@@ -60,6 +60,8 @@ export interface LoadedBundle {
 const LABELS = new Set(['check', 'fix', 'diff', 'rules', 'explain', 'secrets', 'drill', 'rollout', 'agent']);
 const BUILD_LINE = /^\/\/ preflight-bundle ([0-9a-f]{20})\n/;
 const CACHE_NAME = /^[0-9a-f]{20}-v[0-9.]+-[a-z0-9]+-[a-z]+\.bin$/;
+/** Caches kept in the folder (about 1 MB each): two builds' worth of every command's. */
+const MAX_CACHES = 24;
 /** A cache is about the size of the bundle (~1 MB); anything far larger is not ours. */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 /** The parameters the bundle's code sees, as a CommonJS module's, plus the `import()` stand-in. */
@@ -96,8 +98,7 @@ export function loadBundle(file: string, opts: LoadBundleOptions): LoadedBundle 
   const source = readFileSync(file, 'utf8');
   const build = BUILD_LINE.exec(source)?.[1];
   const cacheDir = build ? opts.cacheDir : undefined;
-  const prefix = `${build}-${process.version}-${process.arch}-`;
-  const cacheFile = cacheDir && join(cacheDir, `${prefix}${opts.label}.bin`);
+  const cacheFile = cacheDir && join(cacheDir, `${build}-${process.version}-${process.arch}-${opts.label}.bin`);
   const cachedData = cacheFile ? readCache(cacheDir, cacheFile) : undefined;
   // One line with the bundle's first, so line numbers in stack traces and the source map still match.
   const script = new Script(`${WRAPPER_HEAD}${source}\n})`, { filename: file, cachedData });
@@ -116,7 +117,7 @@ export function loadBundle(file: string, opts: LoadBundleOptions): LoadedBundle 
     cache,
     shouldSave: cache === 'none' || cache === 'rejected',
     save: () => {
-      if (cacheDir && cacheFile) writeCache(cacheDir, cacheFile, prefix, script);
+      if (cacheDir && cacheFile) writeCache(cacheDir, cacheFile, script);
     },
   };
 }
@@ -151,17 +152,21 @@ function readCache(dir: string, file: string): Buffer | undefined {
 
 /**
  * Writes the cache through a temporary file and a rename, so a concurrent run reads a whole cache or
- * none, and removes the caches of other builds and Node versions (an upgrade leaves one behind).
+ * none, then keeps the folder at MAX_CACHES files by removing the oldest: builds and Node versions
+ * leave theirs behind, and two installs in use side by side must not remove each other's.
  */
-function writeCache(dir: string, file: string, prefix: string, script: Script): void {
+function writeCache(dir: string, file: string, script: Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ownedPrivately(lstatSync(dir))) return;
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
-    for (const name of readdirSync(dir))
-      if (CACHE_NAME.test(name) && !name.startsWith(prefix)) rmSync(join(dir, name), { force: true });
+    const caches = readdirSync(dir)
+      .filter((name) => CACHE_NAME.test(name))
+      .map((name) => ({ path: join(dir, name), mtime: lstatSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of caches.slice(MAX_CACHES)) rmSync(old.path, { force: true });
   } catch {
     try {
       rmSync(tmp, { force: true });

@@ -10,6 +10,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,15 +149,21 @@ describe('loadBundle', () => {
     assert.equal(statSync(blocker).isFile(), true);
   });
 
-  it('removes the caches of other builds and Node versions when it writes, and nothing else', () => {
+  it('keeps the newest 24 caches when it writes, of any build, and no other file', () => {
     const folder = cacheDir();
-    const stale = [`${'b'.repeat(20)}-${process.version}-${process.arch}-check.bin`, `${BUILD}-v18.0.0-x64-check.bin`];
-    for (const s of [...stale, 'notes.txt']) writeFileSync(join(folder, s), 'x');
+    const other = (i: number) => `${i.toString(16).padStart(20, 'b')}-${process.version}-${process.arch}-check.bin`;
+    for (let i = 0; i < 30; i++) {
+      writeFileSync(join(folder, other(i)), 'x');
+      utimesSync(join(folder, other(i)), 1_000_000 + i, 1_000_000 + i);
+    }
+    writeFileSync(join(folder, 'notes.txt'), 'x');
     load(fakeBundle(), folder, { save: true });
-    assert.deepEqual(readdirSync(folder).sort(), [
-      `${BUILD}-${process.version}-${process.arch}-check.bin`,
-      'notes.txt',
-    ]);
+    const kept = readdirSync(folder);
+    assert.equal(kept.length, 25);
+    assert.ok(kept.includes(`${BUILD}-${process.version}-${process.arch}-check.bin`));
+    assert.ok(kept.includes('notes.txt'));
+    for (let i = 0; i < 7; i++) assert.ok(!kept.includes(other(i)), `the oldest (${i}) went`);
+    assert.ok(kept.includes(other(7)) && kept.includes(other(29)));
   });
 
   it('a bundle without its build line runs uncached', () => {
