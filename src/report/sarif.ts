@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, RelatedLocation, Report, Severity, SuppressedFinding, Target } from '../findings/types.js';
+import { nodeCrypto } from '../util/node-crypto.js';
 import { reportedScore } from './checked.js';
 import { absoluteDocsUrl, ruleDocsUrl } from './docs-url.js';
 import type { MetaLookup } from './rule-meta.js';
@@ -260,7 +260,8 @@ function sarifFixes(f: Finding) {
 
 /** Identity of a finding without its line: rule, file, service and message. */
 function fingerprint(f: Finding): string {
-  return createHash('sha256')
+  return nodeCrypto()
+    .createHash('sha256')
     .update([f.ruleId, f.file, f.service ?? '', f.message].join('\u0000'))
     .digest('hex')
     .slice(0, 32);

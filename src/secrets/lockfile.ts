@@ -4,9 +4,9 @@
  * A plain hash of a low-entropy password could be brute-forced from the lockfile; an HMAC cannot
  * without the key, and the key never leaves the machine that runs `plan`.
  */
-import crypto from 'node:crypto';
 import { chmodSync, lstatSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
+import { nodeCrypto } from '../util/node-crypto.js';
 import { readInputFile } from '../util/read-file.js';
 import { writeOutputFile } from '../util/write-file.js';
 import { ENV_LIMITS, type EnvVar } from './limits.js';
@@ -63,18 +63,18 @@ export function loadLockKey(
     return Buffer.from(hex, 'hex');
   }
   if (!create) return undefined;
-  const key = crypto.randomBytes(32);
+  const key = nodeCrypto().randomBytes(32);
   writeOutputFile(file, key.toString('hex') + '\n', { mode: 0o600, refuseExisting: true });
   return key;
 }
 
 export function keyId(key: Buffer): string {
-  return crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 export function valueMac(key: Buffer, name: string, value: string): string {
   // The name is mixed in so equal values under different names do not show as equal.
-  return crypto.createHmac('sha256', key).update(name, 'utf8').update('\0').update(value, 'utf8').digest('hex');
+  return nodeCrypto().createHmac('sha256', key).update(name, 'utf8').update('\0').update(value, 'utf8').digest('hex');
 }
 
 export function buildLockfile(vars: readonly EnvVar[], key: Buffer, now = new Date()): Lockfile {

@@ -20,9 +20,9 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { nodeCrypto } from './node-crypto.js';
 import { readFileHead } from './read-file.js';
 import { isPreflightOutput } from './output-marker.js';
 
@@ -52,7 +52,7 @@ export function writeOutputFile(path: string, content: string | Buffer, opts: Wr
   const abs = resolve(path);
   const existing = checkTarget(abs, file, opts);
   const mode = opts.mode ?? (existing ? existing.mode & 0o777 : 0o666);
-  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
