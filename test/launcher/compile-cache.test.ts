@@ -211,6 +211,27 @@ describe('the CLI with its code cache', () => {
     assert.deepEqual([second.stderr, uncached.stderr], [first.stderr, first.stderr]);
   });
 
+  it('the cache holds none of what the run read: a password in the compose file and the env file', () => {
+    const folder = join(dir, `cli-${++n}`);
+    const app = join(dir, `app-${++n}`);
+    mkdirSync(app);
+    const inCompose = `Zq8vK2mPx7LwRt4N${process.pid}`;
+    const inEnv = `Hy3bQ9dTs6VcXj1E${process.pid}`;
+    writeFileSync(
+      join(app, 'compose.yaml'),
+      `services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${inCompose}\n` +
+        '      API_TOKEN: ${API_TOKEN}\n',
+    );
+    writeFileSync(join(app, '.env'), `API_TOKEN=${inEnv}\n`);
+    const r = runBuiltCli(['check', app], { env: env(folder) });
+    assert.equal(r.code, 1, r.stderr);
+    const [name] = readdirSync(folder);
+    const cache = readFileSync(join(folder, name!));
+    for (const secret of [inCompose, inEnv])
+      for (const encoding of ['latin1', 'utf16le'] as const)
+        assert.equal(cache.includes(Buffer.from(secret, encoding)), false, `${encoding} copy of a value in the cache`);
+  });
+
   it('a usage error and --version write no cache', () => {
     const folder = join(dir, `cli-${++n}`);
     assert.equal(runBuiltCli(['check', '--no-such-flag'], { env: env(folder) }).code, 2);
