@@ -62,7 +62,6 @@ const bundledValidators = {
   },
 };
 
-rmSync(outdir, { recursive: true, force: true });
 // commander require()s node:child_process when it loads, for subcommands that are separate programs,
 // which Preflight has none of; loading it (and net, dgram, …) took ~3 ms of every run. commander gets
 // a stand-in that loads it on first use.
@@ -81,6 +80,7 @@ const lazyChildProcessForCommander = {
   },
 };
 
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile,
