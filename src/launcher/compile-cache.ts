@@ -12,8 +12,8 @@
  * disk, a file V8 refuses) runs the bundle uncached and says nothing. It holds compiled code and the
  * constants in it, never data a run read. It is read only from a folder the user owns and nobody else
  * can write (code from it runs as ours), keyed by the bundle's build id (the bundle's first line), the
- * Node version and the architecture; V8 itself refuses a cache made for other V8 flags or another
- * source. docs/decisions.md "Start-up: a V8 code cache" has the measurements.
+ * Node version, the architecture and Node's options; V8 itself refuses a cache made for other V8 flags
+ * or another source. docs/decisions.md "Start-up: a V8 code cache" has the measurements.
  */
 import {
   closeSync,
@@ -59,7 +59,7 @@ export interface LoadedBundle {
 /** The commands with a cache of their own; another first word shares `other`. */
 const LABELS = new Set(['check', 'fix', 'diff', 'rules', 'explain', 'secrets', 'drill', 'rollout', 'agent']);
 const BUILD_LINE = /^\/\/ preflight-bundle ([0-9a-f]{20})\n/;
-const CACHE_NAME = /^[0-9a-f]{20}-v[0-9.]+-[a-z0-9]+-[a-z]+\.bin$/;
+const CACHE_NAME = /^[0-9a-f]{20}-v[0-9.]+-[a-z0-9]+-[0-9a-f]{8}-[a-z]+\.bin$/;
 /** Caches kept in the folder (about 1 MB each): two builds' worth of every command's. */
 const MAX_CACHES = 24;
 /** A cache is about the size of the bundle (~1 MB); anything far larger is not ours. */
@@ -98,7 +98,8 @@ export function loadBundle(file: string, opts: LoadBundleOptions): LoadedBundle 
   const source = readFileSync(file, 'utf8');
   const build = BUILD_LINE.exec(source)?.[1];
   const cacheDir = build ? opts.cacheDir : undefined;
-  const cacheFile = cacheDir && join(cacheDir, `${build}-${process.version}-${process.arch}-${opts.label}.bin`);
+  const cacheFile =
+    cacheDir && join(cacheDir, `${build}-${process.version}-${process.arch}-${flagsKey()}-${opts.label}.bin`);
   const cachedData = cacheFile ? readCache(cacheDir, cacheFile) : undefined;
   // One line with the bundle's first, so line numbers in stack traces and the source map still match.
   const script = new Script(`${WRAPPER_HEAD}${source}\n})`, { filename: file, cachedData });
@@ -120,6 +121,20 @@ export function loadBundle(file: string, opts: LoadBundleOptions): LoadedBundle 
       if (cacheDir && cacheFile) writeCache(cacheDir, cacheFile, script);
     },
   };
+}
+
+/**
+ * The Node options of this process (its command line's and NODE_OPTIONS), hashed (FNV-1a, 32 bits):
+ * V8 refuses a cache made under other V8 flags, so runs with and without, say, `--max-old-space-size`
+ * keep a cache each rather than replace each other's on every run.
+ */
+function flagsKey(): string {
+  let hash = 0x811c9dc5;
+  for (const ch of `${process.execArgv.join('\0')}\0${process.env.NODE_OPTIONS ?? ''}`) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** Owned by this user and writable by nobody else (no such notion on Windows). */

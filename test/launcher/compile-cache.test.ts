@@ -44,6 +44,22 @@ function fakeBundle(build: string | undefined = BUILD): string {
   );
   return file;
 }
+/** The child process of `load` (one file, so every load runs with the same Node options). */
+const RUNNER = join(dir, 'runner.mjs');
+writeFileSync(
+  RUNNER,
+  `import { loadBundle } from ${JSON.stringify(LAUNCHER)};
+const { file, folder, label, save } = JSON.parse(process.argv[2]);
+const b = loadBundle(file, { cacheDir: folder, label, importModule: (s) => import(s) });
+const answer = b.exports.answer();
+const imported = await b.exports.viaImport();
+if (save) b.save();
+console.log(JSON.stringify({ cache: b.cache, shouldSave: b.shouldSave, answer, imported, where: b.exports.where() }));
+`,
+);
+/** A cache's file name: the build, Node, the architecture, a hash of Node's options, the label. */
+const CACHE_FILE = /^([0-9a-f]{20})-(v[0-9.]+)-([a-z0-9]+)-([0-9a-f]{8})-([a-z]+)\.bin$/;
+
 function cacheDir(): string {
   const d = join(dir, `cache-${++n}`);
   mkdirSync(d, { mode: 0o700 });
@@ -54,17 +70,14 @@ function cacheDir(): string {
  * V8's in-memory compilation cache would answer a second compile of the same source and never look at
  * the cache file. Runs the bundle's `answer`, saves when asked, prints what became of the cache.
  */
-function load(file: string, folder: string | undefined, opts: { label?: string; save?: boolean } = {}) {
-  const script = `
-    import { loadBundle } from ${JSON.stringify(LAUNCHER)};
-    const b = loadBundle(${JSON.stringify(file)}, {
-      cacheDir: ${JSON.stringify(folder)}, label: ${JSON.stringify(opts.label ?? 'check')}, importModule: (s) => import(s),
-    });
-    const answer = b.exports.answer();
-    const imported = await b.exports.viaImport();
-    if (${opts.save === true}) b.save();
-    console.log(JSON.stringify({ cache: b.cache, shouldSave: b.shouldSave, answer, imported, where: b.exports.where() }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+function load(
+  file: string,
+  folder: string | undefined,
+  opts: { label?: string; save?: boolean; nodeOptions?: string } = {},
+) {
+  const args = JSON.stringify({ file, folder, label: opts.label ?? 'check', save: opts.save === true });
+  const env = { ...process.env, NODE_OPTIONS: opts.nodeOptions ?? '' };
+  const r = spawnSync(process.execPath, [RUNNER, args], { encoding: 'utf8', timeout: 20_000, env });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   const out = JSON.parse(r.stdout) as {
@@ -89,7 +102,12 @@ describe('loadBundle', () => {
     const first = load(file, folder, { save: true });
     assert.deepEqual([first.cache, first.shouldSave], ['none', true]);
     const [name] = readdirSync(folder);
-    assert.equal(name, `${BUILD}-${process.version}-${process.arch}-check.bin`);
+    assert.deepEqual(
+      CACHE_FILE.exec(name ?? '')
+        ?.slice(1, 4)
+        .concat(CACHE_FILE.exec(name!)![5]!),
+      [BUILD, process.version, process.arch, 'check'],
+    );
     assert.equal(statSync(join(folder, name!)).mode & 0o777, 0o600);
     const second = load(file, folder);
     assert.deepEqual([second.cache, second.shouldSave], ['accepted', false]);
@@ -151,19 +169,34 @@ describe('loadBundle', () => {
 
   it('keeps the newest 24 caches when it writes, of any build, and no other file', () => {
     const folder = cacheDir();
-    const other = (i: number) => `${i.toString(16).padStart(20, 'b')}-${process.version}-${process.arch}-check.bin`;
+    const file = fakeBundle();
+    load(file, folder, { save: true });
+    const [ours] = readdirSync(folder);
+    const other = (i: number) => ours!.replace(BUILD, i.toString(16).padStart(20, 'b'));
     for (let i = 0; i < 30; i++) {
       writeFileSync(join(folder, other(i)), 'x');
       utimesSync(join(folder, other(i)), 1_000_000 + i, 1_000_000 + i);
     }
     writeFileSync(join(folder, 'notes.txt'), 'x');
-    load(fakeBundle(), folder, { save: true });
+    load(file, folder, { label: 'diff', save: true });
     const kept = readdirSync(folder);
     assert.equal(kept.length, 25);
-    assert.ok(kept.includes(`${BUILD}-${process.version}-${process.arch}-check.bin`));
+    assert.ok(kept.includes(ours!.replace('-check.bin', '-diff.bin')), 'the one just written');
     assert.ok(kept.includes('notes.txt'));
-    for (let i = 0; i < 7; i++) assert.ok(!kept.includes(other(i)), `the oldest (${i}) went`);
-    assert.ok(kept.includes(other(7)) && kept.includes(other(29)));
+    // 32 caches: the 8 oldest go.
+    for (let i = 0; i < 8; i++) assert.ok(!kept.includes(other(i)), `the oldest (${i}) went`);
+    assert.ok(kept.includes(other(8)) && kept.includes(other(29)) && kept.includes(ours!));
+  });
+
+  it('runs under other Node options keep a cache of their own', () => {
+    const file = fakeBundle();
+    const folder = cacheDir();
+    load(file, folder, { save: true });
+    const options = '--max-old-space-size=300';
+    assert.equal(load(file, folder, { nodeOptions: options, save: true }).cache, 'none');
+    assert.equal(readdirSync(folder).length, 2);
+    assert.equal(load(file, folder).cache, 'accepted');
+    assert.equal(load(file, folder, { nodeOptions: options }).cache, 'accepted');
   });
 
   it('a bundle without its build line runs uncached', () => {
@@ -199,7 +232,7 @@ describe('the CLI with its code cache', () => {
     const first = runBuiltCli(args, { env: env(folder) });
     assert.equal(first.code, 1, first.stderr);
     const [name] = readdirSync(folder);
-    assert.match(name ?? '', /^[0-9a-f]{20}-v[0-9.]+-[a-z0-9]+-check\.bin$/);
+    assert.equal(CACHE_FILE.exec(name ?? '')?.[5], 'check');
     const before = statSync(join(folder, name!));
     const second = runBuiltCli(args, { env: env(folder) });
     const uncached = runBuiltCli(args, { env: { PREFLIGHT_DISABLE_COMPILE_CACHE: '1' } });
