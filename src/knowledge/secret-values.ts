@@ -129,7 +129,10 @@ interface Reference {
 /** `${NAME…}` and `$NAME` references in value[from, to) (`$$` is a literal dollar), outermost only. */
 function references(value: string, from: number, to: number): Reference[] {
   const out: Reference[] = [];
-  for (let i = value.indexOf('$', from); i >= 0 && i < to; i = value.indexOf('$', i + 1)) {
+  // A loop over the window, not indexOf: indexOf would scan past `to` to the text's end on every
+  // call, and a command of many short segments (bench/hostile.mjs "echoPipes") made that quadratic.
+  for (let i = from; i < to; i++) {
+    if (value[i] !== '$') continue;
     if (value[i + 1] === '$') {
       i++;
       continue;
