@@ -25,13 +25,22 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.stdout.write(`${VERSION}\n`);
 } else {
   const { cacheLabel, compileCacheDir, loadBundle } = await import('../dist/launcher/compile-cache.js');
+  const { checkWorkerStarter, wantsCheckWorker } = await import('../dist/launcher/short-run.js');
   const { fileURLToPath } = await import('node:url');
+  const label = cacheLabel(process.argv);
+  // `check -r`: a worker thread starts now, to be ready when the main thread has found the projects.
+  const workers = checkWorkerStarter(
+    new URL('../dist/launcher/check-worker.js', import.meta.url),
+    wantsCheckWorker(process.argv, label),
+  );
   const bundle = loadBundle(fileURLToPath(new URL('../dist/cli-bundle/preflight.cjs', import.meta.url)), {
     cacheDir: compileCacheDir(),
-    label: cacheLabel(process.argv),
+    label,
     importModule: (specifier) => import(specifier),
   });
-  bundle.exports.main(process.argv, { keepV8Flags: bundle.shouldSave }).then((code) => {
+  workers.launched(!bundle.shouldSave);
+  const keepV8Flags = bundle.shouldSave || workers.early;
+  bundle.exports.main(process.argv, { keepV8Flags, startCheckWorker: workers.start }).then((code) => {
     process.exitCode = code;
     // A run that stopped at a usage error compiled little of the command: leave the cache to the next.
     if (bundle.shouldSave && code <= 1) bundle.save();

@@ -3,6 +3,12 @@
  * and prints), plus the models and renderers they return and take.
  */
 export { check, checkDetailed, checkProject, type CheckOptions } from './commands/check.js';
+export {
+  checkInParallel,
+  type CheckRun,
+  type Concurrency,
+  type ParallelCheckOptions,
+} from './commands/check-parallel.js';
 export { diff, diffCvm, type DiffOptions, type DiffResult } from './commands/diff.js';
 export {
   encryptSecrets,

@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
+import type { CheckWorkerJob, StartCheckWorker } from '../commands/check-parallel.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 
 /** A command's module: registers its flags and action on the program. */
 export type SetExit = (code: number) => void;
-export type RegisterCommand = (program: Command, setExit: SetExit) => void;
+export type RegisterCommand = (program: Command, setExit: SetExit, context: CommandContext) => void;
+
+/** What the launcher gives the commands. */
+export interface CommandContext {
+  /** Starts a worker thread of `check -r` on several threads (src/launcher/check-worker.ts). */
+  startCheckWorker?: StartCheckWorker;
+}
 
 interface CommandEntry {
   /** The one-line description the overall help shows (the command's own file repeats it). */
@@ -66,10 +73,13 @@ const COMMANDS: Record<string, CommandEntry> = {
 
 export interface MainOptions {
   /**
-   * Leave V8's flags as they are: the launcher is going to save a code cache at the end of this run,
-   * and V8 refuses a cache made under other flags (src/launcher/compile-cache.ts).
+   * Leave V8's flags as they are: the launcher is going to save a code cache at the end of this run (V8
+   * refuses a cache made under other flags, src/launcher/compile-cache.ts), or a worker thread it started
+   * sets them once it has loaded its own (launcher/check-worker.ts).
    */
   keepV8Flags?: boolean;
+  /** Starts a worker thread of `check -r` (the launcher's runs the bundle, launcher/check-worker.ts). */
+  startCheckWorker?: StartCheckWorker;
 }
 
 /**
@@ -101,7 +111,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
   try {
     if (name) {
-      (await COMMANDS[name]!.load())(program, setExit);
+      (await COMMANDS[name]!.load())(program, setExit, { startCheckWorker: options.startCheckWorker });
       if (COMMANDS[name]!.shortRun && !options.keepV8Flags) await tuneForShortRun();
     } else for (const [n, c] of Object.entries(COMMANDS)) program.command(n).description(c.summary);
     // `--no-color` anywhere on the line: the renderers read NO_COLOR (report/style.ts), as every
@@ -120,14 +130,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
 /**
  * Caps V8 at its baseline compiler (Sparkplug) for the rest of this process. In a run of a few hundred
- * milliseconds TurboFan compiles ~90 of the YAML parser's and the rules' functions on a second thread (about
- * 600 ms of compile work for `check -r` of the corpus) and finishes few of them in time to matter; on the 2
- * cores `npm run bench` runs on, that work cost more than it saved (docs/decisions.md "Start-up: no optimising
- * compiler for short runs"). Long-running commands (drill, rollout, agent) keep it. Called once the command's
- * modules are loaded: a V8 flag changed at run time makes V8 reject the code cache Node ships for its own
- * modules, so a built-in loaded after this compiles from source (3-4× slower). The flag is read when V8
- * decides to optimise a function, so setting it now takes effect; `node:v8` is imported here, not at the top,
- * because `--version` should not load it.
+ * milliseconds TurboFan compiles ~90 of the YAML parser's and the rules' functions on a second thread
+ * and finishes few of them in time to matter; on 2 cores that cost more than it saved (docs/decisions.md
+ * "Start-up: no optimising compiler for short runs"). Long-running commands (drill, rollout, agent) keep
+ * it. Called once the command's modules are loaded: a V8 flag changed at run time makes V8 reject the code
+ * cache Node ships for its own modules, so a built-in loaded after this compiles from source (3-4× slower).
+ * `node:v8` is imported here, not at the top, because `--version` should not load it.
  */
 async function tuneForShortRun(): Promise<void> {
   const { setFlagsFromString } = await import('node:v8');
@@ -139,6 +147,14 @@ function commandName(argv: string[]): string | undefined {
   const words = argv.slice(2).filter((a) => !a.startsWith('-'));
   const first = words[0] === 'help' ? words[1] : words[0];
   return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
+
+/**
+ * A worker thread's job of `check -r` (commands/check-parallel.ts), for the launcher to run in the bundle;
+ * loaded on call, so no other command loads the check.
+ */
+export async function serveCheckJob(job: CheckWorkerJob): Promise<void> {
+  (await import('../commands/check-parallel.js')).serveCheckJob(job);
 }
 
 export function reportError(err: unknown): number {

@@ -44,43 +44,118 @@ export function check(paths: string[], options: CheckOptions = {}): Report {
  * and the others are still checked; a single project's input error is thrown as it is.
  */
 export function checkDetailed(paths: string[], options: CheckOptions = {}): { report: Report; projects: Project[] } {
-  const cwd = options.cwd ?? process.cwd();
-  const targets = options.recursive ? resolveRecursive(paths, options) : resolveTargets(paths, options);
-  const collectErrors = options.recursive === true || targets.length > 1;
-  const catalogue = options.catalogue ?? preflightCatalogue();
-  const rules = options.rules ?? RULES;
+  const targets = resolveCheckTargets(paths, options);
+  const context = checkContext(targets, options);
+  const outcomes = targets.map((target) => checkTarget(target, context));
+  return {
+    report: assembleReport(outcomes, options),
+    projects: outcomes.flatMap((o) => (o.project ? [o.project] : [])),
+  };
+}
+
+/** The projects a check runs on: every one below the paths with `recursive`, else the paths'. */
+export function resolveCheckTargets(paths: string[], options: CheckOptions = {}): DiscoveredProject[] {
+  return options.recursive ? resolveRecursive(paths, options) : resolveTargets(paths, options);
+}
+
+/** What checking one target needs besides the target: the options and per-run caches. */
+export interface CheckContext {
+  options: CheckOptions;
+  cwd: string;
+  /** Several targets (or `-r`): a target's input error is its summary's `error`, not thrown. */
+  collectErrors: boolean;
+  catalogue: Catalogue;
+  rules: readonly Rule[];
+  configFolders: Map<string, string | undefined>;
+}
+
+export function checkContext(targets: readonly DiscoveredProject[], options: CheckOptions): CheckContext {
+  return {
+    options,
+    cwd: options.cwd ?? process.cwd(),
+    collectErrors: options.recursive === true || targets.length > 1,
+    catalogue: options.catalogue ?? preflightCatalogue(),
+    rules: options.rules ?? RULES,
+    configFolders: new Map(),
+  };
+}
+
+/**
+ * One target's result, before the report is assembled: plain data apart from `project`, so a worker
+ * thread can send it (commands/check-parallel.ts). `exemptions` is what the cross-project judgement
+ * of `.preflight.yml` exemptions needs, with the exemptions used named by their index in the file.
+ */
+export interface TargetOutcome {
+  summary: Target;
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+  /** The sections of the rules this project's configuration leaves on. */
+  sections: Section[];
+  exemptions?: {
+    configFile: string;
+    config: PreflightConfig;
+    services: Set<string>;
+    ran: Set<string>;
+    used: number[];
+  };
+  project?: Project;
+}
+
+export function checkTarget(target: DiscoveredProject, context: CheckContext): TargetOutcome {
+  const { options, catalogue, rules, cwd } = context;
+  let project: Project;
+  try {
+    project = loadProject(target, { ...options, catalogue, configFolders: context.configFolders });
+  } catch (err) {
+    if (!context.collectErrors || !(err instanceof InputError)) throw err;
+    return { summary: failedTarget(target, err, cwd), findings: [], suppressed: [], sections: [] };
+  }
+  const sections = new Set<Section>();
+  for (const r of rules) if (project.config.rules[r.id] !== 'off') sections.add(r.section);
+  const result = runRules(project, rules, {
+    reportUnusedSuppressions: options.reportUnusedSuppressions,
+    ...(options.enableOptIn && { enableOptIn: options.enableOptIn }),
+  });
+  const outcome: TargetOutcome = {
+    summary: { ...targetSummary(project, cwd), score: score(result.findings).overall },
+    findings: result.findings,
+    suppressed: result.suppressed,
+    sections: [...sections],
+    project,
+  };
+  const { config } = project;
+  if (config.file && result.ran.has(unusedSuppression.id)) {
+    outcome.exemptions = {
+      configFile: config.file,
+      config,
+      services: serviceNames(project),
+      ran: new Set(result.ran),
+      used: config.exemptions.flatMap((e, i) => (result.use.exemptions.has(e) ? [i] : [])),
+    };
+  }
+  return outcome;
+}
+
+/** The report of the targets' outcomes, in target order; exemptions are judged across the projects. */
+export function assembleReport(outcomes: readonly TargetOutcome[], options: CheckOptions = {}): Report {
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const summaries: Target[] = [];
-  const projects: Project[] = [];
   const checked = new Set<Section>();
   const byConfig = new Map<string, { config: PreflightConfig; target: number; uses: ExemptionUse[] }>();
-  const configFolders = new Map<string, string | undefined>();
-  for (const target of targets) {
-    const index = summaries.length;
-    let project: Project;
-    try {
-      project = loadProject(target, { ...options, catalogue, configFolders });
-    } catch (err) {
-      if (!collectErrors || !(err instanceof InputError)) throw err;
-      summaries.push(failedTarget(target, err, cwd));
-      continue;
-    }
-    for (const r of rules) if (project.config.rules[r.id] !== 'off') checked.add(r.section);
-    const result = runRules(project, rules, {
-      reportUnusedSuppressions: options.reportUnusedSuppressions,
-      ...(options.enableOptIn && { enableOptIn: options.enableOptIn }),
-    });
-    findings.push(...result.findings.map((f) => ({ ...f, target: index })));
-    suppressed.push(...result.suppressed.map((f) => ({ ...f, target: index })));
-    summaries.push({ ...targetSummary(project, cwd), score: score(result.findings).overall });
-    projects.push(project);
-    if (project.config.file && result.ran.has(unusedSuppression.id)) {
-      const entry = byConfig.get(project.config.file) ?? { config: project.config, target: index, uses: [] };
-      entry.uses.push({ services: serviceNames(project), use: result.use, ran: result.ran });
-      byConfig.set(project.config.file, entry);
-    }
-  }
+  outcomes.forEach((outcome, index) => {
+    summaries.push(outcome.summary);
+    for (const f of outcome.findings) findings.push({ ...f, target: index });
+    for (const f of outcome.suppressed) suppressed.push({ ...f, target: index });
+    for (const s of outcome.sections) checked.add(s);
+    const ex = outcome.exemptions;
+    if (!ex) return;
+    const entry = byConfig.get(ex.configFile) ?? { config: ex.config, target: index, uses: [] };
+    // Every project reading one file parsed the same exemptions: name them by index in the first's.
+    const exemptions = new Set(ex.used.map((i) => entry.config.exemptions[i]!));
+    entry.uses.push({ services: ex.services, ran: ex.ran, use: { directives: [], inline: new Map(), exemptions } });
+    byConfig.set(ex.configFile, entry);
+  });
   // Exemptions are judged across every project that reads the same .preflight.yml.
   for (const { config, target, uses } of byConfig.values()) {
     const severity = config.rules[unusedSuppression.id];
@@ -97,7 +172,7 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
   }
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
-  const report: Report = {
+  return {
     tool: { name: TOOL_NAME, version: VERSION },
     targets: summaries,
     score: score(findings),
@@ -105,7 +180,6 @@ export function checkDetailed(paths: string[], options: CheckOptions = {}): { re
     suppressed,
     checkedSections: inSectionOrder(checked),
   };
-  return { report, projects };
 }
 
 export function checkProject(project: Project, rules: readonly Rule[] = RULES) {
