@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CheckWorkerJob, StartCheckWorker } from '../commands/check-parallel.js';
+import type { CheckWorkerJob, StartCheckWorker, WorkerResult } from '../commands/check-parallel.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 
@@ -153,8 +153,8 @@ function commandName(argv: string[]): string | undefined {
  * A worker thread's job of `check -r` (commands/check-parallel.ts), for the launcher to run in the bundle;
  * loaded on call, so no other command loads the check.
  */
-export async function serveCheckJob(job: CheckWorkerJob): Promise<void> {
-  (await import('../commands/check-parallel.js')).serveCheckJob(job);
+export async function runCheckJob(job: CheckWorkerJob): Promise<WorkerResult[]> {
+  return (await import('../commands/check-parallel.js')).runCheckJob(job);
 }
 
 export function reportError(err: unknown): number {

@@ -12,7 +12,7 @@
  * a failure there is the same failure as without workers. docs/decisions.md "check -r on two threads".
  */
 import { availableParallelism } from 'node:os';
-import { parentPort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { DiscoveredProject } from '../compose/discover.js';
 import type { Project } from '../compose/project.js';
 import type { Report } from '../findings/types.js';
@@ -46,7 +46,7 @@ export interface ParallelCheckOptions {
   /** The report shows code excerpts (text, HTML): workers send their projects' sources masked. */
   excerpts?: boolean;
   /**
-   * Starts a worker thread that runs `serveCheckJob` on the job it is sent (the CLI's runs the bundle
+   * Starts a worker thread that runs `runCheckJob` on the job it is sent (the CLI's runs the bundle
    * with its code cache, src/launcher/check-worker.ts); by default commands/check-worker.js.
    */
   startWorker?: StartCheckWorker;
@@ -70,7 +70,7 @@ export interface CheckRun {
 }
 
 /** A worker's report of one target. */
-type WorkerResult =
+export type WorkerResult =
   | { index: number; outcome: TargetOutcome; inputs: string[]; sourceFiles: string[]; masked: [string, string][] }
   | { index: number; failed: true };
 
@@ -142,8 +142,12 @@ export interface CheckWorkerMessage {
   job: CheckWorkerJob;
 }
 
-/** The body of a worker thread (commands/check-worker.ts, launcher/check-worker.ts): checks, then sends. */
-export function serveCheckJob(job: CheckWorkerJob): void {
+/**
+ * The body of a worker thread (commands/check-worker.ts, launcher/check-worker.ts): checks targets until
+ * none is left and returns what the worker sends back (`postMessage`). Once it is sent the worker is done:
+ * the main thread does not wait for it to exit.
+ */
+export function runCheckJob(job: CheckWorkerJob): WorkerResult[] {
   const next = new Int32Array(job.next);
   const context = checkContext(job.targets, job.options);
   const results: WorkerResult[] = [];
@@ -169,7 +173,7 @@ export function serveCheckJob(job: CheckWorkerJob): void {
     const inputs = project ? projectInputs([project], context.cwd) : [];
     results.push({ index: i, outcome: plain, inputs, sourceFiles, masked });
   }
-  parentPort!.postMessage(results);
+  return results;
 }
 
 /** A worker's results; none (its targets are checked again here) when it fails or exits without them. */
@@ -183,8 +187,11 @@ function runWorker(start: StartCheckWorker, job: CheckWorkerJob): Promise<Worker
       resolve([]);
       return;
     }
-    // The results, not the exit: the worker may still write its code cache (the process waits for it).
-    worker.once('message', (results: WorkerResult[]) => resolve(results));
+    // A worker that sent its results is done (it writes its code cache before): the process need not wait for it.
+    worker.once('message', (results: WorkerResult[]) => {
+      worker.unref();
+      resolve(results);
+    });
     worker.once('error', () => resolve([]));
     worker.once('exit', () => resolve([]));
   });

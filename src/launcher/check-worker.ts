@@ -21,8 +21,10 @@ port.on('message', (m: LaunchMessage | { job: unknown }) => {
     return;
   }
   port.removeAllListeners('message');
-  port.unref();
-  (bundle.exports.serveCheckJob as (job: unknown) => Promise<void>)(m.job).then(() => {
+  (bundle.exports.runCheckJob as (job: unknown) => Promise<unknown>)(m.job).then((results) => {
+    // Before the results: once they are sent, the process may end without waiting for this thread.
     if (bundle.shouldSave) bundle.save();
+    port.postMessage(results);
+    port.unref();
   });
 });
