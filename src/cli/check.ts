@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { preflightCatalogue } from '../commands/catalogue.js';
 import { hasLoadErrors } from '../commands/check.js';
 import { checkInParallel, MAX_THREADS, type Concurrency } from '../commands/check-parallel.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { renderReport, REPORT_FORMATS, showsExcerpts, type ReportFormat } from '../report/index.js';
 import { styleFor } from '../report/style.js';
 import { UsageError } from '../util/errors.js';
 import { readStdinText } from '../util/read-stdin.js';
@@ -67,7 +67,7 @@ export function registerCheck(program: Command, setExit: SetExit, context: Comma
       },
       {
         concurrency: flags.concurrency,
-        excerpts: flags.format === 'text' || flags.format === 'html',
+        excerpts: showsExcerpts(flags.format),
         ...(context.startCheckWorker && { startWorker: context.startCheckWorker }),
       },
     );

@@ -69,10 +69,17 @@ export interface CheckRun {
   checkedByWorkers: number;
 }
 
-/** A worker's report of one target. */
-export type WorkerResult =
-  | { index: number; outcome: TargetOutcome; inputs: string[]; sourceFiles: string[]; masked: [string, string][] }
-  | { index: number; failed: true };
+/** A worker's report of one target it checked. */
+interface WorkerOutcome {
+  index: number;
+  outcome: TargetOutcome;
+  inputs: string[];
+  sourceFiles: string[];
+  masked: [string, string][];
+}
+
+/** A worker's report of one target: checked, or failed (checked again on the main thread). */
+export type WorkerResult = WorkerOutcome | { index: number; failed: true };
 
 /**
  * `auto`: below this many projects per thread a worker costs more than it saves (it starts in ~70 ms
@@ -105,7 +112,7 @@ export async function checkInParallel(
   const threads = sendable ? threadCount(parallel.concurrency ?? 'auto', targets.length) : 1;
   const context = checkContext(targets, options);
   const outcomes: (TargetOutcome | undefined)[] = new Array(targets.length);
-  const remote = new Map<number, Extract<WorkerResult, { outcome: TargetOutcome }>>();
+  const remote = new Map<number, WorkerOutcome>();
   const next = new Int32Array(new SharedArrayBuffer(4));
   const workers: Promise<WorkerResult[]>[] = [];
   if (threads > 1) {
@@ -208,7 +215,7 @@ function defaultStartWorker(): Worker {
  */
 function projectDigest(
   outcomes: readonly TargetOutcome[],
-  remote: ReadonlyMap<number, Extract<WorkerResult, { outcome: TargetOutcome }>>,
+  remote: ReadonlyMap<number, WorkerOutcome>,
   cwd: string,
 ): { sources: MaskedSources; inputs: string[] } {
   const owner = new Map<string, number>();

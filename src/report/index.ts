@@ -26,6 +26,11 @@ export interface RenderOptions {
   failOn?: FailOn;
 }
 
+/** The formats that show code excerpts, so need `RenderOptions.maskedSources`. */
+export function showsExcerpts(format: ReportFormat): boolean {
+  return format === 'text' || format === 'html';
+}
+
 /** Every output format is a rendering of the same findings object. */
 export function renderReport(report: Report, format: ReportFormat, opts: RenderOptions): string {
   const meta = catalogueLookup(opts.catalogue);
